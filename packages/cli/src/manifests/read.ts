@@ -1,0 +1,96 @@
+/**
+ * The file-system edge of manifest loading: files, directories (walked) and stdin ("-").
+ * Everything after this works on text.
+ */
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import { InputError } from '../output/errors.js';
+
+export interface SourceText {
+  /** As the user should see it: the path they gave (or found under it), or "<stdin>". */
+  readonly name: string;
+  readonly text: string;
+}
+
+export const MANIFEST_EXTENSIONS = /\.(?:ya?ml|json)$/i;
+/** Far above any real manifest; stops an accidental multi-gigabyte read. */
+export const MAX_FILE_BYTES = 64 * 1024 * 1024;
+const SKIPPED_DIRECTORIES = new Set(['node_modules', '.git']);
+
+export interface ReadResult {
+  readonly sources: SourceText[];
+  readonly errors: InputError[];
+}
+
+export async function readManifestSources(
+  paths: readonly string[],
+  readStdin: () => Promise<string>,
+): Promise<ReadResult> {
+  const sources: SourceText[] = [];
+  const errors: InputError[] = [];
+  for (const path of paths) {
+    if (path === '-') {
+      sources.push({ name: '<stdin>', text: await readStdin() });
+      continue;
+    }
+    try {
+      const info = await stat(path);
+      const files = info.isDirectory() ? await walk(path) : [path];
+      for (const file of files) {
+        const source = await readTextFile(file, info.isDirectory() ? join(path, relative(path, file)) : path);
+        if (source instanceof InputError) errors.push(source);
+        else sources.push(source);
+      }
+    } catch (error) {
+      errors.push(fileError(path, error));
+    }
+  }
+  return { sources, errors };
+}
+
+async function walk(directory: string): Promise<string[]> {
+  const entries = await readdir(directory, { withFileTypes: true });
+  entries.sort((a, b) => a.name.localeCompare(b.name));
+  const files: string[] = [];
+  for (const entry of entries) {
+    const full = join(directory, entry.name);
+    if (entry.isDirectory()) {
+      if (!SKIPPED_DIRECTORIES.has(entry.name) && !entry.name.startsWith('.'))
+        files.push(...(await walk(full)));
+    } else if (entry.isFile() && MANIFEST_EXTENSIONS.test(entry.name)) {
+      files.push(full);
+    }
+  }
+  return files;
+}
+
+async function readTextFile(file: string, name: string): Promise<SourceText | InputError> {
+  const info = await stat(file);
+  if (info.size > MAX_FILE_BYTES) {
+    return new InputError(
+      `file is ${Math.round(info.size / 1024 / 1024)} MB, more than the ${MAX_FILE_BYTES / 1024 / 1024} MB limit`,
+      name,
+      undefined,
+      'split it or pass the part that holds your workloads',
+    );
+  }
+  const bytes = await readFile(file);
+  if (bytes.subarray(0, 8192).includes(0)) {
+    return new InputError('binary file, not a manifest', name, undefined, 'pass YAML or JSON manifests');
+  }
+  return { name, text: bytes.toString('utf8').replace(/^\uFEFF/, '') };
+}
+
+function fileError(path: string, error: unknown): InputError {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT')
+    return new InputError('no such file or directory', path, undefined, 'check the path');
+  if (code === 'EACCES') return new InputError('permission denied', path);
+  return new InputError(`cannot read: ${(error as Error).message}`, path);
+}
+
+export async function readAllStdin(stream: NodeJS.ReadableStream = process.stdin): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+  return Buffer.concat(chunks).toString('utf8');
+}

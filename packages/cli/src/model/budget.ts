@@ -1,0 +1,156 @@
+/**
+ * The termination budget of one container: when SIGTERM and SIGKILL arrive, and whether the app's
+ * drain fits between them. This is the kubelet's own arithmetic (kubernetes/kubernetes
+ * pkg/kubelet/kuberuntime/kuberuntime_container.go, killContainer):
+ *
+ *   grace := effective grace period
+ *   if preStop && grace > 0 { grace -= whole seconds spent in preStop (the hook gets at most grace) }
+ *   if sidecar ordering && grace > 0 { grace -= whole seconds spent waiting for main containers }
+ *   if grace < 2 { grace = 2 }                      // minimumGracePeriodInSeconds
+ *   StopContainer(grace)                            // SIGTERM now, SIGKILL after grace
+ */
+import type { PreStopEffect, PreStopHook } from './prestop.js';
+
+/** Pod spec default for terminationGracePeriodSeconds (k8s.io/api core/v1 DefaultTerminationGracePeriodSeconds). */
+export const DEFAULT_GRACE_SECONDS = 30;
+/** kuberuntime_manager.go minimumGracePeriodInSeconds: "A minimal shutdown window for avoiding unnecessary SIGKILLs". */
+export const MINIMUM_STOP_WINDOW_SECONDS = 2;
+/** The guide's safety buffer in grace >= preStop + drain + buffer. */
+export const DEFAULT_BUFFER_SECONDS = 10;
+
+export interface StopScheduleInput {
+  /** terminationGracePeriodSeconds as written (undefined when unset). */
+  readonly specGraceSeconds: number | undefined;
+  readonly hasPreStop: boolean;
+  /** Seconds the hook takes; undefined when not knowable from the manifest. */
+  readonly preStopSeconds: number | undefined;
+  /** Native sidecars wait until this time (the last main container's exit) before their SIGTERM. */
+  readonly waitUntil?: number | undefined;
+  readonly waitsForTurn?: boolean;
+}
+
+export interface StopSchedule {
+  /** The grace period the kubelet counts down, from the start of preStop. */
+  readonly graceSeconds: number;
+  readonly graceSource: 'spec' | 'default';
+  /** The hook ran past the grace period and was abandoned there. */
+  readonly preStopCut: boolean;
+  readonly sigtermAt: number | undefined;
+  readonly sigkillAt: number | undefined;
+  /** SIGKILL was pushed out to 2 s after SIGTERM because preStop (or the wait) used up the grace period. */
+  readonly floorApplied: boolean;
+}
+
+/**
+ * A spec grace of 0 makes the API server delete the object at once (strategy.go CheckGracefulDelete),
+ * and the kubelet still supplies at least 1 s ("no matter what, we always supply a grace period of 1",
+ * pod_workers.go calculateEffectiveGracePeriod).
+ */
+export function effectiveGraceSeconds(specGraceSeconds: number | undefined): number {
+  return Math.max(specGraceSeconds ?? DEFAULT_GRACE_SECONDS, 1);
+}
+
+export function stopSchedule(input: StopScheduleInput): StopSchedule {
+  const graceSeconds = effectiveGraceSeconds(input.specGraceSeconds);
+  const base = {
+    graceSeconds,
+    graceSource: input.specGraceSeconds === undefined ? ('default' as const) : ('spec' as const),
+  };
+  let remaining = graceSeconds;
+  let elapsed = 0;
+  let preStopCut = false;
+  if (input.hasPreStop && remaining > 0) {
+    if (input.preStopSeconds === undefined) {
+      return { ...base, preStopCut: false, sigtermAt: undefined, sigkillAt: undefined, floorApplied: false };
+    }
+    const spent = Math.min(input.preStopSeconds, remaining);
+    preStopCut = input.preStopSeconds > remaining;
+    elapsed += spent;
+    remaining -= Math.trunc(spent);
+  }
+  if (input.waitsForTurn && remaining > 0) {
+    if (input.waitUntil === undefined) {
+      return { ...base, preStopCut, sigtermAt: undefined, sigkillAt: undefined, floorApplied: false };
+    }
+    const waited = Math.min(Math.max(input.waitUntil - elapsed, 0), remaining);
+    elapsed += waited;
+    remaining -= Math.trunc(waited);
+  }
+  const floorApplied = remaining < MINIMUM_STOP_WINDOW_SECONDS;
+  if (floorApplied) remaining = MINIMUM_STOP_WINDOW_SECONDS;
+  return { ...base, preStopCut, sigtermAt: elapsed, sigkillAt: elapsed + remaining, floorApplied };
+}
+
+export type DrainSource = 'flag' | 'annotation' | 'unknown';
+export type Verdict = 'ok' | 'tight' | 'cut' | 'unknown' | 'invalid';
+
+export interface TerminationBudget extends StopSchedule {
+  readonly preStop: PreStopHook;
+  readonly preStopEffect: PreStopEffect;
+  readonly drainSeconds: number | undefined;
+  readonly drainSource: DrainSource;
+  readonly bufferSeconds: number;
+  /** When the app would exit if nothing killed it: SIGTERM + drain. */
+  readonly exitAt: number | undefined;
+  /** SIGKILL minus exit: negative when SIGKILL cuts the drain. */
+  readonly slackSeconds: number | undefined;
+  /** Time between SIGTERM and SIGKILL: the most the app can spend draining. */
+  readonly drainWindowSeconds: number | undefined;
+  /** The guide's formula: preStop + drain + buffer. */
+  readonly minimumGraceSeconds: number | undefined;
+  readonly verdict: Verdict;
+}
+
+export interface BudgetInput {
+  readonly specGraceSeconds: number | undefined;
+  readonly preStop: PreStopHook;
+  readonly preStopEffect: PreStopEffect;
+  readonly drainSeconds: number | undefined;
+  readonly drainSource: DrainSource;
+  readonly bufferSeconds: number;
+  readonly waitsForTurn?: boolean;
+  readonly waitUntil?: number | undefined;
+}
+
+export function terminationBudget(input: BudgetInput): TerminationBudget {
+  const { preStopEffect: effect } = input;
+  const schedule = stopSchedule({
+    specGraceSeconds: input.specGraceSeconds,
+    // A hook that fails or is skipped still returns at once; a rejected one never reaches the kubelet.
+    hasPreStop: input.preStop.kind !== 'none' && effect.outcome !== 'rejected',
+    preStopSeconds: effect.seconds,
+    waitsForTurn: input.waitsForTurn ?? false,
+    waitUntil: input.waitUntil,
+  });
+  const { sigtermAt, sigkillAt } = schedule;
+  const drain = input.drainSeconds;
+  const exitAt = sigtermAt !== undefined && drain !== undefined ? sigtermAt + drain : undefined;
+  const slackSeconds = exitAt !== undefined && sigkillAt !== undefined ? sigkillAt - exitAt : undefined;
+  const drainWindowSeconds =
+    sigtermAt !== undefined && sigkillAt !== undefined ? sigkillAt - sigtermAt : undefined;
+  const minimumGraceSeconds =
+    effect.seconds !== undefined && drain !== undefined
+      ? effect.seconds + drain + input.bufferSeconds
+      : undefined;
+  return {
+    ...schedule,
+    preStop: input.preStop,
+    preStopEffect: effect,
+    drainSeconds: drain,
+    drainSource: input.drainSource,
+    bufferSeconds: input.bufferSeconds,
+    exitAt,
+    slackSeconds,
+    drainWindowSeconds,
+    minimumGraceSeconds,
+    verdict: verdictOf(effect, slackSeconds, input.bufferSeconds),
+  };
+}
+
+function verdictOf(effect: PreStopEffect, slack: number | undefined, buffer: number): Verdict {
+  if (effect.outcome === 'rejected') return 'invalid';
+  if (slack === undefined) return 'unknown';
+  if (slack < 0) return 'cut';
+  if (slack < buffer) return 'tight';
+  return 'ok';
+}

@@ -1,0 +1,150 @@
+/**
+ * What a container's preStop hook is, and how long the kubelet spends in it.
+ */
+
+import { getObject, isObject, type JsonObject } from './json.js';
+import { enabledByDefault, FEATURES, featureStage, type KubeVersion } from './kube-version.js';
+
+export type PreStopHook =
+  | { readonly kind: 'none' }
+  /** lifecycle.preStop.sleep: run by the kubelet itself (KEP-3960). */
+  | { readonly kind: 'sleep'; readonly seconds: number }
+  /** lifecycle.preStop.exec running a lone `sleep N`, directly or through a shell. */
+  | { readonly kind: 'exec-sleep'; readonly seconds: number; readonly command: readonly string[] }
+  | { readonly kind: 'exec'; readonly command: readonly string[] }
+  | {
+      readonly kind: 'httpGet';
+      readonly port: string | number | undefined;
+      readonly path: string | undefined;
+    }
+  | { readonly kind: 'tcpSocket' }
+  | { readonly kind: 'invalid'; readonly reason: string };
+
+const SHELLS = /^(?:\/usr)?(?:\/bin\/)?(?:sh|bash|ash|dash|zsh)$/;
+const SLEEP_BINARY = /^(?:\/usr)?(?:\/bin\/)?sleep$/;
+/** GNU and busybox sleep both take a number with an optional s/m/h/d suffix. */
+const SLEEP_ARGUMENT = /^(\d+(?:\.\d+)?)([smhd]?)$/;
+const SLEEP_UNITS: Record<string, number> = { '': 1, s: 1, m: 60, h: 3600, d: 86400 };
+
+function sleepArgumentSeconds(argument: string): number | undefined {
+  const match = SLEEP_ARGUMENT.exec(argument);
+  if (!match) return undefined;
+  return Number(match[1]) * (SLEEP_UNITS[match[2] ?? ''] ?? 1);
+}
+
+/** Seconds slept by `command` when it does nothing but sleep, else undefined. */
+export function execSleepSeconds(command: readonly string[]): number | undefined {
+  const [program, ...args] = command;
+  if (program === undefined) return undefined;
+  if (SLEEP_BINARY.test(program) && args.length === 1) return sleepArgumentSeconds(args[0] as string);
+  if (SHELLS.test(program) && args.length === 2 && args[0] === '-c') {
+    const words = (args[1] as string).trim().replace(/;$/, '').trim().split(/\s+/);
+    if (words[0] === 'exec') words.shift();
+    if (words.length === 2 && SLEEP_BINARY.test(words[0] as string)) {
+      return sleepArgumentSeconds(words[1] as string);
+    }
+  }
+  return undefined;
+}
+
+const HANDLER_KINDS = ['exec', 'httpGet', 'tcpSocket', 'sleep'] as const;
+
+export function classifyPreStop(container: JsonObject): PreStopHook {
+  const hook = getObject(container, ['lifecycle', 'preStop']);
+  if (!hook) return { kind: 'none' };
+  const present = HANDLER_KINDS.filter((kind) => hook[kind] !== undefined && hook[kind] !== null);
+  if (present.length !== 1) {
+    return {
+      kind: 'invalid',
+      reason:
+        present.length === 0
+          ? 'preStop names no handler (exec, httpGet or sleep); the API server rejects it'
+          : `preStop names ${present.join(' and ')}; the API server accepts exactly one handler`,
+    };
+  }
+  const handler = hook[present[0] as string];
+  switch (present[0]) {
+    case 'sleep': {
+      const seconds = isObject(handler) ? handler.seconds : undefined;
+      if (typeof seconds !== 'number' || !Number.isInteger(seconds) || seconds < 0) {
+        return { kind: 'invalid', reason: 'preStop.sleep.seconds must be a non-negative whole number' };
+      }
+      return { kind: 'sleep', seconds };
+    }
+    case 'exec': {
+      const raw = isObject(handler) ? handler.command : undefined;
+      const command = Array.isArray(raw) ? raw.map(String) : [];
+      if (command.length === 0) return { kind: 'invalid', reason: 'preStop.exec.command is empty' };
+      const seconds = execSleepSeconds(command);
+      return seconds === undefined ? { kind: 'exec', command } : { kind: 'exec-sleep', seconds, command };
+    }
+    case 'httpGet': {
+      const port = isObject(handler) ? handler.port : undefined;
+      const path = isObject(handler) ? handler.path : undefined;
+      return {
+        kind: 'httpGet',
+        port: typeof port === 'string' || typeof port === 'number' ? port : undefined,
+        path: typeof path === 'string' ? path : undefined,
+      };
+    }
+    default:
+      return { kind: 'tcpSocket' };
+  }
+}
+
+/** How the hook behaves on the target version, in the kubelet's terms. */
+export interface PreStopEffect {
+  /** Seconds the kubelet waits in the hook before it signals; undefined when only the app knows. */
+  readonly seconds: number | undefined;
+  /** Set when the hook does not run as written on this version. */
+  readonly outcome: 'runs' | 'rejected' | 'ignored' | 'fails';
+  readonly note?: string;
+}
+
+export function preStopEffect(hook: PreStopHook, version: KubeVersion): PreStopEffect {
+  switch (hook.kind) {
+    case 'none':
+      return { seconds: 0, outcome: 'runs' };
+    case 'invalid':
+      return { seconds: undefined, outcome: 'rejected', note: hook.reason };
+    case 'tcpSocket':
+      return {
+        seconds: 0,
+        outcome: 'fails',
+        note: 'tcpSocket is not supported as a lifecycle handler: the hook fails at runtime (FailedPreStopHook) and SIGTERM follows at once',
+      };
+    case 'sleep':
+      return sleepEffect(hook.seconds, version);
+    case 'exec-sleep':
+      return { seconds: hook.seconds, outcome: 'runs' };
+    case 'exec':
+    case 'httpGet':
+      return { seconds: undefined, outcome: 'runs' };
+  }
+}
+
+function sleepEffect(seconds: number, version: KubeVersion): PreStopEffect {
+  const stage = featureStage(FEATURES.sleepAction, version);
+  if (stage === 'unavailable') {
+    return {
+      seconds: undefined,
+      outcome: 'rejected',
+      note: `the API server rejects preStop.sleep before Kubernetes ${FEATURES.sleepAction.alpha} (${FEATURES.sleepAction.source}); use exec with sleep`,
+    };
+  }
+  if (stage === 'alpha') {
+    return {
+      seconds: 0,
+      outcome: 'ignored',
+      note: `${FEATURES.sleepAction.name} is alpha and off in ${version.major}.${version.minor}: the kubelet skips the sleep and sends SIGTERM at once`,
+    };
+  }
+  if (seconds === 0 && !enabledByDefault(FEATURES.sleepActionAllowZero, version)) {
+    return {
+      seconds: undefined,
+      outcome: 'rejected',
+      note: `preStop.sleep.seconds: 0 needs Kubernetes ${FEATURES.sleepActionAllowZero.beta} (${FEATURES.sleepActionAllowZero.source}); earlier API servers reject it`,
+    };
+  }
+  return { seconds, outcome: 'runs' };
+}

@@ -1,0 +1,390 @@
+/**
+ * The values to use: the guide's tables (preStop sleep by cluster size, grace period by workload
+ * type), the grace formula, a rolling update that never removes a pod before its replacement is
+ * ready, and a readiness probe on the serving port. Each recommendation either keeps what the
+ * manifest has, proposes a Change, or asks for a human review when lameduck cannot know.
+ */
+import type { WorkloadAnalysis } from './analyze.js';
+import type { Change, ContainerRef } from './changes.js';
+import { getIn, getNumber, getObject, getString, isObject, type JsonObject } from './json.js';
+import { enabledByDefault, FEATURES, type KubeVersion } from './kube-version.js';
+import type { PreStopHook } from './prestop.js';
+import { type ContainerView, containerPorts, type WorkloadType } from './workloads.js';
+
+export type ClusterProfile = 'small' | 'medium' | 'large';
+export const CLUSTER_PROFILES: readonly ClusterProfile[] = ['small', 'medium', 'large'];
+
+export interface SecondsRange {
+  readonly min: number;
+  readonly max: number;
+}
+
+/** The guide's "Recommended sleep values"; large also covers external load balancers. */
+export const PRESTOP_SLEEP_BY_PROFILE: Record<ClusterProfile, SecondsRange> = {
+  small: { min: 5, max: 10 },
+  medium: { min: 10, max: 15 },
+  large: { min: 15, max: 30 },
+};
+
+/** The guide's "Recommended values by workload type". */
+export const GRACE_BY_WORKLOAD: Record<WorkloadType, SecondsRange> = {
+  http: { min: 45, max: 60 },
+  websocket: { min: 60, max: 120 },
+  batch: { min: 120, max: 300 },
+  stateful: { min: 60, max: 120 },
+};
+
+export const WORKLOAD_LABELS: Record<WorkloadType, string> = {
+  http: 'stateless HTTP',
+  websocket: 'WebSocket / long-poll',
+  batch: 'batch worker / job',
+  stateful: 'stateful',
+};
+
+/** Fewer than 50 nodes is small, 50 to 99 medium, 100 and more ("100+") large. */
+export function profileForNodes(nodes: number): ClusterProfile {
+  if (nodes < 50) return 'small';
+  if (nodes < 100) return 'medium';
+  return 'large';
+}
+
+/** Assumed when neither --nodes nor --profile is given: the guide's own example (15 s) sits in it. */
+export const DEFAULT_PROFILE: ClusterProfile = 'medium';
+
+export interface RecommendOptions {
+  readonly profile: ClusterProfile;
+  readonly kubeVersion: KubeVersion;
+  readonly bufferSeconds: number;
+}
+
+export type RecommendationId = 'prestop' | 'grace-period' | 'rolling-update' | 'readiness-probe';
+
+export interface Recommendation {
+  readonly id: RecommendationId;
+  readonly container?: string;
+  /** keep: already right; change: a Change below fixes it; review: lameduck cannot decide. */
+  readonly action: 'keep' | 'change' | 'review';
+  readonly current: string;
+  readonly recommended: string;
+  readonly reason: string;
+}
+
+export interface RecommendationSet {
+  readonly recommendations: Recommendation[];
+  readonly changes: Change[];
+}
+
+/** The preStop handler to write for a sleep of `seconds` on the target version. */
+export function sleepHandler(seconds: number, version: KubeVersion): JsonObject {
+  return enabledByDefault(FEATURES.sleepAction, version)
+    ? { sleep: { seconds } }
+    : { exec: { command: ['/bin/sh', '-c', `sleep ${seconds}`] } };
+}
+
+export function describeHandler(handler: JsonObject): string {
+  const seconds = getNumber(handler, ['sleep', 'seconds']);
+  if (seconds !== undefined) return `sleep ${seconds}s (native)`;
+  const command = getIn(handler, ['exec', 'command']);
+  return `exec ${JSON.stringify(command)}`;
+}
+
+export function describeHook(hook: PreStopHook): string {
+  switch (hook.kind) {
+    case 'none':
+      return 'none';
+    case 'sleep':
+      return `sleep ${hook.seconds}s (native)`;
+    case 'exec-sleep':
+    case 'exec':
+      return `exec ${JSON.stringify(hook.command)}`;
+    case 'httpGet':
+      return `httpGet ${hook.path ?? '/'} on port ${hook.port ?? '?'}`;
+    case 'tcpSocket':
+      return 'tcpSocket';
+    case 'invalid':
+      return 'invalid';
+  }
+}
+
+export function recommend(
+  analysis: WorkloadAnalysis,
+  object: JsonObject,
+  options: RecommendOptions,
+): RecommendationSet {
+  const recommendations: Recommendation[] = [];
+  const changes: Change[] = [];
+  const add = (recommendation: Recommendation, change?: Change) => {
+    recommendations.push(recommendation);
+    if (change) changes.push(change);
+  };
+  const batch = analysis.workloadType === 'batch';
+  const mains = analysis.containers.filter((c) => c.container.role === 'main');
+  const serving = mains.filter((c) => containerPorts(c.container.spec).length > 0);
+
+  // preStop, per serving container: only traffic needs the propagation delay.
+  const preStopAfter = new Map<string, number | undefined>();
+  for (const { container, budget } of mains) {
+    const wanted = serving.some((s) => s.container === container) && !batch;
+    const result = wanted
+      ? recommendPreStop(container, budget.preStop, budget.preStopEffect.outcome, options)
+      : undefined;
+    if (result) add(result.recommendation, result.change);
+    preStopAfter.set(container.name, result ? result.seconds : budget.preStopEffect.seconds);
+  }
+
+  add(...recommendGrace(analysis, preStopAfter, options));
+
+  if (serving.length > 0 && !batch) {
+    const rollout = recommendRollingUpdate(analysis, object);
+    if (rollout) add(rollout.recommendation, rollout.change);
+    for (const { container } of serving) {
+      const probe = recommendReadinessProbe(container);
+      add(probe.recommendation, probe.change);
+    }
+  }
+  return { recommendations, changes };
+}
+
+function refOf(container: ContainerView): ContainerRef {
+  return { name: container.name, list: container.list, index: container.index };
+}
+
+function recommendPreStop(
+  container: ContainerView,
+  hook: PreStopHook,
+  outcome: 'runs' | 'rejected' | 'ignored' | 'fails',
+  options: RecommendOptions,
+): { recommendation: Recommendation; change?: Change; seconds: number | undefined } {
+  const range = PRESTOP_SLEEP_BY_PROFILE[options.profile];
+  const rangeText = `${options.profile} cluster: ${range.min}-${range.max}s`;
+  const base = { id: 'prestop' as const, container: container.name, current: describeHook(hook) };
+  if (hook.kind === 'exec' || hook.kind === 'httpGet') {
+    return {
+      seconds: undefined,
+      recommendation: {
+        ...base,
+        action: 'review',
+        recommended: `a hook that waits at least ${range.min}s`,
+        reason: `lameduck cannot tell how long this hook takes; it must keep the app serving for the endpoint propagation delay (${rangeText})`,
+      },
+    };
+  }
+  const currentSeconds = hook.kind === 'sleep' || hook.kind === 'exec-sleep' ? hook.seconds : undefined;
+  const seconds = currentSeconds !== undefined && currentSeconds >= range.min ? currentSeconds : range.max;
+  const handler = sleepHandler(seconds, options.kubeVersion);
+  const nativeWanted = 'sleep' in handler;
+  const alreadyRight =
+    outcome === 'runs' && currentSeconds === seconds && (hook.kind === 'sleep') === nativeWanted;
+  if (alreadyRight) {
+    return {
+      seconds,
+      recommendation: {
+        ...base,
+        action: 'keep',
+        recommended: base.current,
+        reason:
+          seconds > range.max
+            ? `longer than the ${rangeText}; rollouts take longer but nothing is lost`
+            : rangeText,
+      },
+    };
+  }
+  const reason =
+    hook.kind === 'none'
+      ? `no preStop: SIGTERM arrives while routing still sends traffic (${rangeText})`
+      : outcome !== 'runs'
+        ? `the current hook does not delay SIGTERM on Kubernetes ${options.kubeVersion.major}.${options.kubeVersion.minor}`
+        : currentSeconds !== undefined && currentSeconds < range.min
+          ? `${currentSeconds}s is shorter than the ${rangeText}`
+          : nativeWanted
+            ? 'the native sleep action needs no sleep binary or shell in the image (Kubernetes 1.30+)'
+            : `the native sleep action is not on by default before Kubernetes ${FEATURES.sleepAction.beta}`;
+  return {
+    seconds,
+    change: { kind: 'prestop', container: refOf(container), handler },
+    recommendation: { ...base, action: 'change', recommended: describeHandler(handler), reason },
+  };
+}
+
+function recommendGrace(
+  analysis: WorkloadAnalysis,
+  preStopAfter: Map<string, number | undefined>,
+  options: RecommendOptions,
+): [Recommendation, Change?] {
+  const range = GRACE_BY_WORKLOAD[analysis.workloadType];
+  const current = analysis.containers[0]?.budget.graceSeconds ?? 0;
+  const currentText = `${current}s${analysis.specGraceSeconds === undefined ? ' (default)' : ''}`;
+  const tableText = `${WORKLOAD_LABELS[analysis.workloadType]}: ${range.min}-${range.max}s`;
+  const mains = analysis.containers.filter((c) => c.container.role === 'main');
+  const longestPreStop = Math.max(0, ...mains.map((m) => preStopAfter.get(m.container.name) ?? 0));
+  const drains = mains.map((m) => m.budget.drainSeconds);
+  const known = drains.every((d) => d !== undefined);
+
+  let wanted: number;
+  let reason: string;
+  if (known) {
+    const required = Math.max(
+      ...mains.map(
+        (m) =>
+          (preStopAfter.get(m.container.name) ?? 0) + (m.budget.drainSeconds ?? 0) + options.bufferSeconds,
+      ),
+    );
+    wanted = Math.max(required, range.min);
+    const parts =
+      mains.length === 1
+        ? `${longestPreStop} + ${drains[0]} + ${options.bufferSeconds} = ${required}s`
+        : `${required}s`;
+    reason = `preStop + drain + buffer = ${parts}; ${tableText}`;
+    if (current >= wanted) wanted = current;
+  } else {
+    const enough = current >= range.min && current >= longestPreStop + options.bufferSeconds;
+    wanted = enough ? current : Math.max(range.max, longestPreStop + options.bufferSeconds);
+    reason = `${tableText}; leaves the app ${wanted - longestPreStop - options.bufferSeconds}s to drain after a ${longestPreStop}s preStop and ${options.bufferSeconds}s buffer (drain unknown: pass --drain or annotate the pod template)`;
+  }
+  const recommendation: Recommendation = {
+    id: 'grace-period',
+    action: wanted === current ? 'keep' : 'change',
+    current: currentText,
+    recommended: `${wanted}s`,
+    reason,
+  };
+  return wanted === current ? [recommendation] : [recommendation, { kind: 'grace', seconds: wanted }];
+}
+
+/**
+ * Resolved the way the Deployment controller does (deployment/util ResolveFenceposts): surge rounds
+ * up, unavailable rounds down, and if both come to 0, unavailable becomes 1.
+ */
+export function resolveRollingUpdate(
+  maxSurge: unknown,
+  maxUnavailable: unknown,
+  replicas: number,
+): { surge: number; unavailable: number } {
+  const scale = (value: unknown, roundUp: boolean): number => {
+    if (typeof value === 'number') return value;
+    const match = typeof value === 'string' ? /^(\d+)%$/.exec(value) : null;
+    if (!match) return 0;
+    const exact = (Number(match[1]) * replicas) / 100;
+    return roundUp ? Math.ceil(exact) : Math.floor(exact);
+  };
+  const surge = scale(maxSurge ?? '25%', true);
+  let unavailable = scale(maxUnavailable ?? '25%', false);
+  if (surge === 0 && unavailable === 0) unavailable = 1;
+  return { surge, unavailable };
+}
+
+function recommendRollingUpdate(
+  analysis: WorkloadAnalysis,
+  object: JsonObject,
+): { recommendation: Recommendation; change?: Change } | undefined {
+  const replicas = getNumber(object, ['spec', 'replicas']) ?? 1;
+  let fields: JsonObject | undefined;
+  let setType = false;
+  if (analysis.kind === 'Deployment') {
+    const type = getString(object, ['spec', 'strategy', 'type']) ?? 'RollingUpdate';
+    setType = type !== 'RollingUpdate';
+    fields = setType ? {} : (getObject(object, ['spec', 'strategy', 'rollingUpdate']) ?? {});
+  } else if (analysis.kind === 'Rollout' && isObject(getIn(object, ['spec', 'strategy', 'canary']))) {
+    fields = getObject(object, ['spec', 'strategy', 'canary']) ?? {};
+  } else {
+    return undefined;
+  }
+  const { surge, unavailable } = resolveRollingUpdate(fields.maxSurge, fields.maxUnavailable, replicas);
+  const current = setType
+    ? 'Recreate'
+    : `maxUnavailable ${String(fields.maxUnavailable ?? '25%')} (${unavailable} of ${replicas}), maxSurge ${String(fields.maxSurge ?? '25%')} (${surge})`;
+  if (!setType && unavailable === 0) {
+    return {
+      recommendation: {
+        id: 'rolling-update',
+        action: 'keep',
+        current,
+        recommended: current,
+        reason: 'no pod is removed before its replacement is ready',
+      },
+    };
+  }
+  const newSurge = setType || surge === 0 ? 1 : undefined;
+  return {
+    change: { kind: 'rolling-update', maxUnavailable: 0, maxSurge: newSurge, setType },
+    recommendation: {
+      id: 'rolling-update',
+      action: 'change',
+      current,
+      recommended: `maxUnavailable 0, maxSurge ${newSurge ?? `${String(fields.maxSurge ?? '25%')} (${surge})`}`,
+      reason: setType
+        ? 'Recreate stops every pod before new ones start: each rollout is an outage'
+        : `up to ${unavailable} pod(s) may be removed before a replacement is ready`,
+    },
+  };
+}
+
+function recommendReadinessProbe(container: ContainerView): {
+  recommendation: Recommendation;
+  change?: Change;
+} {
+  const ports = containerPorts(container.spec);
+  const probe = getObject(container.spec, ['readinessProbe']);
+  const base = { id: 'readiness-probe' as const, container: container.name };
+  const first = ports[0];
+  if (!probe) {
+    const port = first?.port ?? 8080;
+    const added = { httpGet: { path: '/healthz/ready', port }, periodSeconds: 5, failureThreshold: 2 };
+    return {
+      change: { kind: 'readiness-probe', container: refOf(container), probe: added },
+      recommendation: {
+        ...base,
+        action: 'change',
+        current: 'none',
+        recommended: `httpGet /healthz/ready on port ${port}`,
+        reason:
+          'without a readiness probe a new pod takes traffic before it can serve, and a draining pod cannot report it; adjust the path to your readiness endpoint',
+      },
+    };
+  }
+  const probePort =
+    getIn(probe, ['httpGet', 'port']) ??
+    getIn(probe, ['tcpSocket', 'port']) ??
+    getIn(probe, ['grpc', 'port']);
+  const kindText = isObject(probe.httpGet)
+    ? 'httpGet'
+    : isObject(probe.tcpSocket)
+      ? 'tcpSocket'
+      : isObject(probe.grpc)
+        ? 'grpc'
+        : 'exec';
+  const current = probePort === undefined ? kindText : `${kindText} on port ${String(probePort)}`;
+  const onServingPort =
+    probePort === undefined || ports.some((p) => p.port === probePort || p.name === probePort);
+  if (!onServingPort) {
+    return {
+      recommendation: {
+        ...base,
+        action: 'review',
+        current,
+        recommended: `a probe on a serving port (${ports.map((p) => p.name ?? p.port).join(', ')})`,
+        reason: 'the probe checks a port that does not serve traffic, so it cannot tell whether the app can',
+      },
+    };
+  }
+  if (kindText === 'tcpSocket') {
+    return {
+      recommendation: {
+        ...base,
+        action: 'review',
+        current,
+        recommended: 'an httpGet probe that answers 503 from SIGTERM on',
+        reason: 'a TCP probe passes while the listener is open, so the app cannot report that it is draining',
+      },
+    };
+  }
+  return {
+    recommendation: {
+      ...base,
+      action: 'keep',
+      current,
+      recommended: current,
+      reason: 'probes the serving port',
+    },
+  };
+}

@@ -1,0 +1,178 @@
+/**
+ * Objects to plans: for each workload, its analysis, the recommended values, the patch that applies
+ * them, and the analysis of the patched workload, which proves the patch does what it claims.
+ */
+import type { KubeObject } from '../manifests/objects.js';
+import { locate } from '../manifests/objects.js';
+import { type AnalysisOptions, analyzeWorkload, type WorkloadAnalysis } from '../model/analyze.js';
+import { applyChanges, type Change, type Patch, patchFor } from '../model/changes.js';
+import { formatKubeVersion, type KubeVersion } from '../model/kube-version.js';
+import { type ClusterProfile, type Recommendation, recommend } from '../model/recommendations.js';
+import { stopSignalNote } from '../model/stop-signal.js';
+import {
+  findPodTemplate,
+  isWorkloadKind,
+  nativeSidecarsEnabled,
+  WORKLOAD_KINDS,
+  type WorkloadKind,
+  type WorkloadType,
+} from '../model/workloads.js';
+import { InputError, type SourcePosition } from '../output/errors.js';
+
+export interface PlanOptions {
+  readonly kubeVersion: KubeVersion;
+  readonly kubeVersionAssumed: boolean;
+  readonly profile: ClusterProfile;
+  readonly profileSource: 'nodes' | 'profile' | 'assumed';
+  readonly nodes?: number | undefined;
+  readonly drainSeconds?: number | undefined;
+  readonly bufferSeconds: number;
+  readonly workloadType?: WorkloadType | undefined;
+  readonly container?: string | undefined;
+}
+
+export interface WorkloadPlan {
+  readonly file: string;
+  readonly position: SourcePosition;
+  readonly kind: WorkloadKind;
+  readonly name: string;
+  readonly namespace: string | undefined;
+  readonly analysis: WorkloadAnalysis;
+  /** Positions of each container's entry, by name. */
+  readonly containerPositions: ReadonlyMap<string, SourcePosition>;
+  readonly recommendations: Recommendation[];
+  readonly changes: Change[];
+  readonly patch: Patch | undefined;
+  /** The same workload with the changes applied. */
+  readonly after: WorkloadAnalysis | undefined;
+  readonly notes: string[];
+}
+
+export interface PlanResult {
+  readonly plans: WorkloadPlan[];
+  readonly errors: InputError[];
+}
+
+export function buildPlans(objects: readonly KubeObject[], options: PlanOptions): PlanResult {
+  const plans: WorkloadPlan[] = [];
+  const errors: InputError[] = [];
+  for (const object of objects) {
+    if (!isWorkloadKind(object.kind)) continue;
+    const lookup = findPodTemplate(object.value, object.kind);
+    if (!lookup.found) {
+      errors.push(
+        new InputError(
+          `${object.kind} ${object.name}: ${lookup.problem}`,
+          object.source.name,
+          locate(object, lookup.path),
+        ),
+      );
+      continue;
+    }
+    const plan = planWorkload(object, object.kind, options);
+    if (plan) plans.push(plan);
+  }
+  if (plans.length === 0 && errors.length === 0) {
+    const files = [...new Set(objects.map((o) => o.source.name))];
+    const kinds = [...new Set(objects.map((o) => o.kind).filter(Boolean))];
+    const found = kinds.length > 0 ? `found only ${kinds.join(', ')}` : 'found no Kubernetes objects';
+    errors.push(
+      new InputError(
+        options.container
+          ? `no container named "${options.container}" in any workload`
+          : `no workload with a pod template (${found})`,
+        files.join(', ') || '<input>',
+        objects[0] ? locate(objects[0], []) : undefined,
+        options.container ? 'check --container' : `plan reads ${WORKLOAD_KINDS.join(', ')}`,
+      ),
+    );
+  }
+  return { plans, errors };
+}
+
+function analysisOptions(options: PlanOptions): AnalysisOptions {
+  return {
+    kubeVersion: options.kubeVersion,
+    drainSeconds: options.drainSeconds,
+    bufferSeconds: options.bufferSeconds,
+    workloadType: options.workloadType,
+  };
+}
+
+function planWorkload(
+  object: KubeObject,
+  kind: WorkloadKind,
+  options: PlanOptions,
+): WorkloadPlan | undefined {
+  const analyse = (value: typeof object.value) => {
+    const lookup = findPodTemplate(value, kind);
+    if (!lookup.found) throw new Error(`pod template vanished from ${kind}`);
+    const analysis = analyzeWorkload(kind, lookup.template, analysisOptions(options));
+    if (!options.container) return analysis;
+    return {
+      ...analysis,
+      containers: analysis.containers.filter((c) => c.container.name === options.container),
+    };
+  };
+  const analysis = analyse(object.value);
+  if (analysis.containers.length === 0) return undefined;
+
+  const full = options.container
+    ? analyzeWorkload(kind, analysis.template, analysisOptions(options))
+    : analysis;
+  const { recommendations, changes } = recommend(full, object.value, {
+    profile: options.profile,
+    kubeVersion: options.kubeVersion,
+    bufferSeconds: options.bufferSeconds,
+  });
+  const shown = options.container
+    ? recommendations.filter((r) => r.container === undefined || r.container === options.container)
+    : recommendations;
+  const after = changes.length > 0 ? analyse(applyChanges(object.value, kind, changes)) : undefined;
+
+  const containerPositions = new Map(
+    analysis.containers.map((c) => [c.container.name, locate(object, c.container.path)]),
+  );
+  return {
+    file: object.source.name,
+    position: locate(object, []),
+    kind,
+    name: object.name,
+    namespace: object.namespace,
+    analysis,
+    containerPositions,
+    recommendations: shown,
+    changes,
+    patch: patchFor(object.value, kind, changes),
+    after,
+    notes: notesFor(analysis, kind, changes, options.kubeVersion),
+  };
+}
+
+function notesFor(
+  analysis: WorkloadAnalysis,
+  kind: WorkloadKind,
+  changes: Change[],
+  version: KubeVersion,
+): string[] {
+  const notes = analysis.annotationProblems.map((p) => `${p.message} (found "${p.value}"); it was ignored`);
+  for (const { container, budget } of analysis.containers) {
+    if (budget.preStopEffect.note) notes.push(`${container.name}: ${budget.preStopEffect.note}`);
+    const signal = stopSignalNote(container.spec, analysis.template.spec, version);
+    if (signal) notes.push(`${container.name}: ${signal}`);
+    if (container.role === 'sidecar' && !nativeSidecarsEnabled(version)) {
+      notes.push(
+        `${container.name}: native sidecars are not on by default in Kubernetes ${formatKubeVersion(version)}; it is treated as a sidecar here, but check the cluster's SidecarContainers gate`,
+      );
+    }
+  }
+  if (analysis.specGraceSeconds === 0) {
+    notes.push(
+      'terminationGracePeriodSeconds: 0 deletes the pod object at once, like --force; the kubelet still gives containers 1 s',
+    );
+  }
+  if (kind === 'Pod' && changes.length > 0) {
+    notes.push('a Pod cannot be patched in place for these fields: change its manifest and recreate it');
+  }
+  return notes;
+}
