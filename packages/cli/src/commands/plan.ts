@@ -51,8 +51,9 @@ Exit codes: 0 plan fits, 1 SIGKILL cuts a drain or a hook is invalid, 2 usage or
       const options = resolvePlanOptions(flags);
       const generated = flags.filename === undefined ? generatedManifest(flags, options) : undefined;
       const loaded = generated ?? (await loadManifests(flags.filename ?? [], () => io.readStdin()));
-      const { plans, errors } = buildPlans(loaded.objects, options);
+      const { plans, errors, nothingToPlan } = buildPlans(loaded.objects, options);
       const problems = [...loaded.errors, ...errors];
+      if (nothingToPlan && problems.length === 0) problems.push(nothingToPlan);
       for (const problem of problems) io.stderr.write(`lameduck plan: ${problem.format()}\n`);
       if (plans.length > 0) {
         if (flags.format === 'json') {

@@ -51,6 +51,8 @@ export interface WorkloadPlan {
 export interface PlanResult {
   readonly plans: WorkloadPlan[];
   readonly errors: InputError[];
+  /** Set when nothing could be planned; worth saying only if the input itself loaded cleanly. */
+  readonly nothingToPlan: InputError | undefined;
 }
 
 export function buildPlans(objects: readonly KubeObject[], options: PlanOptions): PlanResult {
@@ -72,22 +74,21 @@ export function buildPlans(objects: readonly KubeObject[], options: PlanOptions)
     const plan = planWorkload(object, object.kind, options);
     if (plan) plans.push(plan);
   }
+  let nothingToPlan: InputError | undefined;
   if (plans.length === 0 && errors.length === 0) {
     const files = [...new Set(objects.map((o) => o.source.name))];
     const kinds = [...new Set(objects.map((o) => o.kind).filter(Boolean))];
     const found = kinds.length > 0 ? `found only ${kinds.join(', ')}` : 'found no Kubernetes objects';
-    errors.push(
-      new InputError(
-        options.container
-          ? `no container named "${options.container}" in any workload`
-          : `no workload with a pod template (${found})`,
-        files.join(', ') || '<input>',
-        objects[0] ? locate(objects[0], []) : undefined,
-        options.container ? 'check --container' : `plan reads ${WORKLOAD_KINDS.join(', ')}`,
-      ),
+    nothingToPlan = new InputError(
+      options.container
+        ? `no container named "${options.container}" in any workload`
+        : `no workload with a pod template (${found})`,
+      files.join(', ') || '<input>',
+      objects[0] ? locate(objects[0], []) : undefined,
+      options.container ? 'check --container' : `plan reads ${WORKLOAD_KINDS.join(', ')}`,
     );
   }
-  return { plans, errors };
+  return { plans, errors, nothingToPlan };
 }
 
 function analysisOptions(options: PlanOptions): AnalysisOptions {

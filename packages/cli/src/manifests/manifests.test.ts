@@ -1,0 +1,90 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { locate, objectsOf } from './objects.js';
+import { findHelmTemplateLine, parseSource } from './parse.js';
+
+function load(text: string) {
+  const { parsed, errors } = parseSource({ name: 'in.yaml', text });
+  const found = parsed ? objectsOf(parsed) : { objects: [], errors: [] };
+  return { objects: found.objects, errors: [...errors, ...found.errors] };
+}
+
+describe('manifest loading', () => {
+  it('reads multi-document YAML and flattens kind: List', () => {
+    const { objects } = load(
+      'apiVersion: v1\nkind: Service\nmetadata: {name: a}\n---\napiVersion: v1\nkind: List\nitems:\n  - {apiVersion: apps/v1, kind: Deployment, metadata: {name: b}}\n  - {apiVersion: v1, kind: Pod, metadata: {name: c}}\n',
+    );
+    assert.deepEqual(
+      objects.map((o) => `${o.kind}/${o.name}`),
+      ['Service/a', 'Deployment/b', 'Pod/c'],
+    );
+  });
+
+  it('reads JSON manifests with the same parser', () => {
+    const { objects } = load('{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "spec": {}}');
+    assert.equal(objects[0]?.name, 'p');
+  });
+
+  it('points at the exact line and column of a field, and at its nearest ancestor when missing', () => {
+    const text = [
+      'apiVersion: apps/v1',
+      'kind: Deployment',
+      'metadata:',
+      '  name: web',
+      'spec:',
+      '  template:',
+      '    spec:',
+      '      containers:',
+      '        - name: app',
+      '          image: app:1',
+    ].join('\n');
+    const [object] = load(text).objects;
+    assert.ok(object);
+    assert.deepEqual(locate(object, ['spec', 'template', 'spec', 'containers', 0, 'image']), {
+      line: 10,
+      column: 11,
+    });
+    assert.deepEqual(locate(object, ['spec', 'template', 'spec', 'terminationGracePeriodSeconds']), {
+      line: 7,
+      column: 5,
+    });
+  });
+
+  it('reports invalid YAML with its line instead of throwing', () => {
+    const { errors } = load('apiVersion: v1\nkind: Pod\nmetadata:\n  name: [unclosed\n');
+    assert.equal(errors.length, 1);
+    assert.match(errors[0]?.format() ?? '', /^in\.yaml:\d+:\d+: invalid YAML/);
+  });
+
+  it('refuses a billion-laughs alias bomb with a clear message', () => {
+    const lines = ['a: &a ["x","x","x","x","x","x","x","x","x","x"]'];
+    for (let i = 1; i < 10; i++)
+      lines.push(
+        `${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(10)
+          .fill(`*${String.fromCharCode(96 + i)}`)
+          .join(',')}]`,
+      );
+    const { errors, objects } = load(lines.join('\n'));
+    assert.equal(objects.length, 0);
+    assert.match(errors[0]?.message ?? '', /cannot load document: .*alias/i);
+  });
+
+  it('recognises unrendered Helm templates and names the first line', () => {
+    assert.equal(
+      findHelmTemplateLine('apiVersion: v1\nkind: Pod\nmetadata:\n  name: {{ .Release.Name }}\n'),
+      4,
+    );
+    assert.equal(findHelmTemplateLine('{{- if .Values.enabled }}\napiVersion: v1\n'), 1);
+  });
+
+  it('leaves {{ }} inside ordinary values alone (Prometheus and Argo templates)', () => {
+    assert.equal(
+      findHelmTemplateLine('metadata:\n  annotations:\n    summary: "{{ $labels.instance }} is down"\n'),
+      undefined,
+    );
+  });
+
+  it('a scalar document is not a Kubernetes object', () => {
+    assert.match(load('just a string\n').errors[0]?.message ?? '', /not a Kubernetes object/);
+  });
+});
