@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 import { main, programName } from './main.js';
 import { readAllStdin } from './manifests/read.js';
 

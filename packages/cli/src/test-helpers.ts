@@ -6,7 +6,8 @@ import { main } from './main.js';
 /** packages/cli */
 export const cliRoot = fileURLToPath(new URL('../', import.meta.url));
 export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
-export const binPath = fileURLToPath(new URL('./bin.js', import.meta.url));
+/** The committed launcher that npm links as `lameduck` and `kubectl-lameduck`. */
+export const binPath = fileURLToPath(new URL('../bin/lameduck.js', import.meta.url));
 
 export function fixture(name: string): string {
   return `${cliRoot}test/fixtures/${name}`;
