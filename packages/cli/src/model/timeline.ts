@@ -24,7 +24,10 @@ export type TimelineEvent =
 export function timeline(budget: TerminationBudget): TimelineEvent[] {
   const events: TimelineEvent[] = [{ at: 0, kind: 'terminating' }];
   const hookRuns = budget.preStop.kind !== 'none' && budget.preStopEffect.outcome !== 'rejected';
-  if (hookRuns) events.push({ at: 0, kind: 'prestop-start', hook: budget.preStop });
+  // A sleep the kubelet skips (gate off) never starts; a failing hook does start.
+  if (hookRuns && budget.preStopEffect.outcome !== 'ignored') {
+    events.push({ at: 0, kind: 'prestop-start', hook: budget.preStop });
+  }
   const { sigtermAt, sigkillAt, exitAt, drainSeconds } = budget;
   if (sigtermAt === undefined || sigkillAt === undefined) return events;
   const preStopEnd = hookRuns ? Math.min(budget.preStopEffect.seconds ?? 0, budget.graceSeconds) : 0;

@@ -1,9 +1,10 @@
 /** The plan for people: the guide's timeline, a verdict, the values to use and the patch. */
 import { stringify } from 'yaml';
-import { type ContainerAnalysis, DRAIN_ANNOTATION } from '../model/analyze.js';
+import { type ContainerAnalysis, DRAIN_ANNOTATION, WORKLOAD_ANNOTATION } from '../model/analyze.js';
 import type { TerminationBudget } from '../model/budget.js';
 import { formatSeconds } from '../model/duration.js';
 import { formatKubeVersion } from '../model/kube-version.js';
+import { WORKLOAD_LABELS } from '../model/recommendations.js';
 import type { TimelineEvent } from '../model/timeline.js';
 import type { Style } from '../output/style.js';
 import type { PlanOptions, WorkloadPlan } from './build.js';
@@ -113,6 +114,20 @@ export function assumptionsLine(options: PlanOptions): string {
   return `${cluster} · ${version} · buffer ${t(options.bufferSeconds)}`;
 }
 
+function describeWorkloadType({ analysis, kind }: WorkloadPlan): string {
+  const label = WORKLOAD_LABELS[analysis.workloadType];
+  switch (analysis.workloadTypeSource) {
+    case 'flag':
+      return `${label} workload, from --workload`;
+    case 'annotation':
+      return `${label} workload, from ${WORKLOAD_ANNOTATION}`;
+    case 'kind':
+      return `${label} workload, as a ${kind}`;
+    case 'default':
+      return `${label} workload by default; pass --workload for websocket, batch or stateful`;
+  }
+}
+
 export function kubectlPatchCommand(plan: WorkloadPlan, file = 'patch.yaml'): string | undefined {
   if (!plan.patch || plan.kind === 'Pod') return undefined;
   const namespace = plan.namespace ? ` -n ${plan.namespace}` : '';
@@ -144,10 +159,7 @@ function renderWorkload(plan: WorkloadPlan, style: Style): string[] {
   }
   for (const note of plan.notes) out.push(`  ${style.yellow('note')}   ${note}`);
 
-  out.push(
-    '',
-    `  Recommended values (${plan.analysis.workloadType} workload, from ${plan.analysis.workloadTypeSource}):`,
-  );
+  out.push('', `  Recommended values (${describeWorkloadType(plan)}):`);
   const labels = plan.recommendations.map((r) => `${r.id}${r.container ? ` (${r.container})` : ''}`);
   const width = Math.max(...labels.map((l) => l.length));
   plan.recommendations.forEach((r, i) => {
