@@ -1,0 +1,201 @@
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { Agent, createServer, type Server } from 'node:http';
+import { connect, type Socket } from 'node:net';
+import { after, describe, it } from 'node:test';
+import { get, listen, sleep, testLameduck } from './test-support.js';
+
+const servers: Server[] = [];
+after(() => {
+  for (const server of servers) server.closeAllConnections();
+});
+
+/** A server whose handler waits ?delay ms, or streams ?chunks chunks ?every ms apart. */
+function slowServer(): Server {
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    const chunks = Number(url.searchParams.get('chunks') ?? 0);
+    if (chunks > 0) {
+      const every = Number(url.searchParams.get('every') ?? 100);
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      let sent = 0;
+      const timer = setInterval(() => {
+        res.write(`chunk${sent}\n`);
+        if (++sent === chunks) {
+          clearInterval(timer);
+          res.end();
+        }
+      }, every);
+      return;
+    }
+    if (url.searchParams.has('never')) return;
+    setTimeout(() => res.end('done'), Number(url.searchParams.get('delay') ?? 0));
+  });
+  servers.push(server);
+  return server;
+}
+
+describe('drain (HTTP/1.1, real sockets)', () => {
+  it('a request in flight at shutdown on a keep-alive socket completes, with Connection: close, then exit 0', async () => {
+    const server = slowServer();
+    const { ld, exited } = testLameduck({ servers: [server], timeoutMs: 5000 });
+    const port = await listen(server);
+    const agent = new Agent({ keepAlive: true });
+    const reply = get(port, '/?delay=300', agent);
+    await sleep(50);
+    void ld.shutdown('test');
+    const { status, headers, body } = await reply;
+    assert.deepEqual([status, headers.connection, body], [200, 'close', 'done']);
+    assert.equal(await exited, 0);
+    agent.destroy();
+  });
+
+  it('idle keep-alive sockets are closed at once, so the drain ends in well under 100 ms', async () => {
+    const server = slowServer();
+    const { ld, exited } = testLameduck({ servers: [server], timeoutMs: 5000 });
+    const port = await listen(server);
+    const agent = new Agent({ keepAlive: true });
+    await get(port, '/', agent);
+    await get(port, '/', agent);
+    const idle = Object.values(agent.freeSockets).flat()[0] as Socket;
+    assert.ok(idle, 'the agent kept a socket');
+    idle.ref(); // the agent unrefs free sockets; keep the test alive until it sees the close
+    const closed = once(idle, 'close');
+    const started = performance.now();
+    void ld.shutdown('test');
+    await closed;
+    assert.equal(await exited, 0);
+    assert.ok(performance.now() - started < 100, `took ${performance.now() - started} ms`);
+    agent.destroy();
+  });
+
+  it('a socket that connected and never sent a request does not hang the shutdown', async () => {
+    const server = slowServer();
+    const { ld, exited } = testLameduck({ servers: [server], timeoutMs: 5000 });
+    const port = await listen(server);
+    const silent = connect(port, '127.0.0.1');
+    await once(silent, 'connect');
+    await sleep(20);
+    assert.equal(ld.state().connections, 1);
+    const started = performance.now();
+    void ld.shutdown('test');
+    assert.equal(await exited, 0);
+    assert.ok(performance.now() - started < 100);
+    silent.destroy();
+  });
+
+  it('a request still arriving (partly sent) when the drain starts is served, with Connection: close', async () => {
+    const server = slowServer();
+    const { ld, exited } = testLameduck({ servers: [server], timeoutMs: 5000 });
+    const port = await listen(server);
+    const socket = connect(port, '127.0.0.1');
+    await once(socket, 'connect');
+    socket.write('GET /?delay=10 HTTP/1.1\r\nHost: x\r\n');
+    await sleep(30);
+    void ld.shutdown('test');
+    await sleep(30);
+    let response = '';
+    socket.on('data', (chunk) => (response += chunk));
+    socket.write('\r\n');
+    await once(socket, 'close');
+    assert.match(response, /^HTTP\/1\.1 200 OK\r\n/);
+    assert.match(response, /\r\nConnection: close\r\n/i);
+    assert.match(response, /done$/);
+    assert.equal(await exited, 0);
+  });
+
+  it('new connections are refused once the listener has closed', async () => {
+    const server = slowServer();
+    const { ld, exited } = testLameduck({ servers: [server], timeoutMs: 5000 });
+    const port = await listen(server);
+    const inFlight = get(port, '/?delay=300');
+    await sleep(30);
+    void ld.shutdown('test');
+    await sleep(30);
+    const error = await get(port, '/').then(
+      () => undefined,
+      (e: NodeJS.ErrnoException) => e,
+    );
+    assert.equal(error?.code, 'ECONNREFUSED');
+    assert.equal((await inFlight).status, 200);
+    assert.equal(await exited, 0);
+  });
+
+  it('a streaming response whose headers were sent finishes its body, then its socket closes', async () => {
+    const server = slowServer();
+    const { ld, exited } = testLameduck({ servers: [server], timeoutMs: 5000 });
+    const port = await listen(server);
+    const agent = new Agent({ keepAlive: true });
+    const reply = get(port, '/?chunks=5&every=60', agent);
+    await sleep(90);
+    void ld.shutdown('test');
+    const { status, body } = await reply;
+    assert.equal(status, 200);
+    assert.equal(body, 'chunk0\nchunk1\nchunk2\nchunk3\nchunk4\n');
+    assert.equal(await exited, 0);
+    agent.destroy();
+  });
+
+  it('a pipelined request behind one in flight is left for the client to retry: the connection closes after the first (RFC 9112 9.3.2)', async () => {
+    const server = slowServer();
+    const { ld, exited } = testLameduck({ servers: [server], timeoutMs: 5000 });
+    const port = await listen(server);
+    const socket = connect(port, '127.0.0.1');
+    await once(socket, 'connect');
+    let response = '';
+    socket.on('data', (chunk) => (response += chunk));
+    // Two pipelined requests: the first is in flight at shutdown, the second arrives during the drain.
+    socket.write('GET /?delay=150 HTTP/1.1\r\nHost: x\r\n\r\n');
+    await sleep(30);
+    void ld.shutdown('test');
+    socket.write('GET /?delay=0 HTTP/1.1\r\nHost: x\r\n\r\n');
+    await once(socket, 'close');
+    const statuses = [...response.matchAll(/HTTP\/1\.1 (\d+)/g)].map((m) => m[1]);
+    assert.deepEqual(statuses, ['200']);
+    assert.match(response, /Connection: close/i);
+    assert.equal(await exited, 0);
+  });
+
+  it('the deadline cuts what is left and exits 1 within 100 ms of it', async () => {
+    const server = slowServer();
+    const { ld, exited } = testLameduck({ servers: [server], timeoutMs: 400 });
+    const port = await listen(server);
+    const hung = get(port, '/?never').catch((e: NodeJS.ErrnoException) => e.code);
+    await sleep(20);
+    const started = performance.now();
+    void ld.shutdown('test');
+    const timeouts: unknown[] = [];
+    ld.on('timeout', (event) => timeouts.push(event.stage));
+    assert.equal(await exited, 1);
+    const elapsed = performance.now() - started;
+    assert.ok(elapsed >= 390 && elapsed < 500, `exited after ${elapsed} ms`);
+    assert.equal(await hung, 'ECONNRESET');
+    assert.deepEqual(timeouts, ['drain']);
+  });
+
+  it('drainDelayMs keeps serving normally while readiness already fails', async () => {
+    const server = slowServer();
+    const { ld, exited } = testLameduck({ servers: [server], timeoutMs: 5000, drainDelayMs: 200 });
+    const port = await listen(server);
+    void ld.shutdown('test');
+    await sleep(50);
+    assert.equal(ld.phase, 'delaying');
+    assert.equal((await ld.readinessReport()).status, 503);
+    const agent = new Agent({ keepAlive: true });
+    const reply = await get(port, '/', agent);
+    assert.deepEqual([reply.status, reply.headers.connection], [200, 'keep-alive']);
+    assert.equal(await exited, 0);
+    agent.destroy();
+  });
+
+  it('shutdown is idempotent: a second call returns the same exit', async () => {
+    const server = slowServer();
+    const { ld, exited } = testLameduck({ servers: [server], timeoutMs: 5000 });
+    await listen(server);
+    const first = ld.shutdown('one');
+    const second = ld.shutdown('two');
+    assert.equal(first, second);
+    assert.equal(await first, 0);
+    assert.equal(await exited, 0);
+  });
+});
