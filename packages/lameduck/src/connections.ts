@@ -9,13 +9,13 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Http2Session, ServerHttp2Stream } from 'node:http2';
+import { Server as NetServer } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { type TLSSocket, Server as TlsServer } from 'node:tls';
 
 /** What lameduck needs of a server: http, https, http2 (cleartext or secure) all fit. */
 export interface AttachableServer {
   on(event: string, listener: (...args: never[]) => void): unknown;
-  prependListener(event: string, listener: (...args: never[]) => void): unknown;
   emit(event: string | symbol, ...args: unknown[]): boolean;
   listenerCount(event: string): number;
   close(callback?: (error?: Error) => void): unknown;
@@ -23,7 +23,8 @@ export interface AttachableServer {
 }
 
 interface SocketState {
-  readonly responses: Set<ServerResponse>;
+  /** Responses started and not yet closed (more than one only with pipelining). */
+  inFlight: number;
   /** socket.bytesRead when the socket last became idle: more means a request is on its way in. */
   bytesReadWhenIdle: number;
 }
@@ -55,16 +56,13 @@ export class ConnectionTracker {
       if (http2 && (!secure || (socket as TLSSocket).alpnProtocol === 'h2')) return;
       this.trackSocket(socket);
     });
-    server.prependListener('request', (req: IncomingMessage, res: ServerResponse) =>
-      this.onRequest(req, res),
-    );
     server.on('session', (session: Http2Session) => this.trackSession(session));
-    observeUpgrades(server, (socket, req) => this.trackUpgraded(socket, req));
+    intercept(server, this);
   }
 
   counts(): ConnectionCounts {
     let inFlight = 0;
-    for (const state of this.sockets.values()) inFlight += state.responses.size;
+    for (const state of this.sockets.values()) inFlight += state.inFlight;
     for (const streams of this.sessions.values()) inFlight += streams.size;
     return {
       inFlight,
@@ -78,20 +76,24 @@ export class ConnectionTracker {
   }
 
   /**
-   * Idle sockets close now, including ones that connected and never sent a request; busy ones get
-   * `Connection: close` on every response that has not sent its headers; HTTP/2 sessions get
-   * GOAWAY; upgraded sockets go to the app's handler.
+   * Busy sockets get `Connection: close` on every response that has not sent its headers; HTTP/2
+   * sessions get GOAWAY; upgraded sockets go to the app's handler. Idle sockets, including ones
+   * that connected and never sent a request, are returned for the caller to close: they no longer
+   * count as open. (The caller may exit first and let the kernel close them all at once.)
    */
-  startDrain(onUpgraded: UpgradedSocketHandler | undefined): void {
+  startDrain(onUpgraded: UpgradedSocketHandler | undefined): Duplex[] {
     this.draining = true;
     this.onUpgraded = onUpgraded;
+    const idle: Duplex[] = [];
     for (const [socket, state] of this.sockets) {
-      for (const res of state.responses) closeAfter(res);
-      this.closeIfIdle(socket, state);
+      const current = currentResponse(socket);
+      if (current) closeAfter(current);
+      if (this.isIdle(socket, state)) idle.push(socket);
     }
+    for (const socket of idle) this.sockets.delete(socket);
     for (const session of this.sessions.keys()) closeSession(session);
     for (const [socket, req] of this.upgraded) onUpgraded?.(socket, req);
-    this.changed();
+    return idle;
   }
 
   /** At the deadline: everything still open is cut. Returns how many connections that was. */
@@ -104,17 +106,21 @@ export class ConnectionTracker {
   }
 
   private trackSocket(socket: Duplex): void {
-    const state: SocketState = { responses: new Set(), bytesReadWhenIdle: bytesRead(socket) };
+    const state: SocketState = { inFlight: 0, bytesReadWhenIdle: bytesRead(socket) };
     this.sockets.set(socket, state);
     socket.once('close', () => {
       this.sockets.delete(socket);
       this.changed();
     });
     // A connection accepted just before the listener closed.
-    if (this.draining) this.closeIfIdle(socket, state);
+    if (this.draining) {
+      this.closeIfIdle(socket, state);
+      this.changed();
+    }
   }
 
-  private onRequest(req: IncomingMessage, res: ServerResponse): void {
+  /** Called for every request before the app sees it: keep it cheap (see bench/runtime). */
+  onRequest(req: IncomingMessage, res: ServerResponse): void {
     if (req.httpVersionMajor >= 2) return; // counted as a stream of its session
     const socket = req.socket as Duplex;
     let state = this.sockets.get(socket);
@@ -123,23 +129,41 @@ export class ConnectionTracker {
       this.trackSocket(socket);
       state = this.sockets.get(socket) as SocketState;
     }
-    const tracked = state;
-    tracked.responses.add(res);
+    state.inFlight++;
     if (this.draining) closeAfter(res);
-    res.once('close', () => {
-      tracked.responses.delete(res);
-      tracked.bytesReadWhenIdle = bytesRead(socket);
-      if (this.draining) this.closeIfIdle(socket, tracked);
+    res.on('close', this.onResponseClose);
+  }
+
+  /** One listener for every response, bound once: no closure or property per request. */
+  private readonly onResponseClose = (() => {
+    const tracker = this;
+    return function (this: ServerResponse): void {
+      // res.socket is already detached at 'close'; the request keeps its socket.
+      tracker.responseClosed(this.req.socket as Duplex);
+    };
+  })();
+
+  private responseClosed(socket: Duplex): void {
+    const state = this.sockets.get(socket);
+    if (!state) return;
+    state.inFlight--;
+    state.bytesReadWhenIdle = bytesRead(socket);
+    if (this.draining) {
+      this.closeIfIdle(socket, state);
       this.changed();
-    });
-    this.changed();
+    }
+  }
+
+  /** No response in progress, and no bytes read since the last one (else a request is arriving). */
+  private isIdle(socket: Duplex, state: SocketState): boolean {
+    return state.inFlight === 0 && bytesRead(socket) === state.bytesReadWhenIdle;
   }
 
   private closeIfIdle(socket: Duplex, state: SocketState): void {
-    if (state.responses.size > 0 || !this.sockets.has(socket)) return;
-    // Bytes read since the last response: a request is arriving; it will get Connection: close.
-    if (bytesRead(socket) > state.bytesReadWhenIdle) return;
+    if (!this.sockets.has(socket) || !this.isIdle(socket, state)) return;
     socket.destroy();
+    // Done as far as the drain is concerned: no need to wait for its asynchronous 'close'.
+    this.sockets.delete(socket);
   }
 
   private trackSession(session: Http2Session): void {
@@ -160,7 +184,7 @@ export class ConnectionTracker {
     if (this.draining) closeSession(session);
   }
 
-  private trackUpgraded(socket: Duplex, req: IncomingMessage): void {
+  trackUpgraded(socket: Duplex, req: IncomingMessage): void {
     // The upgraded socket has left HTTP: it is no longer a request-carrying socket.
     this.sockets.delete(socket);
     this.upgraded.set(socket, req);
@@ -177,9 +201,27 @@ function bytesRead(socket: Duplex): number {
   return (socket as Duplex & { bytesRead?: number }).bytesRead ?? 0;
 }
 
+/**
+ * The response a socket is writing now. `_httpMessage` is Node's own link from socket to response
+ * (http.Server#closeIdleConnections() reads it too); it saves a per-request collection.
+ */
+function currentResponse(socket: Duplex): ServerResponse | undefined {
+  return (socket as Duplex & { _httpMessage?: ServerResponse | null })._httpMessage ?? undefined;
+}
+
 /** Node closes the socket after a response whose Connection header says close. */
 function closeAfter(res: ServerResponse): void {
   if (!res.headersSent) res.setHeader('connection', 'close');
+}
+
+/**
+ * Stop accepting connections. http.Server#close() would first destroy every idle socket one by one
+ * (about 10 µs each in Node 20); the drain closes those itself, or leaves them to the kernel at exit.
+ */
+export function closeListener(server: AttachableServer): void {
+  if (!server.listening) return;
+  if (server instanceof NetServer) NetServer.prototype.close.call(server);
+  else server.close();
 }
 
 function closeSession(session: Http2Session): void {
@@ -192,17 +234,18 @@ function isHttp2Server(server: AttachableServer): boolean {
 }
 
 /**
- * Node decides whether a request is an upgrade by whether the server has 'upgrade' listeners, so
- * adding one would change the app's behaviour. Instead, see the event as it is emitted.
+ * See 'request' and 'upgrade' as the server emits them. A listener of our own would cost more:
+ * a second 'request' listener makes every emit copy the listener array, and an 'upgrade' listener
+ * would change Node's behaviour (it treats a request as an upgrade only when someone listens).
  */
-function observeUpgrades(
-  server: AttachableServer,
-  seen: (socket: Duplex, req: IncomingMessage) => void,
-): void {
-  const emit = server.emit.bind(server);
-  server.emit = (event: string | symbol, ...args: unknown[]): boolean => {
-    const handled = emit(event, ...args);
-    if (event === 'upgrade' && handled) seen(args[1] as Duplex, args[0] as IncomingMessage);
+function intercept(server: AttachableServer, tracker: ConnectionTracker): void {
+  const emit = server.emit;
+  server.emit = function (this: AttachableServer, event: string | symbol): boolean {
+    // biome-ignore lint/complexity/noArguments: forwarding all arguments without an allocation per event
+    const args = arguments;
+    if (event === 'request') tracker.onRequest(args[1] as IncomingMessage, args[2] as ServerResponse);
+    const handled = emit.apply(this, args as unknown as Parameters<typeof emit>);
+    if (event === 'upgrade' && handled) tracker.trackUpgraded(args[2] as Duplex, args[1] as IncomingMessage);
     return handled;
-  };
+  } as typeof server.emit;
 }

@@ -16,6 +16,7 @@ import {
   type AttachableServer,
   type ConnectionCounts,
   ConnectionTracker,
+  closeListener,
   type UpgradedSocketHandler,
 } from './connections.js';
 import { type Deadline, shutdownDeadline } from './deadline.js';
@@ -251,8 +252,12 @@ export class Lameduck extends EventEmitter<LameduckEvents> {
     if (delay > 0) await sleep(delay);
 
     this.currentPhase = 'draining';
-    for (const server of this.servers) if (server.listening) server.close();
-    this.tracker.startDrain(this.options.onUpgradedSocket);
+    for (const server of this.servers) closeListener(server);
+    const idle = this.tracker.startDrain(this.options.onUpgradedSocket);
+    // With nothing else to wait for, exit at once and let the kernel close idle sockets in bulk
+    // (the same FIN a destroy() sends); otherwise close them now, while in-flight work finishes.
+    const exitNow = this.tracker.isEmpty() && this.hooks.length === 0;
+    if (!exitNow) for (const socket of idle) socket.destroy();
     const counts = this.tracker.counts();
     this.log.info(
       { event: 'drain', ...counts },
@@ -281,7 +286,10 @@ export class Lameduck extends EventEmitter<LameduckEvents> {
     clearTimeout(hardStop);
     if (this.exited) return 1;
     const failed = hooks.some((h) => h.status !== 'ok');
-    return this.finish({ code: cut > 0 || failed ? 1 : 0, ms: Date.now() - started, cut, hooks });
+    const code = this.finish({ code: cut > 0 || failed ? 1 : 0, ms: Date.now() - started, cut, hooks });
+    // Only reached when exit() did not end the process (an embedding or a test).
+    if (exitNow) for (const socket of idle) socket.destroy();
+    return code;
   }
 
   private waitForDrain(until: number): Promise<boolean> {

@@ -1,0 +1,6 @@
+// Node's own server.close() on SIGTERM, then exit 0.
+import { createAppServer, listen } from './app.mjs';
+
+const server = createAppServer();
+process.on('SIGTERM', () => server.close(() => process.exit(0)));
+await listen(server);
