@@ -34,6 +34,8 @@ const SIGNAL_AT_MS = LOAD_MS / 2;
 const DURATIONS = [5, 5, 5, 5, 5, 5, 5, 100, 100, 800]; // ms, cycled: some are in flight at the signal
 const EXIT_WAIT_MS = 12_000;
 const IDLE_CONNECTIONS = 10_000;
+/** How long the idle connections sit unused before SIGTERM: past lameduck's 1 s idleGraceMs. */
+const IDLE_FOR_MS = 1500;
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -47,10 +49,12 @@ async function startVariant(name) {
     }),
   ]);
   const port = Number(/listening (\d+)/.exec(String(line))?.[1]);
+  let output = '';
+  child.stdout.on('data', (chunk) => (output += chunk));
   const exited = new Promise((resolve) =>
     child.once('exit', (code, signal) => resolve({ code, signal, at: performance.now() })),
   );
-  return { child, port, exited };
+  return { child, port, exited, output: () => output };
 }
 
 async function waitExit(variant, signalledAt) {
@@ -126,6 +130,11 @@ async function drainUnderLoad(name) {
         });
         req.on('error', (error) => {
           outcome ??= classify(error);
+          if (process.env.BENCH_DEBUG) {
+            console.error(
+              `${name}: ${outcome} ${error.code} ms=${ms} sent ${Math.round(intended - signalledAt)} ms after SIGTERM, reused=${req.reusedSocket}`,
+            );
+          }
           resolve(outcome);
         });
         req.end();
@@ -166,12 +175,13 @@ async function idleExit(name, { connections, sendRequest }) {
     }
     await Promise.all(opened);
   }
-  await sleep(200);
+  await sleep(IDLE_FOR_MS);
   const signalledAt = performance.now();
   variant.child.kill('SIGTERM');
   const exit = await waitExit(variant, signalledAt);
   for (const socket of sockets) socket.destroy();
-  return exit;
+  const inside = /exit-ms (\d+)/.exec(variant.output())?.[1];
+  return { ...exit, inside: inside === undefined ? undefined : Number(inside) };
 }
 
 async function throughput(name, seconds) {
@@ -232,13 +242,18 @@ if (drain.length > 0) {
   }
 }
 if (idle.length > 0) {
-  console.log('\nExit time after SIGTERM, as the parent process sees it\n');
+  console.log(
+    `\nExit time after SIGTERM, as the parent process sees it (connections idle for ${IDLE_FOR_MS / 1000} s)\n`,
+  );
   console.log(
     `| variant | ${IDLE_CONNECTIONS.toLocaleString('en')} idle keep-alive connections | 1 connection that never sent a request |`,
   );
   console.log('|---|---:|---:|');
+  const inside = (r) => (r.inside === undefined ? '' : `; ${r.inside} ms from the signal to exit() inside`);
   for (const r of idle)
-    console.log(`| ${r.name} | ${ms(r.idle.ms)} (${r.idle.exit}) | ${ms(r.silent.ms)} (${r.silent.exit}) |`);
+    console.log(
+      `| ${r.name} | ${ms(r.idle.ms)} (${r.idle.exit}${inside(r.idle)}) | ${ms(r.silent.ms)} (${r.silent.exit}) |`,
+    );
 }
 if (bare.length > 0) {
   const ratio = median(withLameduck) / median(bare);

@@ -27,6 +27,8 @@ interface SocketState {
   inFlight: number;
   /** socket.bytesRead when the socket last became idle: more means a request is on its way in. */
   bytesReadWhenIdle: number;
+  /** performance.now() when the socket last became idle (or connected). */
+  idleSince: number;
 }
 
 export interface ConnectionCounts {
@@ -45,8 +47,17 @@ export class ConnectionTracker {
   private readonly upgraded = new Map<Duplex, IncomingMessage>();
   private draining = false;
   private onUpgraded: UpgradedSocketHandler | undefined;
+  private sweepTimer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly changed: () => void) {}
+  /**
+   * @param idleGraceMs an idle socket used more recently than this is not closed during the drain
+   *   until its next request (answered with Connection: close) or until it has been idle this long:
+   *   closing a socket the client is reusing at that moment would reset the request it sends.
+   */
+  constructor(
+    private readonly changed: () => void,
+    private readonly idleGraceMs: number,
+  ) {}
 
   attach(server: AttachableServer): void {
     const secure = server instanceof TlsServer;
@@ -77,27 +88,41 @@ export class ConnectionTracker {
 
   /**
    * Busy sockets get `Connection: close` on every response that has not sent its headers; HTTP/2
-   * sessions get GOAWAY; upgraded sockets go to the app's handler. Idle sockets, including ones
-   * that connected and never sent a request, are returned for the caller to close: they no longer
-   * count as open. (The caller may exit first and let the kernel close them all at once.)
+   * sessions get GOAWAY; upgraded sockets go to the app's handler. Idle sockets are settled next.
    */
-  startDrain(onUpgraded: UpgradedSocketHandler | undefined): Duplex[] {
+  startDrain(onUpgraded: UpgradedSocketHandler | undefined): void {
     this.draining = true;
     this.onUpgraded = onUpgraded;
-    const idle: Duplex[] = [];
-    for (const [socket, state] of this.sockets) {
+    for (const socket of this.sockets.keys()) {
       const current = currentResponse(socket);
       if (current) closeAfter(current);
-      if (this.isIdle(socket, state)) idle.push(socket);
     }
-    for (const socket of idle) this.sockets.delete(socket);
     for (const session of this.sessions.keys()) closeSession(session);
     for (const [socket, req] of this.upgraded) onUpgraded?.(socket, req);
+  }
+
+  /**
+   * The idle sockets, including ones that connected and never sent a request, taken out of the
+   * count and returned for the caller to close (or to leave to the kernel at exit). Decided one
+   * event-loop turn later: a request a client has just sent on an "idle" socket is then read and
+   * served, where closing a socket with unread data would have reset it.
+   */
+  async settleIdle(): Promise<Duplex[]> {
+    await afterPendingReads();
+    const now = performance.now();
+    const idle: Duplex[] = [];
+    for (const [socket, state] of this.sockets) {
+      if (this.isIdle(socket, state) && now - state.idleSince >= this.idleGraceMs) idle.push(socket);
+    }
+    for (const socket of idle) this.sockets.delete(socket);
+    this.scheduleSweep();
     return idle;
   }
 
   /** At the deadline: everything still open is cut. Returns how many connections that was. */
   destroyAll(): number {
+    clearTimeout(this.sweepTimer);
+    this.sweepTimer = undefined;
     const cut = this.sockets.size + this.sessions.size + this.upgraded.size;
     for (const socket of this.sockets.keys()) socket.destroy();
     for (const session of this.sessions.keys()) session.destroy();
@@ -106,17 +131,18 @@ export class ConnectionTracker {
   }
 
   private trackSocket(socket: Duplex): void {
-    const state: SocketState = { inFlight: 0, bytesReadWhenIdle: bytesRead(socket) };
+    const state: SocketState = {
+      inFlight: 0,
+      bytesReadWhenIdle: bytesRead(socket),
+      idleSince: performance.now(),
+    };
     this.sockets.set(socket, state);
     socket.once('close', () => {
       this.sockets.delete(socket);
       this.changed();
     });
     // A connection accepted just before the listener closed.
-    if (this.draining) {
-      this.closeIfIdle(socket, state);
-      this.changed();
-    }
+    if (this.draining) this.closeIfIdle(socket, state);
   }
 
   /** Called for every request before the app sees it: keep it cheap (see bench/runtime). */
@@ -148,10 +174,8 @@ export class ConnectionTracker {
     if (!state) return;
     state.inFlight--;
     state.bytesReadWhenIdle = bytesRead(socket);
-    if (this.draining) {
-      this.closeIfIdle(socket, state);
-      this.changed();
-    }
+    state.idleSince = performance.now();
+    if (this.draining) this.closeIfIdle(socket, state);
   }
 
   /** No response in progress, and no bytes read since the last one (else a request is arriving). */
@@ -159,11 +183,36 @@ export class ConnectionTracker {
     return state.inFlight === 0 && bytesRead(socket) === state.bytesReadWhenIdle;
   }
 
+  /** During the drain, a socket that turns idle is closed once its idle grace has passed. */
   private closeIfIdle(socket: Duplex, state: SocketState): void {
-    if (!this.sockets.has(socket) || !this.isIdle(socket, state)) return;
-    socket.destroy();
-    // Done as far as the drain is concerned: no need to wait for its asynchronous 'close'.
-    this.sockets.delete(socket);
+    if (this.isIdle(socket, state)) this.scheduleSweep();
+  }
+
+  /** One timer for all sockets: closes those idle past their grace, then waits for the next one. */
+  private scheduleSweep(): void {
+    if (this.sweepTimer) return;
+    let next = Number.POSITIVE_INFINITY;
+    for (const [socket, state] of this.sockets) {
+      if (this.isIdle(socket, state)) next = Math.min(next, state.idleSince + this.idleGraceMs);
+    }
+    if (next === Number.POSITIVE_INFINITY) return;
+    this.sweepTimer = setTimeout(() => this.sweep(), Math.max(next - performance.now(), 0));
+  }
+
+  private sweep(): void {
+    this.sweepTimer = undefined;
+    const now = performance.now();
+    let closed = false;
+    for (const [socket, state] of this.sockets) {
+      if (this.isIdle(socket, state) && now - state.idleSince >= this.idleGraceMs) {
+        socket.destroy();
+        // Done as far as the drain is concerned: no need to wait for its asynchronous 'close'.
+        this.sockets.delete(socket);
+        closed = true;
+      }
+    }
+    if (closed) this.changed();
+    this.scheduleSweep();
   }
 
   private trackSession(session: Http2Session): void {
@@ -199,6 +248,11 @@ export class ConnectionTracker {
 
 function bytesRead(socket: Duplex): number {
   return (socket as Duplex & { bytesRead?: number }).bytesRead ?? 0;
+}
+
+/** Resolves after the event loop has run the read callbacks already due (poll, then check phase). */
+function afterPendingReads(): Promise<void> {
+  return new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
 }
 
 /**

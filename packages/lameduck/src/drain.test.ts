@@ -50,17 +50,17 @@ describe('drain (HTTP/1.1, real sockets)', () => {
     agent.destroy();
   });
 
-  it('idle keep-alive sockets are closed at once, so the drain ends in well under 100 ms', async () => {
+  it('keep-alive sockets idle for longer than idleGraceMs are closed at once: the drain ends in well under 100 ms', async () => {
     const server = slowServer();
-    const { ld, exited } = testLameduck({ servers: [server], timeoutMs: 5000 });
+    const { ld, exited } = testLameduck({ servers: [server], timeoutMs: 5000, idleGraceMs: 100 });
     const port = await listen(server);
     const agent = new Agent({ keepAlive: true });
-    await get(port, '/', agent);
     await get(port, '/', agent);
     const idle = Object.values(agent.freeSockets).flat()[0] as Socket;
     assert.ok(idle, 'the agent kept a socket');
     idle.ref(); // the agent unrefs free sockets; keep the test alive until it sees the close
     const closed = once(idle, 'close');
+    await sleep(150);
     const started = performance.now();
     void ld.shutdown('test');
     await closed;
@@ -69,13 +69,41 @@ describe('drain (HTTP/1.1, real sockets)', () => {
     agent.destroy();
   });
 
-  it('a socket that connected and never sent a request does not hang the shutdown', async () => {
+  it('a recently used idle socket stays open, and its next request is answered with Connection: close', async () => {
     const server = slowServer();
     const { ld, exited } = testLameduck({ servers: [server], timeoutMs: 5000 });
     const port = await listen(server);
+    const agent = new Agent({ keepAlive: true });
+    await get(port, '/', agent);
+    void ld.shutdown('test');
+    await sleep(100);
+    const reply = await get(port, '/', agent);
+    assert.deepEqual([reply.status, reply.headers.connection], [200, 'close']);
+    assert.equal(await exited, 0);
+    agent.destroy();
+  });
+
+  it('a recently used socket that nobody reuses is closed when its idle grace runs out', async () => {
+    const server = slowServer();
+    const { ld, exited } = testLameduck({ servers: [server], timeoutMs: 5000, idleGraceMs: 200 });
+    const port = await listen(server);
+    const agent = new Agent({ keepAlive: true });
+    await get(port, '/', agent);
+    const started = performance.now();
+    void ld.shutdown('test');
+    assert.equal(await exited, 0);
+    const elapsed = performance.now() - started;
+    assert.ok(elapsed >= 190 && elapsed < 300, `took ${elapsed} ms`);
+    agent.destroy();
+  });
+
+  it('a socket that connected and never sent a request does not hang the shutdown', async () => {
+    const server = slowServer();
+    const { ld, exited } = testLameduck({ servers: [server], timeoutMs: 5000, idleGraceMs: 50 });
+    const port = await listen(server);
     const silent = connect(port, '127.0.0.1');
     await once(silent, 'connect');
-    await sleep(20);
+    await sleep(80);
     assert.equal(ld.state().connections, 1);
     const started = performance.now();
     void ld.shutdown('test');
@@ -101,6 +129,32 @@ describe('drain (HTTP/1.1, real sockets)', () => {
     assert.match(response, /^HTTP\/1\.1 200 OK\r\n/);
     assert.match(response, /\r\nConnection: close\r\n/i);
     assert.match(response, /done$/);
+    assert.equal(await exited, 0);
+  });
+
+  it('a request sent on an idle keep-alive socket in the same instant as the shutdown is served, not reset', async () => {
+    const server = slowServer();
+    const { ld, exited } = testLameduck({ servers: [server], timeoutMs: 5000 });
+    const port = await listen(server);
+    const socket = connect(port, '127.0.0.1');
+    await once(socket, 'connect');
+    let response = '';
+    socket.on('data', (chunk) => (response += chunk));
+    socket.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
+    await sleep(50); // first response done: the socket is idle, kept alive
+    assert.match(response, /^HTTP\/1\.1 200 OK/);
+    response = '';
+    // The next request leaves the client in the same tick as the shutdown starts: its bytes are
+    // unread on the server when the drain begins. Closing the socket then would reset it.
+    socket.write('GET /?delay=0 HTTP/1.1\r\nHost: x\r\n\r\n');
+    void ld.shutdown('test');
+    const closed = once(socket, 'close');
+    const errors: unknown[] = [];
+    socket.on('error', (e) => errors.push(e));
+    await closed;
+    assert.deepEqual(errors, []);
+    assert.match(response, /^HTTP\/1\.1 200 OK\r\n/);
+    assert.match(response, /\r\nConnection: close\r\n/i);
     assert.equal(await exited, 0);
   });
 

@@ -50,6 +50,12 @@ export interface LameduckOptions {
   readonly readinessChecks?: readonly ReadinessCheck[];
   /** Called at drain start for each upgraded (WebSocket) socket, so the app can send close code 1001. */
   readonly onUpgradedSocket?: UpgradedSocketHandler;
+  /**
+   * A keep-alive socket used within this many ms is not closed at drain start: its next request is
+   * answered with Connection: close instead, or it closes once idle this long (default 1000).
+   * Closing a socket at the instant a client reuses it would reset that request.
+   */
+  readonly idleGraceMs?: number;
   /** Default timeout of a cleanup hook (default 5000 ms). */
   readonly hookTimeoutMs?: number;
   readonly logger?: LoggerOption;
@@ -91,6 +97,7 @@ export interface LameduckEvents {
 }
 
 const DEFAULT_HOOK_TIMEOUT_MS = 5000;
+const DEFAULT_IDLE_GRACE_MS = 1000;
 
 function defaultProcReader(path: string): string | undefined {
   try {
@@ -127,7 +134,10 @@ export class Lameduck extends EventEmitter<LameduckEvents> {
     super();
     this.log = resolveLogger(options.logger);
     this.exitProcess = options.exit ?? ((code) => process.exit(code));
-    this.tracker = new ConnectionTracker(() => this.onConnectionsChanged());
+    this.tracker = new ConnectionTracker(
+      () => this.onConnectionsChanged(),
+      options.idleGraceMs ?? DEFAULT_IDLE_GRACE_MS,
+    );
     for (const server of options.servers ?? []) this.attach(server);
     const signals = options.signals === false ? [] : (options.signals ?? ['SIGTERM', 'SIGINT']);
     for (const signal of signals) process.on(signal, () => this.onSignal(signal));
@@ -253,7 +263,8 @@ export class Lameduck extends EventEmitter<LameduckEvents> {
 
     this.currentPhase = 'draining';
     for (const server of this.servers) closeListener(server);
-    const idle = this.tracker.startDrain(this.options.onUpgradedSocket);
+    this.tracker.startDrain(this.options.onUpgradedSocket);
+    const idle = await this.tracker.settleIdle();
     // With nothing else to wait for, exit at once and let the kernel close idle sockets in bulk
     // (the same FIN a destroy() sends); otherwise close them now, while in-flight work finishes.
     const exitNow = this.tracker.isEmpty() && this.hooks.length === 0;
