@@ -123,7 +123,7 @@ export class Lameduck extends EventEmitter<LameduckEvents> {
   readonly readiness: HealthHandler = (_req, res) => {
     this.readinessReport().then(
       (report) => sendReport(res, report),
-      () => sendReport(res, { status: 503, body: { status: 'error', phase: this.currentPhase } }),
+      () => sendReport(res, { status: 503, body: { status: 'error', phase: this.phase } }),
     );
   };
 
@@ -152,15 +152,10 @@ export class Lameduck extends EventEmitter<LameduckEvents> {
     }
   }
 
+  /** 'starting' becomes 'ready' by itself once every attached server listens. */
   get phase(): Phase {
-    if (
-      this.currentPhase === 'starting' &&
-      this.servers.length > 0 &&
-      this.servers.every((s) => s.listening)
-    ) {
-      this.currentPhase = 'ready';
-    }
-    return this.currentPhase;
+    const listening = this.servers.length > 0 && this.servers.every((s) => s.listening);
+    return this.currentPhase === 'starting' && listening ? 'ready' : this.currentPhase;
   }
 
   attach(server: AttachableServer): this {
