@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { Agent, createServer, type Server } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { after, describe, it } from 'node:test';
+import type { LameduckOptions } from './lameduck.js';
 import { get, listen, sleep, testLameduck } from './test-support.js';
 
 const servers: Server[] = [];
@@ -35,11 +36,17 @@ function slowServer(): Server {
   return server;
 }
 
+/** A listening slowServer with a test lameduck on it (5 s deadline unless overridden). */
+async function drainable(options: Partial<LameduckOptions> = {}) {
+  const server = slowServer();
+  const { ld, exited } = testLameduck({ servers: [server], timeoutMs: 5000, ...options });
+  const port = await listen(server);
+  return { ld, exited, port };
+}
+
 describe('drain (HTTP/1.1, real sockets)', () => {
   it('a request in flight at shutdown on a keep-alive socket completes, with Connection: close, then exit 0', async () => {
-    const server = slowServer();
-    const { ld, exited } = testLameduck({ servers: [server], timeoutMs: 5000 });
-    const port = await listen(server);
+    const { ld, exited, port } = await drainable();
     const agent = new Agent({ keepAlive: true });
     const reply = get(port, '/?delay=300', agent);
     await sleep(50);
@@ -51,9 +58,7 @@ describe('drain (HTTP/1.1, real sockets)', () => {
   });
 
   it('keep-alive sockets idle for longer than idleGraceMs are closed at once: the drain ends in well under 100 ms', async () => {
-    const server = slowServer();
-    const { ld, exited } = testLameduck({ servers: [server], timeoutMs: 5000, idleGraceMs: 100 });
-    const port = await listen(server);
+    const { ld, exited, port } = await drainable({ idleGraceMs: 100 });
     const agent = new Agent({ keepAlive: true });
     await get(port, '/', agent);
     const idle = Object.values(agent.freeSockets).flat()[0] as Socket;
@@ -70,9 +75,7 @@ describe('drain (HTTP/1.1, real sockets)', () => {
   });
 
   it('a recently used idle socket stays open, and its next request is answered with Connection: close', async () => {
-    const server = slowServer();
-    const { ld, exited } = testLameduck({ servers: [server], timeoutMs: 5000 });
-    const port = await listen(server);
+    const { ld, exited, port } = await drainable();
     const agent = new Agent({ keepAlive: true });
     await get(port, '/', agent);
     void ld.shutdown('test');
@@ -84,9 +87,7 @@ describe('drain (HTTP/1.1, real sockets)', () => {
   });
 
   it('a recently used socket that nobody reuses is closed when its idle grace runs out', async () => {
-    const server = slowServer();
-    const { ld, exited } = testLameduck({ servers: [server], timeoutMs: 5000, idleGraceMs: 200 });
-    const port = await listen(server);
+    const { ld, exited, port } = await drainable({ idleGraceMs: 200 });
     const agent = new Agent({ keepAlive: true });
     await get(port, '/', agent);
     const started = performance.now();
@@ -98,9 +99,7 @@ describe('drain (HTTP/1.1, real sockets)', () => {
   });
 
   it('a socket that connected and never sent a request does not hang the shutdown', async () => {
-    const server = slowServer();
-    const { ld, exited } = testLameduck({ servers: [server], timeoutMs: 5000, idleGraceMs: 50 });
-    const port = await listen(server);
+    const { ld, exited, port } = await drainable({ idleGraceMs: 50 });
     const silent = connect(port, '127.0.0.1');
     await once(silent, 'connect');
     await sleep(80);
@@ -113,9 +112,7 @@ describe('drain (HTTP/1.1, real sockets)', () => {
   });
 
   it('a request still arriving (partly sent) when the drain starts is served, with Connection: close', async () => {
-    const server = slowServer();
-    const { ld, exited } = testLameduck({ servers: [server], timeoutMs: 5000 });
-    const port = await listen(server);
+    const { ld, exited, port } = await drainable();
     const socket = connect(port, '127.0.0.1');
     await once(socket, 'connect');
     socket.write('GET /?delay=10 HTTP/1.1\r\nHost: x\r\n');
@@ -133,9 +130,7 @@ describe('drain (HTTP/1.1, real sockets)', () => {
   });
 
   it('a request sent on an idle keep-alive socket in the same instant as the shutdown is served, not reset', async () => {
-    const server = slowServer();
-    const { ld, exited } = testLameduck({ servers: [server], timeoutMs: 5000 });
-    const port = await listen(server);
+    const { ld, exited, port } = await drainable();
     const socket = connect(port, '127.0.0.1');
     await once(socket, 'connect');
     let response = '';
@@ -159,9 +154,7 @@ describe('drain (HTTP/1.1, real sockets)', () => {
   });
 
   it('new connections are refused once the listener has closed', async () => {
-    const server = slowServer();
-    const { ld, exited } = testLameduck({ servers: [server], timeoutMs: 5000 });
-    const port = await listen(server);
+    const { ld, exited, port } = await drainable();
     const inFlight = get(port, '/?delay=300');
     await sleep(30);
     void ld.shutdown('test');
@@ -176,9 +169,7 @@ describe('drain (HTTP/1.1, real sockets)', () => {
   });
 
   it('a streaming response whose headers were sent finishes its body, then its socket closes', async () => {
-    const server = slowServer();
-    const { ld, exited } = testLameduck({ servers: [server], timeoutMs: 5000 });
-    const port = await listen(server);
+    const { ld, exited, port } = await drainable();
     const agent = new Agent({ keepAlive: true });
     const reply = get(port, '/?chunks=5&every=60', agent);
     await sleep(90);
@@ -191,9 +182,7 @@ describe('drain (HTTP/1.1, real sockets)', () => {
   });
 
   it('a pipelined request behind one in flight is left for the client to retry: the connection closes after the first (RFC 9112 9.3.2)', async () => {
-    const server = slowServer();
-    const { ld, exited } = testLameduck({ servers: [server], timeoutMs: 5000 });
-    const port = await listen(server);
+    const { ld, exited, port } = await drainable();
     const socket = connect(port, '127.0.0.1');
     await once(socket, 'connect');
     let response = '';
@@ -211,9 +200,7 @@ describe('drain (HTTP/1.1, real sockets)', () => {
   });
 
   it('the deadline cuts what is left and exits 1 within 100 ms of it', async () => {
-    const server = slowServer();
-    const { ld, exited } = testLameduck({ servers: [server], timeoutMs: 400 });
-    const port = await listen(server);
+    const { ld, exited, port } = await drainable({ timeoutMs: 400 });
     const hung = get(port, '/?never').catch((e: NodeJS.ErrnoException) => e.code);
     await sleep(20);
     const started = performance.now();
@@ -228,9 +215,7 @@ describe('drain (HTTP/1.1, real sockets)', () => {
   });
 
   it('drainDelayMs keeps serving normally while readiness already fails', async () => {
-    const server = slowServer();
-    const { ld, exited } = testLameduck({ servers: [server], timeoutMs: 5000, drainDelayMs: 200 });
-    const port = await listen(server);
+    const { ld, exited, port } = await drainable({ drainDelayMs: 200 });
     void ld.shutdown('test');
     await sleep(50);
     assert.equal(ld.phase, 'delaying');
