@@ -228,9 +228,7 @@ describe('drain (HTTP/1.1, real sockets)', () => {
   });
 
   it('shutdown is idempotent: a second call returns the same exit', async () => {
-    const server = slowServer();
-    const { ld, exited } = testLameduck({ servers: [server], timeoutMs: 5000 });
-    await listen(server);
+    const { ld, exited } = await drainable();
     const first = ld.shutdown('one');
     const second = ld.shutdown('two');
     assert.equal(first, second);
