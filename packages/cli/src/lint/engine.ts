@@ -1,0 +1,93 @@
+/** Runs the rules over every workload, places each finding at file:line:column, applies suppressions. */
+import { type KubeObject, locate } from '../manifests/objects.js';
+import { getString } from '../model/json.js';
+import { isWorkloadKind, podTemplatePath } from '../model/workloads.js';
+import { workloadContexts } from './context.js';
+import type { LintOptions, Rule, Severity } from './rule.js';
+
+export interface Finding {
+  readonly rule: string;
+  readonly severity: Severity;
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+  readonly object: {
+    readonly kind: string;
+    readonly name: string;
+    readonly namespace: string | null;
+    readonly container: string | null;
+  };
+  readonly message: string;
+  readonly fix: string;
+}
+
+export const IGNORE_ANNOTATION = 'lameduck.dev/ignore';
+const IGNORE_COMMENT = /#\s*lameduck-ignore\s+([\w-]+(?:\s*,\s*[\w-]+)*)/;
+
+export interface EngineOptions extends LintOptions {
+  /** Per-rule severity, or 'off'. */
+  readonly severities?: ReadonlyMap<string, Severity | 'off'>;
+}
+
+function ignoredByAnnotation(object: KubeObject, ruleId: string): boolean {
+  const lists = [
+    getString(object.value, ['metadata', 'annotations', IGNORE_ANNOTATION]),
+    isWorkloadKind(object.kind)
+      ? getString(object.value, [
+          ...podTemplatePath(object.kind),
+          'metadata',
+          'annotations',
+          IGNORE_ANNOTATION,
+        ])
+      : undefined,
+  ];
+  return lists.some((list) => list?.split(',').some((id) => id.trim() === ruleId || id.trim() === 'all'));
+}
+
+/** `# lameduck-ignore rule-a, rule-b` on the line above the finding (or at its end). */
+export function ignoredByComment(text: string, line: number, ruleId: string): boolean {
+  const lines = text.split('\n');
+  return [lines[line - 2], lines[line - 1]].some((candidate) => {
+    const match = candidate ? IGNORE_COMMENT.exec(candidate) : null;
+    return match?.[1]?.split(',').some((id) => id.trim() === ruleId) ?? false;
+  });
+}
+
+export function runRules(
+  objects: readonly KubeObject[],
+  rules: readonly Rule[],
+  options: EngineOptions,
+): Finding[] {
+  const byValue = new Map(objects.map((o) => [o.value, o]));
+  const findings: Finding[] = [];
+  for (const { object, context } of workloadContexts(objects, options)) {
+    for (const rule of rules) {
+      const severity = options.severities?.get(rule.id) ?? rule.severity;
+      if (severity === 'off' || ignoredByAnnotation(object, rule.id)) continue;
+      for (const found of rule.check(context)) {
+        const at = (found.in && byValue.get(found.in)) || object;
+        const { line, column } = locate(at, found.path);
+        if (ignoredByComment(at.source.text, line, rule.id)) continue;
+        findings.push({
+          rule: rule.id,
+          severity,
+          file: at.source.name,
+          line,
+          column,
+          object: {
+            kind: object.kind,
+            name: object.name,
+            namespace: object.namespace ?? null,
+            container: found.container ?? null,
+          },
+          message: found.message,
+          fix: found.fix,
+        });
+      }
+    }
+  }
+  return findings.sort(
+    (a, b) =>
+      a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column || a.rule.localeCompare(b.rule),
+  );
+}

@@ -1,0 +1,34 @@
+/** Every rule, in the order findings are reported at the same position. A new rule is one line here. */
+
+import type { Rule } from './rule.js';
+import { gracePeriodBelowWorkload } from './rules/grace-period-below-workload.js';
+import { gracePeriodDefaultTooLow } from './rules/grace-period-default-too-low.js';
+import { gracePeriodExceeded } from './rules/grace-period-exceeded.js';
+import { livenessEqualsReadiness } from './rules/liveness-equals-readiness.js';
+import { prestopExecSleepPreferNative } from './rules/prestop-exec-sleep-prefer-native.js';
+import { prestopMissing } from './rules/prestop-missing.js';
+import { prestopSleepActionUnsupported } from './rules/prestop-sleep-action-unsupported.js';
+import { prestopSleepOutOfRange } from './rules/prestop-sleep-out-of-range.js';
+import { publishNotReadyAddresses } from './rules/publish-not-ready-addresses.js';
+import { readinessProbeMissing } from './rules/readiness-probe-missing.js';
+import { rollingUpdateUnavailable } from './rules/rolling-update-unavailable.js';
+import { shellWrappedCommand } from './rules/shell-wrapped-command.js';
+import { singleReplica } from './rules/single-replica.js';
+import { stopSignalUnsupported } from './rules/stop-signal-unsupported.js';
+
+export const RULES: readonly Rule[] = [
+  prestopMissing,
+  prestopSleepActionUnsupported,
+  prestopExecSleepPreferNative,
+  prestopSleepOutOfRange,
+  gracePeriodExceeded,
+  gracePeriodDefaultTooLow,
+  gracePeriodBelowWorkload,
+  readinessProbeMissing,
+  livenessEqualsReadiness,
+  rollingUpdateUnavailable,
+  singleReplica,
+  publishNotReadyAddresses,
+  stopSignalUnsupported,
+  shellWrappedCommand,
+];

@@ -1,0 +1,101 @@
+/**
+ * RuleTester in ESLint's style: manifests that must not trigger a rule and manifests that must,
+ * with the exact lines expected. Used by each rule's test file.
+ */
+import assert from 'node:assert/strict';
+import { it } from 'node:test';
+import { objectsOf } from '../manifests/objects.js';
+import { parseSource } from '../manifests/parse.js';
+import { DEFAULT_KUBE_VERSION, parseKubeVersion } from '../model/kube-version.js';
+import type { ClusterProfile } from '../model/recommendations.js';
+import { runRules } from './engine.js';
+import type { LintOptions, Rule } from './rule.js';
+
+export interface RuleCase {
+  readonly name: string;
+  readonly yaml: string;
+  readonly kubeVersion?: string;
+  readonly profile?: ClusterProfile;
+  readonly drainSeconds?: number;
+}
+
+export interface InvalidCase extends RuleCase {
+  /** Expected findings: line, and a pattern the message must match. */
+  readonly findings: readonly {
+    readonly line: number;
+    readonly message: RegExp;
+    readonly container?: string;
+  }[];
+}
+
+export function lintYaml(rule: Rule, test: RuleCase) {
+  const { parsed, errors } = parseSource({ name: 'test.yaml', text: test.yaml });
+  assert.deepEqual(
+    errors.map((e) => e.format()),
+    [],
+    'fixture must parse',
+  );
+  if (!parsed) assert.fail('fixture did not parse');
+  const options: LintOptions = {
+    kubeVersion: test.kubeVersion
+      ? (parseKubeVersion(test.kubeVersion) ?? assert.fail())
+      : DEFAULT_KUBE_VERSION,
+    profile: test.profile ?? 'medium',
+    bufferSeconds: 10,
+    drainSeconds: test.drainSeconds,
+  };
+  return runRules(objectsOf(parsed).objects, [rule], options);
+}
+
+export function ruleTester(
+  rule: Rule,
+  cases: { valid: readonly RuleCase[]; invalid: readonly InvalidCase[] },
+): void {
+  for (const test of cases.valid) {
+    it(`${rule.id}: valid: ${test.name}`, () => {
+      assert.deepEqual(
+        lintYaml(rule, test).map((f) => `${f.line}: ${f.message}`),
+        [],
+      );
+    });
+  }
+  for (const test of cases.invalid) {
+    it(`${rule.id}: invalid: ${test.name}`, () => {
+      const findings = lintYaml(rule, test);
+      assert.equal(
+        findings.length,
+        test.findings.length,
+        findings.map((f) => `${f.line}: ${f.message}`).join('\n'),
+      );
+      test.findings.forEach((expected, i) => {
+        const found = findings[i];
+        assert.equal(found?.line, expected.line, found?.message);
+        assert.match(found?.message ?? '', expected.message);
+        assert.equal(found?.severity, rule.severity);
+        if (expected.container) assert.equal(found?.object.container, expected.container);
+      });
+    });
+  }
+}
+
+/** A Deployment with one container, for fixtures; `container` and `podSpec` are YAML lines to splice in. */
+export function deployment({ podSpec = '', container = '', replicas = 3, extra = '' } = {}): string {
+  return `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  replicas: ${replicas}
+  selector:
+    matchLabels: {app: web}${extra}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:${podSpec}
+      containers:
+        - name: app
+          image: web:1
+          ports:
+            - containerPort: 8080${container}
+`;
+}

@@ -1,0 +1,63 @@
+/**
+ * A lint rule, in the spirit of ESLint's `meta` + `create` and hadolint's one-module-per-rule:
+ * metadata plus a check over a small typed view. A rule never parses, walks directories or
+ * formats output; it points at a path inside the object and the engine turns that into file:line.
+ */
+import type { ContainerAnalysis, WorkloadAnalysis } from '../model/analyze.js';
+import type { JsonObject, Path } from '../model/json.js';
+import type { KubeVersion } from '../model/kube-version.js';
+import type { ClusterProfile } from '../model/recommendations.js';
+import type { WorkloadKind } from '../model/workloads.js';
+
+export type Severity = 'error' | 'warning' | 'info';
+export const SEVERITIES: readonly Severity[] = ['error', 'warning', 'info'];
+
+export interface LintOptions {
+  readonly kubeVersion: KubeVersion;
+  readonly profile: ClusterProfile;
+  readonly bufferSeconds: number;
+  readonly drainSeconds?: number | undefined;
+}
+
+/** One workload as rules see it: the model's analysis plus its neighbours in the input. */
+export interface WorkloadContext {
+  readonly kind: WorkloadKind;
+  readonly name: string;
+  readonly object: JsonObject;
+  readonly analysis: WorkloadAnalysis;
+  /** Services in the same namespace whose selector matches the pod template's labels. */
+  readonly services: readonly JsonObject[];
+  readonly options: LintOptions;
+}
+
+export interface RuleFinding {
+  /** Path of the node the finding is about (the nearest existing ancestor is shown). */
+  readonly path: Path;
+  /** The object the path is in, when not the workload itself (e.g. one of its Services). */
+  readonly in?: JsonObject;
+  readonly container?: string;
+  /** What will happen at runtime, in Kubernetes terms. */
+  readonly message: string;
+  /** What to change. */
+  readonly fix: string;
+}
+
+export interface Rule {
+  readonly id: string;
+  readonly severity: Severity;
+  readonly description: string;
+  readonly docs: string;
+  check(context: WorkloadContext): RuleFinding[];
+}
+
+export const DOCS_BASE = 'https://github.com/lameduck-dev/lameduck/blob/main/docs/rules.md';
+
+/** Containers that receive traffic: they declare a port, or a Service routes to the pod. */
+export function servingContainers(context: WorkloadContext): ContainerAnalysis[] {
+  return context.analysis.containers.filter(
+    (c) =>
+      c.container.role === 'main' &&
+      ((Array.isArray(c.container.spec.ports) && c.container.spec.ports.length > 0) ||
+        context.services.length > 0),
+  );
+}

@@ -1,0 +1,42 @@
+import { readFileSync } from 'node:fs';
+import { describe } from 'node:test';
+import { repoRoot } from '../../test-helpers.js';
+import { deployment, ruleTester } from '../rule-tester.js';
+import { gracePeriodExceeded } from './grace-period-exceeded.js';
+
+const hook = '\n          lifecycle:\n            preStop:\n              sleep: {seconds: 15}';
+const grace = (seconds: number) => `\n      terminationGracePeriodSeconds: ${seconds}`;
+
+describe('grace-period-exceeded', () => {
+  ruleTester(gracePeriodExceeded, {
+    valid: [
+      {
+        name: "the guide's complete configuration",
+        yaml: readFileSync(`${repoRoot}examples/guide/deployment.yaml`, 'utf8'),
+      },
+      {
+        name: 'drain unknown and preStop well inside grace',
+        yaml: deployment({ podSpec: grace(30), container: hook }),
+      },
+    ],
+    invalid: [
+      {
+        name: 'default 30 s, preStop 15, drain 20: SIGKILL 5 s early',
+        yaml: deployment({ container: hook }),
+        drainSeconds: 20,
+        findings: [{ line: 12, message: /SIGKILL arrives at t=30s, 5s before the 20s drain ends/ }],
+      },
+      {
+        name: 'within the drain but inside the buffer',
+        yaml: deployment({ podSpec: grace(40), container: hook }),
+        drainSeconds: 20,
+        findings: [{ line: 13, message: /exits only 5s before SIGKILL/ }],
+      },
+      {
+        name: 'preStop as long as the grace period: only the 2 s floor',
+        yaml: deployment({ podSpec: grace(15), container: hook }),
+        findings: [{ line: 13, message: /uses the whole 15s grace period.*SIGKILL 2s later/ }],
+      },
+    ],
+  });
+});

@@ -1,0 +1,21 @@
+import { describe } from 'node:test';
+import { deployment, ruleTester } from '../rule-tester.js';
+import { livenessEqualsReadiness } from './liveness-equals-readiness.js';
+
+const probes = (live: string, ready: string) =>
+  deployment({
+    container: `\n          readinessProbe: {httpGet: {path: ${ready}, port: 8080}, periodSeconds: 5}\n          livenessProbe: {httpGet: {path: ${live}, port: 8080}, periodSeconds: 10}`,
+  });
+
+describe('liveness-equals-readiness', () => {
+  ruleTester(livenessEqualsReadiness, {
+    valid: [{ name: 'separate endpoints', yaml: probes('/healthz/live', '/healthz/ready') }],
+    invalid: [
+      {
+        name: 'same endpoint, different timing',
+        yaml: probes('/healthz', '/healthz'),
+        findings: [{ line: 19, message: /must fail readiness \(503\) but keep passing liveness/ }],
+      },
+    ],
+  });
+});

@@ -1,0 +1,20 @@
+import { describeHandler, PRESTOP_SLEEP_BY_PROFILE, sleepHandler } from '../../model/recommendations.js';
+import { DOCS_BASE, type Rule, servingContainers } from '../rule.js';
+
+export const prestopMissing: Rule = {
+  id: 'prestop-missing',
+  severity: 'error',
+  description: 'A container that serves traffic has no preStop hook.',
+  docs: `${DOCS_BASE}#prestop-missing`,
+  check(context) {
+    const range = PRESTOP_SLEEP_BY_PROFILE[context.options.profile];
+    return servingContainers(context)
+      .filter((c) => c.budget.preStop.kind === 'none')
+      .map(({ container }) => ({
+        path: [...container.path, 'name'],
+        container: container.name,
+        message: `SIGTERM reaches ${container.name} at t=0s, while kube-proxy and ingress still route to the pod for up to ${range.max}s: requests arriving after the app closes its listener fail (502, connection refused)`,
+        fix: `add lifecycle.preStop: ${describeHandler(sleepHandler(range.max, context.options.kubeVersion))} (${context.options.profile} cluster: ${range.min}-${range.max}s)`,
+      }));
+  },
+};

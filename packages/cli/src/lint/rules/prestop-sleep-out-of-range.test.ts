@@ -1,0 +1,31 @@
+import { describe } from 'node:test';
+import { deployment, ruleTester } from '../rule-tester.js';
+import { prestopSleepOutOfRange } from './prestop-sleep-out-of-range.js';
+
+const sleep = (seconds: number) =>
+  deployment({
+    container: `\n          lifecycle:\n            preStop:\n              sleep: {seconds: ${seconds}}`,
+  });
+
+describe('prestop-sleep-out-of-range', () => {
+  ruleTester(prestopSleepOutOfRange, {
+    valid: [
+      { name: '15 s on a medium cluster', yaml: sleep(15), profile: 'medium' },
+      { name: '5 s on a small cluster', yaml: sleep(5), profile: 'small' },
+    ],
+    invalid: [
+      {
+        name: '5 s on a large cluster',
+        yaml: sleep(5),
+        profile: 'large',
+        findings: [{ line: 20, message: /after 5s, before endpoint removal/ }],
+      },
+      {
+        name: '60 s on a small cluster',
+        yaml: sleep(60),
+        profile: 'small',
+        findings: [{ line: 20, message: /longer than a small cluster needs/ }],
+      },
+    ],
+  });
+});

@@ -1,0 +1,34 @@
+import { PRESTOP_SLEEP_BY_PROFILE } from '../../model/recommendations.js';
+import { DOCS_BASE, type Rule, servingContainers } from '../rule.js';
+
+export const prestopSleepOutOfRange: Rule = {
+  id: 'prestop-sleep-out-of-range',
+  severity: 'warning',
+  description: "A preStop sleep outside the guide's range for the cluster size.",
+  docs: `${DOCS_BASE}#prestop-sleep-out-of-range`,
+  check(context) {
+    const range = PRESTOP_SLEEP_BY_PROFILE[context.options.profile];
+    return servingContainers(context).flatMap(({ container, budget }) => {
+      const hook = budget.preStop;
+      if ((hook.kind !== 'sleep' && hook.kind !== 'exec-sleep') || budget.preStopEffect.outcome !== 'runs')
+        return [];
+      if (hook.seconds >= range.min && hook.seconds <= range.max) return [];
+      const path = [...container.path, 'lifecycle', 'preStop', hook.kind === 'sleep' ? 'sleep' : 'exec'];
+      return [
+        hook.seconds < range.min
+          ? {
+              path,
+              container: container.name,
+              message: `SIGTERM arrives after ${hook.seconds}s, before endpoint removal reaches every node of a ${context.options.profile} cluster (${range.min}-${range.max}s): late requests hit a closed listener`,
+              fix: `sleep ${range.max}s`,
+            }
+          : {
+              path,
+              container: container.name,
+              message: `the pod waits ${hook.seconds}s before SIGTERM, longer than a ${context.options.profile} cluster needs (${range.min}-${range.max}s): every rollout step takes longer`,
+              fix: `sleep ${range.max}s, or measure propagation with lameduck verify`,
+            },
+      ];
+    });
+  },
+};

@@ -1,0 +1,19 @@
+import { describe } from 'node:test';
+import { deployment, ruleTester } from '../rule-tester.js';
+import { publishNotReadyAddresses } from './publish-not-ready-addresses.js';
+
+const service = (flag: boolean) =>
+  `apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  selector: {app: web}\n  publishNotReadyAddresses: ${flag}\n---\n`;
+
+describe('publish-not-ready-addresses', () => {
+  ruleTester(publishNotReadyAddresses, {
+    valid: [{ name: 'false', yaml: service(false) + deployment() }],
+    invalid: [
+      {
+        name: 'true on the Service in front (points at the Service)',
+        yaml: service(true) + deployment(),
+        findings: [{ line: 6, message: /keeps terminating pods of Deployment web ready=true/ }],
+      },
+    ],
+  });
+});

@@ -1,0 +1,30 @@
+import { describe } from 'node:test';
+import { deployment, ruleTester } from '../rule-tester.js';
+import { rollingUpdateUnavailable } from './rolling-update-unavailable.js';
+
+describe('rolling-update-unavailable', () => {
+  ruleTester(rollingUpdateUnavailable, {
+    valid: [
+      { name: 'defaults with 3 replicas resolve to 0 unavailable', yaml: deployment({ replicas: 3 }) },
+      {
+        name: 'maxUnavailable 0',
+        yaml: deployment({
+          replicas: 10,
+          extra: '\n  strategy: {rollingUpdate: {maxUnavailable: 0, maxSurge: 1}}',
+        }),
+      },
+    ],
+    invalid: [
+      {
+        name: 'defaults with 4 replicas: 1 unavailable',
+        yaml: deployment({ replicas: 4 }),
+        findings: [{ line: 5, message: /remove 1 serving pod\(s\)/ }],
+      },
+      {
+        name: 'Recreate',
+        yaml: deployment({ extra: '\n  strategy: {type: Recreate}' }),
+        findings: [{ line: 9, message: /Recreate stops every pod/ }],
+      },
+    ],
+  });
+});

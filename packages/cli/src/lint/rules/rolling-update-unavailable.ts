@@ -1,0 +1,34 @@
+import { getNumber, getObject, getString } from '../../model/json.js';
+import { resolveRollingUpdate } from '../../model/recommendations.js';
+import { DOCS_BASE, type Rule, servingContainers } from '../rule.js';
+
+export const rollingUpdateUnavailable: Rule = {
+  id: 'rolling-update-unavailable',
+  severity: 'warning',
+  description: 'A rolling update that may remove a serving pod before its replacement is ready, or Recreate.',
+  docs: `${DOCS_BASE}#rolling-update-unavailable`,
+  check(context) {
+    if (context.kind !== 'Deployment' || servingContainers(context).length === 0) return [];
+    const { object } = context;
+    const replicas = getNumber(object, ['spec', 'replicas']) ?? 1;
+    if (getString(object, ['spec', 'strategy', 'type']) === 'Recreate') {
+      return [
+        {
+          path: ['spec', 'strategy', 'type'],
+          message: 'Recreate stops every pod before the new ones start: each rollout is an outage',
+          fix: 'strategy: {type: RollingUpdate, rollingUpdate: {maxUnavailable: 0, maxSurge: 1}}',
+        },
+      ];
+    }
+    const fields = getObject(object, ['spec', 'strategy', 'rollingUpdate']) ?? {};
+    const { unavailable } = resolveRollingUpdate(fields.maxSurge, fields.maxUnavailable, replicas);
+    if (unavailable === 0) return [];
+    return [
+      {
+        path: ['spec', 'strategy', 'rollingUpdate', 'maxUnavailable'],
+        message: `maxUnavailable ${String(fields.maxUnavailable ?? '25%')} of ${replicas} replicas lets the rollout remove ${unavailable} serving pod(s) before their replacements are ready: capacity drops while the old pods drain`,
+        fix: 'rollingUpdate: {maxUnavailable: 0, maxSurge: 1}',
+      },
+    ];
+  },
+};

@@ -1,0 +1,27 @@
+import { describe } from 'node:test';
+import { deployment, ruleTester } from '../rule-tester.js';
+import { shellWrappedCommand } from './shell-wrapped-command.js';
+
+const command = (argv: string) => deployment({ container: `\n          command: ${argv}` });
+
+describe('shell-wrapped-command', () => {
+  ruleTester(shellWrappedCommand, {
+    valid: [
+      { name: 'exec form', yaml: command('["node", "server.js"]') },
+      { name: 'shell that execs', yaml: command('["sh", "-c", "./migrate && exec node server.js"]') },
+      { name: 'a single command (sh execs it)', yaml: command('["sh", "-c", "node server.js"]') },
+    ],
+    invalid: [
+      {
+        name: 'npm start',
+        yaml: command('["npm", "start"]'),
+        findings: [{ line: 18, message: /npm becomes PID 1 and does not forward SIGTERM/ }],
+      },
+      {
+        name: 'sh -c with a sequence and no exec',
+        yaml: command('["sh", "-c", "./migrate && node server.js"]'),
+        findings: [{ line: 18, message: /shell stays PID 1/ }],
+      },
+    ],
+  });
+});
