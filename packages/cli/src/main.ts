@@ -4,6 +4,7 @@
  */
 import { basename } from 'node:path';
 import { Command, CommanderError } from 'commander';
+import { registerLint } from './commands/lint.js';
 import { registerPlan } from './commands/plan.js';
 import { BUG_REPORT_URL, EXIT, InputError, UsageError } from './output/errors.js';
 import type { Io } from './output/io.js';
@@ -25,9 +26,11 @@ export async function main(args: readonly string[], io: Io, name = 'lameduck'): 
       writeOut: (text) => io.stdout.write(text),
       writeErr: (text) => io.stderr.write(text),
     });
-  registerPlan(program, io, (code) => {
+  const setExit = (code: number) => {
     exitCode = code;
-  });
+  };
+  registerPlan(program, io, setExit);
+  registerLint(program, io, setExit);
   try {
     await program.parseAsync([...args], { from: 'user' });
     return exitCode;

@@ -51,6 +51,8 @@ export function objectsOf(source: ParsedSource): { objects: KubeObject[]; errors
       return;
     }
     const add = (object: JsonObject, prefix: Path) => {
+      // Configuration files that are not Kubernetes objects (no apiVersion and kind) are not ours.
+      if (typeof object.kind !== 'string' || typeof object.apiVersion !== 'string') return;
       objects.push({
         source,
         documentIndex,

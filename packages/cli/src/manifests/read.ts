@@ -39,7 +39,9 @@ export async function readManifestSources(
       for (const file of files) {
         const source = await readTextFile(file, info.isDirectory() ? join(path, relative(path, file)) : path);
         if (source instanceof InputError) errors.push(source);
-        else sources.push(source);
+        // In a walked directory, JSON files are mostly tool configuration: read only manifests.
+        else if (!info.isDirectory() || !file.endsWith('.json') || source.text.includes('"apiVersion"'))
+          sources.push(source);
       }
     } catch (error) {
       errors.push(fileError(path, error));

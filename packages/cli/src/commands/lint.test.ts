@@ -1,0 +1,115 @@
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { describe, it } from 'node:test';
+import { fixture, repoRoot, runBin, runCli } from '../test-helpers.js';
+
+const defaultGrace = `${repoRoot}examples/default-grace/deployment.yaml`;
+const guide = `${repoRoot}examples/guide/deployment.yaml`;
+
+describe('lameduck lint', () => {
+  it("the guide's complete configuration lints clean at the default settings, exit 0", async () => {
+    const run = await runCli(['lint', guide]);
+    assert.equal(run.code, 0, run.stdout);
+    assert.match(run.stdout, /No termination problems in 1 object\(s\) from 1 file\(s\)\./);
+  });
+
+  it('finds the grace-period error at its exact line with a code frame, exit 1', async () => {
+    const run = await runCli(['lint', defaultGrace]);
+    assert.equal(run.code, 1);
+    assert.match(
+      run.stdout,
+      /19:5 +error +SIGKILL arrives at t=30s, 5s before the 20s drain ends: in-flight requests are cut \(exit code 137\) +\[grace-period-exceeded\]/,
+    );
+    assert.match(run.stdout, /> 19 \| {5}spec:\n {9}\| {5}\^/);
+  });
+
+  it('--fail-on decides the exit code: warnings fail only with --fail-on warning', async () => {
+    const { writeFile, mkdtemp } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const dir = await mkdtemp(`${tmpdir()}/lameduck-lint-`);
+    const text = (await readFile(guide, 'utf8'))
+      .replace('replicas: 3', 'replicas: 8')
+      .replace('maxUnavailable: 0 #', 'maxUnavailable: 2 #');
+    await writeFile(`${dir}/d.yaml`, text);
+    assert.equal((await runCli(['lint', `${dir}/d.yaml`])).code, 0);
+    assert.equal((await runCli(['lint', `${dir}/d.yaml`, '--fail-on', 'warning'])).code, 1);
+  });
+
+  it('JSON output has the documented shape', async () => {
+    const run = await runCli(['lint', defaultGrace, '--format', 'json']);
+    const json = JSON.parse(run.stdout);
+    assert.deepEqual(json.summary, { files: 1, objects: 1, errors: 1, warnings: 2, infos: 1 });
+    const error = json.findings.find((f: { rule: string }) => f.rule === 'grace-period-exceeded');
+    assert.deepEqual(Object.keys(error), [
+      'rule',
+      'severity',
+      'file',
+      'line',
+      'column',
+      'object',
+      'message',
+      'fix',
+    ]);
+    assert.deepEqual(error.object, {
+      kind: 'Deployment',
+      name: 'checkout',
+      namespace: 'shop',
+      container: 'api',
+    });
+    assert.deepEqual([error.line, error.column, error.severity], [19, 5, 'error']);
+  });
+
+  it('SARIF 2.1.0 names every rule and places every result', async () => {
+    const run = await runCli(['lint', defaultGrace, '--format', 'sarif']);
+    const sarif = JSON.parse(run.stdout);
+    assert.equal(sarif.version, '2.1.0');
+    const [runLog] = sarif.runs;
+    assert.equal(runLog.tool.driver.name, 'lameduck');
+    assert.ok(runLog.tool.driver.rules.length >= 14);
+    const result = runLog.results.find((r: { ruleId: string }) => r.ruleId === 'grace-period-exceeded');
+    assert.equal(runLog.tool.driver.rules[result.ruleIndex].id, 'grace-period-exceeded');
+    assert.equal(result.level, 'error');
+    assert.deepEqual(result.locations[0].physicalLocation.region, { startLine: 19, startColumn: 5 });
+  });
+
+  it('github format prints workflow annotations on the exact line, escaped', async () => {
+    const run = await runCli(['lint', defaultGrace, '--format', 'github']);
+    const line = run.stdout.split('\n').find((l) => l.includes('grace-period-exceeded')) ?? '';
+    assert.match(
+      line,
+      /^::error file=.*default-grace\/deployment\.yaml,line=19,col=5,title=lameduck grace-period-exceeded::SIGKILL arrives/,
+    );
+    assert.match(line, /%0Afix: terminationGracePeriodSeconds: 45/);
+  });
+
+  it('suppressions: lameduck.dev/ignore on the object and # lameduck-ignore on the line above', async () => {
+    const run = await runCli(['lint', fixture('lint/suppressed.yaml'), '--format', 'json']);
+    assert.deepEqual(
+      JSON.parse(run.stdout).findings.map((f: { rule: string }) => f.rule),
+      [],
+    );
+  });
+
+  it('reads stdin with -, as in helm template | lameduck lint -', async () => {
+    const run = await runBin(['lint', '-', '--format', 'json'], {
+      stdin: await readFile(defaultGrace, 'utf8'),
+    });
+    assert.equal(run.code, 1);
+    assert.equal(JSON.parse(run.stdout).findings[0].file, '<stdin>');
+  });
+
+  it('bad input is reported and the run goes on: exit 2 with the other files still linted', async () => {
+    const run = await runCli([
+      'lint',
+      fixture('plan/invalid.yaml'),
+      fixture('plan/helm-template.yaml'),
+      defaultGrace,
+      '--format',
+      'json',
+    ]);
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /invalid\.yaml:\d+:\d+: invalid YAML/);
+    assert.match(run.stderr, /helm-template\.yaml:4:1: unrendered Helm template/);
+    assert.equal(JSON.parse(run.stdout).summary.errors, 1);
+  });
+});

@@ -1,0 +1,68 @@
+/** `lameduck lint`: wiring only. */
+import { type Command, Option } from 'commander';
+import { runRules } from '../lint/engine.js';
+import { formatGithub } from '../lint/formats/github.js';
+import { formatJson } from '../lint/formats/json.js';
+import { formatSarif } from '../lint/formats/sarif.js';
+import { summarize } from '../lint/formats/summary.js';
+import { formatText } from '../lint/formats/text.js';
+import { RULES } from '../lint/registry.js';
+import { SEVERITIES, type Severity } from '../lint/rule.js';
+import { loadManifests } from '../manifests/load.js';
+import { EXIT } from '../output/errors.js';
+import type { Io } from '../output/io.js';
+import { colorEnabled, createStyle } from '../output/style.js';
+import { type PlanFlags, resolvePlanOptions } from '../plan/options.js';
+import { formatOption, type OutputFormat } from './shared.js';
+
+interface LintFlags extends PlanFlags {
+  readonly format: OutputFormat;
+  readonly failOn: Severity;
+}
+
+export function registerLint(program: Command, io: Io, setExit: (code: number) => void): void {
+  program
+    .command('lint')
+    .description('find termination bugs in Kubernetes manifests, with exact file:line')
+    .argument('[paths...]', 'files or directories (walked); - reads stdin', ['.'])
+    .option('--nodes <n>', 'cluster size in nodes: picks the preStop range')
+    .option('--profile <size>', 'cluster profile instead of --nodes: small | medium | large')
+    .option('--kube-version <version>', 'target Kubernetes version, e.g. 1.31 (default: 1.30)')
+    .option('--drain <duration>', 'how long apps drain after SIGTERM, unless annotated')
+    .option('--buffer <duration>', 'safety buffer in grace >= preStop + drain + buffer', '10s')
+    .addOption(
+      new Option('--fail-on <severity>', 'lowest severity that fails the run')
+        .choices(SEVERITIES)
+        .default('error'),
+    )
+    .addOption(formatOption(['text', 'json', 'sarif', 'github']))
+    .addHelpText(
+      'after',
+      `
+Examples:
+  lameduck lint k8s/
+  helm template my-release ./chart | lameduck lint -
+  lameduck lint deploy.yaml --format sarif > lameduck.sarif
+
+Suppress: annotation lameduck.dev/ignore: rule-a,rule-b, or a '# lameduck-ignore rule-a' comment above the line.
+Exit codes: 0 nothing at or above --fail-on, 1 findings, 2 usage or input errors.`,
+    )
+    .action(async (paths: string[], flags: LintFlags) => {
+      const options = resolvePlanOptions(flags);
+      const loaded = await loadManifests(paths, () => io.readStdin());
+      for (const problem of loaded.errors) io.stderr.write(`lameduck lint: ${problem.format()}\n`);
+      const findings = runRules(loaded.objects, RULES, options);
+      const summary = summarize(findings, loaded.files, loaded.objects.length);
+      const sources = new Map(loaded.objects.map((o) => [o.source.name, o.source.text]));
+      const output: Record<OutputFormat, () => string> = {
+        text: () => formatText(findings, summary, sources, createStyle(colorEnabled(io.stdout, io.env))),
+        json: () => formatJson(findings, summary),
+        sarif: () => formatSarif(findings, RULES),
+        github: () => formatGithub(findings),
+      };
+      io.stdout.write(output[flags.format]());
+      const threshold = SEVERITIES.indexOf(flags.failOn);
+      const failing = findings.some((f) => SEVERITIES.indexOf(f.severity) <= threshold);
+      setExit(loaded.errors.length > 0 ? EXIT.usage : failing ? EXIT.findings : EXIT.ok);
+    });
+}

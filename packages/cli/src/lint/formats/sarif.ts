@@ -1,0 +1,46 @@
+/** SARIF 2.1.0, as GitHub code scanning accepts it. */
+import { VERSION } from '../../version.js';
+import type { Finding } from '../engine.js';
+import type { Rule } from '../rule.js';
+
+const LEVEL = { error: 'error', warning: 'warning', info: 'note' } as const;
+
+export function formatSarif(findings: readonly Finding[], rules: readonly Rule[]): string {
+  const index = new Map(rules.map((rule, i) => [rule.id, i]));
+  const log = {
+    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
+    version: '2.1.0',
+    runs: [
+      {
+        tool: {
+          driver: {
+            name: 'lameduck',
+            version: VERSION,
+            informationUri: 'https://github.com/lameduck-dev/lameduck',
+            rules: rules.map((rule) => ({
+              id: rule.id,
+              shortDescription: { text: rule.description },
+              helpUri: rule.docs,
+              defaultConfiguration: { level: LEVEL[rule.severity] },
+            })),
+          },
+        },
+        results: findings.map((f) => ({
+          ruleId: f.rule,
+          ruleIndex: index.get(f.rule) ?? 0,
+          level: LEVEL[f.severity],
+          message: { text: `${f.message}. Fix: ${f.fix}` },
+          locations: [
+            {
+              physicalLocation: {
+                artifactLocation: { uri: f.file.replaceAll('\\', '/') },
+                region: { startLine: f.line, startColumn: f.column },
+              },
+            },
+          ],
+        })),
+      },
+    ],
+  };
+  return `${JSON.stringify(log, null, 2)}\n`;
+}
