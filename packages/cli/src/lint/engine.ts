@@ -53,13 +53,27 @@ export function ignoredByComment(text: string, line: number, ruleId: string): bo
   });
 }
 
+/** A finding with the workload it was raised for, for fix. */
+export interface LocatedFinding {
+  readonly finding: Finding;
+  readonly workload: KubeObject;
+}
+
 export function runRules(
   objects: readonly KubeObject[],
   rules: readonly Rule[],
   options: EngineOptions,
 ): Finding[] {
+  return lintObjects(objects, rules, options).map((located) => located.finding);
+}
+
+export function lintObjects(
+  objects: readonly KubeObject[],
+  rules: readonly Rule[],
+  options: EngineOptions,
+): LocatedFinding[] {
   const byValue = new Map(objects.map((o) => [o.value, o]));
-  const findings: Finding[] = [];
+  const findings: LocatedFinding[] = [];
   for (const { object, context } of workloadContexts(objects, options)) {
     for (const rule of rules) {
       const severity = options.severities?.get(rule.id) ?? rule.severity;
@@ -68,7 +82,7 @@ export function runRules(
         const at = (found.in && byValue.get(found.in)) || object;
         const { line, column } = locate(at, found.path);
         if (ignoredByComment(at.source.text, line, rule.id)) continue;
-        findings.push({
+        const finding: Finding = {
           rule: rule.id,
           severity,
           file: at.source.name,
@@ -82,12 +96,13 @@ export function runRules(
           },
           message: found.message,
           fix: found.fix,
-        });
+        };
+        findings.push({ finding, workload: object });
       }
     }
   }
   return findings.sort(
-    (a, b) =>
+    ({ finding: a }, { finding: b }) =>
       a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column || a.rule.localeCompare(b.rule),
   );
 }

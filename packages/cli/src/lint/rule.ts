@@ -4,6 +4,7 @@
  * formats output; it points at a path inside the object and the engine turns that into file:line.
  */
 import type { ContainerAnalysis, WorkloadAnalysis } from '../model/analyze.js';
+import type { Change } from '../model/changes.js';
 import type { JsonObject, Path } from '../model/json.js';
 import type { KubeVersion } from '../model/kube-version.js';
 import type { ClusterProfile } from '../model/recommendations.js';
@@ -47,6 +48,8 @@ export interface Rule {
   readonly severity: Severity;
   readonly description: string;
   readonly docs: string;
+  /** The kind of model change that safely fixes a finding of this rule, where one exists. */
+  readonly fixedBy?: Change['kind'];
   check(context: WorkloadContext): RuleFinding[];
 }
 

@@ -6,6 +6,7 @@ export const gracePeriodBelowWorkload: Rule = {
   severity: 'warning',
   description: "terminationGracePeriodSeconds below the guide's range for the workload type.",
   docs: `${DOCS_BASE}#grace-period-below-workload`,
+  fixedBy: 'grace',
   check(context) {
     const { analysis } = context;
     const grace = analysis.containers[0]?.budget.graceSeconds;

@@ -8,6 +8,7 @@ export const gracePeriodDefaultTooLow: Rule = {
   severity: 'warning',
   description: 'terminationGracePeriodSeconds left at the 30 s default with a preStop sleep of 15 s or more.',
   docs: `${DOCS_BASE}#grace-period-default-too-low`,
+  fixedBy: 'grace',
   check(context) {
     if (context.analysis.specGraceSeconds !== undefined) return [];
     return context.analysis.containers.flatMap(({ container, budget }) =>

@@ -6,6 +6,7 @@ export const gracePeriodExceeded: Rule = {
   severity: 'error',
   description: 'terminationGracePeriodSeconds does not cover preStop + drain + buffer.',
   docs: `${DOCS_BASE}#grace-period-exceeded`,
+  fixedBy: 'grace',
   check(context) {
     const spec = [...context.analysis.template.path, 'spec', 'terminationGracePeriodSeconds'];
     return context.analysis.containers.flatMap(({ container, budget }) => {

@@ -6,6 +6,7 @@ export const prestopExecSleepPreferNative: Rule = {
   severity: 'info',
   description: 'An exec sleep preStop where the target version supports the native sleep action.',
   docs: `${DOCS_BASE}#prestop-exec-sleep-prefer-native`,
+  fixedBy: 'prestop',
   check(context) {
     if (!enabledByDefault(FEATURES.sleepAction, context.options.kubeVersion)) return [];
     return context.analysis.containers.flatMap(({ container, budget }) =>

@@ -6,6 +6,7 @@ export const prestopMissing: Rule = {
   severity: 'error',
   description: 'A container that serves traffic has no preStop hook.',
   docs: `${DOCS_BASE}#prestop-missing`,
+  fixedBy: 'prestop',
   check(context) {
     const range = PRESTOP_SLEEP_BY_PROFILE[context.options.profile];
     return servingContainers(context)

@@ -7,6 +7,7 @@ export const prestopSleepActionUnsupported: Rule = {
   description:
     'Native preStop sleep on a Kubernetes version that does not run it (before 1.30, or seconds: 0 before 1.33).',
   docs: `${DOCS_BASE}#prestop-sleep-action-unsupported`,
+  fixedBy: 'prestop',
   check(context) {
     const version = formatKubeVersion(context.options.kubeVersion);
     return context.analysis.containers

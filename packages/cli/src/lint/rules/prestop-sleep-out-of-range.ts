@@ -6,6 +6,7 @@ export const prestopSleepOutOfRange: Rule = {
   severity: 'warning',
   description: "A preStop sleep outside the guide's range for the cluster size.",
   docs: `${DOCS_BASE}#prestop-sleep-out-of-range`,
+  fixedBy: 'prestop',
   check(context) {
     const range = PRESTOP_SLEEP_BY_PROFILE[context.options.profile];
     return servingContainers(context).flatMap(({ container, budget }) => {

@@ -7,6 +7,7 @@ export const rollingUpdateUnavailable: Rule = {
   severity: 'warning',
   description: 'A rolling update that may remove a serving pod before its replacement is ready, or Recreate.',
   docs: `${DOCS_BASE}#rolling-update-unavailable`,
+  fixedBy: 'rolling-update',
   check(context) {
     if (context.kind !== 'Deployment' || servingContainers(context).length === 0) return [];
     const { object } = context;

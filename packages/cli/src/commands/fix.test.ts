@@ -1,0 +1,87 @@
+import assert from 'node:assert/strict';
+import { copyFile, mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { describe, it } from 'node:test';
+import { fixture, repoRoot, runCli } from '../test-helpers.js';
+
+async function copy(source: string): Promise<string> {
+  const dir = await mkdtemp(`${tmpdir()}/lameduck-fix-`);
+  const target = `${dir}/${source.split('/').pop()}`;
+  await copyFile(source, target);
+  return target;
+}
+
+const FIXED_RULES = [
+  'prestop-missing',
+  'prestop-sleep-action-unsupported',
+  'prestop-exec-sleep-prefer-native',
+  'prestop-sleep-out-of-range',
+  'grace-period-exceeded',
+  'grace-period-default-too-low',
+  'grace-period-below-workload',
+  'rolling-update-unavailable',
+];
+
+async function rulesFound(file: string, extra: string[] = []): Promise<string[]> {
+  const run = await runCli(['lint', file, '--format', 'json', ...extra]);
+  return JSON.parse(run.stdout).findings.map((f: { rule: string }) => f.rule);
+}
+
+describe('lameduck fix', () => {
+  it('--dry-run prints a unified diff and writes nothing', async () => {
+    const file = await copy(`${repoRoot}examples/default-grace/deployment.yaml`);
+    const before = await readFile(file, 'utf8');
+    const run = await runCli(['fix', file, '--dry-run']);
+    assert.equal(run.code, 0);
+    assert.match(run.stdout, /^--- .*deployment\.yaml\n\+\+\+ .*deployment\.yaml/m);
+    assert.match(
+      run.stdout,
+      /^-\s+exec:\n-\s+command: \["\/bin\/sh", "-c", "sleep 15"\]\n\+\s+sleep:\n\+\s+seconds: 15$/m,
+    );
+    assert.match(run.stdout, /^\+ {6}terminationGracePeriodSeconds: 45$/m);
+    assert.match(run.stderr, /would fix 4 finding\(s\) in 1 file\(s\)/);
+    assert.equal(await readFile(file, 'utf8'), before);
+  });
+
+  for (const [name, source, flags] of [
+    ['the default-grace example', `${repoRoot}examples/default-grace/deployment.yaml`, []],
+    ['a multi-document file', fixture('lint/multi.yaml'), ['--nodes', '120']],
+    ['a 1.29 target (exec sleep)', fixture('lint/multi.yaml'), ['--kube-version', '1.29']],
+  ] as const) {
+    it(`${name}: lint after fix reports none of the fixed rules, and a second fix changes nothing`, async () => {
+      const file = await copy(source);
+      assert.ok(
+        (await rulesFound(file, [...flags])).some((rule) => FIXED_RULES.includes(rule)),
+        'fixture must need fixes',
+      );
+      assert.equal((await runCli(['fix', file, ...flags])).code, 0);
+      const remaining = await rulesFound(file, [...flags]);
+      assert.deepEqual(
+        remaining.filter((rule) => FIXED_RULES.includes(rule)),
+        [],
+      );
+      const once = await readFile(file, 'utf8');
+      const again = await runCli(['fix', file, ...flags]);
+      assert.match(again.stderr, /nothing to fix/);
+      assert.equal(await readFile(file, 'utf8'), once);
+    });
+  }
+
+  it('keeps comments, and leaves untouched documents byte for byte', async () => {
+    const file = await copy(fixture('lint/multi.yaml'));
+    const before = await readFile(file, 'utf8');
+    await runCli(['fix', file]);
+    const after = await readFile(file, 'utf8');
+    assert.ok(after.startsWith('# Two workloads and a Service; only the first needs fixes.\n'));
+    assert.match(after, /labels: \{app: web\} # routed by the Service below/);
+    const untouched = before.slice(before.indexOf('---\napiVersion: v1\nkind: Service'));
+    assert.ok(after.endsWith(untouched), 'the Service and the Job are unchanged');
+    assert.match(after, /lifecycle:\n\s+preStop:\n\s+sleep:\n\s+seconds: 15/);
+  });
+
+  it('does not take stdin: it edits files', async () => {
+    const run = await runCli(['fix', '-']);
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /fix edits files in place/);
+  });
+});

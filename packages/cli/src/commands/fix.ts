@@ -1,0 +1,65 @@
+/** `lameduck fix`: wiring only. */
+import { rename, writeFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import { createTwoFilesPatch } from 'diff';
+import { lintObjects } from '../lint/engine.js';
+import { planFixes } from '../lint/fix.js';
+import { RULES } from '../lint/registry.js';
+import { loadManifests } from '../manifests/load.js';
+import { EXIT, UsageError } from '../output/errors.js';
+import type { Io } from '../output/io.js';
+import { type PlanFlags, resolvePlanOptions } from '../plan/options.js';
+
+interface FixFlags extends PlanFlags {
+  readonly dryRun?: boolean;
+}
+
+/** Write beside the file, then rename over it: a crash never leaves a half-written manifest. */
+async function replaceFile(file: string, text: string): Promise<void> {
+  const temporary = `${file}.lameduck-${process.pid}.tmp`;
+  await writeFile(temporary, text);
+  await rename(temporary, file);
+}
+
+export function registerFix(program: Command, io: Io, setExit: (code: number) => void): void {
+  program
+    .command('fix')
+    .description('apply the safe fixes for lint findings, in place, keeping comments')
+    .argument('[paths...]', 'files or directories (walked)', ['.'])
+    .option('--dry-run', 'print a unified diff instead of writing')
+    .option('--nodes <n>', 'cluster size in nodes: picks the preStop sleep')
+    .option('--profile <size>', 'cluster profile instead of --nodes: small | medium | large')
+    .option('--kube-version <version>', 'target Kubernetes version: native sleep from 1.30, else exec sleep')
+    .option('--drain <duration>', 'how long apps drain after SIGTERM, unless annotated')
+    .option('--buffer <duration>', 'safety buffer in grace >= preStop + drain + buffer', '10s')
+    .addHelpText(
+      'after',
+      `
+Fixes: preStop sleep (native or exec by --kube-version, length by cluster size), grace period
+per the formula, rollingUpdate maxUnavailable 0 / maxSurge 1. Everything else is reported by lint.
+Examples:
+  lameduck fix k8s/ --dry-run
+  lameduck fix deploy.yaml --nodes 40 --kube-version 1.31`,
+    )
+    .action(async (paths: string[], flags: FixFlags) => {
+      if (paths.includes('-'))
+        throw new UsageError('fix edits files in place; for stdin use lameduck lint -');
+      const options = resolvePlanOptions(flags);
+      const loaded = await loadManifests(paths, () => io.readStdin());
+      for (const problem of loaded.errors) io.stderr.write(`lameduck fix: ${problem.format()}\n`);
+      const fixes = planFixes(lintObjects(loaded.objects, RULES, options), RULES, options);
+      for (const fix of fixes) {
+        if (flags.dryRun)
+          io.stdout.write(createTwoFilesPatch(fix.file, fix.file, fix.before, fix.after, '', ''));
+        else await replaceFile(fix.file, fix.after);
+      }
+      const count = fixes.reduce((sum, fix) => sum + fix.fixed.length, 0);
+      const verb = flags.dryRun ? 'would fix' : 'fixed';
+      io.stderr.write(
+        count === 0
+          ? 'lameduck fix: nothing to fix\n'
+          : `lameduck fix: ${verb} ${count} finding(s) in ${fixes.length} file(s); run lameduck lint for the rest\n`,
+      );
+      setExit(loaded.errors.length > 0 ? EXIT.usage : EXIT.ok);
+    });
+}

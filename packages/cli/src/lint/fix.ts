@@ -1,0 +1,103 @@
+/**
+ * Safe fixes, written into the YAML with comments kept: the model's own recommendations (preStop,
+ * grace period, rolling update), applied only where a rule that they fix has fired. Only the
+ * documents that change are re-serialised; every other byte of the file stays as it was.
+ */
+import { type Document, isDocument } from 'yaml';
+import type { KubeObject } from '../manifests/objects.js';
+import { analyzeWorkload } from '../model/analyze.js';
+import { assignments, type Change } from '../model/changes.js';
+import { recommend } from '../model/recommendations.js';
+import { findPodTemplate, isWorkloadKind } from '../model/workloads.js';
+import type { LocatedFinding } from './engine.js';
+import type { LintOptions, Rule } from './rule.js';
+
+export interface FileFix {
+  readonly file: string;
+  readonly before: string;
+  readonly after: string;
+  /** The rule ids whose findings this edit fixes, one entry per finding. */
+  readonly fixed: readonly string[];
+}
+
+/** Which changes of the model's recommendation set the fired rules call for. */
+function wantedChanges(
+  workload: KubeObject,
+  fired: readonly LocatedFinding[],
+  rules: ReadonlyMap<string, Rule>,
+  options: LintOptions,
+): Change[] {
+  if (!isWorkloadKind(workload.kind)) return [];
+  const lookup = findPodTemplate(workload.value, workload.kind);
+  if (!lookup.found) return [];
+  const analysis = analyzeWorkload(workload.kind, lookup.template, {
+    kubeVersion: options.kubeVersion,
+    drainSeconds: options.drainSeconds,
+    bufferSeconds: options.bufferSeconds,
+  });
+  const kinds = new Set(fired.map((f) => rules.get(f.finding.rule)?.fixedBy));
+  const preStopContainers = new Set(
+    fired
+      .filter((f) => rules.get(f.finding.rule)?.fixedBy === 'prestop')
+      .map((f) => f.finding.object.container),
+  );
+  return recommend(analysis, workload.value, options).changes.filter(
+    (change) =>
+      kinds.has(change.kind) && (change.kind !== 'prestop' || preStopContainers.has(change.container.name)),
+  );
+}
+
+function serialise(document: Document.Parsed): string {
+  return document.toString({ lineWidth: 0, flowCollectionPadding: false });
+}
+
+export function planFixes(
+  located: readonly LocatedFinding[],
+  rules: readonly Rule[],
+  options: LintOptions,
+): FileFix[] {
+  const byId = new Map(rules.map((rule) => [rule.id, rule]));
+  const fixable = located.filter((l) => byId.get(l.finding.rule)?.fixedBy !== undefined);
+  const byWorkload = new Map<KubeObject, LocatedFinding[]>();
+  for (const l of fixable) byWorkload.set(l.workload, [...(byWorkload.get(l.workload) ?? []), l]);
+
+  const edits = new Map<string, { source: KubeObject['source']; changed: Set<number>; fixed: string[] }>();
+  for (const [workload, fired] of byWorkload) {
+    const changes = wantedChanges(workload, fired, byId, options);
+    if (changes.length === 0 || !isWorkloadKind(workload.kind)) continue;
+    const document = workload.source.documents[workload.documentIndex];
+    if (!document || !isDocument(document)) continue;
+    for (const change of changes) {
+      for (const { path, value } of assignments(change, workload.kind)) {
+        document.setIn([...workload.prefix, ...path], document.createNode(value));
+      }
+    }
+    const edit = edits.get(workload.source.name) ?? {
+      source: workload.source,
+      changed: new Set<number>(),
+      fixed: [],
+    };
+    edit.changed.add(workload.documentIndex);
+    const appliedKinds = new Set(changes.map((c) => c.kind));
+    edit.fixed.push(
+      ...fired
+        .filter((f) => appliedKinds.has(byId.get(f.finding.rule)?.fixedBy ?? 'grace'))
+        .map((f) => f.finding.rule),
+    );
+    edits.set(workload.source.name, edit);
+  }
+
+  return [...edits.values()].map(({ source, changed, fixed }) => {
+    // Splice changed documents back from the last to the first, so earlier offsets stay valid.
+    let after = source.text;
+    for (const index of [...changed].sort((a, b) => b - a)) {
+      const document = source.documents[index] as Document.Parsed;
+      const start = index === 0 ? 0 : document.range[0];
+      const end = document.range[1];
+      let text = serialise(document);
+      if (after.slice(end).startsWith('\n') && text.endsWith('\n')) text = text.slice(0, -1);
+      after = after.slice(0, start) + text + after.slice(end);
+    }
+    return { file: source.name, before: source.text, after, fixed };
+  });
+}
