@@ -113,3 +113,14 @@ describe('lameduck lint', () => {
     assert.equal(JSON.parse(run.stdout).summary.errors, 1);
   });
 });
+
+describe('lameduck lint: Dockerfiles and entrypoint scripts', () => {
+  it('walks a build context: finds the Dockerfile and reports the script it copies in, at the script line', async () => {
+    const run = await runCli(['lint', fixture('lint/docker-app'), '--format', 'json']);
+    const findings = JSON.parse(run.stdout).findings.map(
+      (f: { rule: string; file: string; line: number }) => `${f.rule} ${f.file.split('/').pop()}:${f.line}`,
+    );
+    assert.deepEqual(findings, ['entrypoint-missing-exec docker-entrypoint.sh:5']);
+    assert.equal(run.code, 0, 'a warning does not fail at the default --fail-on error');
+  });
+});

@@ -1,12 +1,12 @@
 /** `lameduck lint`: wiring only. */
 import { type Command, Option } from 'commander';
-import { runRules } from '../lint/engine.js';
+import { lintDockerfiles, runRules } from '../lint/engine.js';
 import { formatGithub } from '../lint/formats/github.js';
 import { formatJson } from '../lint/formats/json.js';
 import { formatSarif } from '../lint/formats/sarif.js';
 import { summarize } from '../lint/formats/summary.js';
 import { formatText } from '../lint/formats/text.js';
-import { RULES } from '../lint/registry.js';
+import { ALL_RULES, DOCKERFILE_RULES, RULES } from '../lint/registry.js';
 import { SEVERITIES, type Severity } from '../lint/rule.js';
 import { loadManifests } from '../manifests/load.js';
 import { EXIT } from '../output/errors.js';
@@ -51,13 +51,28 @@ Exit codes: 0 nothing at or above --fail-on, 1 findings, 2 usage or input errors
       const options = resolvePlanOptions(flags);
       const loaded = await loadManifests(paths, () => io.readStdin());
       for (const problem of loaded.errors) io.stderr.write(`lameduck lint: ${problem.format()}\n`);
-      const findings = runRules(loaded.objects, RULES, options);
-      const summary = summarize(findings, loaded.files, loaded.objects.length);
-      const sources = new Map(loaded.objects.map((o) => [o.source.name, o.source.text]));
+      const findings = [
+        ...runRules(loaded.objects, RULES, options),
+        ...lintDockerfiles(loaded.dockerfiles, DOCKERFILE_RULES),
+      ].sort(
+        (a, b) =>
+          a.file.localeCompare(b.file) ||
+          a.line - b.line ||
+          a.column - b.column ||
+          a.rule.localeCompare(b.rule),
+      );
+      const summary = summarize(findings, loaded.files, loaded.objects.length + loaded.dockerfiles.length);
+      const sources = new Map([
+        ...loaded.objects.map((o): [string, string] => [o.source.name, o.source.text]),
+        ...loaded.dockerfiles.flatMap(({ facts, script }): [string, string][] => [
+          [facts.file, facts.text],
+          ...(script ? [[script.file, script.text] as [string, string]] : []),
+        ]),
+      ]);
       const output: Record<OutputFormat, () => string> = {
         text: () => formatText(findings, summary, sources, createStyle(colorEnabled(io.stdout, io.env))),
         json: () => formatJson(findings, summary),
-        sarif: () => formatSarif(findings, RULES),
+        sarif: () => formatSarif(findings, ALL_RULES),
         github: () => formatGithub(findings),
       };
       io.stdout.write(output[flags.format]());

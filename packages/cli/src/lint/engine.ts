@@ -3,6 +3,7 @@ import { type KubeObject, locate } from '../manifests/objects.js';
 import { getString } from '../model/json.js';
 import { isWorkloadKind, podTemplatePath } from '../model/workloads.js';
 import { workloadContexts } from './context.js';
+import type { DockerfileContext, DockerfileRule } from './dockerfile-rule.js';
 import type { LintOptions, Rule, Severity } from './rule.js';
 
 export interface Finding {
@@ -105,4 +106,35 @@ export function lintObjects(
     ({ finding: a }, { finding: b }) =>
       a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column || a.rule.localeCompare(b.rule),
   );
+}
+
+/** The Dockerfile rules over every Dockerfile, with the same suppressions and severities. */
+export function lintDockerfiles(
+  contexts: readonly DockerfileContext[],
+  rules: readonly DockerfileRule[],
+  severities?: ReadonlyMap<string, Severity | 'off'>,
+): Finding[] {
+  const findings: Finding[] = [];
+  for (const context of contexts) {
+    for (const rule of rules) {
+      const severity = severities?.get(rule.id) ?? rule.severity;
+      if (severity === 'off') continue;
+      for (const found of rule.check(context)) {
+        const file = found.file ?? context.facts.file;
+        const text = found.file ? (context.script?.text ?? '') : context.facts.text;
+        if (ignoredByComment(text, found.line, rule.id)) continue;
+        findings.push({
+          rule: rule.id,
+          severity,
+          file,
+          line: found.line,
+          column: found.column,
+          object: { kind: 'Dockerfile', name: context.facts.file, namespace: null, container: null },
+          message: found.message,
+          fix: found.fix,
+        });
+      }
+    }
+  }
+  return findings;
 }

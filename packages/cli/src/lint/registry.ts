@@ -1,6 +1,11 @@
 /** Every rule, in the order findings are reported at the same position. A new rule is one line here. */
 
-import type { Rule } from './rule.js';
+import type { DockerfileRule } from './dockerfile-rule.js';
+import type { Rule, RuleMeta } from './rule.js';
+import { dockerfileNginxStopsignal } from './rules/dockerfile-nginx-stopsignal.js';
+import { dockerfilePackageManagerPid1 } from './rules/dockerfile-package-manager-pid1.js';
+import { dockerfileShellForm } from './rules/dockerfile-shell-form.js';
+import { entrypointMissingExec } from './rules/entrypoint-missing-exec.js';
 import { gracePeriodBelowWorkload } from './rules/grace-period-below-workload.js';
 import { gracePeriodDefaultTooLow } from './rules/grace-period-default-too-low.js';
 import { gracePeriodExceeded } from './rules/grace-period-exceeded.js';
@@ -32,3 +37,12 @@ export const RULES: readonly Rule[] = [
   stopSignalUnsupported,
   shellWrappedCommand,
 ];
+
+export const DOCKERFILE_RULES: readonly DockerfileRule[] = [
+  dockerfileShellForm,
+  dockerfilePackageManagerPid1,
+  entrypointMissingExec,
+  dockerfileNginxStopsignal,
+];
+
+export const ALL_RULES: readonly RuleMeta[] = [...RULES, ...DOCKERFILE_RULES];

@@ -4,11 +4,13 @@
  */
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
+import { dockerfileFacts } from '../dockerfile/facts.js';
 import { objectsOf } from '../manifests/objects.js';
 import { parseSource } from '../manifests/parse.js';
 import { DEFAULT_KUBE_VERSION, parseKubeVersion } from '../model/kube-version.js';
 import type { ClusterProfile } from '../model/recommendations.js';
-import { runRules } from './engine.js';
+import type { DockerfileRule } from './dockerfile-rule.js';
+import { lintDockerfiles, runRules } from './engine.js';
 import type { LintOptions, Rule } from './rule.js';
 
 export interface RuleCase {
@@ -98,4 +100,44 @@ spec:
           ports:
             - containerPort: 8080${container}
 `;
+}
+
+export interface DockerfileCase {
+  readonly name: string;
+  readonly dockerfile: string;
+  readonly script?: string;
+}
+
+export interface InvalidDockerfileCase extends DockerfileCase {
+  readonly findings: readonly { readonly file?: string; readonly line: number; readonly message: RegExp }[];
+}
+
+export function dockerfileRuleTester(
+  rule: DockerfileRule,
+  cases: { valid: readonly DockerfileCase[]; invalid: readonly InvalidDockerfileCase[] },
+): void {
+  const lint = (test: DockerfileCase) => {
+    const facts = dockerfileFacts('Dockerfile', test.dockerfile) ?? assert.fail('fixture has no FROM');
+    const script = test.script === undefined ? undefined : { file: 'entrypoint.sh', text: test.script };
+    return lintDockerfiles([script ? { facts, script } : { facts }], [rule]);
+  };
+  for (const test of cases.valid) {
+    it(`${rule.id}: valid: ${test.name}`, () =>
+      assert.deepEqual(
+        lint(test).map((f) => `${f.line}: ${f.message}`),
+        [],
+      ));
+  }
+  for (const test of cases.invalid) {
+    it(`${rule.id}: invalid: ${test.name}`, () => {
+      const findings = lint(test);
+      assert.equal(findings.length, test.findings.length, findings.map((f) => f.message).join('\n'));
+      test.findings.forEach((expected, i) => {
+        assert.equal(findings[i]?.file, expected.file ?? 'Dockerfile');
+        assert.equal(findings[i]?.line, expected.line);
+        assert.match(findings[i]?.message ?? '', expected.message);
+        assert.equal(findings[i]?.severity, rule.severity);
+      });
+    });
+  }
 }

@@ -43,11 +43,16 @@ export interface RuleFinding {
   readonly fix: string;
 }
 
-export interface Rule {
+/** What every rule states about itself, whatever it checks. */
+export interface RuleMeta {
   readonly id: string;
   readonly severity: Severity;
   readonly description: string;
   readonly docs: string;
+}
+
+/** A rule over Kubernetes workloads. */
+export interface Rule extends RuleMeta {
   /** The kind of model change that safely fixes a finding of this rule, where one exists. */
   readonly fixedBy?: Change['kind'];
   check(context: WorkloadContext): RuleFinding[];

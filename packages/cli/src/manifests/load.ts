@@ -1,11 +1,16 @@
 /** Paths to Kubernetes objects, collecting every input problem instead of stopping at the first. */
-import type { InputError } from '../output/errors.js';
+import { readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { copiedScript, dockerfileFacts } from '../dockerfile/facts.js';
+import type { DockerfileContext } from '../lint/dockerfile-rule.js';
+import { InputError } from '../output/errors.js';
 import { type KubeObject, objectsOf } from './objects.js';
 import { parseSource } from './parse.js';
 import { readManifestSources } from './read.js';
 
 export interface LoadedManifests {
   readonly objects: KubeObject[];
+  readonly dockerfiles: DockerfileContext[];
   readonly errors: InputError[];
   readonly files: number;
 }
@@ -16,7 +21,17 @@ export async function loadManifests(
 ): Promise<LoadedManifests> {
   const { sources, errors } = await readManifestSources(paths, readStdin);
   const objects: KubeObject[] = [];
+  const dockerfiles: DockerfileContext[] = [];
   for (const source of sources) {
+    if (source.kind === 'dockerfile') {
+      const facts = dockerfileFacts(source.name, source.text);
+      if (!facts)
+        errors.push(
+          new InputError('no FROM instruction: not a Dockerfile', source.name, { line: 1, column: 1 }),
+        );
+      else dockerfiles.push(await withEntrypointScript(facts));
+      continue;
+    }
     const { parsed, errors: parseErrors } = parseSource(source);
     errors.push(...parseErrors);
     if (!parsed) continue;
@@ -24,5 +39,17 @@ export async function loadManifests(
     objects.push(...found.objects);
     errors.push(...found.errors);
   }
-  return { objects, errors, files: sources.length };
+  return { objects, dockerfiles, errors, files: sources.length };
+}
+
+/** The script ENTRYPOINT/CMD runs, read from the build context (the Dockerfile's directory). */
+async function withEntrypointScript(facts: DockerfileContext['facts']): Promise<DockerfileContext> {
+  const copied = copiedScript(facts);
+  if (!copied) return { facts };
+  const file = join(dirname(facts.file), copied.source);
+  try {
+    return { facts, script: { file, text: await readFile(file, 'utf8') } };
+  } catch {
+    return { facts }; // not in this checkout: nothing to check
+  }
 }

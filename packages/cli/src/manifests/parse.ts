@@ -37,7 +37,10 @@ export function positionAt(lineCounter: LineCounter, offset: number): SourcePosi
   return { line, column: col };
 }
 
-export function parseSource(source: SourceText): { parsed?: ParsedSource; errors: InputError[] } {
+export function parseSource(source: Pick<SourceText, 'name' | 'text'>): {
+  parsed?: ParsedSource;
+  errors: InputError[];
+} {
   const helmLine = findHelmTemplateLine(source.text);
   if (helmLine !== undefined) {
     return {

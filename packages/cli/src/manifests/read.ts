@@ -10,9 +10,15 @@ export interface SourceText {
   /** As the user should see it: the path they gave (or found under it), or "<stdin>". */
   readonly name: string;
   readonly text: string;
+  readonly kind: 'manifest' | 'dockerfile';
 }
 
 export const MANIFEST_EXTENSIONS = /\.(?:ya?ml|json)$/i;
+export const DOCKERFILE_NAME = /^(?:Dockerfile(?:\..+)?|.+\.Dockerfile)$/;
+
+function kindOf(path: string): SourceText['kind'] {
+  return DOCKERFILE_NAME.test(path.split('/').pop() ?? '') ? 'dockerfile' : 'manifest';
+}
 /** Far above any real manifest; stops an accidental multi-gigabyte read. */
 export const MAX_FILE_BYTES = 64 * 1024 * 1024;
 const SKIPPED_DIRECTORIES = new Set(['node_modules', '.git']);
@@ -30,7 +36,7 @@ export async function readManifestSources(
   const errors: InputError[] = [];
   for (const path of paths) {
     if (path === '-') {
-      sources.push({ name: '<stdin>', text: await readStdin() });
+      sources.push({ name: '<stdin>', text: await readStdin(), kind: 'manifest' });
       continue;
     }
     try {
@@ -59,7 +65,7 @@ async function walk(directory: string): Promise<string[]> {
     if (entry.isDirectory()) {
       if (!SKIPPED_DIRECTORIES.has(entry.name) && !entry.name.startsWith('.'))
         files.push(...(await walk(full)));
-    } else if (entry.isFile() && MANIFEST_EXTENSIONS.test(entry.name)) {
+    } else if (entry.isFile() && (MANIFEST_EXTENSIONS.test(entry.name) || DOCKERFILE_NAME.test(entry.name))) {
       files.push(full);
     }
   }
@@ -80,7 +86,7 @@ async function readTextFile(file: string, name: string): Promise<SourceText | In
   if (bytes.subarray(0, 8192).includes(0)) {
     return new InputError('binary file, not a manifest', name, undefined, 'pass YAML or JSON manifests');
   }
-  return { name, text: bytes.toString('utf8').replace(/^\uFEFF/, '') };
+  return { name, text: bytes.toString('utf8').replace(/^\uFEFF/, ''), kind: kindOf(name) };
 }
 
 function fileError(path: string, error: unknown): InputError {

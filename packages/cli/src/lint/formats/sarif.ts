@@ -1,11 +1,11 @@
 /** SARIF 2.1.0, as GitHub code scanning accepts it. */
 import { VERSION } from '../../version.js';
 import type { Finding } from '../engine.js';
-import type { Rule } from '../rule.js';
+import type { RuleMeta } from '../rule.js';
 
 const LEVEL = { error: 'error', warning: 'warning', info: 'note' } as const;
 
-export function formatSarif(findings: readonly Finding[], rules: readonly Rule[]): string {
+export function formatSarif(findings: readonly Finding[], rules: readonly RuleMeta[]): string {
   const index = new Map(rules.map((rule, i) => [rule.id, i]));
   const log = {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',

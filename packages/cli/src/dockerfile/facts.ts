@@ -1,0 +1,116 @@
+/**
+ * A Dockerfile as termination facts about its final stage, the one that runs: base image, the
+ * process started (ENTRYPOINT/CMD, exec or shell form), STOPSIGNAL, and the files copied in.
+ * Positions are 1-based lines and columns, like every finding.
+ */
+import { DockerfileParser, type Instruction, type JSONInstruction } from 'dockerfile-ast';
+
+export interface Located {
+  readonly line: number;
+  readonly column: number;
+}
+
+export interface ProcessInstruction extends Located {
+  readonly keyword: 'ENTRYPOINT' | 'CMD';
+  readonly form: 'exec' | 'shell';
+  /** exec form: the JSON strings; shell form: the whole command line as one string. */
+  readonly argv: readonly string[];
+}
+
+export interface CopyInstruction extends Located {
+  readonly sources: readonly string[];
+  readonly destination: string;
+  /** COPY --from=... copies from another stage or image, not from the build context. */
+  readonly fromStage: boolean;
+}
+
+export interface DockerfileFacts {
+  readonly file: string;
+  readonly text: string;
+  readonly baseImage: string;
+  readonly from: Located;
+  readonly entrypoint?: ProcessInstruction;
+  readonly cmd?: ProcessInstruction;
+  readonly stopSignal?: Located & { readonly signal: string };
+  readonly copies: readonly CopyInstruction[];
+}
+
+function at(instruction: Instruction): Located {
+  const { start } = instruction.getRange();
+  return { line: start.line + 1, column: start.character + 1 };
+}
+
+function processOf(instruction: JSONInstruction, keyword: 'ENTRYPOINT' | 'CMD'): ProcessInstruction {
+  const exec = instruction.getOpeningBracket() !== null;
+  return {
+    keyword,
+    form: exec ? 'exec' : 'shell',
+    argv: exec
+      ? instruction.getJSONStrings().map((s) => s.getJSONValue())
+      : [instruction.getArgumentsContent() ?? ''],
+    ...at(instruction),
+  };
+}
+
+/** undefined when the file has no FROM: it is not a Dockerfile anyone can build. */
+export function dockerfileFacts(file: string, text: string): DockerfileFacts | undefined {
+  const dockerfile = DockerfileParser.parse(text);
+  const froms = dockerfile.getFROMs();
+  const last = froms.at(-1);
+  if (!last) return undefined;
+  const lastLine = last.getRange().start.line;
+  // Later instructions of the same kind win; only the final stage's count (ENTRYPOINT/CMD can be inherited, see baseImage).
+  const inFinal = <T extends Instruction>(list: T[]) =>
+    list.filter((i) => i.getRange().start.line > lastLine).at(-1);
+  const entrypoint = inFinal(dockerfile.getENTRYPOINTs());
+  const cmd = inFinal(dockerfile.getCMDs());
+  const stop = inFinal(dockerfile.getInstructions().filter((i) => i.getKeyword() === 'STOPSIGNAL'));
+  const copies = dockerfile
+    .getInstructions()
+    .filter(
+      (i) => (i.getKeyword() === 'COPY' || i.getKeyword() === 'ADD') && i.getRange().start.line > lastLine,
+    )
+    .map((i): CopyInstruction => {
+      const args = i.getArguments().map((a) => a.getValue());
+      const fromStage = args.some((a) => a.startsWith('--from='));
+      const paths = args.filter((a) => !a.startsWith('--'));
+      return { sources: paths.slice(0, -1), destination: paths.at(-1) ?? '', fromStage, ...at(i) };
+    });
+  return {
+    file,
+    text,
+    baseImage: last.getImage() ?? '',
+    from: at(last),
+    ...(entrypoint ? { entrypoint: processOf(entrypoint as JSONInstruction, 'ENTRYPOINT') } : {}),
+    ...(cmd ? { cmd: processOf(cmd as JSONInstruction, 'CMD') } : {}),
+    ...(stop
+      ? { stopSignal: { signal: (stop.getArgumentsContent() ?? '').trim().toUpperCase(), ...at(stop) } }
+      : {}),
+    copies,
+  };
+}
+
+/** The process the container starts, as argv, and the instruction that sets it. */
+export function startedProcess(facts: DockerfileFacts): ProcessInstruction | undefined {
+  return facts.entrypoint ?? facts.cmd;
+}
+
+/** The build-context path of the script ENTRYPOINT/CMD runs, when a COPY of that name put it there. */
+export function copiedScript(
+  facts: DockerfileFacts,
+): { source: string; process: ProcessInstruction } | undefined {
+  const process = startedProcess(facts);
+  const program = process?.form === 'exec' ? process.argv[0] : undefined;
+  if (!process || !program) return undefined;
+  const name = baseName(program);
+  for (const copy of [...facts.copies].reverse()) {
+    if (copy.fromStage) continue;
+    const source = copy.sources.find((s) => baseName(s) === name);
+    if (source) return { source, process };
+  }
+  return undefined;
+}
+
+function baseName(path: string): string {
+  return path.split('/').pop() ?? path;
+}

@@ -1,0 +1,36 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { lastTopLevelCommand, missingExec } from './script.js';
+
+describe('entrypoint script scanning', () => {
+  it('finds the last top-level command past comments, set -e, functions and if blocks', () => {
+    const script = [
+      '#!/bin/sh',
+      'set -e',
+      '# wait for the database',
+      'wait_for_db() {',
+      '  until nc -z db 5432; do sleep 1; done',
+      '  exec false',
+      '}',
+      'if [ "$1" = "migrate" ]; then',
+      '  exec ./migrate',
+      'fi',
+      'wait_for_db',
+      'exec "$@"   # hand over to CMD',
+    ].join('\n');
+    assert.deepEqual(lastTopLevelCommand(script), { text: 'exec "$@"', line: 12 });
+    assert.equal(missingExec(script), undefined);
+  });
+
+  it('flags a script that runs the app without exec', () => {
+    assert.deepEqual(missingExec('#!/bin/sh\nset -e\nnode server.js\n'), { text: 'node server.js', line: 3 });
+    assert.deepEqual(missingExec('#!/bin/sh\n./prepare.sh\n"$@"\n'), { text: '"$@"', line: 3 });
+  });
+
+  it('accepts exec after && and one-line blocks before it', () => {
+    assert.equal(
+      missingExec('#!/bin/sh\nif [ -f .env ]; then . ./.env; fi\n./migrate && exec node server.js\n'),
+      undefined,
+    );
+  });
+});

@@ -1,0 +1,33 @@
+/** Rules over a Dockerfile's final stage and the entrypoint script it copies in. */
+import type { DockerfileFacts } from '../dockerfile/facts.js';
+import type { RuleMeta } from './rule.js';
+
+export interface DockerfileContext {
+  readonly facts: DockerfileFacts;
+  /** The entrypoint script ENTRYPOINT/CMD runs, read from the build context, when there is one. */
+  readonly script?: { readonly file: string; readonly text: string };
+}
+
+export interface DockerfileFinding {
+  /** The file the finding is in, when not the Dockerfile (the entrypoint script). */
+  readonly file?: string;
+  readonly line: number;
+  readonly column: number;
+  readonly message: string;
+  readonly fix: string;
+}
+
+export interface DockerfileRule extends RuleMeta {
+  check(context: DockerfileContext): DockerfileFinding[];
+}
+
+const PACKAGE_MANAGER = /^(?:npm|npx|yarn|pnpm)$/;
+
+/** npm/yarn/pnpm when that is what the container starts (directly, or via node running its CLI). */
+export function packageManagerOf(argv: readonly string[]): string | undefined {
+  const [program, script] = argv.map((a) => a.split('/').pop() ?? a);
+  if (program && PACKAGE_MANAGER.test(program)) return program;
+  if (program === 'node' && script && /^(npm|yarn|pnpm)(?:-cli)?(?:\.c?js)?$/.test(script))
+    return script.replace(/(?:-cli)?(?:\.c?js)?$/, '');
+  return undefined;
+}

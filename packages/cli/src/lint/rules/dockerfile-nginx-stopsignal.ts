@@ -1,0 +1,27 @@
+import type { DockerfileRule } from '../dockerfile-rule.js';
+import { DOCS_BASE } from '../rule.js';
+
+/** Official images set STOPSIGNAL SIGQUIT (nginxinc/docker-nginx 3fb70dd, 2020-11-24); so do images built on them. */
+const OFFICIAL_NGINX =
+  /^(?:(?:docker\.io\/)?(?:library\/)?nginx|(?:docker\.io\/)?nginxinc\/nginx-unprivileged)(?:[:@].*)?$/;
+
+export const dockerfileNginxStopsignal: DockerfileRule = {
+  id: 'dockerfile-nginx-stopsignal',
+  severity: 'warning',
+  description: 'nginx built from a non-official base without STOPSIGNAL SIGQUIT.',
+  docs: `${DOCS_BASE}#dockerfile-nginx-stopsignal`,
+  check({ facts }) {
+    const process = facts.entrypoint ?? facts.cmd;
+    const runsNginx = process?.argv.some((arg) => /(?:^|\/|\s)nginx(?:\s|$)/.test(arg)) ?? false;
+    if (!runsNginx || OFFICIAL_NGINX.test(facts.baseImage) || facts.stopSignal?.signal === 'SIGQUIT')
+      return [];
+    return [
+      {
+        line: facts.from.line,
+        column: facts.from.column,
+        message: `nginx gets SIGTERM, its fast shutdown: open connections are dropped at once (the official nginx image stops with SIGQUIT, a graceful shutdown; ${facts.baseImage} does not)`,
+        fix: 'add STOPSIGNAL SIGQUIT to the final stage',
+      },
+    ];
+  },
+};

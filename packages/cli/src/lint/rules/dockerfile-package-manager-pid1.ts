@@ -1,0 +1,25 @@
+import { type DockerfileRule, packageManagerOf } from '../dockerfile-rule.js';
+import { DOCS_BASE } from '../rule.js';
+
+export const dockerfilePackageManagerPid1: DockerfileRule = {
+  id: 'dockerfile-package-manager-pid1',
+  severity: 'error',
+  description: 'npm, yarn or pnpm is the process that receives SIGTERM.',
+  docs: `${DOCS_BASE}#dockerfile-package-manager-pid1`,
+  check({ facts }) {
+    // With an exec-form ENTRYPOINT, CMD is only its arguments; otherwise CMD is the process.
+    const process =
+      facts.entrypoint?.form === 'exec' && facts.entrypoint.argv.length > 0 ? facts.entrypoint : facts.cmd;
+    if (process?.form !== 'exec') return [];
+    const manager = packageManagerOf(process.argv);
+    if (!manager) return [];
+    return [
+      {
+        line: process.line,
+        column: process.column,
+        message: `${manager} receives SIGTERM and does not forward it to the app: the app is SIGKILLed at the end of the grace period (exit code 137) and in-flight requests are cut`,
+        fix: `${process.keyword} ["node", "server.js"] (start the app directly; tini -g also reaches it)`,
+      },
+    ];
+  },
+};

@@ -1,0 +1,27 @@
+import { describe } from 'node:test';
+import { dockerfileRuleTester } from '../rule-tester.js';
+import { dockerfileShellForm } from './dockerfile-shell-form.js';
+
+describe('dockerfile-shell-form', () => {
+  dockerfileRuleTester(dockerfileShellForm, {
+    valid: [
+      { name: 'exec form', dockerfile: 'FROM node:20\nCMD ["node", "server.js"]\n' },
+      {
+        name: 'shell form only in an earlier stage',
+        dockerfile: 'FROM node:20 AS build\nCMD npm test\nFROM node:20\nCMD ["node", "server.js"]\n',
+      },
+    ],
+    invalid: [
+      {
+        name: 'shell-form CMD',
+        dockerfile: 'FROM node:20-alpine\nCOPY . .\nCMD node server.js\n',
+        findings: [{ line: 3, message: /runs as \/bin\/sh -c "node server\.js"/ }],
+      },
+      {
+        name: 'shell-form ENTRYPOINT wins over an exec CMD',
+        dockerfile: 'FROM alpine\nENTRYPOINT myapp --flag\nCMD ["x"]\n',
+        findings: [{ line: 2, message: /ENTRYPOINT myapp --flag/ }],
+      },
+    ],
+  });
+});

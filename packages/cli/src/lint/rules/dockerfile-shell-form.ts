@@ -1,0 +1,22 @@
+import type { DockerfileRule } from '../dockerfile-rule.js';
+import { DOCS_BASE } from '../rule.js';
+
+export const dockerfileShellForm: DockerfileRule = {
+  id: 'dockerfile-shell-form',
+  severity: 'warning',
+  description: 'Shell-form ENTRYPOINT, or shell-form CMD with no ENTRYPOINT, in the final stage.',
+  docs: `${DOCS_BASE}#dockerfile-shell-form`,
+  check({ facts }) {
+    const process = facts.entrypoint ?? facts.cmd;
+    if (process?.form !== 'shell') return [];
+    const command = process.argv[0] ?? '';
+    return [
+      {
+        line: process.line,
+        column: process.column,
+        message: `${process.keyword} ${command} runs as /bin/sh -c "${command}": the shell is PID 1, and where it does not exec the command (busybox on Alpine, any script with more than one command) SIGTERM stops at the shell and the app is SIGKILLed at the end of the grace period`,
+        fix: `use the exec form: ${process.keyword} ${JSON.stringify(command.split(/\s+/).filter(Boolean))}`,
+      },
+    ];
+  },
+};
