@@ -9,7 +9,10 @@ import { entrypointMissingExec } from './rules/entrypoint-missing-exec.js';
 import { gracePeriodBelowWorkload } from './rules/grace-period-below-workload.js';
 import { gracePeriodDefaultTooLow } from './rules/grace-period-default-too-low.js';
 import { gracePeriodExceeded } from './rules/grace-period-exceeded.js';
+import { istioSidecarExitsFirst } from './rules/istio-sidecar-exits-first.js';
 import { livenessEqualsReadiness } from './rules/liveness-equals-readiness.js';
+import { nginxFastShutdown } from './rules/nginx-fast-shutdown.js';
+import { prestopExecSleepInShellLessImage } from './rules/prestop-exec-sleep-in-shell-less-image.js';
 import { prestopExecSleepPreferNative } from './rules/prestop-exec-sleep-prefer-native.js';
 import { prestopMissing } from './rules/prestop-missing.js';
 import { prestopSleepActionUnsupported } from './rules/prestop-sleep-action-unsupported.js';
@@ -23,6 +26,7 @@ import { stopSignalUnsupported } from './rules/stop-signal-unsupported.js';
 
 export const RULES: readonly Rule[] = [
   prestopMissing,
+  prestopExecSleepInShellLessImage,
   prestopSleepActionUnsupported,
   prestopExecSleepPreferNative,
   prestopSleepOutOfRange,
@@ -34,6 +38,8 @@ export const RULES: readonly Rule[] = [
   rollingUpdateUnavailable,
   singleReplica,
   publishNotReadyAddresses,
+  nginxFastShutdown,
+  istioSidecarExitsFirst,
   stopSignalUnsupported,
   shellWrappedCommand,
 ];

@@ -1,0 +1,51 @@
+import { parse } from 'yaml';
+import { parseDurationSeconds, formatSeconds as t } from '../../model/duration.js';
+import { getIn, getObject, getString, isObject, type JsonObject } from '../../model/json.js';
+import { DOCS_BASE, type Rule } from '../rule.js';
+
+/** Istio's default terminationDrainDuration (istio/api mesh/v1alpha1/proxy.proto). */
+const DEFAULT_DRAIN_SECONDS = 5;
+
+function proxyConfig(annotations: JsonObject): JsonObject {
+  const raw = getString(annotations, ['proxy.istio.io/config']);
+  if (raw === undefined) return {};
+  try {
+    const parsed: unknown = parse(raw);
+    return isObject(parsed) ? parsed : {};
+  } catch {
+    return {};
+  }
+}
+
+export const istioSidecarExitsFirst: Rule = {
+  id: 'istio-sidecar-exits-first',
+  severity: 'warning',
+  description: 'The classic Istio sidecar stops draining before the app is done.',
+  docs: `${DOCS_BASE}#istio-sidecar-exits-first`,
+  check(context) {
+    const { template } = context.analysis;
+    const annotations = getObject(template.metadata, ['annotations']) ?? {};
+    const labels = getObject(template.metadata, ['labels']) ?? {};
+    const injected =
+      annotations['sidecar.istio.io/inject'] === 'true' || labels['sidecar.istio.io/inject'] === 'true';
+    if (!injected) return [];
+    const config = proxyConfig(annotations);
+    if (getIn(config, ['proxyMetadata', 'EXIT_ON_ZERO_ACTIVE_CONNECTIONS']) === 'true') return [];
+    const configured = getString(config, ['terminationDrainDuration']);
+    const drain =
+      (configured === undefined ? undefined : parseDurationSeconds(configured)) ?? DEFAULT_DRAIN_SECONDS;
+    return context.analysis.containers.flatMap(({ container, budget }) => {
+      // The sidecar gets SIGTERM at t=0 (it has no preStop) and exits `drain` later.
+      const appDone = budget.exitAt ?? budget.sigtermAt;
+      if (container.role !== 'main' || appDone === undefined || drain >= appDone) return [];
+      return [
+        {
+          path: [...template.path, 'metadata'],
+          container: container.name,
+          message: `istio-proxy gets SIGTERM at t=0 and exits after its ${t(drain)} terminationDrainDuration, while ${container.name} ${budget.exitAt === undefined ? `is still in its preStop until t=${t(appDone)}` : `drains until t=${t(appDone)}`}: traffic through the sidecar fails from then on`,
+          fix: 'annotate proxy.istio.io/config: {proxyMetadata: {EXIT_ON_ZERO_ACTIVE_CONNECTIONS: "true"}}, or use native sidecars (Istio 1.27+ on Kubernetes 1.33+)',
+        },
+      ];
+    });
+  },
+};

@@ -1,0 +1,31 @@
+import { getString } from '../../model/json.js';
+import { DOCS_BASE, type Rule } from '../rule.js';
+
+/** Official images set STOPSIGNAL SIGQUIT; the ingress-nginx controller handles SIGTERM itself. */
+const GRACEFUL_NGINX =
+  /^(?:(?:docker\.io\/)?(?:library\/)?nginx|(?:docker\.io\/)?nginxinc\/nginx-unprivileged)(?::|@|$)|ingress-nginx/;
+
+export const nginxFastShutdown: Rule = {
+  id: 'nginx-fast-shutdown',
+  severity: 'warning',
+  description: 'An nginx container that will get SIGTERM (fast shutdown) instead of SIGQUIT.',
+  docs: `${DOCS_BASE}#nginx-fast-shutdown`,
+  check(context) {
+    return context.analysis.containers.flatMap(({ container, budget }) => {
+      const image = getString(container.spec, ['image']) ?? '';
+      const name = image.split('/').pop() ?? '';
+      if (!/^nginx|[-_]nginx/.test(name) || GRACEFUL_NGINX.test(image)) return [];
+      if (getString(container.spec, ['lifecycle', 'stopSignal']) === 'SIGQUIT') return [];
+      const hook = budget.preStop;
+      if (hook.kind === 'exec' && hook.command.join(' ').includes('-s quit')) return [];
+      return [
+        {
+          path: [...container.path, 'image'],
+          container: container.name,
+          message: `${image} is not built on the official nginx image, so nginx gets SIGTERM: a fast shutdown that drops open connections at once`,
+          fix: 'add STOPSIGNAL SIGQUIT to its Dockerfile, or a preStop exec ["/usr/sbin/nginx", "-s", "quit"] after the sleep',
+        },
+      ];
+    });
+  },
+};

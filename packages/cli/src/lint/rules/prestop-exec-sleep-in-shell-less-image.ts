@@ -1,0 +1,37 @@
+import { getString } from '../../model/json.js';
+import { DOCS_BASE, type Rule } from '../rule.js';
+
+/**
+ * Images known to ship no shell or sleep: distroless (except its :debug variants) and Chainguard
+ * images (except -dev variants).
+ */
+export function shellLessImage(image: string): boolean {
+  const [name = '', tag = ''] = image.split('@')[0]?.split(/:(?=[^/]*$)/) ?? [];
+  if (/^gcr\.io\/distroless\//.test(name)) return !/debug/.test(tag);
+  if (/^cgr\.dev\/chainguard\//.test(name)) return !/dev/.test(tag);
+  return false;
+}
+
+export const prestopExecSleepInShellLessImage: Rule = {
+  id: 'prestop-exec-sleep-in-shell-less-image',
+  severity: 'error',
+  description: 'An exec preStop needs sh or sleep, and the image has neither.',
+  docs: `${DOCS_BASE}#prestop-exec-sleep-in-shell-less-image`,
+  check(context) {
+    return context.analysis.containers.flatMap(({ container, budget }) => {
+      const image = getString(container.spec, ['image']) ?? '';
+      if ((budget.preStop.kind !== 'exec-sleep' && budget.preStop.kind !== 'exec') || !shellLessImage(image))
+        return [];
+      const program = budget.preStop.command[0] ?? '';
+      if (!/(?:^|\/)(?:sh|bash|ash|dash|sleep)$/.test(program)) return [];
+      return [
+        {
+          path: [...container.path, 'lifecycle', 'preStop', 'exec', 'command'],
+          container: container.name,
+          message: `the hook runs ${program}, which ${image} does not contain: it fails (FailedPreStopHook) and SIGTERM arrives at once, while routing still sends traffic`,
+          fix: `lifecycle.preStop.sleep.seconds: ${budget.preStop.kind === 'exec-sleep' ? budget.preStop.seconds : 15} (run by the kubelet, no binary needed; Kubernetes 1.30+)`,
+        },
+      ];
+    });
+  },
+};
