@@ -65,16 +65,23 @@ export function parseSource(source: Pick<SourceText, 'name' | 'text'>): {
   const errors: InputError[] = [];
   for (const document of documents) {
     const first = document.errors[0];
-    if (first) {
-      errors.push(
-        new InputError(
-          `invalid YAML: ${first.message.split('\n')[0]}`,
-          source.name,
-          positionAt(lineCounter, first.pos[0]),
-          'fix the syntax at that line',
-        ),
-      );
-    }
+    if (!first) continue;
+    const position = positionAt(lineCounter, first.pos[0]);
+    errors.push(
+      first.message.includes('Maximum call stack size exceeded')
+        ? new InputError(
+            'nested too deeply to load',
+            source.name,
+            position,
+            'no Kubernetes object nests this deeply; check how the file was generated',
+          )
+        : new InputError(
+            `invalid YAML: ${first.message.split('\n')[0]}`,
+            source.name,
+            position,
+            'fix the syntax at that line',
+          ),
+    );
   }
   return { parsed: { name: source.name, text: source.text, lineCounter, documents }, errors };
 }
