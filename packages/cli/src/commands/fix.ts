@@ -2,9 +2,10 @@
 import { rename, writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { createTwoFilesPatch } from 'diff';
+import { CONFIG_FILE, loadConfig, withConfig } from '../config/config.js';
 import { lintObjects } from '../lint/engine.js';
 import { planFixes } from '../lint/fix.js';
-import { RULES } from '../lint/registry.js';
+import { ALL_RULES, RULES } from '../lint/registry.js';
 import { loadManifests } from '../manifests/load.js';
 import { EXIT, UsageError } from '../output/errors.js';
 import type { Io } from '../output/io.js';
@@ -12,6 +13,7 @@ import { type PlanFlags, resolvePlanOptions } from '../plan/options.js';
 
 interface FixFlags extends PlanFlags {
   readonly dryRun?: boolean;
+  readonly config?: string;
 }
 
 /** Write beside the file, then rename over it: a crash never leaves a half-written manifest. */
@@ -27,11 +29,12 @@ export function registerFix(program: Command, io: Io, setExit: (code: number) =>
     .description('apply the safe fixes for lint findings, in place, keeping comments')
     .argument('[paths...]', 'files or directories (walked)', ['.'])
     .option('--dry-run', 'print a unified diff instead of writing')
+    .option('--config <file>', `configuration file (default: ${CONFIG_FILE} if present)`)
     .option('--nodes <n>', 'cluster size in nodes: picks the preStop sleep')
     .option('--profile <size>', 'cluster profile instead of --nodes: small | medium | large')
     .option('--kube-version <version>', 'target Kubernetes version: native sleep from 1.30, else exec sleep')
     .option('--drain <duration>', 'how long apps drain after SIGTERM, unless annotated')
-    .option('--buffer <duration>', 'safety buffer in grace >= preStop + drain + buffer', '10s')
+    .option('--buffer <duration>', 'safety buffer in grace >= preStop + drain + buffer (default: 10s)')
     .addHelpText(
       'after',
       `
@@ -44,8 +47,9 @@ Examples:
     .action(async (paths: string[], flags: FixFlags) => {
       if (paths.includes('-'))
         throw new UsageError('fix edits files in place; for stdin use lameduck lint -');
-      const options = resolvePlanOptions(flags);
-      const loaded = await loadManifests(paths, () => io.readStdin());
+      const config = await loadConfig(flags.config, new Set(ALL_RULES.map((rule) => rule.id)));
+      const options = { ...resolvePlanOptions(withConfig(flags, config)), severities: config.severities };
+      const loaded = await loadManifests(paths, () => io.readStdin(), config.ignore);
       for (const problem of loaded.errors) io.stderr.write(`lameduck fix: ${problem.format()}\n`);
       const fixes = planFixes(lintObjects(loaded.objects, RULES, options), RULES, options);
       for (const fix of fixes) {

@@ -1,5 +1,6 @@
 /** `lameduck lint`: wiring only. */
 import { type Command, Option } from 'commander';
+import { CONFIG_FILE, loadConfig, withConfig } from '../config/config.js';
 import { lintDockerfiles, runRules } from '../lint/engine.js';
 import { formatGithub } from '../lint/formats/github.js';
 import { formatJson } from '../lint/formats/json.js';
@@ -18,6 +19,7 @@ import { formatOption, type OutputFormat } from './shared.js';
 interface LintFlags extends PlanFlags {
   readonly format: OutputFormat;
   readonly failOn: Severity;
+  readonly config?: string;
 }
 
 export function registerLint(program: Command, io: Io, setExit: (code: number) => void): void {
@@ -29,7 +31,8 @@ export function registerLint(program: Command, io: Io, setExit: (code: number) =
     .option('--profile <size>', 'cluster profile instead of --nodes: small | medium | large')
     .option('--kube-version <version>', 'target Kubernetes version, e.g. 1.31 (default: 1.30)')
     .option('--drain <duration>', 'how long apps drain after SIGTERM, unless annotated')
-    .option('--buffer <duration>', 'safety buffer in grace >= preStop + drain + buffer', '10s')
+    .option('--buffer <duration>', 'safety buffer in grace >= preStop + drain + buffer (default: 10s)')
+    .option('--config <file>', `configuration file (default: ${CONFIG_FILE} if present)`)
     .addOption(
       new Option('--fail-on <severity>', 'lowest severity that fails the run')
         .choices(SEVERITIES)
@@ -48,12 +51,13 @@ Suppress: annotation lameduck.dev/ignore: rule-a,rule-b, or a '# lameduck-ignore
 Exit codes: 0 nothing at or above --fail-on, 1 findings, 2 usage or input errors.`,
     )
     .action(async (paths: string[], flags: LintFlags) => {
-      const options = resolvePlanOptions(flags);
-      const loaded = await loadManifests(paths, () => io.readStdin());
+      const config = await loadConfig(flags.config, new Set(ALL_RULES.map((rule) => rule.id)));
+      const options = { ...resolvePlanOptions(withConfig(flags, config)), severities: config.severities };
+      const loaded = await loadManifests(paths, () => io.readStdin(), config.ignore);
       for (const problem of loaded.errors) io.stderr.write(`lameduck lint: ${problem.format()}\n`);
       const findings = [
         ...runRules(loaded.objects, RULES, options),
-        ...lintDockerfiles(loaded.dockerfiles, DOCKERFILE_RULES),
+        ...lintDockerfiles(loaded.dockerfiles, DOCKERFILE_RULES, config.severities),
       ].sort(
         (a, b) =>
           a.file.localeCompare(b.file) ||

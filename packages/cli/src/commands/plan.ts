@@ -31,7 +31,7 @@ export function registerPlan(program: Command, io: Io, setExit: (code: number) =
     .option('--profile <size>', 'cluster profile instead of --nodes: small | medium | large')
     .option('--kube-version <version>', 'target Kubernetes version, e.g. 1.31 (default: 1.30)')
     .option('--drain <duration>', 'how long the app drains after SIGTERM, e.g. 20s')
-    .option('--buffer <duration>', 'safety buffer in grace >= preStop + drain + buffer', '10s')
+    .option('--buffer <duration>', 'safety buffer in grace >= preStop + drain + buffer (default: 10s)')
     .option('--workload <type>', 'http | websocket | batch | stateful (default: from the kind, else http)')
     .option('--name <name>', 'without -f: name of the example Deployment', 'my-app')
     .option('--image <image>', 'without -f: image of the example Deployment', 'my-app:v2.4.1')

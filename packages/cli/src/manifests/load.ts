@@ -18,8 +18,9 @@ export interface LoadedManifests {
 export async function loadManifests(
   paths: readonly string[],
   readStdin: () => Promise<string>,
+  ignore: readonly RegExp[] = [],
 ): Promise<LoadedManifests> {
-  const { sources, errors } = await readManifestSources(paths, readStdin);
+  const { sources, errors } = await readManifestSources(paths, readStdin, ignore);
   const objects: KubeObject[] = [];
   const dockerfiles: DockerfileContext[] = [];
   for (const source of sources) {

@@ -31,6 +31,7 @@ export interface ReadResult {
 export async function readManifestSources(
   paths: readonly string[],
   readStdin: () => Promise<string>,
+  ignore: readonly RegExp[] = [],
 ): Promise<ReadResult> {
   const sources: SourceText[] = [];
   const errors: InputError[] = [];
@@ -41,7 +42,8 @@ export async function readManifestSources(
     }
     try {
       const info = await stat(path);
-      const files = info.isDirectory() ? await walk(path) : [path];
+      const found = info.isDirectory() ? await walk(path) : [path];
+      const files = found.filter((file) => !ignore.some((pattern) => pattern.test(file)));
       for (const file of files) {
         const source = await readTextFile(file, info.isDirectory() ? join(path, relative(path, file)) : path);
         if (source instanceof InputError) errors.push(source);
