@@ -5,6 +5,7 @@ import { createTwoFilesPatch } from 'diff';
 import { CONFIG_FILE, loadConfig, withConfig } from '../config/config.js';
 import { lintObjects } from '../lint/engine.js';
 import { planFixes } from '../lint/fix.js';
+import { imageLinker } from '../lint/images.js';
 import { ALL_RULES, RULES } from '../lint/registry.js';
 import { loadManifests } from '../manifests/load.js';
 import { EXIT, UsageError } from '../output/errors.js';
@@ -48,8 +49,16 @@ Examples:
       if (paths.includes('-'))
         throw new UsageError('fix edits files in place; for stdin use lameduck lint -');
       const config = await loadConfig(flags.config, new Set(ALL_RULES.map((rule) => rule.id)));
-      const options = { ...resolvePlanOptions(withConfig(flags, config)), severities: config.severities };
       const loaded = await loadManifests(paths, () => io.readStdin(), config.ignore);
+      const options = {
+        ...resolvePlanOptions(withConfig(flags, config)),
+        severities: config.severities,
+        dockerfileFor: imageLinker(
+          loaded.objects,
+          loaded.dockerfiles.map((d) => d.facts),
+          config.images,
+        ),
+      };
       for (const problem of loaded.errors) io.stderr.write(`lameduck fix: ${problem.format()}\n`);
       const fixes = planFixes(lintObjects(loaded.objects, RULES, options), RULES, options);
       for (const fix of fixes) {

@@ -124,3 +124,58 @@ describe('lameduck lint: Dockerfiles and entrypoint scripts', () => {
     assert.equal(run.code, 0, 'a warning does not fail at the default --fail-on error');
   });
 });
+
+describe('lameduck lint: images linked to the Dockerfiles that build them', () => {
+  it('skaffold links the api image to a FROM scratch Dockerfile, and the name links the proxy to one with STOPSIGNAL SIGQUIT', async () => {
+    const run = await runCli([
+      'lint',
+      fixture('lint/crossfile'),
+      '--kube-version',
+      '1.29',
+      '--format',
+      'json',
+    ]);
+    const findings = JSON.parse(run.stdout).findings as { rule: string; line: number; message: string }[];
+    const shellLess = findings.filter((f) => f.rule === 'prestop-exec-sleep-in-shell-less-image');
+    assert.equal(shellLess.length, 1);
+    assert.equal(shellLess[0]?.line, 22);
+    assert.match(
+      shellLess[0]?.message ?? '',
+      /registry\.example\.com\/api:1\.4\.0, built by .*services\/api\/Dockerfile \(linked by skaffold\.yaml; final stage FROM scratch\), does not contain/,
+    );
+    assert.deepEqual(
+      findings.filter((f) => f.rule === 'nginx-fast-shutdown'),
+      [],
+    );
+  });
+
+  it('the images map of .lameduck.yaml links an image whose name matches no directory', async () => {
+    const { mkdtemp, writeFile } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const dir = await mkdtemp(`${tmpdir()}/lameduck-images-`);
+    const dockerfile = fixture('lint/crossfile/services/api/Dockerfile');
+    await writeFile(`${dir}/config.yaml`, `images:\n  registry.example.com/billing: ${dockerfile}\n`);
+    await writeFile(
+      `${dir}/pod.yaml`,
+      'apiVersion: v1\nkind: Pod\nmetadata: {name: billing}\nspec:\n  containers:\n    - name: billing\n      image: registry.example.com/billing:7\n      lifecycle: {preStop: {exec: {command: ["sleep", "10"]}}}\n',
+    );
+    const run = await runCli([
+      'lint',
+      `${dir}/pod.yaml`,
+      dockerfile,
+      '--config',
+      `${dir}/config.yaml`,
+      '--format',
+      'json',
+    ]);
+    const rules = JSON.parse(run.stdout).findings.map(
+      (f: { rule: string; message: string }) => `${f.rule}: ${f.message}`,
+    );
+    assert.ok(
+      rules.some((r: string) =>
+        /^prestop-exec-sleep-in-shell-less-image: .*linked by the images map of \.lameduck\.yaml/.test(r),
+      ),
+      rules.join('\n'),
+    );
+  });
+});

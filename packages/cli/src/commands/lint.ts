@@ -7,6 +7,7 @@ import { formatJson } from '../lint/formats/json.js';
 import { formatSarif } from '../lint/formats/sarif.js';
 import { summarize } from '../lint/formats/summary.js';
 import { formatText } from '../lint/formats/text.js';
+import { imageLinker } from '../lint/images.js';
 import { ALL_RULES, DOCKERFILE_RULES, RULES } from '../lint/registry.js';
 import { SEVERITIES, type Severity } from '../lint/rule.js';
 import { loadManifests } from '../manifests/load.js';
@@ -52,8 +53,16 @@ Exit codes: 0 nothing at or above --fail-on, 1 findings, 2 usage or input errors
     )
     .action(async (paths: string[], flags: LintFlags) => {
       const config = await loadConfig(flags.config, new Set(ALL_RULES.map((rule) => rule.id)));
-      const options = { ...resolvePlanOptions(withConfig(flags, config)), severities: config.severities };
       const loaded = await loadManifests(paths, () => io.readStdin(), config.ignore);
+      const options = {
+        ...resolvePlanOptions(withConfig(flags, config)),
+        severities: config.severities,
+        dockerfileFor: imageLinker(
+          loaded.objects,
+          loaded.dockerfiles.map((d) => d.facts),
+          config.images,
+        ),
+      };
       for (const problem of loaded.errors) io.stderr.write(`lameduck lint: ${problem.format()}\n`);
       const findings = [
         ...runRules(loaded.objects, RULES, options),

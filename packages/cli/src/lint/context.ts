@@ -3,6 +3,7 @@ import type { KubeObject } from '../manifests/objects.js';
 import { analyzeWorkload } from '../model/analyze.js';
 import { getObject, getString, type JsonObject } from '../model/json.js';
 import { findPodTemplate, isWorkloadKind } from '../model/workloads.js';
+import type { ImageLinker } from './images.js';
 import type { LintOptions, WorkloadContext } from './rule.js';
 
 function namespaceOf(object: JsonObject): string {
@@ -22,7 +23,11 @@ export interface LocatedContext {
   readonly context: WorkloadContext;
 }
 
-export function workloadContexts(objects: readonly KubeObject[], options: LintOptions): LocatedContext[] {
+export function workloadContexts(
+  objects: readonly KubeObject[],
+  options: LintOptions,
+  dockerfileFor: ImageLinker = () => undefined,
+): LocatedContext[] {
   const services = objects.filter((o) => o.kind === 'Service').map((o) => o.value);
   const contexts: LocatedContext[] = [];
   for (const object of objects) {
@@ -45,6 +50,7 @@ export function workloadContexts(objects: readonly KubeObject[], options: LintOp
         analysis,
         services: services.filter((s) => selects(s, labels, namespace)),
         options,
+        dockerfileFor,
       },
     });
   }

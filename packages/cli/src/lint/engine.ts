@@ -4,6 +4,7 @@ import { getString } from '../model/json.js';
 import { isWorkloadKind, podTemplatePath } from '../model/workloads.js';
 import { workloadContexts } from './context.js';
 import type { DockerfileContext, DockerfileRule } from './dockerfile-rule.js';
+import type { ImageLinker } from './images.js';
 import type { LintOptions, Rule, Severity } from './rule.js';
 
 export interface Finding {
@@ -28,6 +29,7 @@ const IGNORE_COMMENT = /#\s*lameduck-ignore\s+([\w-]+(?:\s*,\s*[\w-]+)*)/;
 export interface EngineOptions extends LintOptions {
   /** Per-rule severity, or 'off'. */
   readonly severities?: ReadonlyMap<string, Severity | 'off'>;
+  readonly dockerfileFor?: ImageLinker;
 }
 
 function ignoredByAnnotation(object: KubeObject, ruleId: string): boolean {
@@ -75,7 +77,7 @@ export function lintObjects(
 ): LocatedFinding[] {
   const byValue = new Map(objects.map((o) => [o.value, o]));
   const findings: LocatedFinding[] = [];
-  for (const { object, context } of workloadContexts(objects, options)) {
+  for (const { object, context } of workloadContexts(objects, options, options.dockerfileFor)) {
     for (const rule of rules) {
       const severity = options.severities?.get(rule.id) ?? rule.severity;
       if (severity === 'off' || ignoredByAnnotation(object, rule.id)) continue;

@@ -9,6 +9,7 @@ import type { JsonObject, Path } from '../model/json.js';
 import type { KubeVersion } from '../model/kube-version.js';
 import type { ClusterProfile } from '../model/recommendations.js';
 import type { WorkloadKind } from '../model/workloads.js';
+import type { ImageLinker } from './images.js';
 
 export type Severity = 'error' | 'warning' | 'info';
 export const SEVERITIES: readonly Severity[] = ['error', 'warning', 'info'];
@@ -29,6 +30,8 @@ export interface WorkloadContext {
   /** Services in the same namespace whose selector matches the pod template's labels. */
   readonly services: readonly JsonObject[];
   readonly options: LintOptions;
+  /** The Dockerfile that builds an image, when the input links one. */
+  readonly dockerfileFor: ImageLinker;
 }
 
 export interface RuleFinding {

@@ -1,4 +1,5 @@
 import { getString } from '../../model/json.js';
+import { describeLink } from '../images.js';
 import { DOCS_BASE, type Rule } from '../rule.js';
 
 /** Official images set STOPSIGNAL SIGQUIT; the ingress-nginx controller handles SIGTERM itself. */
@@ -16,13 +17,17 @@ export const nginxFastShutdown: Rule = {
       const name = image.split('/').pop() ?? '';
       if (!/^nginx|[-_]nginx/.test(name) || GRACEFUL_NGINX.test(image)) return [];
       if (getString(container.spec, ['lifecycle', 'stopSignal']) === 'SIGQUIT') return [];
+      // Cross-file: the Dockerfile that builds the image may set the signal or use the official base.
+      const link = context.dockerfileFor(image);
+      if (link && (link.facts.stopSignal?.signal === 'SIGQUIT' || GRACEFUL_NGINX.test(link.facts.baseImage)))
+        return [];
       const hook = budget.preStop;
       if (hook.kind === 'exec' && hook.command.join(' ').includes('-s quit')) return [];
       return [
         {
           path: [...container.path, 'image'],
           container: container.name,
-          message: `${image} is not built on the official nginx image, so nginx gets SIGTERM: a fast shutdown that drops open connections at once`,
+          message: `${image}${link ? ` (${describeLink(link)})` : ''} is not built on the official nginx image, so nginx gets SIGTERM: a fast shutdown that drops open connections at once`,
           fix: 'add STOPSIGNAL SIGQUIT to its Dockerfile, or a preStop exec ["/usr/sbin/nginx", "-s", "quit"] after the sleep',
         },
       ];

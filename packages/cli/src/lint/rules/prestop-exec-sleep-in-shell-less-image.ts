@@ -1,4 +1,5 @@
 import { getString } from '../../model/json.js';
+import { describeLink } from '../images.js';
 import { DOCS_BASE, type Rule } from '../rule.js';
 
 /**
@@ -20,15 +21,19 @@ export const prestopExecSleepInShellLessImage: Rule = {
   check(context) {
     return context.analysis.containers.flatMap(({ container, budget }) => {
       const image = getString(container.spec, ['image']) ?? '';
-      if ((budget.preStop.kind !== 'exec-sleep' && budget.preStop.kind !== 'exec') || !shellLessImage(image))
-        return [];
+      if (budget.preStop.kind !== 'exec-sleep' && budget.preStop.kind !== 'exec') return [];
+      // The image's own name, or (cross-file) the final stage of the Dockerfile that builds it.
+      const link = context.dockerfileFor(image);
+      const linkedShellLess =
+        link !== undefined && (link.facts.baseImage === 'scratch' || shellLessImage(link.facts.baseImage));
+      if (!shellLessImage(image) && !linkedShellLess) return [];
       const program = budget.preStop.command[0] ?? '';
       if (!/(?:^|\/)(?:sh|bash|ash|dash|sleep)$/.test(program)) return [];
       return [
         {
           path: [...container.path, 'lifecycle', 'preStop', 'exec', 'command'],
           container: container.name,
-          message: `the hook runs ${program}, which ${image} does not contain: it fails (FailedPreStopHook) and SIGTERM arrives at once, while routing still sends traffic`,
+          message: `the hook runs ${program}, which ${image}${linkedShellLess && link ? `, ${describeLink(link)},` : ''} does not contain: it fails (FailedPreStopHook) and SIGTERM arrives at once, while routing still sends traffic`,
           fix: `lifecycle.preStop.sleep.seconds: ${budget.preStop.kind === 'exec-sleep' ? budget.preStop.seconds : 15} (run by the kubelet, no binary needed; Kubernetes 1.30+)`,
         },
       ];
