@@ -179,3 +179,18 @@ describe('lameduck lint: images linked to the Dockerfiles that build them', () =
     );
   });
 });
+
+describe('lameduck lint: application server configs', () => {
+  it('links application.yml to its service Dockerfile, that Dockerfile to the Deployment, and checks both rules', async () => {
+    const run = await runCli(['lint', fixture('lint/spring'), '--format', 'json']);
+    const findings = JSON.parse(run.stdout).findings as {
+      rule: string;
+      file: string;
+      line: number;
+      message: string;
+    }[];
+    const app = findings.filter((f) => f.file.endsWith('application.yml')).map((f) => `${f.rule}:${f.line}`);
+    assert.deepEqual(app.sort(), ['app-drain-exceeds-budget:5', 'spring-graceful-shutdown-off:1']);
+    assert.equal(run.code, 1);
+  });
+});

@@ -1,14 +1,16 @@
 /** `lameduck lint`: wiring only. */
 import { type Command, Option } from 'commander';
 import { CONFIG_FILE, loadConfig, withConfig } from '../config/config.js';
-import { lintDockerfiles, runRules } from '../lint/engine.js';
+import { appConfigContexts } from '../lint/app-config-rule.js';
+import { workloadContexts } from '../lint/context.js';
+import { lintAppConfigs, lintDockerfiles, runRules } from '../lint/engine.js';
 import { formatGithub } from '../lint/formats/github.js';
 import { formatJson } from '../lint/formats/json.js';
 import { formatSarif } from '../lint/formats/sarif.js';
 import { summarize } from '../lint/formats/summary.js';
 import { formatText } from '../lint/formats/text.js';
 import { imageLinker } from '../lint/images.js';
-import { ALL_RULES, DOCKERFILE_RULES, RULES } from '../lint/registry.js';
+import { ALL_RULES, APP_CONFIG_RULES, DOCKERFILE_RULES, RULES } from '../lint/registry.js';
 import { SEVERITIES, type Severity } from '../lint/rule.js';
 import { loadManifests } from '../manifests/load.js';
 import { EXIT } from '../output/errors.js';
@@ -64,8 +66,14 @@ Exit codes: 0 nothing at or above --fail-on, 1 findings, 2 usage or input errors
         ),
       };
       for (const problem of loaded.errors) io.stderr.write(`lameduck lint: ${problem.format()}\n`);
+      const appContexts = appConfigContexts(
+        loaded.appConfigs,
+        loaded.dockerfiles.map((d) => d.facts),
+        workloadContexts(loaded.objects, options, options.dockerfileFor),
+      );
       const findings = [
         ...runRules(loaded.objects, RULES, options),
+        ...lintAppConfigs(appContexts, APP_CONFIG_RULES, config.severities),
         ...lintDockerfiles(loaded.dockerfiles, DOCKERFILE_RULES, config.severities),
       ].sort(
         (a, b) =>
@@ -74,9 +82,14 @@ Exit codes: 0 nothing at or above --fail-on, 1 findings, 2 usage or input errors
           a.column - b.column ||
           a.rule.localeCompare(b.rule),
       );
-      const summary = summarize(findings, loaded.files, loaded.objects.length + loaded.dockerfiles.length);
+      const summary = summarize(
+        findings,
+        loaded.files,
+        loaded.objects.length + loaded.dockerfiles.length + loaded.appConfigs.length,
+      );
       const sources = new Map([
         ...loaded.objects.map((o): [string, string] => [o.source.name, o.source.text]),
+        ...loaded.appConfigs.map((a): [string, string] => [a.file, a.text]),
         ...loaded.dockerfiles.flatMap(({ facts, script }): [string, string][] => [
           [facts.file, facts.text],
           ...(script ? [[script.file, script.text] as [string, string]] : []),

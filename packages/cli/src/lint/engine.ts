@@ -2,6 +2,7 @@
 import { type KubeObject, locate } from '../manifests/objects.js';
 import { getString } from '../model/json.js';
 import { isWorkloadKind, podTemplatePath } from '../model/workloads.js';
+import type { AppConfigContext, AppConfigRule } from './app-config-rule.js';
 import { workloadContexts } from './context.js';
 import type { DockerfileContext, DockerfileRule } from './dockerfile-rule.js';
 import type { ImageLinker } from './images.js';
@@ -132,6 +133,35 @@ export function lintDockerfiles(
           line: found.line,
           column: found.column,
           object: { kind: 'Dockerfile', name: context.facts.file, namespace: null, container: null },
+          message: found.message,
+          fix: found.fix,
+        });
+      }
+    }
+  }
+  return findings;
+}
+
+/** The app-config rules, with the same suppressions and severities. */
+export function lintAppConfigs(
+  contexts: readonly AppConfigContext[],
+  rules: readonly AppConfigRule[],
+  severities?: ReadonlyMap<string, Severity | 'off'>,
+): Finding[] {
+  const findings: Finding[] = [];
+  for (const context of contexts) {
+    for (const rule of rules) {
+      const severity = severities?.get(rule.id) ?? rule.severity;
+      if (severity === 'off') continue;
+      for (const found of rule.check(context)) {
+        if (ignoredByComment(context.text, found.line, rule.id)) continue;
+        findings.push({
+          rule: rule.id,
+          severity,
+          file: context.file,
+          line: found.line,
+          column: 1,
+          object: { kind: 'AppConfig', name: context.file, namespace: null, container: null },
           message: found.message,
           fix: found.fix,
         });

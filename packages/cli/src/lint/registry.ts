@@ -1,7 +1,9 @@
 /** Every rule, in the order findings are reported at the same position. A new rule is one line here. */
 
+import type { AppConfigRule } from './app-config-rule.js';
 import type { DockerfileRule } from './dockerfile-rule.js';
 import type { Rule, RuleMeta } from './rule.js';
+import { appDrainExceedsBudget } from './rules/app-drain-exceeds-budget.js';
 import { dockerfileNginxStopsignal } from './rules/dockerfile-nginx-stopsignal.js';
 import { dockerfilePackageManagerPid1 } from './rules/dockerfile-package-manager-pid1.js';
 import { dockerfileShellForm } from './rules/dockerfile-shell-form.js';
@@ -22,6 +24,7 @@ import { readinessProbeMissing } from './rules/readiness-probe-missing.js';
 import { rollingUpdateUnavailable } from './rules/rolling-update-unavailable.js';
 import { shellWrappedCommand } from './rules/shell-wrapped-command.js';
 import { singleReplica } from './rules/single-replica.js';
+import { springGracefulShutdownOff } from './rules/spring-graceful-shutdown-off.js';
 import { stopSignalUnsupported } from './rules/stop-signal-unsupported.js';
 
 export const RULES: readonly Rule[] = [
@@ -51,4 +54,6 @@ export const DOCKERFILE_RULES: readonly DockerfileRule[] = [
   dockerfileNginxStopsignal,
 ];
 
-export const ALL_RULES: readonly RuleMeta[] = [...RULES, ...DOCKERFILE_RULES];
+export const APP_CONFIG_RULES: readonly AppConfigRule[] = [springGracefulShutdownOff, appDrainExceedsBudget];
+
+export const ALL_RULES: readonly RuleMeta[] = [...RULES, ...DOCKERFILE_RULES, ...APP_CONFIG_RULES];

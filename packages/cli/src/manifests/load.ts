@@ -1,7 +1,9 @@
 /** Paths to Kubernetes objects, collecting every input problem instead of stopping at the first. */
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { appSettings, springBootVersion } from '../app-config/settings.js';
 import { copiedScript, dockerfileFacts } from '../dockerfile/facts.js';
+import type { AppConfigSource } from '../lint/app-config-rule.js';
 import type { DockerfileContext } from '../lint/dockerfile-rule.js';
 import { InputError } from '../output/errors.js';
 import { type KubeObject, objectsOf } from './objects.js';
@@ -11,6 +13,7 @@ import { readManifestSources } from './read.js';
 export interface LoadedManifests {
   readonly objects: KubeObject[];
   readonly dockerfiles: DockerfileContext[];
+  readonly appConfigs: AppConfigSource[];
   readonly errors: InputError[];
   readonly files: number;
 }
@@ -23,7 +26,19 @@ export async function loadManifests(
   const { sources, errors } = await readManifestSources(paths, readStdin, ignore);
   const objects: KubeObject[] = [];
   const dockerfiles: DockerfileContext[] = [];
+  const appConfigs: AppConfigSource[] = [];
   for (const source of sources) {
+    if (source.kind === 'app-config') {
+      const settings = appSettings(source.name, source.text);
+      const version = settings.server === 'spring' ? await nearbySpringBootVersion(source.name) : undefined;
+      appConfigs.push({
+        file: source.name,
+        text: source.text,
+        settings,
+        ...(version ? { springBootVersion: version } : {}),
+      });
+      continue;
+    }
     if (source.kind === 'dockerfile') {
       const facts = dockerfileFacts(source.name, source.text);
       if (!facts)
@@ -40,7 +55,7 @@ export async function loadManifests(
     objects.push(...found.objects);
     errors.push(...found.errors);
   }
-  return { objects, dockerfiles, errors, files: sources.length };
+  return { objects, dockerfiles, appConfigs, errors, files: sources.length };
 }
 
 /** The script ENTRYPOINT/CMD runs, read from the build context (the Dockerfile's directory). */
@@ -53,4 +68,25 @@ async function withEntrypointScript(facts: DockerfileContext['facts']): Promise<
   } catch {
     return { facts }; // not in this checkout: nothing to check
   }
+}
+
+const BUILD_FILES = ['pom.xml', 'build.gradle', 'build.gradle.kts'];
+
+/** The Spring Boot version named by the nearest Maven or Gradle build above the config file. */
+async function nearbySpringBootVersion(file: string): Promise<string | undefined> {
+  let directory = dirname(file);
+  for (let depth = 0; depth < 8; depth++) {
+    for (const name of BUILD_FILES) {
+      try {
+        const version = springBootVersion(await readFile(join(directory, name), 'utf8'));
+        if (version) return version;
+      } catch {
+        // no such build file here
+      }
+    }
+    const parent = dirname(directory);
+    if (parent === directory) break;
+    directory = parent;
+  }
+  return undefined;
 }

@@ -4,20 +4,23 @@
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
+import { APP_CONFIG_NAME } from '../app-config/settings.js';
 import { InputError } from '../output/errors.js';
 
 export interface SourceText {
   /** As the user should see it: the path they gave (or found under it), or "<stdin>". */
   readonly name: string;
   readonly text: string;
-  readonly kind: 'manifest' | 'dockerfile';
+  readonly kind: 'manifest' | 'dockerfile' | 'app-config';
 }
 
 export const MANIFEST_EXTENSIONS = /\.(?:ya?ml|json)$/i;
 export const DOCKERFILE_NAME = /^(?:Dockerfile(?:\..+)?|.+\.Dockerfile)$/;
 
 function kindOf(path: string): SourceText['kind'] {
-  return DOCKERFILE_NAME.test(path.split('/').pop() ?? '') ? 'dockerfile' : 'manifest';
+  const name = path.split('/').pop() ?? '';
+  if (DOCKERFILE_NAME.test(name)) return 'dockerfile';
+  return APP_CONFIG_NAME.test(name) ? 'app-config' : 'manifest';
 }
 /** Far above any real manifest; stops an accidental multi-gigabyte read. */
 export const MAX_FILE_BYTES = 64 * 1024 * 1024;
@@ -67,7 +70,12 @@ async function walk(directory: string): Promise<string[]> {
     if (entry.isDirectory()) {
       if (!SKIPPED_DIRECTORIES.has(entry.name) && !entry.name.startsWith('.'))
         files.push(...(await walk(full)));
-    } else if (entry.isFile() && (MANIFEST_EXTENSIONS.test(entry.name) || DOCKERFILE_NAME.test(entry.name))) {
+    } else if (
+      entry.isFile() &&
+      (MANIFEST_EXTENSIONS.test(entry.name) ||
+        DOCKERFILE_NAME.test(entry.name) ||
+        APP_CONFIG_NAME.test(entry.name))
+    ) {
       files.push(full);
     }
   }

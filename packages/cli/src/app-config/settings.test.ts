@@ -1,0 +1,61 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { appSettings, springBootVersion, springDurationSeconds } from './settings.js';
+
+describe('application server settings', () => {
+  it('reads Spring Boot durations: plain numbers are milliseconds', () => {
+    assert.deepEqual(['30s', '1m', '45000', 'PT40S', '500ms', 'soon'].map(springDurationSeconds), [
+      30,
+      60,
+      45,
+      40,
+      0.5,
+      undefined,
+    ]);
+  });
+
+  it('reads application.yml, later profile documents winning, with lines', () => {
+    const text =
+      'server:\n  shutdown: graceful\nspring:\n  lifecycle:\n    timeout-per-shutdown-phase: 30s\n---\nspring:\n  config.activate.on-profile: prod\n  lifecycle:\n    timeout-per-shutdown-phase: 50s\n';
+    assert.deepEqual(appSettings('application.yml', text), {
+      server: 'spring',
+      shutdown: { value: 'graceful', line: 2 },
+      drainSeconds: { value: 50, line: 10 },
+    });
+  });
+
+  it('reads application.properties', () => {
+    assert.deepEqual(
+      appSettings(
+        'application.properties',
+        '# shutdown\nserver.shutdown=immediate\nspring.lifecycle.timeout-per-shutdown-phase: 20s\n',
+      ),
+      {
+        server: 'spring',
+        shutdown: { value: 'immediate', line: 2 },
+        drainSeconds: { value: 20, line: 3 },
+      },
+    );
+  });
+
+  it('reads gunicorn graceful_timeout', () => {
+    assert.deepEqual(
+      appSettings('gunicorn.conf.py', 'bind = "0.0.0.0:8000"\ngraceful_timeout = 45  # seconds\n'),
+      {
+        server: 'gunicorn',
+        drainSeconds: { value: 45, line: 2 },
+      },
+    );
+  });
+
+  it('finds the Spring Boot version in Maven and Gradle builds', () => {
+    assert.equal(
+      springBootVersion(
+        '<parent>\n  <groupId>org.springframework.boot</groupId>\n  <artifactId>spring-boot-starter-parent</artifactId>\n  <version>3.3.4</version>\n</parent>',
+      ),
+      '3.3.4',
+    );
+    assert.equal(springBootVersion("plugins {\n  id 'org.springframework.boot' version '3.4.1'\n}"), '3.4.1');
+    assert.equal(springBootVersion('plugins { id("org.springframework.boot") version "3.2.0" }'), '3.2.0');
+  });
+});

@@ -1,0 +1,112 @@
+/**
+ * The shutdown settings of application servers, each with its line: Spring Boot
+ * (application.yml / application.properties) and gunicorn (gunicorn.conf.py).
+ */
+import { isMap, isScalar, LineCounter, parseAllDocuments } from 'yaml';
+
+export interface Setting<T> {
+  readonly value: T;
+  readonly line: number;
+}
+
+export interface AppSettings {
+  readonly server: 'spring' | 'gunicorn';
+  /** Spring server.shutdown: graceful | immediate. */
+  readonly shutdown?: Setting<string>;
+  /** Spring spring.lifecycle.timeout-per-shutdown-phase, or gunicorn graceful_timeout, in seconds. */
+  readonly drainSeconds?: Setting<number>;
+}
+
+export const APP_CONFIG_NAME = /^(?:application(?:-[\w-]+)?\.(?:ya?ml|properties)|gunicorn\.conf\.py)$/;
+
+/**
+ * Spring Boot durations: a plain number is milliseconds; otherwise ns, us, ms, s, m, h, d
+ * suffixes, or ISO-8601 (PT30S).
+ */
+export function springDurationSeconds(text: string): number | undefined {
+  const value = text.trim();
+  if (/^\d+$/.test(value)) return Number(value) / 1000;
+  const simple = /^(\d+(?:\.\d+)?)(ns|us|ms|s|m|h|d)$/i.exec(value);
+  if (simple) {
+    const unit = { ns: 1e-9, us: 1e-6, ms: 1e-3, s: 1, m: 60, h: 3600, d: 86400 }[
+      (simple[2] ?? 's').toLowerCase() as 's'
+    ];
+    return Number(simple[1]) * unit;
+  }
+  const iso = /^PT(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?$/i.exec(value);
+  if (iso && value.length > 2)
+    return Number(iso[1] ?? 0) * 3600 + Number(iso[2] ?? 0) * 60 + Number(iso[3] ?? 0);
+  return undefined;
+}
+
+const SHUTDOWN = 'server.shutdown';
+const PHASE_TIMEOUT = 'spring.lifecycle.timeout-per-shutdown-phase';
+
+function fromSpringPairs(pairs: Iterable<[string, string, number]>): AppSettings {
+  let shutdown: Setting<string> | undefined;
+  let drainSeconds: Setting<number> | undefined;
+  for (const [key, value, line] of pairs) {
+    if (key === SHUTDOWN) shutdown = { value: value.trim().toLowerCase(), line };
+    if (key === PHASE_TIMEOUT) {
+      const seconds = springDurationSeconds(value);
+      if (seconds !== undefined) drainSeconds = { value: seconds, line };
+    }
+  }
+  return { server: 'spring', ...(shutdown ? { shutdown } : {}), ...(drainSeconds ? { drainSeconds } : {}) };
+}
+
+function* propertiesPairs(text: string): Generator<[string, string, number]> {
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const line = (lines[i] ?? '').trim();
+    if (line === '' || line.startsWith('#') || line.startsWith('!')) continue;
+    const match = /^([^=:\s]+)\s*[=:]\s*(.*)$/.exec(line);
+    if (match) yield [match[1] as string, match[2] as string, i + 1];
+  }
+}
+
+/** Flattened keys of every document (profiles included), later documents winning. */
+function* yamlPairs(text: string): Generator<[string, string, number]> {
+  const lineCounter = new LineCounter();
+  for (const document of parseAllDocuments(text, { lineCounter })) {
+    if (!('contents' in document) || document.errors.length > 0) continue;
+    const walk = function* (node: unknown, prefix: string): Generator<[string, string, number]> {
+      if (!isMap(node)) return;
+      for (const pair of node.items) {
+        const key = isScalar(pair.key) ? String(pair.key.value) : '';
+        const path = prefix ? `${prefix}.${key}` : key;
+        if (isScalar(pair.value)) {
+          const line = lineCounter.linePos(pair.value.range?.[0] ?? 0).line;
+          yield [path, String(pair.value.value), line];
+        } else {
+          yield* walk(pair.value, path);
+        }
+      }
+    };
+    yield* walk(document.contents, '');
+  }
+}
+
+export function appSettings(file: string, text: string): AppSettings {
+  if (file.endsWith('gunicorn.conf.py')) {
+    const lines = text.split('\n');
+    const index = lines.findLastIndex((line) =>
+      /^graceful_timeout\s*=\s*\d+(?:\.\d+)?\s*(?:#.*)?$/.test(line),
+    );
+    const value = index === -1 ? undefined : Number(/=\s*(\d+(?:\.\d+)?)/.exec(lines[index] ?? '')?.[1]);
+    return value === undefined
+      ? { server: 'gunicorn' }
+      : { server: 'gunicorn', drainSeconds: { value, line: index + 1 } };
+  }
+  return fromSpringPairs(file.endsWith('.properties') ? propertiesPairs(text) : yamlPairs(text));
+}
+
+/** Spring Boot's version from a Maven parent or the Gradle plugin, when a build file names it. */
+export function springBootVersion(buildFile: string): string | undefined {
+  const maven =
+    /<artifactId>\s*spring-boot-starter-parent\s*<\/artifactId>\s*<version>\s*([\d.]+)[^<]*<\/version>/.exec(
+      buildFile,
+    );
+  const gradle = /org\.springframework\.boot['"]?\)?\s*version\s*['"]([\d.]+)/.exec(buildFile);
+  return maven?.[1] ?? gradle?.[1];
+}

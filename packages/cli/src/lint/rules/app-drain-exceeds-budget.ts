@@ -1,0 +1,26 @@
+import { formatSeconds as t } from '../../model/duration.js';
+import type { AppConfigRule } from '../app-config-rule.js';
+import { DOCS_BASE } from '../rule.js';
+
+/** Spring's timeout-per-shutdown-phase and gunicorn's graceful_timeout both default to 30 s. */
+const DEFAULT_DRAIN_SECONDS = 30;
+
+export const appDrainExceedsBudget: AppConfigRule = {
+  id: 'app-drain-exceeds-budget',
+  severity: 'error',
+  description: "The application server's shutdown timeout is longer than grace - preStop.",
+  docs: `${DOCS_BASE}#app-drain-exceeds-budget`,
+  check({ settings, containers }) {
+    if (settings.server === 'spring' && settings.shutdown?.value === 'immediate') return [];
+    const drain = settings.drainSeconds?.value ?? DEFAULT_DRAIN_SECONDS;
+    const setting =
+      settings.server === 'spring' ? 'spring.lifecycle.timeout-per-shutdown-phase' : 'graceful_timeout';
+    return containers
+      .filter((c) => drain > c.windowSeconds)
+      .map((c) => ({
+        line: settings.drainSeconds?.line ?? 1,
+        message: `${setting} ${settings.drainSeconds ? '' : '(default) '}lets the app drain for up to ${t(drain)}, but in ${c.workload} container ${c.container} SIGKILL comes ${t(c.windowSeconds)} after SIGTERM (grace ${t(c.graceSeconds)} - preStop ${t(c.preStopSeconds)}): requests still running are cut`,
+        fix: `${setting} below ${t(c.windowSeconds)}, or terminationGracePeriodSeconds >= ${Math.ceil(c.preStopSeconds + drain + 10)}`,
+      }));
+  },
+};

@@ -1,0 +1,43 @@
+import type { AppConfigRule } from '../app-config-rule.js';
+import { DOCS_BASE } from '../rule.js';
+
+/** server.shutdown defaults to graceful from Spring Boot 3.4.0 (spring-projects/spring-boot#37495). */
+function gracefulByDefault(version: string): boolean {
+  const [major = 0, minor = 0] = version.split('.').map(Number);
+  return major > 3 || (major === 3 && minor >= 4);
+}
+
+export const springGracefulShutdownOff: AppConfigRule = {
+  id: 'spring-graceful-shutdown-off',
+  severity: 'error',
+  description:
+    'Spring Boot shuts down immediately: server.shutdown=immediate, or unset before Spring Boot 3.4.',
+  docs: `${DOCS_BASE}#spring-graceful-shutdown-off`,
+  check({ settings, springBootVersion }) {
+    if (settings.server !== 'spring') return [];
+    const consequence = 'on SIGTERM the web server stops at once and requests in flight are cut';
+    if (settings.shutdown?.value === 'immediate') {
+      return [
+        {
+          line: settings.shutdown.line,
+          message: `server.shutdown is immediate: ${consequence}`,
+          fix: 'server.shutdown: graceful',
+        },
+      ];
+    }
+    if (
+      settings.shutdown === undefined &&
+      springBootVersion !== undefined &&
+      !gracefulByDefault(springBootVersion)
+    ) {
+      return [
+        {
+          line: 1,
+          message: `Spring Boot ${springBootVersion} defaults server.shutdown to immediate (graceful is the default from 3.4): ${consequence}`,
+          fix: 'server.shutdown: graceful',
+        },
+      ];
+    }
+    return [];
+  },
+};
