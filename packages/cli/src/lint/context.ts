@@ -28,7 +28,13 @@ export function workloadContexts(
   options: LintOptions,
   dockerfileFor: ImageLinker = () => undefined,
 ): LocatedContext[] {
-  const services = objects.filter((o) => o.kind === 'Service').map((o) => o.value);
+  // Services only ever select pods of their own namespace: index them by it.
+  const servicesByNamespace = new Map<string, JsonObject[]>();
+  for (const object of objects) {
+    if (object.kind !== 'Service') continue;
+    const namespace = namespaceOf(object.value);
+    servicesByNamespace.set(namespace, [...(servicesByNamespace.get(namespace) ?? []), object.value]);
+  }
   const contexts: LocatedContext[] = [];
   for (const object of objects) {
     if (!isWorkloadKind(object.kind)) continue;
@@ -48,7 +54,7 @@ export function workloadContexts(
         name: object.name,
         object: object.value,
         analysis,
-        services: services.filter((s) => selects(s, labels, namespace)),
+        services: (servicesByNamespace.get(namespace) ?? []).filter((s) => selects(s, labels, namespace)),
         options,
         dockerfileFor,
       },

@@ -49,8 +49,7 @@ function ignoredByAnnotation(object: KubeObject, ruleId: string): boolean {
 }
 
 /** `# lameduck-ignore rule-a, rule-b` on the line above the finding (or at its end). */
-export function ignoredByComment(text: string, line: number, ruleId: string): boolean {
-  const lines = text.split('\n');
+export function ignoredByComment(lines: readonly string[], line: number, ruleId: string): boolean {
   return [lines[line - 2], lines[line - 1]].some((candidate) => {
     const match = candidate ? IGNORE_COMMENT.exec(candidate) : null;
     return match?.[1]?.split(',').some((id) => id.trim() === ruleId) ?? false;
@@ -77,6 +76,15 @@ export function lintObjects(
   options: EngineOptions,
 ): LocatedFinding[] {
   const byValue = new Map(objects.map((o) => [o.value, o]));
+  // Split each file into lines once, not once per finding: a large input has thousands of findings.
+  const linesByFile = new Map<string, string[]>();
+  const linesOf = (source: KubeObject['source']) => {
+    const cached = linesByFile.get(source.name);
+    if (cached) return cached;
+    const lines = source.text.split('\n');
+    linesByFile.set(source.name, lines);
+    return lines;
+  };
   const findings: LocatedFinding[] = [];
   for (const { object, context } of workloadContexts(objects, options, options.dockerfileFor)) {
     for (const rule of rules) {
@@ -85,7 +93,7 @@ export function lintObjects(
       for (const found of rule.check(context)) {
         const at = (found.in && byValue.get(found.in)) || object;
         const { line, column } = locate(at, found.path);
-        if (ignoredByComment(at.source.text, line, rule.id)) continue;
+        if (ignoredByComment(linesOf(at.source), line, rule.id)) continue;
         const finding: Finding = {
           rule: rule.id,
           severity,
@@ -125,7 +133,7 @@ export function lintDockerfiles(
       for (const found of rule.check(context)) {
         const file = found.file ?? context.facts.file;
         const text = found.file ? (context.script?.text ?? '') : context.facts.text;
-        if (ignoredByComment(text, found.line, rule.id)) continue;
+        if (ignoredByComment(text.split('\n'), found.line, rule.id)) continue;
         findings.push({
           rule: rule.id,
           severity,
@@ -154,7 +162,7 @@ export function lintAppConfigs(
       const severity = severities?.get(rule.id) ?? rule.severity;
       if (severity === 'off') continue;
       for (const found of rule.check(context)) {
-        if (ignoredByComment(context.text, found.line, rule.id)) continue;
+        if (ignoredByComment(context.text.split('\n'), found.line, rule.id)) continue;
         findings.push({
           rule: rule.id,
           severity,
