@@ -2,15 +2,14 @@
 import { rename, writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { createTwoFilesPatch } from 'diff';
-import { CONFIG_FILE, loadConfig, withConfig } from '../config/config.js';
+import { CONFIG_FILE } from '../config/config.js';
 import { lintObjects } from '../lint/engine.js';
 import { planFixes } from '../lint/fix.js';
-import { imageLinker } from '../lint/images.js';
-import { ALL_RULES, RULES } from '../lint/registry.js';
-import { loadManifests } from '../manifests/load.js';
+import { loadLintInput } from '../lint/input.js';
+import { RULES } from '../lint/registry.js';
 import { EXIT, UsageError } from '../output/errors.js';
 import type { Io } from '../output/io.js';
-import { type PlanFlags, resolvePlanOptions } from '../plan/options.js';
+import type { PlanFlags } from '../plan/options.js';
 
 interface FixFlags extends PlanFlags {
   readonly dryRun?: boolean;
@@ -48,17 +47,7 @@ Examples:
     .action(async (paths: string[], flags: FixFlags) => {
       if (paths.includes('-'))
         throw new UsageError('fix edits files in place; for stdin use lameduck lint -');
-      const config = await loadConfig(flags.config, new Set(ALL_RULES.map((rule) => rule.id)));
-      const loaded = await loadManifests(paths, () => io.readStdin(), config.ignore);
-      const options = {
-        ...resolvePlanOptions(withConfig(flags, config)),
-        severities: config.severities,
-        dockerfileFor: imageLinker(
-          loaded.objects,
-          loaded.dockerfiles.map((d) => d.facts),
-          config.images,
-        ),
-      };
+      const { loaded, options } = await loadLintInput(paths, flags, () => io.readStdin());
       for (const problem of loaded.errors) io.stderr.write(`lameduck fix: ${problem.format()}\n`);
       const fixes = planFixes(lintObjects(loaded.objects, RULES, options), RULES, options);
       for (const fix of fixes) {

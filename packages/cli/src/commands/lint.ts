@@ -1,6 +1,6 @@
 /** `lameduck lint`: wiring only. */
 import { type Command, Option } from 'commander';
-import { CONFIG_FILE, loadConfig, withConfig } from '../config/config.js';
+import { CONFIG_FILE } from '../config/config.js';
 import { appConfigContexts } from '../lint/app-config-rule.js';
 import { workloadContexts } from '../lint/context.js';
 import { lintAppConfigs, lintDockerfiles, runRules } from '../lint/engine.js';
@@ -9,14 +9,13 @@ import { formatJson } from '../lint/formats/json.js';
 import { formatSarif } from '../lint/formats/sarif.js';
 import { summarize } from '../lint/formats/summary.js';
 import { formatText } from '../lint/formats/text.js';
-import { imageLinker } from '../lint/images.js';
+import { loadLintInput } from '../lint/input.js';
 import { ALL_RULES, APP_CONFIG_RULES, DOCKERFILE_RULES, RULES } from '../lint/registry.js';
 import { SEVERITIES, type Severity } from '../lint/rule.js';
-import { loadManifests } from '../manifests/load.js';
 import { EXIT } from '../output/errors.js';
 import type { Io } from '../output/io.js';
 import { colorEnabled, createStyle } from '../output/style.js';
-import { type PlanFlags, resolvePlanOptions } from '../plan/options.js';
+import type { PlanFlags } from '../plan/options.js';
 import { formatOption, type OutputFormat } from './shared.js';
 
 interface LintFlags extends PlanFlags {
@@ -54,17 +53,7 @@ Suppress: annotation lameduck.dev/ignore: rule-a,rule-b, or a '# lameduck-ignore
 Exit codes: 0 nothing at or above --fail-on, 1 findings, 2 usage or input errors.`,
     )
     .action(async (paths: string[], flags: LintFlags) => {
-      const config = await loadConfig(flags.config, new Set(ALL_RULES.map((rule) => rule.id)));
-      const loaded = await loadManifests(paths, () => io.readStdin(), config.ignore);
-      const options = {
-        ...resolvePlanOptions(withConfig(flags, config)),
-        severities: config.severities,
-        dockerfileFor: imageLinker(
-          loaded.objects,
-          loaded.dockerfiles.map((d) => d.facts),
-          config.images,
-        ),
-      };
+      const { config, loaded, options } = await loadLintInput(paths, flags, () => io.readStdin());
       for (const problem of loaded.errors) io.stderr.write(`lameduck lint: ${problem.format()}\n`);
       const appContexts = appConfigContexts(
         loaded.appConfigs,

@@ -6,7 +6,7 @@ import type { AppConfigContext, AppConfigRule } from './app-config-rule.js';
 import { workloadContexts } from './context.js';
 import type { DockerfileContext, DockerfileRule } from './dockerfile-rule.js';
 import type { ImageLinker } from './images.js';
-import type { LintOptions, Rule, Severity } from './rule.js';
+import type { LintOptions, Rule, RuleMeta, Severity } from './rule.js';
 
 export interface Finding {
   readonly rule: string;
@@ -119,28 +119,38 @@ export function lintObjects(
   );
 }
 
-/** The Dockerfile rules over every Dockerfile, with the same suppressions and severities. */
-export function lintDockerfiles(
-  contexts: readonly DockerfileContext[],
-  rules: readonly DockerfileRule[],
+/** A finding of a file rule (Dockerfile, script, app config): placed by line, not by object path. */
+interface FileFinding {
+  readonly file?: string;
+  readonly line: number;
+  readonly column?: number;
+  readonly message: string;
+  readonly fix: string;
+}
+
+/** Runs file rules over their contexts with the same severities and suppression comments as manifests. */
+function lintFiles<C>(
+  contexts: readonly C[],
+  rules: readonly (RuleMeta & { check(context: C): readonly FileFinding[] })[],
+  describe: (context: C) => { file: string; text: (file: string) => string; kind: string },
   severities?: ReadonlyMap<string, Severity | 'off'>,
 ): Finding[] {
   const findings: Finding[] = [];
   for (const context of contexts) {
+    const { file: ownFile, text, kind } = describe(context);
     for (const rule of rules) {
       const severity = severities?.get(rule.id) ?? rule.severity;
       if (severity === 'off') continue;
       for (const found of rule.check(context)) {
-        const file = found.file ?? context.facts.file;
-        const text = found.file ? (context.script?.text ?? '') : context.facts.text;
-        if (ignoredByComment(text.split('\n'), found.line, rule.id)) continue;
+        const file = found.file ?? ownFile;
+        if (ignoredByComment(text(file).split('\n'), found.line, rule.id)) continue;
         findings.push({
           rule: rule.id,
           severity,
           file,
           line: found.line,
-          column: found.column,
-          object: { kind: 'Dockerfile', name: context.facts.file, namespace: null, container: null },
+          column: found.column ?? 1,
+          object: { kind, name: ownFile, namespace: null, container: null },
           message: found.message,
           fix: found.fix,
         });
@@ -150,31 +160,34 @@ export function lintDockerfiles(
   return findings;
 }
 
-/** The app-config rules, with the same suppressions and severities. */
+/** The Dockerfile rules over every Dockerfile and the entrypoint script it copies in. */
+export function lintDockerfiles(
+  contexts: readonly DockerfileContext[],
+  rules: readonly DockerfileRule[],
+  severities?: ReadonlyMap<string, Severity | 'off'>,
+): Finding[] {
+  return lintFiles(
+    contexts,
+    rules,
+    ({ facts, script }) => ({
+      file: facts.file,
+      text: (file) => (file === script?.file ? script.text : facts.text),
+      kind: 'Dockerfile',
+    }),
+    severities,
+  );
+}
+
+/** The app-config rules over every Spring or gunicorn config. */
 export function lintAppConfigs(
   contexts: readonly AppConfigContext[],
   rules: readonly AppConfigRule[],
   severities?: ReadonlyMap<string, Severity | 'off'>,
 ): Finding[] {
-  const findings: Finding[] = [];
-  for (const context of contexts) {
-    for (const rule of rules) {
-      const severity = severities?.get(rule.id) ?? rule.severity;
-      if (severity === 'off') continue;
-      for (const found of rule.check(context)) {
-        if (ignoredByComment(context.text.split('\n'), found.line, rule.id)) continue;
-        findings.push({
-          rule: rule.id,
-          severity,
-          file: context.file,
-          line: found.line,
-          column: 1,
-          object: { kind: 'AppConfig', name: context.file, namespace: null, container: null },
-          message: found.message,
-          fix: found.fix,
-        });
-      }
-    }
-  }
-  return findings;
+  return lintFiles(
+    contexts,
+    rules,
+    (context) => ({ file: context.file, text: () => context.text, kind: 'AppConfig' }),
+    severities,
+  );
 }

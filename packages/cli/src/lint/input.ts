@@ -1,0 +1,29 @@
+/** What lint and fix both start from: the config, the loaded input, and the engine options. */
+import { type LameduckConfig, loadConfig, withConfig } from '../config/config.js';
+import { type LoadedManifests, loadManifests } from '../manifests/load.js';
+import { type PlanFlags, resolvePlanOptions } from '../plan/options.js';
+import type { EngineOptions } from './engine.js';
+import { imageLinker } from './images.js';
+import { ALL_RULES } from './registry.js';
+
+export interface LintInput {
+  readonly config: LameduckConfig;
+  readonly loaded: LoadedManifests;
+  readonly options: EngineOptions & { readonly dockerfileFor: NonNullable<EngineOptions['dockerfileFor']> };
+}
+
+export async function loadLintInput(
+  paths: readonly string[],
+  flags: PlanFlags & { readonly config?: string },
+  readStdin: () => Promise<string>,
+): Promise<LintInput> {
+  const config = await loadConfig(flags.config, new Set(ALL_RULES.map((rule) => rule.id)));
+  const loaded = await loadManifests(paths, readStdin, config.ignore);
+  const facts = loaded.dockerfiles.map((d) => d.facts);
+  const options = {
+    ...resolvePlanOptions(withConfig(flags, config)),
+    severities: config.severities,
+    dockerfileFor: imageLinker(loaded.objects, facts, config.images),
+  };
+  return { config, loaded, options };
+}
