@@ -34,12 +34,12 @@ export async function runCli(args: readonly string[], stdin = ''): Promise<CliRu
 /** The real binary in a child process, for stdin, argv[1] and exit-code behaviour. */
 export function runBin(
   args: readonly string[],
-  options: { stdin?: string; cwd?: string; argv0?: string } = {},
+  options: { stdin?: string; cwd?: string; argv0?: string; env?: NodeJS.ProcessEnv } = {},
 ): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [options.argv0 ?? binPath, ...args], {
       cwd: options.cwd ?? repoRoot,
-      env: { ...process.env, NO_COLOR: '1' },
+      env: { ...process.env, NO_COLOR: '1', ...options.env },
       timeout: 20_000,
     });
     let stdout = '';

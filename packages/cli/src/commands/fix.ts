@@ -49,6 +49,7 @@ Examples:
         throw new UsageError('fix edits files in place; for stdin use lameduck lint -');
       const { loaded, options } = await loadLintInput(paths, flags, () => io.readStdin());
       for (const problem of loaded.errors) io.stderr.write(`lameduck fix: ${problem.format()}\n`);
+      for (const note of loaded.notes) io.stderr.write(`lameduck fix: note: ${note}\n`);
       const fixes = planFixes(lintObjects(loaded.objects, RULES, options), RULES, options);
       for (const fix of fixes) {
         if (flags.dryRun)

@@ -194,3 +194,44 @@ describe('lameduck lint: application server configs', () => {
     assert.equal(run.code, 1);
   });
 });
+
+describe('lameduck lint: kustomize directories', () => {
+  it('renders a kustomization with kubectl kustomize and lints the result', async () => {
+    const { chmod, mkdtemp, writeFile } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const bin = await mkdtemp(`${tmpdir()}/lameduck-kubectl-`);
+    // A stand-in kubectl: prints the rendered Deployment (with the grace patch applied).
+    await writeFile(
+      `${bin}/kubectl`,
+      `#!/bin/sh\n[ "$1" = kustomize ] || exit 3\ncat <<'YAML'\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: shop\nspec:\n  replicas: 3\n  template:\n    spec:\n      terminationGracePeriodSeconds: 45\n      containers:\n      - name: app\n        image: shop:1\n        ports:\n        - containerPort: 8080\nYAML\n`,
+    );
+    await chmod(`${bin}/kubectl`, 0o755);
+    const run = await runBin(['lint', fixture('lint/kustomize'), '--format', 'json'], {
+      env: { PATH: `${bin}:${process.env.PATH}` },
+    });
+    const findings = JSON.parse(run.stdout).findings as { rule: string; file: string }[];
+    assert.ok(findings.length > 0);
+    assert.ok(
+      findings.every((f) => f.file.endsWith('kustomize/base (kubectl kustomize)')),
+      findings.map((f) => f.file).join(),
+    );
+    assert.equal(
+      findings.find((f) => f.rule === 'grace-period-below-workload'),
+      undefined,
+      'the grace patch was applied',
+    );
+  });
+
+  it('without kubectl, lints the files as written and says so', async () => {
+    const run = await runBin(['lint', fixture('lint/kustomize'), '--format', 'json'], {
+      env: { PATH: '/nonexistent' },
+    });
+    assert.match(
+      run.stderr,
+      /kustomization\.yaml: kubectl is not installed, so .*base is linted as written, without its patches and overlays/,
+    );
+    assert.ok(
+      JSON.parse(run.stdout).findings.some((f: { rule: string }) => f.rule === 'grace-period-below-workload'),
+    );
+  });
+});

@@ -55,6 +55,7 @@ Exit codes: 0 nothing at or above --fail-on, 1 findings, 2 usage or input errors
     .action(async (paths: string[], flags: LintFlags) => {
       const { config, loaded, options } = await loadLintInput(paths, flags, () => io.readStdin());
       for (const problem of loaded.errors) io.stderr.write(`lameduck lint: ${problem.format()}\n`);
+      for (const note of loaded.notes) io.stderr.write(`lameduck lint: note: ${note}\n`);
       const appContexts = appConfigContexts(
         loaded.appConfigs,
         loaded.dockerfiles.map((d) => d.facts),

@@ -55,6 +55,8 @@ Exit codes: 0 plan fits, 1 SIGKILL cuts a drain or a hook is invalid, 2 usage or
       const problems = [...loaded.errors, ...errors];
       if (nothingToPlan && problems.length === 0) problems.push(nothingToPlan);
       for (const problem of problems) io.stderr.write(`lameduck plan: ${problem.format()}\n`);
+      for (const note of 'notes' in loaded ? loaded.notes : [])
+        io.stderr.write(`lameduck plan: note: ${note}\n`);
       if (plans.length > 0) {
         if (flags.format === 'json') {
           io.stdout.write(`${JSON.stringify(planJson(plans, options), null, 2)}\n`);

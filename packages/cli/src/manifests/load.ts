@@ -14,6 +14,7 @@ export interface LoadedManifests {
   readonly objects: KubeObject[];
   readonly dockerfiles: DockerfileContext[];
   readonly appConfigs: AppConfigSource[];
+  readonly notes: string[];
   readonly errors: InputError[];
   readonly files: number;
 }
@@ -23,7 +24,7 @@ export async function loadManifests(
   readStdin: () => Promise<string>,
   ignore: readonly RegExp[] = [],
 ): Promise<LoadedManifests> {
-  const { sources, errors } = await readManifestSources(paths, readStdin, ignore);
+  const { sources, errors, notes } = await readManifestSources(paths, readStdin, ignore);
   const objects: KubeObject[] = [];
   const dockerfiles: DockerfileContext[] = [];
   const appConfigs: AppConfigSource[] = [];
@@ -55,7 +56,7 @@ export async function loadManifests(
     objects.push(...found.objects);
     errors.push(...found.errors);
   }
-  return { objects, dockerfiles, appConfigs, errors, files: sources.length };
+  return { objects, dockerfiles, appConfigs, notes, errors, files: sources.length };
 }
 
 /** The script ENTRYPOINT/CMD runs, read from the build context (the Dockerfile's directory). */

@@ -2,8 +2,9 @@
  * The file-system edge of manifest loading: files, directories (walked) and stdin ("-").
  * Everything after this works on text.
  */
+import { spawnSync } from 'node:child_process';
 import { readdir, readFile, stat } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { APP_CONFIG_NAME } from '../app-config/settings.js';
 import { InputError } from '../output/errors.js';
 
@@ -29,6 +30,26 @@ const SKIPPED_DIRECTORIES = new Set(['node_modules', '.git']);
 export interface ReadResult {
   readonly sources: SourceText[];
   readonly errors: InputError[];
+  /** Things the user should know that are not errors (e.g. a kustomization linted unrendered). */
+  readonly notes: string[];
+}
+
+const KUSTOMIZATION = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
+
+/**
+ * A kustomization directory is linted as kubectl would apply it: rendered by `kubectl kustomize`.
+ * undefined when kubectl is not installed.
+ */
+function renderKustomization(directory: string): { text: string } | { error: string } | undefined {
+  const result = spawnSync('kubectl', ['kustomize', directory], {
+    encoding: 'utf8',
+    timeout: 60_000,
+    maxBuffer: MAX_FILE_BYTES,
+  });
+  if ((result.error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT') return undefined;
+  if (result.status !== 0)
+    return { error: (result.stderr || String(result.error ?? '')).trim().split('\n')[0] ?? 'failed' };
+  return { text: result.stdout };
 }
 
 export async function readManifestSources(
@@ -38,6 +59,7 @@ export async function readManifestSources(
 ): Promise<ReadResult> {
   const sources: SourceText[] = [];
   const errors: InputError[] = [];
+  const notes: string[] = [];
   for (const path of paths) {
     if (path === '-') {
       sources.push({ name: '<stdin>', text: await readStdin(), kind: 'manifest' });
@@ -45,7 +67,33 @@ export async function readManifestSources(
     }
     try {
       const info = await stat(path);
-      const found = info.isDirectory() ? await walk(path) : [path];
+      let found = info.isDirectory() ? await walk(path) : [path];
+      for (const kustomization of found.filter((file) =>
+        KUSTOMIZATION.includes(file.split('/').pop() ?? ''),
+      )) {
+        const directory = dirname(kustomization);
+        const rendered = renderKustomization(directory);
+        if (rendered === undefined) {
+          notes.push(
+            `${kustomization}: kubectl is not installed, so ${directory} is linted as written, without its patches and overlays; install kubectl, or run: kustomize build ${directory} | lameduck lint -`,
+          );
+          continue;
+        }
+        if ('error' in rendered) {
+          errors.push(
+            new InputError(
+              `kubectl kustomize failed: ${rendered.error}`,
+              kustomization,
+              undefined,
+              'fix the kustomization',
+            ),
+          );
+        } else {
+          sources.push({ name: `${directory} (kubectl kustomize)`, text: rendered.text, kind: 'manifest' });
+        }
+        // The rendered output replaces the directory's own manifests.
+        found = found.filter((file) => !file.startsWith(`${directory}/`) || kindOf(file) !== 'manifest');
+      }
       const files = found.filter((file) => !ignore.some((pattern) => pattern.test(file)));
       for (const file of files) {
         const source = await readTextFile(file, info.isDirectory() ? join(path, relative(path, file)) : path);
@@ -58,7 +106,7 @@ export async function readManifestSources(
       errors.push(fileError(path, error));
     }
   }
-  return { sources, errors };
+  return { sources, errors, notes };
 }
 
 async function walk(directory: string): Promise<string[]> {
