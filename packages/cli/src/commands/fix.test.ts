@@ -85,3 +85,30 @@ describe('lameduck fix', () => {
     assert.match(run.stderr, /fix edits files in place/);
   });
 });
+
+describe('lameduck fix: Dockerfiles', () => {
+  it('adds STOPSIGNAL SIGQUIT for nginx and rewrites a plain shell-form CMD in exec form; then lint is clean of both and a second fix changes nothing', async () => {
+    const { mkdtemp, writeFile } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const dir = await mkdtemp(`${tmpdir()}/lameduck-fix-docker-`);
+    await writeFile(
+      `${dir}/Dockerfile`,
+      'FROM alpine:3.20 AS base\nRUN apk add --no-cache nginx\n\nFROM base\n# serve\nCMD nginx -g daemon-off\n',
+    );
+    await writeFile(`${dir}/app.Dockerfile`, 'FROM node:20-alpine\nCMD node server.js && echo done\n');
+    const run = await runCli(['fix', dir]);
+    assert.equal(run.code, 0);
+    assert.equal(
+      await readFile(`${dir}/Dockerfile`, 'utf8'),
+      'FROM alpine:3.20 AS base\nRUN apk add --no-cache nginx\n\nFROM base\n# serve\nCMD ["nginx", "-g", "daemon-off"]\nSTOPSIGNAL SIGQUIT\n',
+    );
+    assert.equal(
+      await readFile(`${dir}/app.Dockerfile`, 'utf8'),
+      'FROM node:20-alpine\nCMD node server.js && echo done\n',
+      'shell syntax is left to a person',
+    );
+    const remaining = await rulesFound(dir);
+    assert.deepEqual(remaining, ['dockerfile-shell-form']);
+    assert.match((await runCli(['fix', dir])).stderr, /nothing to fix/);
+  });
+});

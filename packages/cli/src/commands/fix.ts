@@ -3,10 +3,10 @@ import { rename, writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { createTwoFilesPatch } from 'diff';
 import { CONFIG_FILE } from '../config/config.js';
-import { lintObjects } from '../lint/engine.js';
-import { planFixes } from '../lint/fix.js';
+import { lintDockerfiles, lintObjects } from '../lint/engine.js';
+import { planDockerfileFixes, planFixes } from '../lint/fix.js';
 import { loadLintInput } from '../lint/input.js';
-import { RULES } from '../lint/registry.js';
+import { DOCKERFILE_RULES, RULES } from '../lint/registry.js';
 import { EXIT, UsageError } from '../output/errors.js';
 import type { Io } from '../output/io.js';
 import type { PlanFlags } from '../plan/options.js';
@@ -39,7 +39,8 @@ export function registerFix(program: Command, io: Io, setExit: (code: number) =>
       'after',
       `
 Fixes: preStop sleep (native or exec by --kube-version, length by cluster size), grace period
-per the formula, rollingUpdate maxUnavailable 0 / maxSurge 1. Everything else is reported by lint.
+per the formula, rollingUpdate maxUnavailable 0 / maxSurge 1; in Dockerfiles, STOPSIGNAL SIGQUIT
+for nginx and the exec form of a plain shell-form CMD/ENTRYPOINT. Everything else is reported by lint.
 Examples:
   lameduck fix k8s/ --dry-run
   lameduck fix deploy.yaml --nodes 40 --kube-version 1.31`,
@@ -50,7 +51,14 @@ Examples:
       const { loaded, options } = await loadLintInput(paths, flags, () => io.readStdin());
       for (const problem of loaded.errors) io.stderr.write(`lameduck fix: ${problem.format()}\n`);
       for (const note of loaded.notes) io.stderr.write(`lameduck fix: note: ${note}\n`);
-      const fixes = planFixes(lintObjects(loaded.objects, RULES, options), RULES, options);
+      const fixes = [
+        ...planFixes(lintObjects(loaded.objects, RULES, options), RULES, options),
+        ...planDockerfileFixes(
+          loaded.dockerfiles,
+          lintDockerfiles(loaded.dockerfiles, DOCKERFILE_RULES, options.severities),
+          DOCKERFILE_RULES,
+        ),
+      ];
       for (const fix of fixes) {
         if (flags.dryRun)
           io.stdout.write(createTwoFilesPatch(fix.file, fix.file, fix.before, fix.after, '', ''));

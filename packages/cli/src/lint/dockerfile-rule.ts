@@ -19,6 +19,8 @@ export interface DockerfileFinding {
 
 export interface DockerfileRule extends RuleMeta {
   check(context: DockerfileContext): DockerfileFinding[];
+  /** The Dockerfile's text with the finding fixed, where a safe fix exists. */
+  fix?(facts: DockerfileFacts): string | undefined;
 }
 
 const PACKAGE_MANAGER = /^(?:npm|npx|yarn|pnpm)$/;

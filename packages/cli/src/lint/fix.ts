@@ -4,12 +4,14 @@
  * documents that change are re-serialised; every other byte of the file stays as it was.
  */
 import { type Document, isDocument } from 'yaml';
+import { dockerfileFacts } from '../dockerfile/facts.js';
 import type { KubeObject } from '../manifests/objects.js';
 import { analyzeWorkload } from '../model/analyze.js';
 import { assignments, type Change } from '../model/changes.js';
 import { recommend } from '../model/recommendations.js';
 import { findPodTemplate, isWorkloadKind } from '../model/workloads.js';
-import type { LocatedFinding } from './engine.js';
+import type { DockerfileContext, DockerfileRule } from './dockerfile-rule.js';
+import type { Finding, LocatedFinding } from './engine.js';
 import type { LintOptions, Rule } from './rule.js';
 
 export interface FileFix {
@@ -100,4 +102,29 @@ export function planFixes(
     }
     return { file: source.name, before: source.text, after, fixed };
   });
+}
+
+/** Dockerfile fixes, one rule after another on the text each previous fix left. */
+export function planDockerfileFixes(
+  contexts: readonly DockerfileContext[],
+  findings: readonly Finding[],
+  rules: readonly DockerfileRule[],
+): FileFix[] {
+  const fixes: FileFix[] = [];
+  for (const { facts } of contexts) {
+    const fired = new Set(findings.filter((f) => f.file === facts.file).map((f) => f.rule));
+    let text = facts.text;
+    const fixed: string[] = [];
+    for (const rule of rules) {
+      if (!rule.fix || !fired.has(rule.id)) continue;
+      const current = dockerfileFacts(facts.file, text);
+      const next = current ? rule.fix(current) : undefined;
+      if (next !== undefined && next !== text) {
+        text = next;
+        fixed.push(rule.id);
+      }
+    }
+    if (text !== facts.text) fixes.push({ file: facts.file, before: facts.text, after: text, fixed });
+  }
+  return fixes;
 }

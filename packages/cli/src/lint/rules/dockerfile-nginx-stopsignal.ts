@@ -24,4 +24,8 @@ export const dockerfileNginxStopsignal: DockerfileRule = {
       },
     ];
   },
+  fix(facts) {
+    // The final stage runs to the end of the file: the instruction goes last.
+    return `${facts.text.replace(/\n*$/, '\n')}STOPSIGNAL SIGQUIT\n`;
+  },
 };

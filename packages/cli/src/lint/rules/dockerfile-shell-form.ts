@@ -1,6 +1,9 @@
 import type { DockerfileRule } from '../dockerfile-rule.js';
 import { DOCS_BASE } from '../rule.js';
 
+/** Plain words only: no variables, quotes, operators or globs, so the exec form means the same. */
+const PLAIN_WORDS = /^[\w./:=@%+,-]+(?:\s+[\w./:=@%+,-]+)*$/;
+
 export const dockerfileShellForm: DockerfileRule = {
   id: 'dockerfile-shell-form',
   severity: 'warning',
@@ -18,5 +21,17 @@ export const dockerfileShellForm: DockerfileRule = {
         fix: `use the exec form: ${process.keyword} ${JSON.stringify(command.split(/\s+/).filter(Boolean))}`,
       },
     ];
+  },
+  fix(facts) {
+    const process = facts.entrypoint ?? facts.cmd;
+    const command = process?.argv[0]?.trim() ?? '';
+    if (process?.form !== 'shell' || !PLAIN_WORDS.test(command)) return undefined;
+    const lines = facts.text.split('\n');
+    const line = lines[process.line - 1] ?? '';
+    // Only a single-line instruction is rewritten; continuation lines are left to a person.
+    if (line.trimEnd().endsWith('\\')) return undefined;
+    const argv = command.split(/\s+/).map((word) => JSON.stringify(word));
+    lines[process.line - 1] = `${line.slice(0, process.column - 1)}${process.keyword} [${argv.join(', ')}]`;
+    return lines.join('\n');
   },
 };
