@@ -3,7 +3,7 @@ import { type Command, Option } from 'commander';
 import { CONFIG_FILE } from '../config/config.js';
 import { appConfigContexts } from '../lint/app-config-rule.js';
 import { workloadContexts } from '../lint/context.js';
-import { lintAppConfigs, lintDockerfiles, runRules } from '../lint/engine.js';
+import { compareFindings, lintAppConfigs, lintDockerfiles, lintObjects } from '../lint/engine.js';
 import { formatGithub } from '../lint/formats/github.js';
 import { formatJson } from '../lint/formats/json.js';
 import { formatSarif } from '../lint/formats/sarif.js';
@@ -56,22 +56,17 @@ Exit codes: 0 nothing at or above --fail-on, 1 findings, 2 usage or input errors
       const { config, loaded, options } = await loadLintInput(paths, flags, () => io.readStdin());
       for (const problem of loaded.errors) io.stderr.write(`lameduck lint: ${problem.format()}\n`);
       for (const note of loaded.notes) io.stderr.write(`lameduck lint: note: ${note}\n`);
+      const workloads = workloadContexts(loaded.objects, options, options.dockerfileFor);
       const appContexts = appConfigContexts(
         loaded.appConfigs,
         loaded.dockerfiles.map((d) => d.facts),
-        workloadContexts(loaded.objects, options, options.dockerfileFor),
+        workloads,
       );
       const findings = [
-        ...runRules(loaded.objects, RULES, options),
+        ...lintObjects(loaded.objects, RULES, options, workloads).map((located) => located.finding),
         ...lintAppConfigs(appContexts, APP_CONFIG_RULES, config.severities),
         ...lintDockerfiles(loaded.dockerfiles, DOCKERFILE_RULES, config.severities),
-      ].sort(
-        (a, b) =>
-          a.file.localeCompare(b.file) ||
-          a.line - b.line ||
-          a.column - b.column ||
-          a.rule.localeCompare(b.rule),
-      );
+      ].sort(compareFindings);
       const summary = summarize(
         findings,
         loaded.files,

@@ -3,7 +3,7 @@ import { type KubeObject, locate } from '../manifests/objects.js';
 import { getString } from '../model/json.js';
 import { isWorkloadKind, podTemplatePath } from '../model/workloads.js';
 import type { AppConfigContext, AppConfigRule } from './app-config-rule.js';
-import { workloadContexts } from './context.js';
+import { type LocatedContext, workloadContexts } from './context.js';
 import type { DockerfileContext, DockerfileRule } from './dockerfile-rule.js';
 import type { ImageLinker } from './images.js';
 import type { LintOptions, Rule, RuleMeta, Severity } from './rule.js';
@@ -70,10 +70,19 @@ export function runRules(
   return lintObjects(objects, rules, options).map((located) => located.finding);
 }
 
+/** Findings in reading order: file, line, column, then rule id. */
+export function compareFindings(a: Finding, b: Finding): number {
+  return (
+    a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column || a.rule.localeCompare(b.rule)
+  );
+}
+
+/** `contexts` may be passed in when the caller needs them too, so workloads are analysed once. */
 export function lintObjects(
   objects: readonly KubeObject[],
   rules: readonly Rule[],
   options: EngineOptions,
+  contexts: readonly LocatedContext[] = workloadContexts(objects, options, options.dockerfileFor),
 ): LocatedFinding[] {
   const byValue = new Map(objects.map((o) => [o.value, o]));
   // Split each file into lines once, not once per finding: a large input has thousands of findings.
@@ -86,7 +95,7 @@ export function lintObjects(
     return lines;
   };
   const findings: LocatedFinding[] = [];
-  for (const { object, context } of workloadContexts(objects, options, options.dockerfileFor)) {
+  for (const { object, context } of contexts) {
     for (const rule of rules) {
       const severity = options.severities?.get(rule.id) ?? rule.severity;
       if (severity === 'off' || ignoredByAnnotation(object, rule.id)) continue;
@@ -113,10 +122,7 @@ export function lintObjects(
       }
     }
   }
-  return findings.sort(
-    ({ finding: a }, { finding: b }) =>
-      a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column || a.rule.localeCompare(b.rule),
-  );
+  return findings.sort(({ finding: a }, { finding: b }) => compareFindings(a, b));
 }
 
 /** A finding of a file rule (Dockerfile, script, app config): placed by line, not by object path. */

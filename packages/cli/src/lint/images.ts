@@ -19,6 +19,16 @@ export function imageName(image: string): string {
   return withoutDigest.replace(/:[^/:]+$/, '');
 }
 
+/**
+ * The official nginx images (and nginx-unprivileged) set STOPSIGNAL SIGQUIT (nginxinc/docker-nginx
+ * 3fb70dd, 2020-11-24), and so does every image built on them.
+ */
+export function officialNginxImage(image: string): boolean {
+  return /^(?:(?:docker\.io\/)?(?:library\/)?nginx|(?:docker\.io\/)?nginxinc\/nginx-unprivileged)(?:[:@].*)?$/.test(
+    image,
+  );
+}
+
 export type ImageLinker = (image: string) => ImageLink | undefined;
 
 export function imageLinker(

@@ -105,22 +105,20 @@ function planWorkload(
   kind: WorkloadKind,
   options: PlanOptions,
 ): WorkloadPlan | undefined {
-  const analyse = (value: typeof object.value) => {
+  const analyseAll = (value: typeof object.value) => {
     const lookup = findPodTemplate(value, kind);
     if (!lookup.found) throw new Error(`pod template vanished from ${kind}`);
-    const analysis = analyzeWorkload(kind, lookup.template, analysisOptions(options));
-    if (!options.container) return analysis;
-    return {
-      ...analysis,
-      containers: analysis.containers.filter((c) => c.container.name === options.container),
-    };
+    return analyzeWorkload(kind, lookup.template, analysisOptions(options));
   };
-  const analysis = analyse(object.value);
+  // Recommendations need the whole pod (the grace period covers every container); the plan shows --container only.
+  const shownOnly = (analysis: WorkloadAnalysis): WorkloadAnalysis =>
+    options.container
+      ? { ...analysis, containers: analysis.containers.filter((c) => c.container.name === options.container) }
+      : analysis;
+  const full = analyseAll(object.value);
+  const analysis = shownOnly(full);
   if (analysis.containers.length === 0) return undefined;
 
-  const full = options.container
-    ? analyzeWorkload(kind, analysis.template, analysisOptions(options))
-    : analysis;
   const { recommendations, changes } = recommend(full, object.value, {
     profile: options.profile,
     kubeVersion: options.kubeVersion,
@@ -129,7 +127,8 @@ function planWorkload(
   const shown = options.container
     ? recommendations.filter((r) => r.container === undefined || r.container === options.container)
     : recommendations;
-  const after = changes.length > 0 ? analyse(applyChanges(object.value, kind, changes)) : undefined;
+  const after =
+    changes.length > 0 ? shownOnly(analyseAll(applyChanges(object.value, kind, changes))) : undefined;
 
   const containerPositions = new Map(
     analysis.containers.map((c) => [c.container.name, locate(object, c.container.path)]),

@@ -1,9 +1,7 @@
+import { startedProcess } from '../../dockerfile/facts.js';
 import type { DockerfileRule } from '../dockerfile-rule.js';
+import { officialNginxImage } from '../images.js';
 import { DOCS_BASE } from '../rule.js';
-
-/** Official images set STOPSIGNAL SIGQUIT (nginxinc/docker-nginx 3fb70dd, 2020-11-24); so do images built on them. */
-const OFFICIAL_NGINX =
-  /^(?:(?:docker\.io\/)?(?:library\/)?nginx|(?:docker\.io\/)?nginxinc\/nginx-unprivileged)(?:[:@].*)?$/;
 
 export const dockerfileNginxStopsignal: DockerfileRule = {
   id: 'dockerfile-nginx-stopsignal',
@@ -11,9 +9,9 @@ export const dockerfileNginxStopsignal: DockerfileRule = {
   description: 'nginx built from a non-official base without STOPSIGNAL SIGQUIT.',
   docs: `${DOCS_BASE}#dockerfile-nginx-stopsignal`,
   check({ facts }) {
-    const process = facts.entrypoint ?? facts.cmd;
+    const process = startedProcess(facts);
     const runsNginx = process?.argv.some((arg) => /(?:^|\/|\s)nginx(?:\s|$)/.test(arg)) ?? false;
-    if (!runsNginx || OFFICIAL_NGINX.test(facts.baseImage) || facts.stopSignal?.signal === 'SIGQUIT')
+    if (!runsNginx || officialNginxImage(facts.baseImage) || facts.stopSignal?.signal === 'SIGQUIT')
       return [];
     return [
       {

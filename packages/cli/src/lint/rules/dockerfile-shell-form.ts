@@ -1,3 +1,4 @@
+import { startedProcess } from '../../dockerfile/facts.js';
 import type { DockerfileRule } from '../dockerfile-rule.js';
 import { DOCS_BASE } from '../rule.js';
 
@@ -10,7 +11,7 @@ export const dockerfileShellForm: DockerfileRule = {
   description: 'Shell-form ENTRYPOINT, or shell-form CMD with no ENTRYPOINT, in the final stage.',
   docs: `${DOCS_BASE}#dockerfile-shell-form`,
   check({ facts }) {
-    const process = facts.entrypoint ?? facts.cmd;
+    const process = startedProcess(facts);
     if (process?.form !== 'shell') return [];
     const command = process.argv[0] ?? '';
     return [
@@ -23,7 +24,7 @@ export const dockerfileShellForm: DockerfileRule = {
     ];
   },
   fix(facts) {
-    const process = facts.entrypoint ?? facts.cmd;
+    const process = startedProcess(facts);
     const command = process?.argv[0]?.trim() ?? '';
     if (process?.form !== 'shell' || !PLAIN_WORDS.test(command)) return undefined;
     const lines = facts.text.split('\n');

@@ -1,10 +1,9 @@
 import { getString } from '../../model/json.js';
-import { describeLink } from '../images.js';
+import { describeLink, officialNginxImage } from '../images.js';
 import { DOCS_BASE, type Rule } from '../rule.js';
 
-/** Official images set STOPSIGNAL SIGQUIT; the ingress-nginx controller handles SIGTERM itself. */
-const GRACEFUL_NGINX =
-  /^(?:(?:docker\.io\/)?(?:library\/)?nginx|(?:docker\.io\/)?nginxinc\/nginx-unprivileged)(?::|@|$)|ingress-nginx/;
+/** Official images stop with SIGQUIT; the ingress-nginx controller handles SIGTERM itself. */
+const gracefulNginx = (image: string) => officialNginxImage(image) || /ingress-nginx/.test(image);
 
 export const nginxFastShutdown: Rule = {
   id: 'nginx-fast-shutdown',
@@ -15,11 +14,11 @@ export const nginxFastShutdown: Rule = {
     return context.analysis.containers.flatMap(({ container, budget }) => {
       const image = getString(container.spec, ['image']) ?? '';
       const name = image.split('/').pop() ?? '';
-      if (!/^nginx|[-_]nginx/.test(name) || GRACEFUL_NGINX.test(image)) return [];
+      if (!/^nginx|[-_]nginx/.test(name) || gracefulNginx(image)) return [];
       if (getString(container.spec, ['lifecycle', 'stopSignal']) === 'SIGQUIT') return [];
       // Cross-file: the Dockerfile that builds the image may set the signal or use the official base.
       const link = context.dockerfileFor(image);
-      if (link && (link.facts.stopSignal?.signal === 'SIGQUIT' || GRACEFUL_NGINX.test(link.facts.baseImage)))
+      if (link && (link.facts.stopSignal?.signal === 'SIGQUIT' || gracefulNginx(link.facts.baseImage)))
         return [];
       const hook = budget.preStop;
       if (hook.kind === 'exec' && hook.command.join(' ').includes('-s quit')) return [];
