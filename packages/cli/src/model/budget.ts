@@ -50,35 +50,43 @@ export function effectiveGraceSeconds(specGraceSeconds: number | undefined): num
   return Math.max(specGraceSeconds ?? DEFAULT_GRACE_SECONDS, 1);
 }
 
+/**
+ * Seconds from SIGTERM to SIGKILL once the hook (and a sidecar's wait) used `spentSeconds` of the grace
+ * period: each is truncated to whole seconds, and the window never drops below the 2 s floor. The lab's
+ * kubelet calls this with the times it measured.
+ */
+export function stopWindowSeconds(graceSeconds: number, ...spentSeconds: number[]): number {
+  const remaining = spentSeconds.reduce((left, spent) => left - Math.trunc(spent), graceSeconds);
+  return Math.max(remaining, MINIMUM_STOP_WINDOW_SECONDS);
+}
+
 export function stopSchedule(input: StopScheduleInput): StopSchedule {
   const graceSeconds = effectiveGraceSeconds(input.specGraceSeconds);
   const base = {
     graceSeconds,
     graceSource: input.specGraceSeconds === undefined ? ('default' as const) : ('spec' as const),
   };
-  let remaining = graceSeconds;
-  let elapsed = 0;
+  const spent: number[] = [];
+  const remaining = () => spent.reduce((left, s) => left - Math.trunc(s), graceSeconds);
   let preStopCut = false;
-  if (input.hasPreStop && remaining > 0) {
+  if (input.hasPreStop && remaining() > 0) {
     if (input.preStopSeconds === undefined) {
       return { ...base, preStopCut: false, sigtermAt: undefined, sigkillAt: undefined, floorApplied: false };
     }
-    const spent = Math.min(input.preStopSeconds, remaining);
-    preStopCut = input.preStopSeconds > remaining;
-    elapsed += spent;
-    remaining -= Math.trunc(spent);
+    preStopCut = input.preStopSeconds > remaining();
+    spent.push(Math.min(input.preStopSeconds, remaining()));
   }
-  if (input.waitsForTurn && remaining > 0) {
+  if (input.waitsForTurn && remaining() > 0) {
     if (input.waitUntil === undefined) {
       return { ...base, preStopCut, sigtermAt: undefined, sigkillAt: undefined, floorApplied: false };
     }
-    const waited = Math.min(Math.max(input.waitUntil - elapsed, 0), remaining);
-    elapsed += waited;
-    remaining -= Math.trunc(waited);
+    const elapsed = spent.reduce((a, b) => a + b, 0);
+    spent.push(Math.min(Math.max(input.waitUntil - elapsed, 0), remaining()));
   }
-  const floorApplied = remaining < MINIMUM_STOP_WINDOW_SECONDS;
-  if (floorApplied) remaining = MINIMUM_STOP_WINDOW_SECONDS;
-  return { ...base, preStopCut, sigtermAt: elapsed, sigkillAt: elapsed + remaining, floorApplied };
+  const sigtermAt = spent.reduce((a, b) => a + b, 0);
+  const window = stopWindowSeconds(graceSeconds, ...spent);
+  const floorApplied = remaining() < MINIMUM_STOP_WINDOW_SECONDS;
+  return { ...base, preStopCut, sigtermAt, sigkillAt: sigtermAt + window, floorApplied };
 }
 
 export type DrainSource = 'flag' | 'annotation' | 'unknown';

@@ -1,0 +1,276 @@
+/**
+ * One rehearsal: replicas up and ready, data planes in front of them, load through the planes, the
+ * scenario (rolling restarts, an eviction or a scale-in), a steady tail, then everything torn down.
+ * Returns the recording the report reads.
+ */
+
+import type { DataPlaneKind } from '../cluster/endpoints.js';
+import { INGRESS_SYNC_INTERVAL_SECONDS, sampleSeconds, seededRandom } from '../cluster/propagation.js';
+import { LoadGenerator, type LoadModel, type LoadStats, type LoadTarget } from '../load/generator.js';
+import type { SecondsRange } from '../model/recommendations.js';
+import { EventLog, monotonicClock, type Recording } from '../recording/records.js';
+import { attributeRoutes } from './attribution.js';
+import { EmulatedCluster } from './cluster.js';
+import { Ingress } from './ingress.js';
+import { KubeProxyNode, type RouteEntry } from './kube-proxy.js';
+import type { Pod } from './pod.js';
+import { EndpointPropagator, EndpointView } from './propagator.js';
+import type { LabSpec } from './spec.js';
+
+export type Scenario = 'rollout' | 'evict' | 'scale-in';
+
+export interface LabOptions {
+  readonly spec: LabSpec;
+  readonly command: readonly string[];
+  readonly cwd: string;
+  readonly env: NodeJS.ProcessEnv;
+  readonly scenario: Scenario;
+  readonly restarts: number;
+  /** Load runs at least this long; longer when the scenario needs it. */
+  readonly durationMs: number;
+  readonly model: LoadModel;
+  readonly keepAlive: boolean;
+  readonly method: string;
+  readonly path: string;
+  readonly body?: string;
+  readonly timeoutMs: number;
+  readonly planes: readonly DataPlaneKind[];
+  readonly propagation: SecondsRange;
+  /** kube-proxy instances emulated, one per node. */
+  readonly nodes: number;
+  readonly seed: number;
+  readonly readyTimeoutMs: number;
+}
+
+export interface LabRun {
+  readonly recording: Recording;
+  readonly replicas: readonly string[];
+}
+
+export interface LabProgress {
+  readonly at: number;
+  readonly load: LoadStats;
+  readonly phase: string;
+  readonly pods: readonly { name: string; ready: boolean; terminating: boolean }[];
+}
+
+export class LabError extends Error {
+  constructor(
+    message: string,
+    readonly detail: readonly string[] = [],
+  ) {
+    super(message);
+  }
+}
+
+export class Lab {
+  readonly log = new EventLog(monotonicClock());
+  private cluster: EmulatedCluster | undefined;
+  private load: LoadGenerator | undefined;
+  private readonly closers: (() => Promise<void>)[] = [];
+  private phase = 'starting replicas';
+  private aborted = false;
+
+  constructor(private readonly options: LabOptions) {}
+
+  progress(): LabProgress | undefined {
+    if (!this.load || !this.cluster) return undefined;
+    return {
+      at: this.log.clock.now(),
+      load: this.load.stats(),
+      phase: this.phase,
+      pods: this.cluster
+        .livePods()
+        .map((p) => ({ name: p.name, ready: p.ready, terminating: p.terminating })),
+    };
+  }
+
+  /** Kills every process the lab started, synchronously: safe from an exit handler. */
+  abort(): void {
+    this.aborted = true;
+    this.cluster?.kill();
+  }
+
+  async run(): Promise<LabRun> {
+    const { options, log } = this;
+    const random = seededRandom(options.seed);
+    const startedAt = new Date().toISOString();
+    const cluster = new EmulatedCluster(
+      { spec: options.spec, command: options.command, cwd: options.cwd, baseEnv: options.env, log },
+      log,
+    );
+    this.cluster = cluster;
+    try {
+      cluster.start();
+      await this.waitForReplicas(cluster);
+
+      const propagation = () => sampleSeconds(options.propagation, random);
+      const views: EndpointView[] = [];
+      const routes: RouteEntry[] = [];
+      const targets: LoadTarget[] = [];
+      if (options.planes.includes('kube-proxy')) {
+        for (let n = 1; n <= options.nodes; n++) {
+          const view = new EndpointView(`node-${n}`, 'kube-proxy', propagation);
+          const node = new KubeProxyNode(view, () => log.clock.now(), routes, random);
+          const port = await node.listen();
+          this.closers.push(() => node.close());
+          views.push(view);
+          targets.push({ name: 'kube-proxy', url: new URL(options.path, `http://127.0.0.1:${port}`) });
+        }
+      }
+      if (options.planes.includes('ingress')) {
+        const view = new EndpointView(
+          'ingress',
+          'ingress',
+          () => propagation() + random() * INGRESS_SYNC_INTERVAL_SECONDS,
+        );
+        const ingress = new Ingress(view, { upstreamTimeoutMs: 60_000 });
+        const port = await ingress.listen();
+        this.closers.push(() => ingress.close());
+        views.push(view);
+        targets.push({ name: 'ingress', url: new URL(options.path, `http://127.0.0.1:${port}`) });
+      }
+      const propagator = new EndpointPropagator(views, log);
+      propagator.settle(cluster.endpoints());
+      cluster.onEndpoints((endpoints) => propagator.publish(endpoints));
+      this.closers.push(async () => propagator.stop());
+
+      const load = new LoadGenerator(
+        {
+          targets: interleave(targets),
+          model: options.model,
+          keepAlive: options.keepAlive,
+          method: options.method,
+          ...(options.body === undefined ? {} : { body: options.body }),
+          timeoutMs: options.timeoutMs,
+          maxConnections: 256,
+          maxInFlight: 10_000,
+        },
+        log.clock,
+      );
+      this.load = load;
+      const loadStart = log.clock.now();
+      log.record({ type: 'load-start' });
+      load.start();
+
+      this.phase = 'baseline';
+      await sleep(Math.min(2000, options.durationMs / 4));
+      await this.runScenario(cluster);
+      this.phase = 'steady tail';
+      const settleMs = Math.max(
+        2000,
+        options.propagation.max * 1000 + 1000 + INGRESS_SYNC_INTERVAL_SECONDS * 1000,
+      );
+      const tail = Math.max(loadStart + options.durationMs - log.clock.now(), settleMs);
+      await sleep(tail);
+      this.phase = 'stopping';
+      const records = await load.stop();
+      log.record({ type: 'load-end' });
+      return {
+        recording: {
+          startedAt,
+          durationMs: log.clock.now(),
+          requests: attributeRoutes(records, routes),
+          events: log.events,
+          dropped: load.stats().dropped,
+        },
+        replicas: cluster.pods.map((p) => p.name),
+      };
+    } finally {
+      cluster.kill();
+      for (const close of this.closers) await close();
+    }
+  }
+
+  private async runScenario(cluster: EmulatedCluster): Promise<void> {
+    const { options } = this;
+    const limit = this.scenarioTimeoutMs();
+    if (options.scenario === 'rollout') {
+      for (let n = 1; n <= options.restarts && !this.aborted; n++) {
+        this.phase = `rollout ${n}/${options.restarts}`;
+        cluster.restart();
+        await this.within(cluster.settled(), limit, `rollout ${n} did not finish`);
+      }
+    } else if (options.scenario === 'evict') {
+      this.phase = 'eviction';
+      const victim = cluster.livePods().find((p) => p.ready) as Pod;
+      cluster.evict(victim);
+      await this.within(cluster.settled(), limit, `the replacement for ${victim.name} did not become ready`);
+    } else {
+      this.phase = 'scale-in';
+      cluster.scale(Math.max(options.spec.replicas - 1, 0));
+      await this.within(cluster.settled(), limit, 'scale-in did not finish');
+    }
+  }
+
+  /** Long enough for every pod to terminate and its replacement to pass its probes. */
+  private scenarioTimeoutMs(): number {
+    const { spec } = this.options;
+    return (spec.graceSeconds + 2) * 1000 * Math.max(spec.replicas, 1) + this.options.readyTimeoutMs;
+  }
+
+  private async within(promise: Promise<void>, ms: number, what: string): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new LabError(`${what} within ${Math.round(ms / 1000)} s`, this.podReport())),
+        ms,
+      );
+    });
+    try {
+      await Promise.race([promise, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Every first replica ready, or a clear error naming the one that is not and what it printed. */
+  private async waitForReplicas(cluster: EmulatedCluster): Promise<void> {
+    const deadline = this.log.clock.now() + this.options.readyTimeoutMs;
+    while (this.log.clock.now() < deadline) {
+      if (this.aborted) throw new LabError('stopped');
+      const pods = cluster.livePods();
+      const crashed = pods.find((p) => p.lastExit !== undefined && !p.ready);
+      if (crashed && crashed.restarts > 0) {
+        throw new LabError(
+          `replica ${crashed.name} exited with code ${crashed.lastExit?.exitCode} before it became ready; check the command after --`,
+          outputOf(crashed),
+        );
+      }
+      if (pods.length === this.options.spec.replicas && pods.every((p) => p.ready)) return;
+      await sleep(50);
+    }
+    const waiting = cluster.livePods().find((p) => !p.ready);
+    throw new LabError(
+      `replica ${waiting?.name ?? ''} did not become ready within ${this.options.readyTimeoutMs / 1000} s; does it listen on $PORT and pass its readiness probe?`,
+      waiting ? outputOf(waiting) : [],
+    );
+  }
+
+  private podReport(): string[] {
+    return (this.cluster?.livePods() ?? []).map(
+      (p) => `${p.name}: ${p.terminating ? 'terminating' : p.ready ? 'ready' : 'not ready'}`,
+    );
+  }
+}
+
+function outputOf(pod: Pod): string[] {
+  const lines = pod.container?.recentOutput() ?? [];
+  return lines.length === 0 ? ['(it printed nothing)'] : lines.map((line) => `${pod.name}| ${line}`);
+}
+
+/** Alternates planes so that each gets the same share of requests, whatever its number of targets. */
+function interleave(targets: readonly LoadTarget[]): LoadTarget[] {
+  const byName = new Map<string, LoadTarget[]>();
+  for (const target of targets) byName.set(target.name, [...(byName.get(target.name) ?? []), target]);
+  const groups = [...byName.values()];
+  const rounds = Math.max(...groups.map((g) => g.length));
+  const result: LoadTarget[] = [];
+  for (let i = 0; i < rounds; i++)
+    for (const group of groups) result.push(group[i % group.length] as LoadTarget);
+  return result;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
