@@ -5,6 +5,7 @@
 import { basename } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { registerFix } from './commands/fix.js';
+import { registerLab } from './commands/lab.js';
 import { registerLint } from './commands/lint.js';
 import { registerPlan } from './commands/plan.js';
 import { BUG_REPORT_URL, EXIT, InputError, UsageError } from './output/errors.js';
@@ -33,6 +34,7 @@ export async function main(args: readonly string[], io: Io, name = 'lameduck'): 
   registerPlan(program, io, setExit);
   registerLint(program, io, setExit);
   registerFix(program, io, setExit);
+  registerLab(program, io, setExit);
   try {
     await program.parseAsync([...args], { from: 'user' });
     return exitCode;

@@ -1,5 +1,5 @@
 /** `lameduck fix`: wiring only. */
-import { rename, writeFile } from 'node:fs/promises';
+
 import type { Command } from 'commander';
 import { createTwoFilesPatch } from 'diff';
 import { CONFIG_FILE } from '../config/config.js';
@@ -8,19 +8,13 @@ import { planDockerfileFixes, planFixes } from '../lint/fix.js';
 import { loadLintInput } from '../lint/input.js';
 import { DOCKERFILE_RULES, RULES } from '../lint/registry.js';
 import { EXIT, UsageError } from '../output/errors.js';
+import { replaceFile } from '../output/files.js';
 import type { Io } from '../output/io.js';
 import type { PlanFlags } from '../plan/options.js';
 
 interface FixFlags extends PlanFlags {
   readonly dryRun?: boolean;
   readonly config?: string;
-}
-
-/** Write beside the file, then rename over it: a crash never leaves a half-written manifest. */
-async function replaceFile(file: string, text: string): Promise<void> {
-  const temporary = `${file}.lameduck-${process.pid}.tmp`;
-  await writeFile(temporary, text);
-  await rename(temporary, file);
 }
 
 export function registerFix(program: Command, io: Io, setExit: (code: number) => void): void {

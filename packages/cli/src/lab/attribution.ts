@@ -27,6 +27,7 @@ export function attributeRoutes(
     const refused = route.outcome !== 'connected' && !record.reused;
     return {
       ...record,
+      node: route.node,
       ...(route.pod ? { replica: route.pod } : {}),
       ...(refused && record.errorClass !== undefined ? { errorClass: 'refused' as const } : {}),
     };

@@ -13,6 +13,7 @@ export class EmulatedCluster {
   readonly pods: Pod[] = [];
   private deployment: DeploymentView;
   private reconciling = false;
+  private stopped = false;
   private dirty = false;
   private sequence = 0;
   private readonly waiters = new Set<() => void>();
@@ -106,6 +107,7 @@ export class EmulatedCluster {
 
   /** Ends every process at once. */
   kill(): void {
+    this.stopped = true;
     clearInterval(this.ticker);
     for (const pod of this.pods) pod.kill();
   }
@@ -115,6 +117,7 @@ export class EmulatedCluster {
   }
 
   private changed(): void {
+    if (this.stopped) return;
     for (const listener of this.endpointListeners) listener(this.endpoints());
     for (const waiter of [...this.waiters]) waiter();
     void this.reconcile();
@@ -169,6 +172,7 @@ export class EmulatedCluster {
       ports.set(port.port, real);
       if (port.name) ports.set(port.name, real);
     }
+    if (this.stopped) return;
     const name = `${spec.name}-r${revision}-${++this.sequence}`;
     const pod = new Pod(name, revision, ports, { ...this.context, onChange: () => this.changed() });
     this.pods.push(pod);

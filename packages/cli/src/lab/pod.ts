@@ -6,6 +6,7 @@
 import { initialProbeState, observeProbe, type ProbeKind, type ProbeState } from '../cluster/probe-state.js';
 import type { PodView } from '../cluster/rollout.js';
 import { stopWindowSeconds } from '../model/budget.js';
+import { describeHook } from '../model/recommendations.js';
 import type { EventLog } from '../recording/records.js';
 import { execCommand, type HandlerContext, type HandlerResult, httpGet, runHandler } from './handlers.js';
 import { ContainerProcess } from './process.js';
@@ -96,8 +97,9 @@ export class Pod {
     return this.stopping;
   }
 
-  /** Ends everything at once: the lab is shutting down. */
+  /** Ends everything at once, with no restart: the lab is shutting down. */
   kill(): void {
+    this.generation++;
     this.clearTimers();
     this.container?.killGroup();
   }
@@ -263,20 +265,6 @@ export class Pod {
   private clearTimers(): void {
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
-  }
-}
-
-function describeHook(hook: LabSpec['preStop']): string {
-  switch (hook.kind) {
-    case 'sleep':
-      return `sleep ${hook.seconds} s`;
-    case 'exec':
-    case 'exec-sleep':
-      return `exec ${hook.command.join(' ')}`;
-    case 'httpGet':
-      return `httpGet ${hook.path ?? '/'}`;
-    default:
-      return hook.kind;
   }
 }
 

@@ -171,7 +171,7 @@ export class Lab {
           startedAt,
           durationMs: log.clock.now(),
           requests: attributeRoutes(records, routes),
-          events: log.events,
+          events: [...log.events],
           dropped: load.stats().dropped,
         },
         replicas: cluster.pods.map((p) => p.name),

@@ -62,6 +62,8 @@ export interface RequestRecord {
   readonly localPort: number | undefined;
   /** The replica that answered or failed it, when the data plane tells. */
   readonly replica?: string;
+  /** The node whose kube-proxy routed its connection (kube-proxy plane only). */
+  readonly node?: string;
   readonly tries?: number;
 }
 

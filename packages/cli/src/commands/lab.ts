@@ -1,0 +1,212 @@
+/** `lameduck lab`: wiring only. */
+import { type Command, Option } from 'commander';
+import { type LabFlags, resolveLabFlags } from '../lab/options.js';
+import { Lab, LabError } from '../lab/run.js';
+import { specFromFlags, specFromObjects } from '../lab/spec.js';
+import { loadManifests } from '../manifests/load.js';
+import { DEFAULT_KUBE_VERSION, parseKubeVersion } from '../model/kube-version.js';
+import { describeHook } from '../model/recommendations.js';
+import { EXIT, UsageError } from '../output/errors.js';
+import { replaceFile } from '../output/files.js';
+import type { Io } from '../output/io.js';
+import { colorEnabled, createStyle } from '../output/style.js';
+import { buildReport } from '../report/build.js';
+import { renderReportHtml } from '../report/html.js';
+import { reportJson } from '../report/json.js';
+import { ProgressPrinter } from '../report/progress.js';
+import { renderReportText } from '../report/text.js';
+import { formatOption, type OutputFormat } from './shared.js';
+
+interface LabCommandFlags extends LabFlags {
+  readonly filename?: string;
+  readonly container?: string;
+  readonly kubeVersion?: string;
+  readonly report?: string;
+  readonly format: OutputFormat;
+  readonly records?: boolean;
+  readonly progress: boolean;
+}
+
+export function registerLab(program: Command, io: Io, setExit: (code: number) => void): void {
+  program
+    .command('lab')
+    .description('rehearse rolling restarts locally under real HTTP load, with no cluster')
+    .argument('[command...]', 'after --: the command that starts one replica (it must listen on $PORT)')
+    .option(
+      '-f, --filename <path>',
+      'manifest with the workload (preStop, grace, probes, strategy, replicas, ports, env)',
+    )
+    .option('--container <name>', 'the container to rehearse (default: the first)')
+    .option('--replicas <n>', "replicas (default: the manifest's, else 3)")
+    .option('--restarts <n>', 'rolling restarts to perform one after another', '1')
+    .addOption(
+      new Option('--scenario <kind>', 'rollout | evict (delete one pod) | scale-in').default('rollout'),
+    )
+    .option('--duration <duration>', 'load runs at least this long', '30s')
+    .option('--rate <r/s>', 'open model: requests per second (default: 200/s)')
+    .option('--concurrency <n>', 'closed model: this many requests in flight, each sent when the last ends')
+    .option('--keepalive <on|off>', 'reuse client connections', 'on')
+    .option('--method <method>', 'HTTP method', 'GET')
+    .option('--path <path>', 'request path', '/')
+    .option('--data <body>', 'request body (default for POST/PUT/PATCH: a small JSON document)')
+    .option('--data-plane <plane>', 'kube-proxy | ingress | both', 'both')
+    .option('--propagation <range>', 'endpoint propagation delay per node, e.g. 1s..4s (default)')
+    .option('--nodes <n>', 'cluster size in nodes, instead of --propagation')
+    .option('--profile <size>', 'small | medium | large, instead of --propagation')
+    .option('--prestop <duration>', 'without -f: a native preStop sleep')
+    .option('--grace <seconds>', 'without -f: terminationGracePeriodSeconds (default: 30)')
+    .option('--readiness-path <path>', 'without -f: an httpGet readiness probe on this path, every 1 s')
+    .option('--port <port>', 'without -f: the containerPort', '8080')
+    .option('--kube-version <version>', 'Kubernetes version whose semantics apply (default: 1.30)')
+    .option('--seed <n>', 'seed for propagation delays and routing choices, to repeat a run')
+    .option('--ready-timeout <duration>', 'how long a replica may take to become ready', '60s')
+    .option('--timeout <duration>', 'request timeout', '10s')
+    .option(
+      '--fail-on <thresholds>',
+      'exit 1 when crossed: errors>0, error-rate>0.1%, p99>500ms, window>1s',
+      'errors>0',
+    )
+    .option('--report <file.html>', 'write the self-contained HTML timeline here')
+    .option('--records', 'with --format json: include every request')
+    .option('--no-progress', 'no live progress on stderr')
+    .addOption(formatOption(['text', 'json']))
+    .addHelpText(
+      'after',
+      `
+Examples:
+  lameduck lab -f deploy.yaml -- node server.js
+  lameduck lab --replicas 3 --prestop 5s --readiness-path /healthz -- node server.js
+  lameduck lab -f deploy.yaml --data-plane ingress --method POST --report lab.html -- ./start.sh
+
+Each replica gets PORT (and PORT_<NAME> for named ports), POD_NAME and HOSTNAME.
+Exit codes: 0 pass, 1 a --fail-on threshold was crossed, 2 usage or input error.`,
+    )
+    .action(async (command: string[], flags: LabCommandFlags) => {
+      if (command.length === 0) {
+        throw new UsageError(
+          'give the command that starts one replica after --, e.g. lameduck lab -f deploy.yaml -- node server.js',
+        );
+      }
+      const resolved = resolveLabFlags(flags);
+      const kubeVersion =
+        flags.kubeVersion === undefined ? DEFAULT_KUBE_VERSION : parseKubeVersion(flags.kubeVersion);
+      if (!kubeVersion)
+        throw new UsageError(`--kube-version must look like 1.31, not "${flags.kubeVersion}"`);
+      let spec = specFromFlags({
+        replicas: resolved.replicas ?? 3,
+        graceSeconds: resolved.graceSeconds,
+        preStopSeconds: resolved.preStopSeconds,
+        readinessPath: resolved.readinessPath,
+        port: resolved.port,
+      });
+      if (flags.filename !== undefined) {
+        const loaded = await loadManifests([flags.filename], () => io.readStdin());
+        const [error] = loaded.errors;
+        if (error) {
+          io.stderr.write(`lameduck lab: ${error.format()}\n`);
+          setExit(EXIT.usage);
+          return;
+        }
+        const result = specFromObjects(
+          loaded.objects.map((o) => o.value),
+          { kubeVersion, container: flags.container, replicas: resolved.replicas },
+        );
+        if (!result.ok) {
+          io.stderr.write(`lameduck lab: ${flags.filename}: ${result.problem}\n`);
+          setExit(EXIT.usage);
+          return;
+        }
+        spec = result.spec;
+      }
+      for (const note of spec.notes) io.stderr.write(`lameduck lab: note: ${note}\n`);
+
+      const lab = new Lab({
+        spec,
+        command,
+        cwd: process.cwd(),
+        env: io.env,
+        scenario: resolved.scenario,
+        restarts: resolved.restarts,
+        durationMs: resolved.durationMs,
+        model: resolved.model,
+        keepAlive: resolved.keepAlive,
+        method: resolved.method,
+        path: resolved.path,
+        ...(resolved.body === undefined ? {} : { body: resolved.body }),
+        timeoutMs: resolved.timeoutMs,
+        planes: resolved.planes,
+        propagation: resolved.propagation,
+        nodes: resolved.nodes,
+        seed: resolved.seed,
+        readyTimeoutMs: resolved.readyTimeoutMs,
+      });
+      const progress = flags.progress ? new ProgressPrinter(io.stderr, () => lab.progress()) : undefined;
+      const cleanup = () => lab.abort();
+      const interrupt = () => {
+        io.stderr.write('\nlameduck lab: interrupted; stopping every replica\n');
+        lab.abort();
+        process.exit(130);
+      };
+      process.once('exit', cleanup);
+      process.once('SIGINT', interrupt);
+      process.once('SIGTERM', interrupt);
+      progress?.start();
+      let run: Awaited<ReturnType<Lab['run']>>;
+      try {
+        run = await lab.run();
+      } catch (error) {
+        if (!(error instanceof LabError)) throw error;
+        io.stderr.write(
+          `lameduck lab: ${error.message}\n${error.detail.map((line) => `  ${line}\n`).join('')}`,
+        );
+        setExit(EXIT.usage);
+        return;
+      } finally {
+        progress?.stop();
+        process.removeListener('exit', cleanup);
+        process.removeListener('SIGINT', interrupt);
+        process.removeListener('SIGTERM', interrupt);
+      }
+      const report = buildReport(
+        run.recording,
+        {
+          source: 'lab',
+          workload: spec.name,
+          scenario:
+            resolved.scenario === 'rollout'
+              ? `${resolved.restarts} rolling restart${resolved.restarts > 1 ? 's' : ''}`
+              : resolved.scenario,
+          replicas: spec.replicas,
+          graceSeconds: spec.graceSeconds,
+          preStop: describeHook(spec.preStop),
+          preStopSeconds: preStopSeconds(spec.preStop),
+          planes: resolved.planes,
+          propagation: resolved.propagationText,
+          load:
+            resolved.model.kind === 'open'
+              ? `${resolved.model.rate} req/s ${resolved.method} ${resolved.path}`
+              : `${resolved.model.concurrency} concurrent ${resolved.method} ${resolved.path}`,
+          keepAlive: resolved.keepAlive,
+        },
+        resolved.failOn,
+      );
+      if (flags.report !== undefined) {
+        await replaceFile(flags.report, renderReportHtml(report));
+        io.stderr.write(`lameduck lab: report written to ${flags.report}\n`);
+      }
+      if (flags.format === 'json') {
+        io.stdout.write(
+          `${JSON.stringify(reportJson(report, { records: flags.records === true }), null, 2)}\n`,
+        );
+      } else {
+        io.stdout.write(renderReportText(report, createStyle(colorEnabled(io.stdout, io.env))));
+      }
+      setExit(report.verdict === 'pass' ? EXIT.ok : EXIT.findings);
+    });
+}
+
+function preStopSeconds(hook: Parameters<typeof describeHook>[0]): number | undefined {
+  if (hook.kind === 'none') return 0;
+  if (hook.kind === 'sleep' || hook.kind === 'exec-sleep') return hook.seconds;
+  return undefined;
+}

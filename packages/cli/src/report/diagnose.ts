@@ -1,0 +1,183 @@
+/**
+ * Why each failed request failed, in the guide's terms, from when it was sent relative to its
+ * replica's termination and its data plane's view. Pure.
+ */
+import type { RequestRecord } from '../recording/records.js';
+import type { ReplicaLifecycle } from './lifecycle.js';
+
+export type Cause =
+  | 'stale-endpoint'
+  | 'keepalive-race'
+  | 'killed-in-flight'
+  | 'in-flight-cut'
+  | 'no-endpoints'
+  | 'timeout'
+  | 'app-error'
+  | 'unexplained';
+
+export interface DiagnosisInput {
+  readonly requests: readonly RequestRecord[];
+  readonly replicas: readonly ReplicaLifecycle[];
+  /** The preStop the rehearsed workload has, in seconds (0 for none); undefined when unknown. */
+  readonly preStopSeconds: number | undefined;
+}
+
+export interface Diagnosis {
+  readonly cause: Cause | 'sigterm-not-delivered' | 'sigkill' | 'failed-prestop-hook';
+  readonly count: number;
+  readonly replicas: readonly string[];
+  readonly message: string;
+  readonly advice: string;
+}
+
+/** Allowance for the few milliseconds between a kernel event and the recorder seeing it. */
+const SLACK_MS = 50;
+
+export function causeOf(request: RequestRecord, replicas: ReadonlyMap<string, ReplicaLifecycle>): Cause {
+  const errorClass = request.errorClass;
+  if (errorClass === 'timeout' || errorClass === 'proxy-504') return 'timeout';
+  if (errorClass === 'http-5xx' || errorClass === 'http-4xx') return 'app-error';
+  if (errorClass === 'proxy-503' && request.error === 'no-endpoints') return 'no-endpoints';
+  if (errorClass === 'eof-reused' || request.error === 'eof-reused') return 'keepalive-race';
+  const replica = request.replica === undefined ? undefined : replicas.get(request.replica);
+  if (!replica) return 'unexplained';
+  if (
+    replica.killedAt !== undefined &&
+    request.startedAt < replica.killedAt &&
+    request.endedAt >= replica.killedAt - SLACK_MS
+  ) {
+    return 'killed-in-flight';
+  }
+  const stoppedAt = replica.sigtermIgnored ? replica.exitAt : (replica.sigtermAt ?? replica.exitAt);
+  if (stoppedAt !== undefined && request.startedAt < stoppedAt && request.endedAt >= stoppedAt - SLACK_MS) {
+    return 'in-flight-cut';
+  }
+  const view = request.plane === 'ingress' ? 'ingress' : request.node;
+  const removedAt = view === undefined ? undefined : replica.endpointRemovedAt[view];
+  if (
+    stoppedAt !== undefined &&
+    request.startedAt >= stoppedAt - SLACK_MS &&
+    (removedAt === undefined || request.startedAt < removedAt + SLACK_MS)
+  ) {
+    return 'stale-endpoint';
+  }
+  return 'unexplained';
+}
+
+export function diagnose(input: DiagnosisInput): Diagnosis[] {
+  const byName = new Map(input.replicas.map((r) => [r.name, r]));
+  const groups = new Map<Cause, RequestRecord[]>();
+  for (const request of input.requests) {
+    if (request.errorClass === undefined) continue;
+    const cause = causeOf(request, byName);
+    groups.set(cause, [...(groups.get(cause) ?? []), request]);
+  }
+  const diagnoses: Diagnosis[] = [];
+  const replicasOf = (requests: readonly RequestRecord[]) =>
+    [...new Set(requests.flatMap((r) => (r.replica ? [r.replica] : [])))].sort();
+  for (const [cause, requests] of groups) {
+    diagnoses.push({
+      cause,
+      count: requests.length,
+      replicas: replicasOf(requests),
+      ...explain(cause, input),
+    });
+  }
+  for (const replica of input.replicas) {
+    if (replica.sigtermIgnored && replica.exitCode === 137) {
+      diagnoses.push({
+        cause: 'sigterm-not-delivered',
+        count: 1,
+        replicas: [replica.name],
+        message: `SIGTERM never reached the app in ${replica.name}: ${replica.sigtermIgnored}; it ran until SIGKILL and exited 137`,
+        advice:
+          'make the app PID 1: exec-form CMD/ENTRYPOINT, `exec` in the entrypoint script, no `sh -c` or npm/yarn wrapper; or run an init (tini, shareProcessNamespace) and give the app a SIGTERM handler',
+      });
+    } else if (replica.killedAt !== undefined) {
+      diagnoses.push({
+        cause: 'sigkill',
+        count: 1,
+        replicas: [replica.name],
+        message: `${replica.name} was still draining when the grace period ended: SIGKILL, exit 137`,
+        advice:
+          'raise terminationGracePeriodSeconds to cover preStop + drain + buffer, or make the drain shorter than the time left after preStop',
+      });
+    }
+    if (replica.failedPreStopHook) {
+      diagnoses.push({
+        cause: 'failed-prestop-hook',
+        count: 1,
+        replicas: [replica.name],
+        message: `FailedPreStopHook in ${replica.name}: ${replica.failedPreStopHook}; SIGTERM followed at once`,
+        advice: 'use the native sleep action (Kubernetes 1.30+) or a command the image has',
+      });
+    }
+  }
+  return diagnoses.sort((a, b) => b.count - a.count);
+}
+
+function explain(cause: Cause, input: DiagnosisInput): { message: string; advice: string } {
+  switch (cause) {
+    case 'stale-endpoint': {
+      const slowest = slowestPropagationSeconds(input.replicas);
+      const suggestion = slowest === undefined ? undefined : Math.ceil(slowest) + 2;
+      const current = input.preStopSeconds === undefined ? '' : ` (preStop now: ${input.preStopSeconds} s)`;
+      return {
+        message: `new connections reached replicas that had already stopped listening, before the data plane removed them: the app closed before endpoint propagation finished${current}`,
+        advice:
+          suggestion === undefined
+            ? 'add a preStop sleep longer than endpoint propagation'
+            : `add or lengthen the preStop sleep to at least ${suggestion} s: the slowest data plane here took ${slowest?.toFixed(1)} s to stop routing to a terminating replica`,
+      };
+    }
+    case 'keepalive-race':
+      return {
+        message: 'a kept-alive connection was closed by the app just as a request went out on it',
+        advice:
+          "on SIGTERM, close idle keep-alive connections and answer in-flight requests with `Connection: close` (the lameduck library does both); keep the app idle timeout above the proxy's",
+      };
+    case 'killed-in-flight':
+      return {
+        message: 'requests were in flight when SIGKILL ended the replica',
+        advice:
+          'raise terminationGracePeriodSeconds above preStop + drain + buffer, or bound the drain below the time left after preStop',
+      };
+    case 'in-flight-cut':
+      return {
+        message: 'the app exited or destroyed connections while requests on them were still being served',
+        advice:
+          "on SIGTERM, stop accepting, close only idle connections, and exit after in-flight requests finish (the guide's snippet destroys every socket, busy ones included)",
+      };
+    case 'no-endpoints':
+      return {
+        message: 'the proxy had no ready endpoint at all',
+        advice:
+          'keep maxUnavailable at 0 with maxSurge 1 or more, run 2+ replicas, and avoid Recreate for serving workloads',
+      };
+    case 'timeout':
+      return {
+        message: 'requests timed out',
+        advice: 'check for requests stuck on a replica that stopped reading',
+      };
+    case 'app-error':
+      return { message: 'the app answered with an error status', advice: "see the app's own logs" };
+    case 'unexplained':
+      return {
+        message: "failures the lab could not tie to a replica's termination",
+        advice: 'inspect the per-request records (--format json) around the failure window',
+      };
+  }
+}
+
+/** The longest time, over replicas and data planes, from termination to removal from routing. */
+export function slowestPropagationSeconds(replicas: readonly ReplicaLifecycle[]): number | undefined {
+  let slowest: number | undefined;
+  for (const replica of replicas) {
+    if (replica.terminatingAt === undefined) continue;
+    for (const at of Object.values(replica.endpointRemovedAt)) {
+      const seconds = (at - replica.terminatingAt) / 1000;
+      slowest = slowest === undefined ? seconds : Math.max(slowest, seconds);
+    }
+  }
+  return slowest;
+}

@@ -1,0 +1,104 @@
+/** The report for a person at a terminal or in a CI log. */
+
+import type { Style } from '../output/style.js';
+import { ERROR_CLASS_LABELS, type ErrorClass } from '../recording/records.js';
+import type { Report } from './build.js';
+import type { ReplicaLifecycle } from './lifecycle.js';
+
+const seconds = (ms: number | undefined) => (ms === undefined ? '-' : `${(ms / 1000).toFixed(2)}s`);
+
+export function renderReportText(report: Report, style: Style): string {
+  const { setup, requests } = report;
+  const lines: string[] = [];
+  const verdict = report.verdict === 'pass' ? style.green('PASS') : style.red('FAIL');
+  lines.push(`${style.bold(`lameduck ${setup.source}`)}: ${setup.workload}, ${setup.scenario}  ${verdict}`);
+  lines.push(
+    style.dim(
+      `${setup.replicas} replicas, grace ${setup.graceSeconds ?? '?'} s, preStop ${setup.preStop}; ${setup.planes.join(' + ')}${setup.propagation ? `, propagation ${setup.propagation}` : ''}; ${setup.load}, keep-alive ${setup.keepAlive ? 'on' : 'off'}`,
+    ),
+  );
+  lines.push('');
+  const rate = requests.total === 0 ? 0 : (requests.failed / requests.total) * 100;
+  lines.push(
+    `${style.bold('Requests')}  ${requests.total} sent, ${requests.ok} ok, ${requests.failed > 0 ? style.red(`${requests.failed} failed`) : '0 failed'} (${rate.toFixed(2)} %)` +
+      (requests.dropped > 0 ? `, ${requests.dropped} not sent (too many in flight)` : '') +
+      (requests.late > 0 ? `, ${requests.late} sent late` : ''),
+  );
+  for (const [errorClass, count] of Object.entries(requests.byClass)) {
+    lines.push(
+      `  ${String(count).padStart(6)}  ${errorClass.padEnd(10)} ${style.dim(ERROR_CLASS_LABELS[errorClass as ErrorClass])}`,
+    );
+  }
+  if (report.planes.length > 1) {
+    for (const plane of report.planes) {
+      lines.push(`  ${plane.plane}: ${plane.total} sent, ${plane.failed} failed`);
+    }
+  }
+  const { latencyMs: latency } = report;
+  lines.push(
+    `${style.bold('Latency')}   p50 ${latency.p50} ms, p99 ${latency.p99} ms, max ${latency.max} ms ${style.dim('(from the intended send time)')}`,
+  );
+  if (report.failureWindow) {
+    const w = report.failureWindow;
+    lines.push(
+      `${style.bold('Downtime')}  longest failure window ${((w.endMs - w.startMs) / 1000).toFixed(3)} s (${w.count} requests in a row, at ${seconds(w.startMs)})`,
+    );
+  }
+  if (report.propagationSeconds !== undefined) {
+    lines.push(
+      `${style.bold('Routing')}   slowest removal from a data plane: ${report.propagationSeconds.toFixed(2)} s after termination began`,
+    );
+  }
+  lines.push('');
+  lines.push(style.bold('Replicas'));
+  lines.push(style.dim('  name              ready   terminating  preStop end  SIGTERM   exit     ended by'));
+  for (const replica of report.replicas) lines.push(`  ${replicaLine(replica, style)}`);
+  lines.push('');
+  if (report.diagnosis.length === 0) {
+    lines.push(style.green('Diagnosis: no request failed and every replica stopped on its own.'));
+  } else {
+    lines.push(style.bold('Diagnosis'));
+    for (const d of report.diagnosis) {
+      const count = ['sigterm-not-delivered', 'sigkill', 'failed-prestop-hook'].includes(d.cause)
+        ? ''
+        : `${d.count} requests: `;
+      lines.push(
+        `  ${style.yellow('•')} ${count}${d.message}${d.replicas.length > 0 && count ? ` (${d.replicas.join(', ')})` : ''}`,
+      );
+      lines.push(`    ${style.cyan('→')} ${d.advice}`);
+    }
+  }
+  const crossed = report.thresholds.filter((t) => t.crossed).map((t) => t.threshold);
+  if (crossed.length > 0) lines.push('', `Failed threshold: ${crossed.join(', ')}`);
+  return `${lines.join('\n')}\n`;
+}
+
+function replicaLine(replica: ReplicaLifecycle, style: Style): string {
+  const exit =
+    replica.exitCode === undefined
+      ? 'running'
+      : replica.exitCode === 137
+        ? style.red('137')
+        : replica.exitCode === 0
+          ? '0'
+          : style.yellow(String(replica.exitCode));
+  const endedBy =
+    replica.exitAt === undefined
+      ? ''
+      : replica.killedAt !== undefined
+        ? style.red('SIGKILL at grace end')
+        : replica.sigtermIgnored
+          ? 'SIGTERM ignored'
+          : replica.terminatingAt !== undefined
+            ? 'its own exit'
+            : 'lab shutdown';
+  return [
+    replica.name.padEnd(16),
+    seconds(replica.readyAt).padStart(7),
+    seconds(replica.terminatingAt).padStart(12),
+    seconds(replica.preStopEndAt).padStart(12),
+    (replica.sigtermIgnored ? 'ignored' : seconds(replica.sigtermAt)).padStart(9),
+    `${seconds(replica.exitAt)} ${exit}`.padStart(9),
+    ` ${endedBy}`,
+  ].join(' ');
+}
