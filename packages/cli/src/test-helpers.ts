@@ -1,7 +1,13 @@
 /** Shared by the CLI's tests: paths, fixtures and an in-process run of the command line. */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { Lab } from './lab/run.js';
+import { specFromObjects } from './lab/spec.js';
 import { main } from './main.js';
+import { DEFAULT_KUBE_VERSION } from './model/kube-version.js';
+import { buildReport, type Report } from './report/build.js';
+import { causeOf } from './report/diagnose.js';
+import { parseThresholds } from './report/thresholds.js';
 
 /** packages/cli */
 export const cliRoot = fileURLToPath(new URL('../', import.meta.url));
@@ -50,4 +56,101 @@ export function runBin(
     child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
     child.stdin.end(options.stdin ?? '');
   });
+}
+
+export interface RehearsalSettings {
+  /** app.mjs mode: exit, guide, drain, lameduck, none. */
+  readonly mode: string;
+  /** Replaces `node examples/lab/app.mjs <mode>`. */
+  readonly command?: readonly string[];
+  readonly preStopSeconds?: number;
+  readonly graceSeconds?: number;
+  readonly planes: readonly ('kube-proxy' | 'ingress')[];
+  readonly keepAlive: boolean;
+  /** Every request takes this long in the app. */
+  readonly delayMs?: number;
+  readonly rate?: number;
+}
+
+/**
+ * The fidelity rehearsal of the lab issue: 3 replicas, propagation 2-4 s, one rolling restart under
+ * open-model load, against examples/lab/app.mjs. Returns the report; every process is gone after.
+ */
+export async function rehearse(settings: RehearsalSettings): Promise<Report> {
+  const container: Record<string, unknown> = {
+    name: 'app',
+    ports: [{ name: 'http', containerPort: 8080 }],
+    readinessProbe: { httpGet: { path: '/healthz', port: 'http' }, periodSeconds: 1, failureThreshold: 1 },
+    env: [{ name: 'DELAY_MS', value: String(settings.delayMs ?? 0) }],
+  };
+  if (settings.preStopSeconds !== undefined)
+    container.lifecycle = { preStop: { sleep: { seconds: settings.preStopSeconds } } };
+  const deployment = {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'app' },
+    spec: {
+      replicas: 3,
+      template: {
+        metadata: { labels: { app: 'app' } },
+        spec: { terminationGracePeriodSeconds: settings.graceSeconds ?? 30, containers: [container] },
+      },
+    },
+  };
+  const result = specFromObjects([deployment], { kubeVersion: DEFAULT_KUBE_VERSION });
+  if (!result.ok) throw new Error(result.problem);
+  const lab = new Lab({
+    spec: result.spec,
+    command: settings.command ?? [process.execPath, `${repoRoot}examples/lab/app.mjs`, settings.mode],
+    cwd: repoRoot,
+    env: process.env,
+    scenario: 'rollout',
+    restarts: 1,
+    durationMs: 1000,
+    model: { kind: 'open', rate: settings.rate ?? 100 },
+    keepAlive: settings.keepAlive,
+    method: 'GET',
+    path: '/',
+    timeoutMs: 15_000,
+    planes: settings.planes,
+    propagation: { min: 2, max: 4 },
+    nodes: 3,
+    seed: 42,
+    readyTimeoutMs: 20_000,
+  });
+  try {
+    const run = await lab.run();
+    const failOn = parseThresholds('errors>0,sigkill>0');
+    if (typeof failOn === 'string') throw new Error(failOn);
+    return buildReport(
+      run.recording,
+      {
+        source: 'lab',
+        workload: 'app',
+        scenario: 'rollout',
+        replicas: 3,
+        graceSeconds: result.spec.graceSeconds,
+        preStop: String(settings.preStopSeconds ?? 'none'),
+        preStopSeconds: settings.preStopSeconds ?? 0,
+        planes: settings.planes,
+        load: 'test',
+        keepAlive: settings.keepAlive,
+      },
+      failOn,
+    );
+  } finally {
+    lab.abort();
+  }
+}
+
+/** Causes of the failed requests, with counts: what the fidelity tests assert exactly. */
+export function failureCauses(report: Report): Record<string, number> {
+  const replicas = new Map(report.replicas.map((r) => [r.name, r]));
+  const causes: Record<string, number> = {};
+  for (const record of report.records) {
+    if (record.errorClass === undefined) continue;
+    const cause = causeOf(record, replicas);
+    causes[cause] = (causes[cause] ?? 0) + 1;
+  }
+  return causes;
 }

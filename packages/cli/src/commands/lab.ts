@@ -1,6 +1,7 @@
 /** `lameduck lab`: wiring only. */
 import { type Command, Option } from 'commander';
 import { type LabFlags, resolveLabFlags } from '../lab/options.js';
+import type { Isolation } from '../lab/process.js';
 import { Lab, LabError } from '../lab/run.js';
 import { specFromFlags, specFromObjects } from '../lab/spec.js';
 import { loadManifests } from '../manifests/load.js';
@@ -124,7 +125,8 @@ Exit codes: 0 pass, 1 a --fail-on threshold was crossed, 2 usage or input error.
         spec,
         command,
         cwd: process.cwd(),
-        env: io.env,
+        // The replicas get the user's shell environment, as the command would on its own.
+        env: { ...process.env, ...io.env },
         scenario: resolved.scenario,
         restarts: resolved.restarts,
         durationMs: resolved.durationMs,
@@ -187,6 +189,7 @@ Exit codes: 0 pass, 1 a --fail-on threshold was crossed, 2 usage or input error.
               ? `${resolved.model.rate} req/s ${resolved.method} ${resolved.path}`
               : `${resolved.model.concurrency} concurrent ${resolved.method} ${resolved.path}`,
           keepAlive: resolved.keepAlive,
+          pid1: PID1_LABELS[lab.isolation],
         },
         resolved.failOn,
       );
@@ -204,6 +207,12 @@ Exit codes: 0 pass, 1 a --fail-on threshold was crossed, 2 usage or input error.
       setExit(report.verdict === 'pass' ? EXIT.ok : EXIT.findings);
     });
 }
+
+const PID1_LABELS: Record<Isolation, string> = {
+  'pid-namespace': 'each replica is PID 1 of its own PID namespace',
+  emulated: 'PID 1 signal rules emulated (no user namespaces here)',
+  none: 'shareProcessNamespace: the app is not PID 1',
+};
 
 function preStopSeconds(hook: Parameters<typeof describeHook>[0]): number | undefined {
   if (hook.kind === 'none') return 0;

@@ -15,6 +15,7 @@ const request = (fields: Partial<RequestRecord>): RequestRecord => ({
   connection: 1,
   reused: false,
   localPort: 40000,
+  node: 'node-1',
   ...fields,
 });
 
@@ -40,6 +41,14 @@ describe('route attribution', () => {
     );
     assert.equal(joined?.errorClass, 'refused');
     assert.equal(joined?.replica, 'app-1');
+  });
+
+  it('tells apart connections to two nodes that share a local port', () => {
+    const [joined] = attributeRoutes(
+      [request({ node: 'node-2' })],
+      [route({ pod: 'a' }), route({ node: 'node-2', pod: 'b' })],
+    );
+    assert.equal(joined?.replica, 'b');
   });
 
   it('uses the newest route on a reused port, not an older connection', () => {

@@ -10,24 +10,26 @@ export function attributeRoutes(
   records: readonly RequestRecord[],
   routes: readonly RouteEntry[],
 ): RequestRecord[] {
-  const byPort = new Map<number, RouteEntry[]>();
+  // Connections to different nodes may share a local port: the key is the pair.
+  const key = (node: string | undefined, port: number) => `${node}:${port}`;
+  const byConnection = new Map<string, RouteEntry[]>();
   for (const route of routes) {
-    const list = byPort.get(route.clientPort) ?? [];
+    const list = byConnection.get(key(route.node, route.clientPort)) ?? [];
     list.push(route);
-    byPort.set(route.clientPort, list);
+    byConnection.set(key(route.node, route.clientPort), list);
   }
   return records.map((record) => {
     if (record.localPort === undefined || record.replica !== undefined) return record;
-    // The newest route for this port accepted before the request ended.
-    const route = byPort
-      .get(record.localPort)
+    // The newest route for this connection accepted before the request ended.
+    const route = byConnection
+      .get(key(record.node, record.localPort))
       ?.filter((r) => r.at <= record.endedAt + 1)
+      .sort((a, b) => a.at - b.at)
       .at(-1);
     if (!route) return record;
     const refused = route.outcome !== 'connected' && !record.reused;
     return {
       ...record,
-      node: route.node,
       ...(route.pod ? { replica: route.pod } : {}),
       ...(refused && record.errorClass !== undefined ? { errorClass: 'refused' as const } : {}),
     };

@@ -69,11 +69,13 @@ export class Ingress {
     const body = Buffer.concat(chunks);
     const method = req.method ?? 'GET';
     let maxTries = TRIES;
+    let tries = 0;
     let last: { pod: string; cause: string } | undefined;
-    for (let tries = 1; tries <= maxTries; tries++) {
+    while (tries < maxTries) {
       const endpoints = this.view.routable();
-      if (endpoints.length === 0) return this.answer(res, 503, 'no-endpoints', last?.pod, tries - 1);
+      if (endpoints.length === 0) return this.answer(res, 503, 'no-endpoints', last?.pod, tries);
       const endpoint = endpoints[this.turn++ % endpoints.length] as Endpoint;
+      tries++;
       const attempt = await this.forward(endpoint, req, body);
       if (attempt.kind === 'response') return this.relay(attempt.response, res, endpoint.pod, tries);
       last = { pod: endpoint.pod, cause: attempt.reused ? 'eof-reused' : attempt.cause };
@@ -81,7 +83,7 @@ export class Ingress {
       if (attempt.reused) maxTries++;
       if (attempt.sent && NON_IDEMPOTENT.has(method)) break;
     }
-    return this.answer(res, 502, last?.cause ?? 'error', last?.pod, maxTries);
+    return this.answer(res, 502, last?.cause ?? 'error', last?.pod, tries);
   }
 
   private forward(endpoint: Endpoint, req: http.IncomingMessage, body: Buffer): Promise<Attempt> {

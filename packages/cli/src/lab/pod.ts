@@ -9,7 +9,7 @@ import { stopWindowSeconds } from '../model/budget.js';
 import { describeHook } from '../model/recommendations.js';
 import type { EventLog } from '../recording/records.js';
 import { execCommand, type HandlerContext, type HandlerResult, httpGet, runHandler } from './handlers.js';
-import { ContainerProcess } from './process.js';
+import { ContainerProcess, type Isolation } from './process.js';
 import type { LabSpec, ProbeSpec } from './spec.js';
 
 export interface PodContext {
@@ -18,6 +18,8 @@ export interface PodContext {
   readonly cwd: string;
   readonly baseEnv: NodeJS.ProcessEnv;
   readonly log: EventLog;
+  /** How PID 1 semantics are obtained ('none' with shareProcessNamespace: the app is not PID 1). */
+  readonly isolation: Isolation;
   /** Called whenever readiness, termination or existence changes. */
   readonly onChange: (pod: Pod) => void;
   readonly onOutput?: (pod: Pod, line: string) => void;
@@ -38,6 +40,8 @@ export class Pod {
   restarts = 0;
   container: ContainerProcess | undefined;
   lastExit: { exitCode: number; signal: string | undefined } | undefined;
+  /** What the last container to exit printed last: the restart has a fresh, empty buffer. */
+  lastOutput: string[] = [];
   private started = false;
   private probeStates = new Map<ProbeKind, ProbeState>();
   private timers = new Set<NodeJS.Timeout>();
@@ -107,7 +111,7 @@ export class Pod {
   private startContainer(): void {
     const generation = ++this.generation;
     const { spec, command, cwd } = this.context;
-    const container = new ContainerProcess(command, this.env, cwd, !spec.shareProcessNamespace, (line) =>
+    const container = new ContainerProcess(command, this.env, cwd, this.context.isolation, (line) =>
       this.context.onOutput?.(this, line),
     );
     this.container = container;
@@ -121,6 +125,7 @@ export class Pod {
       this.scheduleProbe(probe, probe.initialDelaySeconds * 1000, generation);
     void container.exited.then((status) => {
       this.lastExit = { exitCode: status.exitCode, signal: status.signal };
+      this.lastOutput = container.recentOutput();
       this.context.log.record({
         type: 'exit',
         pod: this.name,
@@ -228,9 +233,7 @@ export class Pod {
     const hook = this.context.spec.preStop;
     switch (hook.kind) {
       case 'sleep':
-        return new Promise((resolve) =>
-          this.later(Math.min(hook.seconds * 1000, timeoutMs), () => resolve({ ok: true })),
-        );
+        return this.sleepAtLeast(Math.min(hook.seconds * 1000, timeoutMs)).then(() => ({ ok: true }));
       case 'exec':
       case 'exec-sleep':
         return execCommand(hook.command, this.handlerContext(), timeoutMs);
@@ -252,6 +255,18 @@ export class Pod {
       env: this.env,
       cwd: this.context.cwd,
     };
+  }
+
+  /**
+   * Node's timers may fire a fraction of a millisecond early by the monotonic clock, and the kubelet
+   * truncates the seconds a hook took: a 6 s sleep measured as 5.9998 s would leave 1 s too much.
+   */
+  private async sleepAtLeast(ms: number): Promise<void> {
+    const clock = this.context.log.clock;
+    const until = clock.now() + ms;
+    while (clock.now() < until) {
+      await new Promise<void>((resolve) => this.later(Math.max(1, until - clock.now()), resolve));
+    }
   }
 
   private later(ms: number, run: () => void | Promise<void>): void {

@@ -1,12 +1,17 @@
 /**
- * One container's process: spawned in its own process group, signalled the way a container runtime
- * signals PID 1. Kernel rule for a PID namespace's init (pid_namespaces(7)): signals whose action
- * is the default are not delivered to it, so an app (or `sh`) without a SIGTERM handler ignores the
- * kubelet's SIGTERM and dies only at SIGKILL. Outside a container that rule does not exist, so the
- * lab applies it: it reads the process's caught-signal mask from /proc and drops SIGTERM when no
- * handler is installed. When PID 1 exits, the namespace dies: every other process gets SIGKILL.
+ * One container's process, signalled the way a container runtime signals PID 1.
+ *
+ * The kernel protects a PID namespace's init (pid_namespaces(7)): only signals it has a handler for
+ * are delivered, so an app without a SIGTERM handler (or a `sh -c` wrapper, or Node itself, whose
+ * built-in handler re-raises the signal with the default action) keeps running until SIGKILL. When
+ * PID 1 exits, everything else in the namespace is killed.
+ *
+ * Where unprivileged user namespaces are available (Linux), the lab reproduces this for real: the
+ * replica runs as PID 1 of its own PID namespace (`unshare --user --map-root-user --pid --fork`),
+ * sharing the host network. Elsewhere it emulates the rule: it reads the caught-signal mask from /proc
+ * and drops SIGTERM when no handler is installed (Node's built-in handler makes Node look handled).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { constants } from 'node:os';
 
@@ -20,22 +25,42 @@ export type SignalOutcome =
   | { readonly delivered: true; readonly command: string }
   | { readonly delivered: false; readonly command: string; readonly reason: string };
 
+/** How the replica's PID 1 semantics are obtained. */
+export type Isolation = 'pid-namespace' | 'emulated' | 'none';
+
 const OUTPUT_LINES = 40;
+const UNSHARE = ['unshare', '--user', '--map-root-user', '--pid', '--fork', '--kill-child', '--'];
+
+let namespaceSupport: boolean | undefined;
+
+/** Whether this machine lets an unprivileged process create a user and PID namespace. */
+export function pidNamespacesAvailable(): boolean {
+  if (namespaceSupport === undefined) {
+    const probe =
+      process.platform === 'linux'
+        ? spawnSync(UNSHARE[0] as string, [...UNSHARE.slice(1), 'true'], { stdio: 'ignore', timeout: 5000 })
+        : undefined;
+    namespaceSupport = probe?.status === 0;
+  }
+  return namespaceSupport;
+}
 
 export class ContainerProcess {
   readonly exited: Promise<ExitStatus>;
   private readonly child: ChildProcess;
   private readonly output: string[] = [];
   private exitStatus: ExitStatus | undefined;
+  private killed = false;
+  private processExited = false;
 
   constructor(
     command: readonly string[],
     env: NodeJS.ProcessEnv,
     cwd: string,
-    private readonly isPid1: boolean,
+    readonly isolation: Isolation,
     onOutput?: (line: string) => void,
   ) {
-    const [program, ...args] = command;
+    const [program, ...args] = isolation === 'pid-namespace' ? [...UNSHARE, ...command] : command;
     this.child = spawn(program as string, args, {
       env,
       cwd,
@@ -54,28 +79,41 @@ export class ContainerProcess {
     this.child.stderr?.on('data', collect);
     this.exited = new Promise((resolve) => {
       this.child.once('error', (error) => {
-        this.output.push(`cannot start ${program}: ${error.message}`);
+        this.output.push(`cannot start ${command[0]}: ${error.message}`);
         this.exitStatus = { exitCode: 127, signal: undefined };
         resolve(this.exitStatus);
       });
-      this.child.once('exit', (code, signal) => {
-        this.exitStatus = {
-          exitCode: code ?? 128 + (signal ? (constants.signals[signal] ?? 0) : 0),
-          signal: signal ?? undefined,
-        };
-        // PID 1 is gone: the runtime tears the namespace down and nothing it started survives.
+      // PID 1 is gone: nothing it started survives (the kernel does this in a real namespace).
+      this.child.once('exit', () => {
+        this.processExited = true;
         this.killGroup();
+      });
+      // 'close' comes after the output is read to the end: the last lines explain a crash.
+      this.child.once('close', (code, signal) => {
+        // unshare passes the app's exit code on; only SIGKILL can end a PID 1 by signal.
+        const bySignal = signal ?? (this.killed ? 'SIGKILL' : undefined);
+        this.exitStatus = bySignal
+          ? { exitCode: 128 + (constants.signals[bySignal] ?? 0), signal: bySignal }
+          : { exitCode: code ?? 0, signal: undefined };
         resolve(this.exitStatus);
       });
     });
   }
 
+  /** The app's own PID as the host sees it: unshare's child in a namespace. */
   get pid(): number | undefined {
-    return this.child.pid;
+    const pid = this.child.pid;
+    if (pid === undefined || this.isolation !== 'pid-namespace') return pid;
+    try {
+      const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/);
+      return children[0] ? Number(children[0]) : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   get running(): boolean {
-    return this.exitStatus === undefined;
+    return !this.processExited && this.exitStatus === undefined;
   }
 
   /** The last lines the process printed, for errors about replicas that never came up. */
@@ -83,13 +121,14 @@ export class ContainerProcess {
     return [...this.output];
   }
 
-  /** SIGTERM as the kubelet sends it: to this process only, subject to PID 1's signal rule. */
+  /** SIGTERM as the kubelet sends it: to PID 1 only, subject to the kernel's rule for PID 1. */
   terminate(): SignalOutcome {
-    const pid = this.child.pid;
+    const pid = this.pid;
     const command = pid === undefined ? '' : commandOf(pid);
     if (pid === undefined || !this.running)
       return { delivered: false, command, reason: 'the process has already exited' };
-    if (this.isPid1 && !catchesSignal(pid, 'SIGTERM')) {
+    if (this.isolation !== 'none' && !catchesSignal(pid, 'SIGTERM')) {
+      if (this.isolation === 'pid-namespace') process.kill(pid, 'SIGTERM');
       return {
         delivered: false,
         command,
@@ -104,6 +143,7 @@ export class ContainerProcess {
   killGroup(): void {
     const pid = this.child.pid;
     if (pid === undefined) return;
+    if (this.running) this.killed = true;
     try {
       process.kill(-pid, 'SIGKILL');
     } catch {

@@ -14,6 +14,8 @@ import type { EventLog } from '../recording/records.js';
 export class EndpointView {
   endpoints: readonly Endpoint[] = [];
   lastAppliedAt = 0;
+  /** The newest change applied: timers due in the same millisecond may fire out of order. */
+  appliedSequence = 0;
 
   constructor(
     readonly name: string,
@@ -29,6 +31,7 @@ export class EndpointView {
 
 export class EndpointPropagator {
   private published: readonly Endpoint[] = [];
+  private sequence = 0;
   private readonly timers = new Set<NodeJS.Timeout>();
 
   constructor(
@@ -44,9 +47,10 @@ export class EndpointPropagator {
     for (const view of this.views) {
       const at = applyTime(now, view.delaySeconds() * 1000, view.lastAppliedAt);
       view.lastAppliedAt = at;
+      const sequence = ++this.sequence;
       const timer = setTimeout(() => {
         this.timers.delete(timer);
-        this.apply(view, endpoints);
+        this.apply(view, endpoints, sequence);
       }, at - now);
       this.timers.add(timer);
     }
@@ -55,7 +59,8 @@ export class EndpointPropagator {
   /** Applies the truth everywhere at once: used to start from a settled state. */
   settle(endpoints: readonly Endpoint[]): void {
     this.published = endpoints;
-    for (const view of this.views) this.apply(view, endpoints);
+    const sequence = ++this.sequence;
+    for (const view of this.views) this.apply(view, endpoints, sequence);
   }
 
   stop(): void {
@@ -63,7 +68,9 @@ export class EndpointPropagator {
     this.timers.clear();
   }
 
-  private apply(view: EndpointView, endpoints: readonly Endpoint[]): void {
+  private apply(view: EndpointView, endpoints: readonly Endpoint[], sequence: number): void {
+    if (sequence <= view.appliedSequence) return;
+    view.appliedSequence = sequence;
     const before = new Set(view.routable().map((e) => e.pod));
     view.endpoints = endpoints;
     const after = new Set(view.routable().map((e) => e.pod));

@@ -14,10 +14,14 @@ import { EmulatedCluster } from './cluster.js';
 import { Ingress } from './ingress.js';
 import { KubeProxyNode, type RouteEntry } from './kube-proxy.js';
 import type { Pod } from './pod.js';
+import { type Isolation, pidNamespacesAvailable } from './process.js';
 import { EndpointPropagator, EndpointView } from './propagator.js';
 import type { LabSpec } from './spec.js';
 
 export type Scenario = 'rollout' | 'evict' | 'scale-in';
+
+/** How long the first replicas must stay ready, with no exit, before the load starts. */
+const STARTUP_SETTLE_MS = 500;
 
 export interface LabOptions {
   readonly spec: LabSpec;
@@ -69,9 +73,17 @@ export class Lab {
   private load: LoadGenerator | undefined;
   private readonly closers: (() => Promise<void>)[] = [];
   private phase = 'starting replicas';
+  /** With shareProcessNamespace the app is not PID 1; otherwise a real PID namespace where possible. */
+  readonly isolation: Isolation;
   private aborted = false;
 
-  constructor(private readonly options: LabOptions) {}
+  constructor(private readonly options: LabOptions) {
+    this.isolation = options.spec.shareProcessNamespace
+      ? 'none'
+      : pidNamespacesAvailable()
+        ? 'pid-namespace'
+        : 'emulated';
+  }
 
   progress(): LabProgress | undefined {
     if (!this.load || !this.cluster) return undefined;
@@ -96,7 +108,14 @@ export class Lab {
     const random = seededRandom(options.seed);
     const startedAt = new Date().toISOString();
     const cluster = new EmulatedCluster(
-      { spec: options.spec, command: options.command, cwd: options.cwd, baseEnv: options.env, log },
+      {
+        spec: options.spec,
+        command: options.command,
+        cwd: options.cwd,
+        baseEnv: options.env,
+        log,
+        isolation: this.isolation,
+      },
       log,
     );
     this.cluster = cluster;
@@ -115,7 +134,11 @@ export class Lab {
           const port = await node.listen();
           this.closers.push(() => node.close());
           views.push(view);
-          targets.push({ name: 'kube-proxy', url: new URL(options.path, `http://127.0.0.1:${port}`) });
+          targets.push({
+            name: 'kube-proxy',
+            node: view.name,
+            url: new URL(options.path, `http://127.0.0.1:${port}`),
+          });
         }
       }
       if (options.planes.includes('ingress')) {
@@ -227,17 +250,30 @@ export class Lab {
   /** Every first replica ready, or a clear error naming the one that is not and what it printed. */
   private async waitForReplicas(cluster: EmulatedCluster): Promise<void> {
     const deadline = this.log.clock.now() + this.options.readyTimeoutMs;
+    let stableSince: number | undefined;
     while (this.log.clock.now() < deadline) {
       if (this.aborted) throw new LabError('stopped');
       const pods = cluster.livePods();
-      const crashed = pods.find((p) => p.lastExit !== undefined && !p.ready);
-      if (crashed && crashed.restarts > 0) {
+      const crashed = pods.find((p) => p.lastExit !== undefined);
+      if (crashed) {
+        if (outputOf(crashed).some((line) => line.includes('EADDRINUSE'))) {
+          throw new LabError(
+            `replica ${crashed.name} could not listen: its port is taken; every replica must listen on the port in $PORT (the lab gives each its own)`,
+            outputOf(crashed),
+          );
+        }
         throw new LabError(
-          `replica ${crashed.name} exited with code ${crashed.lastExit?.exitCode} before it became ready; check the command after --`,
+          `replica ${crashed.name} exited with code ${crashed.lastExit?.exitCode} while starting; check the command after --`,
           outputOf(crashed),
         );
       }
-      if (pods.length === this.options.spec.replicas && pods.every((p) => p.ready)) return;
+      if (pods.length === this.options.spec.replicas && pods.every((p) => p.ready)) {
+        // Without a readiness probe a pod is ready the moment it starts: make sure it stays up.
+        if (stableSince === undefined) stableSince = this.log.clock.now();
+        else if (this.log.clock.now() - stableSince >= STARTUP_SETTLE_MS) return;
+      } else {
+        stableSince = undefined;
+      }
       await sleep(50);
     }
     const waiting = cluster.livePods().find((p) => !p.ready);
@@ -255,7 +291,8 @@ export class Lab {
 }
 
 function outputOf(pod: Pod): string[] {
-  const lines = pod.container?.recentOutput() ?? [];
+  const current = pod.container?.running ? pod.container.recentOutput() : [];
+  const lines = current.length > 0 ? current : pod.lastOutput;
   return lines.length === 0 ? ['(it printed nothing)'] : lines.map((line) => `${pod.name}| ${line}`);
 }
 

@@ -23,6 +23,8 @@ export interface LoadTarget {
   /** Shown in records and the report: the data plane, or the URL's host. */
   readonly name: string;
   readonly url: URL;
+  /** The node this target is on (one per emulated kube-proxy), kept in the record. */
+  readonly node?: string;
 }
 
 export interface LoadOptions {
@@ -143,6 +145,7 @@ export class LoadGenerator {
           startedAt,
           endedAt: this.clock.now(),
           plane: target.name,
+          ...(target.node === undefined ? {} : { node: target.node }),
           connection,
           reused,
           localPort,

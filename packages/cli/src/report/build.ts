@@ -27,6 +27,8 @@ export interface RunSetup {
   readonly propagation?: string;
   readonly load: string;
   readonly keepAlive: boolean;
+  /** How the replicas got PID 1 semantics (lab only). */
+  readonly pid1?: string;
 }
 
 export interface FailureWindow {
@@ -83,6 +85,7 @@ export function buildReport(recording: Recording, setup: RunSetup, failOn: reado
     p99: latency.p99,
     max: latency.max,
     window: window ? window.endMs - window.startMs : 0,
+    sigkill: replicas.filter((r) => r.killedAt !== undefined).length,
   };
   const crossed = crossedThresholds(failOn, values);
   return {

@@ -38,20 +38,16 @@ export function causeOf(request: RequestRecord, replicas: ReadonlyMap<string, Re
   if (errorClass === 'timeout' || errorClass === 'proxy-504') return 'timeout';
   if (errorClass === 'http-5xx' || errorClass === 'http-4xx') return 'app-error';
   if (errorClass === 'proxy-503' && request.error === 'no-endpoints') return 'no-endpoints';
-  if (errorClass === 'eof-reused' || request.error === 'eof-reused') return 'keepalive-race';
   const replica = request.replica === undefined ? undefined : replicas.get(request.replica);
-  if (!replica) return 'unexplained';
-  if (
-    replica.killedAt !== undefined &&
-    request.startedAt < replica.killedAt &&
-    request.endedAt >= replica.killedAt - SLACK_MS
-  ) {
-    return 'killed-in-flight';
-  }
+  const keepAliveRace = errorClass === 'eof-reused' || request.error === 'eof-reused';
+  if (!replica) return keepAliveRace ? 'keepalive-race' : 'unexplained';
+  // Sent well before the end and cut by it: in flight. Sent at the instant of a close: the race.
+  const cutBy = (at: number | undefined) =>
+    at !== undefined && request.startedAt < at - SLACK_MS && request.endedAt >= at - SLACK_MS;
+  if (cutBy(replica.killedAt)) return 'killed-in-flight';
   const stoppedAt = replica.sigtermIgnored ? replica.exitAt : (replica.sigtermAt ?? replica.exitAt);
-  if (stoppedAt !== undefined && request.startedAt < stoppedAt && request.endedAt >= stoppedAt - SLACK_MS) {
-    return 'in-flight-cut';
-  }
+  if (cutBy(stoppedAt)) return 'in-flight-cut';
+  if (keepAliveRace) return 'keepalive-race';
   const view = request.plane === 'ingress' ? 'ingress' : request.node;
   const removedAt = view === undefined ? undefined : replica.endpointRemovedAt[view];
   if (
@@ -98,9 +94,9 @@ export function diagnose(input: DiagnosisInput): Diagnosis[] {
         cause: 'sigkill',
         count: 1,
         replicas: [replica.name],
-        message: `${replica.name} was still draining when the grace period ended: SIGKILL, exit 137`,
+        message: `${replica.name} was still running when the grace period ended: SIGKILL, exit 137`,
         advice:
-          'raise terminationGracePeriodSeconds to cover preStop + drain + buffer, or make the drain shorter than the time left after preStop',
+          "either its drain outlasted the grace period (raise terminationGracePeriodSeconds to cover preStop + drain + buffer), or SIGTERM did not make it exit: as PID 1 it needs a handler of its own (Node's built-in one re-raises SIGTERM, which the kernel drops for PID 1)",
       });
     }
     if (replica.failedPreStopHook) {

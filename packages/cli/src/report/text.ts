@@ -14,7 +14,7 @@ export function renderReportText(report: Report, style: Style): string {
   lines.push(`${style.bold(`lameduck ${setup.source}`)}: ${setup.workload}, ${setup.scenario}  ${verdict}`);
   lines.push(
     style.dim(
-      `${setup.replicas} replicas, grace ${setup.graceSeconds ?? '?'} s, preStop ${setup.preStop}; ${setup.planes.join(' + ')}${setup.propagation ? `, propagation ${setup.propagation}` : ''}; ${setup.load}, keep-alive ${setup.keepAlive ? 'on' : 'off'}`,
+      `${setup.replicas} replicas, grace ${setup.graceSeconds ?? '?'} s, preStop ${setup.preStop}; ${setup.planes.join(' + ')}${setup.propagation ? `, propagation ${setup.propagation}` : ''}; ${setup.load}, keep-alive ${setup.keepAlive ? 'on' : 'off'}${setup.pid1 ? `; ${setup.pid1}` : ''}`,
     ),
   );
   lines.push('');

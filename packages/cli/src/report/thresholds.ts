@@ -1,8 +1,8 @@
 /**
- * `--fail-on` thresholds, k6-style: `errors>0`, `error-rate>0.1%`, `p99>500ms`, `window>1s`, joined
+ * `--fail-on` thresholds, k6-style: `errors>0`, `error-rate>0.1%`, `p99>500ms`, `window>1s`, `sigkill>0`, joined
  * with commas. The run fails (exit 1) when any one is crossed.
  */
-export type Metric = 'errors' | 'error-rate' | 'p50' | 'p99' | 'max' | 'window';
+export type Metric = 'errors' | 'error-rate' | 'p50' | 'p99' | 'max' | 'window' | 'sigkill';
 
 export interface Threshold {
   readonly metric: Metric;
@@ -20,9 +20,11 @@ export interface ThresholdValues {
   readonly max: number;
   /** Longest contiguous failure window, ms. */
   readonly window: number;
+  /** Replicas the grace period ended with SIGKILL. */
+  readonly sigkill: number;
 }
 
-const METRICS: readonly Metric[] = ['errors', 'error-rate', 'p50', 'p99', 'max', 'window'];
+const METRICS: readonly Metric[] = ['errors', 'error-rate', 'p50', 'p99', 'max', 'window', 'sigkill'];
 
 export function parseThresholds(text: string): Threshold[] | string {
   const thresholds: Threshold[] = [];

@@ -1,0 +1,152 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { LifecycleEvent, Recording, RequestRecord } from '../recording/records.js';
+import { buildReport, largestFailureWindow, type RunSetup } from './build.js';
+import { causeOf } from './diagnose.js';
+import { replicaLifecycles } from './lifecycle.js';
+import { parseThresholds } from './thresholds.js';
+import { timelineBuckets } from './timeline.js';
+
+let id = 0;
+const request = (intendedAt: number, fields: Partial<RequestRecord> = {}): RequestRecord => ({
+  id: ++id,
+  intendedAt,
+  startedAt: intendedAt,
+  endedAt: intendedAt + 2,
+  status: 200,
+  errorClass: undefined,
+  plane: 'kube-proxy',
+  node: 'node-1',
+  connection: id,
+  reused: false,
+  localPort: 40000 + id,
+  replica: 'web-1',
+  ...fields,
+});
+const failed = (intendedAt: number, fields: Partial<RequestRecord> = {}) =>
+  request(intendedAt, { status: undefined, errorClass: 'refused', ...fields });
+
+/** web-1: terminating at 1000, no preStop, SIGTERM at 1000, exit at 1005; node-1 stops routing at 3000. */
+const events: LifecycleEvent[] = [
+  { at: 0, type: 'pod-created', pod: 'web-1' },
+  { at: 500, type: 'ready', pod: 'web-1' },
+  { at: 1000, type: 'terminating', pod: 'web-1' },
+  { at: 1000, type: 'sigterm', pod: 'web-1' },
+  { at: 1005, type: 'exit', pod: 'web-1', exitCode: 0 },
+  { at: 3000, type: 'endpoint-removed', pod: 'web-1', node: 'node-1' },
+  { at: 3400, type: 'endpoint-removed', pod: 'web-1', node: 'ingress' },
+];
+
+const setup: RunSetup = {
+  source: 'lab',
+  workload: 'web',
+  scenario: 'rollout',
+  replicas: 3,
+  graceSeconds: 30,
+  preStop: 'none',
+  preStopSeconds: 0,
+  planes: ['kube-proxy'],
+  load: '100 req/s',
+  keepAlive: false,
+};
+
+describe('report', () => {
+  it("reads each replica's termination back from the events", () => {
+    const [web] = replicaLifecycles(events);
+    assert.deepEqual(web, {
+      name: 'web-1',
+      createdAt: 0,
+      readyAt: 500,
+      terminatingAt: 1000,
+      preStopStartAt: undefined,
+      preStopEndAt: undefined,
+      failedPreStopHook: undefined,
+      sigtermAt: 1000,
+      sigtermIgnored: undefined,
+      killedAt: undefined,
+      exitAt: 1005,
+      exitCode: 0,
+      signal: undefined,
+      restarts: 0,
+      endpointRemovedAt: { 'node-1': 3000, ingress: 3400 },
+    });
+  });
+
+  it('attributes failures by when they were sent against the replica and its node', () => {
+    const replicas = new Map(replicaLifecycles(events).map((r) => [r.name, r]));
+    assert.equal(causeOf(failed(1500), replicas), 'stale-endpoint');
+    assert.equal(causeOf(failed(900, { endedAt: 1003, errorClass: 'reset' }), replicas), 'in-flight-cut');
+    assert.equal(
+      causeOf(failed(3500), replicas),
+      'unexplained',
+      'after removal the node no longer routes there',
+    );
+    assert.equal(
+      causeOf(failed(500, { errorClass: 'eof-reused', reused: true }), replicas),
+      'keepalive-race',
+    );
+    assert.equal(causeOf(failed(1500, { errorClass: 'timeout' }), replicas), 'timeout');
+    assert.equal(
+      causeOf(failed(1500, { errorClass: 'proxy-503', error: 'no-endpoints' }), replicas),
+      'no-endpoints',
+    );
+  });
+
+  it('finds the longest run of consecutive failures', () => {
+    const records = [
+      request(0),
+      failed(10),
+      failed(20),
+      request(30),
+      failed(40),
+      failed(50),
+      failed(60),
+      request(70),
+    ];
+    assert.deepEqual(largestFailureWindow(records), { startMs: 40, endMs: 62, count: 3 });
+    assert.equal(largestFailureWindow([request(0)]), undefined);
+  });
+
+  it('builds totals, classes, the diagnosis with a preStop value from the measured propagation, and the verdict', () => {
+    const recording: Recording = {
+      startedAt: '2026-11-24T00:00:00.000Z',
+      durationMs: 5000,
+      requests: [
+        request(100),
+        failed(1200),
+        failed(1300),
+        request(1400),
+        failed(2000, { errorClass: 'reset' }),
+      ],
+      events,
+      dropped: 0,
+    };
+    const thresholds = parseThresholds('errors>0');
+    assert.ok(Array.isArray(thresholds));
+    const report = buildReport(recording, setup, thresholds);
+    assert.equal(report.verdict, 'fail');
+    assert.deepEqual(report.requests, {
+      total: 5,
+      ok: 2,
+      failed: 3,
+      dropped: 0,
+      late: 0,
+      byClass: { refused: 2, reset: 1 },
+    });
+    assert.equal(report.propagationSeconds, 2.4);
+    assert.equal(report.diagnosis.length, 1);
+    assert.equal(report.diagnosis[0]?.cause, 'stale-endpoint');
+    assert.equal(report.diagnosis[0]?.count, 3);
+    assert.match(report.diagnosis[0]?.advice ?? '', /at least 5 s: the slowest data plane here took 2\.4 s/);
+    const passing = buildReport({ ...recording, requests: [request(100)] }, setup, thresholds);
+    assert.equal(passing.verdict, 'pass');
+  });
+
+  it('buckets requests by 100 ms with outcome counts and latency', () => {
+    const buckets = timelineBuckets([request(10), request(50, { endedAt: 60 }), failed(150)], 100);
+    assert.deepEqual(buckets, [
+      { t: 0, ok: 2, failed: {}, p50: 10, p99: 10 },
+      { t: 100, ok: 0, failed: { refused: 1 }, p50: 2, p99: 2 },
+    ]);
+  });
+});
