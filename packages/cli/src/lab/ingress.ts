@@ -8,23 +8,32 @@
  */
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import type { Dispatcher } from 'undici';
 import type { Endpoint } from '../cluster/endpoints.js';
 import { PROXY_ERROR_HEADER, TRIES_HEADER, UPSTREAM_HEADER } from '../load/classify.js';
+import { ConnectionPool, isTimeout, type PooledConnection, transportCode } from '../load/connection-pool.js';
 import type { EndpointView } from './propagator.js';
 
 /** nginx proxy_next_upstream_tries as ingress-nginx sets it. */
 const TRIES = 3;
 /** ngx_http_upstream_next: POST, LOCK and PATCH are not passed on once sent. */
 const NON_IDEMPOTENT = new Set(['POST', 'LOCK', 'PATCH']);
+/** Hop-by-hop headers describe one connection, not the message (RFC 9110 7.6.1). */
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+  'te',
+  'upgrade',
+  'proxy-connection',
+]);
 
-type Attempt =
-  | { readonly kind: 'response'; readonly response: http.IncomingMessage }
-  | {
-      readonly kind: 'error';
-      readonly cause: 'refused' | 'reset' | 'timeout';
-      readonly sent: boolean;
-      readonly reused: boolean;
-    };
+/** How one try ended when no response could be relayed. */
+interface Failure {
+  readonly cause: 'refused' | 'reset' | 'timeout';
+  readonly sent: boolean;
+  readonly reused: boolean;
+}
 
 export interface IngressOptions {
   readonly upstreamTimeoutMs: number;
@@ -32,9 +41,10 @@ export interface IngressOptions {
 
 export class Ingress {
   private readonly server: http.Server;
-  private readonly agents = new Map<string, http.Agent>();
+  private readonly pools = new Map<string, ConnectionPool>();
   private readonly sockets = new Set<Socket>();
   private turn = 0;
+  private socketIds = 0;
 
   constructor(
     private readonly view: EndpointView,
@@ -57,16 +67,14 @@ export class Ingress {
     return (this.server.address() as AddressInfo).port;
   }
 
-  close(): Promise<void> {
+  async close(): Promise<void> {
     for (const socket of this.sockets) socket.destroy();
-    for (const agent of this.agents.values()) agent.destroy();
-    return new Promise((resolve) => this.server.close(() => resolve()));
+    await Promise.all([...this.pools.values()].map((pool) => pool.close()));
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const body = Buffer.concat(chunks);
+    const body = hasBody(req) ? await readBody(req) : undefined;
     const method = req.method ?? 'GET';
     let maxTries = TRIES;
     let tries = 0;
@@ -76,62 +84,88 @@ export class Ingress {
       if (endpoints.length === 0) return this.answer(res, 503, 'no-endpoints', last?.pod, tries);
       const endpoint = endpoints[this.turn++ % endpoints.length] as Endpoint;
       tries++;
-      const attempt = await this.forward(endpoint, req, body);
-      if (attempt.kind === 'response') return this.relay(attempt.response, res, endpoint.pod, tries);
-      last = { pod: endpoint.pod, cause: attempt.reused ? 'eof-reused' : attempt.cause };
-      if (attempt.cause === 'timeout') return this.answer(res, 504, 'timeout', endpoint.pod, tries);
-      if (attempt.reused) maxTries++;
-      if (attempt.sent && NON_IDEMPOTENT.has(method)) break;
+      const failure = await this.forward(endpoint, req, body, res, tries);
+      if (!failure) return;
+      last = { pod: endpoint.pod, cause: failure.reused ? 'eof-reused' : failure.cause };
+      if (failure.cause === 'timeout') return this.answer(res, 504, 'timeout', endpoint.pod, tries);
+      if (failure.reused) maxTries++;
+      if (failure.sent && NON_IDEMPOTENT.has(method)) break;
     }
     return this.answer(res, 502, last?.cause ?? 'error', last?.pod, tries);
   }
 
-  private forward(endpoint: Endpoint, req: http.IncomingMessage, body: Buffer): Promise<Attempt> {
+  /**
+   * One try, relaying the response as it arrives. Resolves undefined once a response went to the
+   * client (complete, or cut short when the upstream died mid-body), else the failure.
+   */
+  private forward(
+    endpoint: Endpoint,
+    req: http.IncomingMessage,
+    body: Buffer | undefined,
+    res: http.ServerResponse,
+    tries: number,
+  ): Promise<Failure | undefined> {
+    const pool = this.poolFor(endpoint);
+    const connection = pool.acquire() as PooledConnection;
+    const headers: Record<string, string | string[]> = {};
+    for (const [name, value] of Object.entries(req.headers)) {
+      if (value !== undefined && !HOP_BY_HOP.has(name)) headers[name] = value;
+    }
     return new Promise((resolve) => {
-      const headers = { ...req.headers, 'content-length': String(body.length) };
-      delete headers.connection;
+      let sent = false;
       let reused = false;
-      let connected = false;
-      let timedOut = false;
-      const upstream = http.request({
-        host: endpoint.host,
-        port: endpoint.port,
-        method: req.method,
-        path: req.url,
-        headers,
-        agent: this.agentFor(endpoint),
-      });
-      upstream.on('socket', (socket: Socket) => {
-        reused = upstream.reusedSocket;
-        if (reused || !socket.connecting) connected = true;
-        else socket.once('connect', () => (connected = true));
-      });
-      upstream.setTimeout(this.options.upstreamTimeoutMs, () => {
-        timedOut = true;
-        upstream.destroy();
-      });
-      upstream.once('response', (response) => resolve({ kind: 'response', response }));
-      upstream.once('error', (error: NodeJS.ErrnoException) => {
-        const cause = timedOut ? 'timeout' : error.code === 'ECONNREFUSED' ? 'refused' : 'reset';
-        resolve({ kind: 'error', cause, sent: connected, reused });
-      });
-      upstream.end(body);
+      let relaying = false;
+      const handler: Dispatcher.DispatchHandlers = {
+        onConnect: () => {
+          sent = true;
+          reused = pool.begin(connection).reused;
+        },
+        onHeaders: (statusCode, rawHeaders) => {
+          relaying = true;
+          res.writeHead(statusCode, [
+            ...relayedHeaders(rawHeaders),
+            UPSTREAM_HEADER,
+            endpoint.pod,
+            TRIES_HEADER,
+            String(tries),
+          ]);
+          return true;
+        },
+        onData: (chunk) => {
+          res.write(chunk);
+          return true;
+        },
+        onComplete: () => {
+          pool.release(connection);
+          res.end();
+          resolve(undefined);
+        },
+        onError: (error: Error & { code?: string }) => {
+          pool.release(connection);
+          if (relaying) {
+            // The upstream died mid-body: nginx can only cut the client's response short too.
+            res.destroy();
+            resolve(undefined);
+            return;
+          }
+          const code = transportCode(error);
+          const cause = isTimeout(error) ? 'timeout' : code === 'ECONNREFUSED' ? 'refused' : 'reset';
+          resolve({ cause, sent: sent && cause !== 'refused', reused });
+        },
+      };
+      connection.client.dispatch(
+        {
+          origin: `http://${endpoint.host}:${endpoint.port}`,
+          path: req.url ?? '/',
+          method: httpMethod(req),
+          headers,
+          ...(body === undefined ? {} : { body }),
+          headersTimeout: this.options.upstreamTimeoutMs,
+          bodyTimeout: this.options.upstreamTimeoutMs,
+        },
+        handler,
+      );
     });
-  }
-
-  private relay(response: http.IncomingMessage, res: http.ServerResponse, pod: string, tries: number): void {
-    const headers: http.OutgoingHttpHeaders = {
-      ...response.headers,
-      [UPSTREAM_HEADER]: pod,
-      [TRIES_HEADER]: String(tries),
-    };
-    // Hop-by-hop: they describe the upstream connection, not the client's.
-    for (const name of ['connection', 'keep-alive', 'transfer-encoding']) delete headers[name];
-    res.writeHead(response.statusCode ?? 502, headers);
-    response.pipe(res);
-    // The upstream died mid-body: nginx can only cut the client's response short too.
-    response.once('aborted', () => res.destroy());
-    response.once('error', () => res.destroy());
   }
 
   private answer(
@@ -150,14 +184,42 @@ export class Ingress {
     res.end(`${status} ${http.STATUS_CODES[status]}\n`);
   }
 
-  /** upstream-keepalive-connections 320, upstream-keepalive-timeout 60 s. */
-  private agentFor(endpoint: Endpoint): http.Agent {
+  /** upstream-keepalive-connections 320 idle, upstream-keepalive-timeout 60 s; no cap on active ones. */
+  private poolFor(endpoint: Endpoint): ConnectionPool {
     const key = `${endpoint.host}:${endpoint.port}`;
-    let agent = this.agents.get(key);
-    if (!agent) {
-      agent = new http.Agent({ keepAlive: true, maxFreeSockets: 320, timeout: 60_000, scheduling: 'lifo' });
-      this.agents.set(key, agent);
+    let pool = this.pools.get(key);
+    if (!pool) {
+      pool = new ConnectionPool(new URL(`http://${key}`), {
+        maxConnections: Number.POSITIVE_INFINITY,
+        maxIdle: 320,
+        keepAliveTimeoutMs: 60_000,
+        nextSocketId: () => ++this.socketIds,
+      });
+      this.pools.set(key, pool);
     }
-    return agent;
+    return pool;
   }
+}
+
+function httpMethod(req: http.IncomingMessage): Dispatcher.HttpMethod {
+  return (req.method ?? 'GET') as Dispatcher.HttpMethod;
+}
+
+function relayedHeaders(raw: Buffer[] | string[] | null): string[] {
+  const headers: string[] = [];
+  for (let i = 0; raw && i + 1 < raw.length; i += 2) {
+    const name = String(raw[i]);
+    if (!HOP_BY_HOP.has(name.toLowerCase())) headers.push(name, String(raw[i + 1]));
+  }
+  return headers;
+}
+
+function hasBody(req: http.IncomingMessage): boolean {
+  return req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined;
+}
+
+async function readBody(req: http.IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
 }

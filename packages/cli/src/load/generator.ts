@@ -1,11 +1,14 @@
 /**
  * The load generator shared by `lab` and `verify`: an open model (constant arrival rate, latency from
- * the intended send time, as wrk2 and oha --latency-correction do) or a closed one, on Node's http
- * client, which never re-sends a request on its own (unlike Go's Transport).
+ * the intended send time, as wrk2 and oha --latency-correction do) or a closed one.
+ *
+ * Built on undici's low-level `dispatch`, one Client per connection, so that each request is tied to
+ * the exact TCP connection it went out on (its id, local port, and whether it had served requests
+ * before). undici never re-sends a request that was written; requests still queued when a
+ * connection dies go out on a new one, as with any client. Like browsers, undici lets FIN or RST
+ * already pending on an idle kept-alive socket be read before reusing it.
  */
-import http, { type Agent, type IncomingMessage } from 'node:http';
-import https from 'node:https';
-import type { Socket } from 'node:net';
+import type { Dispatcher } from 'undici';
 import { type Clock, ERROR_CLASSES, type ErrorClass, type RequestRecord } from '../recording/records.js';
 import {
   classifyStatus,
@@ -14,6 +17,7 @@ import {
   TRIES_HEADER,
   UPSTREAM_HEADER,
 } from './classify.js';
+import { ConnectionPool, isTimeout, type PooledConnection, transportCode } from './connection-pool.js';
 
 export type LoadModel =
   | { readonly kind: 'open'; readonly rate: number }
@@ -36,7 +40,7 @@ export interface LoadOptions {
   readonly timeoutMs: number;
   /** Most connections per target; the open model queues beyond it and counts the wait as latency. */
   readonly maxConnections: number;
-  /** Most requests in flight; the open model drops (and counts) sends beyond it. */
+  /** Most requests in flight or queued; the open model drops (and counts) sends beyond it. */
   readonly maxInFlight: number;
   readonly headers?: Readonly<Record<string, string>>;
 }
@@ -50,11 +54,21 @@ export interface LoadStats {
   readonly byClass: Readonly<Partial<Record<ErrorClass, number>>>;
 }
 
+interface Pending {
+  readonly intendedAt: number;
+  readonly sequence: number;
+}
+
+interface TargetPool {
+  readonly target: LoadTarget;
+  readonly connections: ConnectionPool;
+  readonly queue: Pending[];
+}
+
 export class LoadGenerator {
   readonly records: RequestRecord[] = [];
-  private readonly agents: Agent[];
-  private readonly connectionIds = new WeakMap<Socket, number>();
-  private nextConnection = 1;
+  private readonly pools: TargetPool[];
+  private nextSocket = 1;
   private nextId = 1;
   private inFlight = 0;
   private dropped = 0;
@@ -63,30 +77,41 @@ export class LoadGenerator {
   private running = false;
   private timer: NodeJS.Timeout | undefined;
   private idle: (() => void) | undefined;
+  private readonly body: Buffer | undefined;
 
   constructor(
     private readonly options: LoadOptions,
     private readonly clock: Clock,
   ) {
-    this.agents = options.targets.map((target) => {
-      const AgentClass = target.url.protocol === 'https:' ? https.Agent : http.Agent;
-      return new AgentClass({ keepAlive: options.keepAlive, maxSockets: options.maxConnections });
-    });
+    this.pools = options.targets.map((target) => ({
+      target,
+      queue: [],
+      connections: new ConnectionPool(target.url, {
+        maxConnections: options.maxConnections,
+        maxIdle: options.maxConnections,
+        keepAliveTimeoutMs: 60_000,
+        nextSocketId: () => this.nextSocket++,
+      }),
+    }));
+    this.body = options.body === undefined ? undefined : Buffer.from(options.body);
   }
 
   start(): void {
     this.running = true;
     const { model } = this.options;
-    if (model.kind === 'open') this.pace(this.clock.now(), 1000 / model.rate, 0);
-    else for (let worker = 0; worker < model.concurrency; worker++) this.loop();
+    if (model.kind === 'open') {
+      this.pace(this.clock.now(), 1000 / model.rate, 0);
+    } else {
+      for (let worker = 0; worker < model.concurrency; worker++) this.submit(this.clock.now(), worker);
+    }
   }
 
-  /** Stops sending, waits for requests in flight (each bounded by the timeout), closes connections. */
+  /** Stops sending, lets requests in flight or queued finish (each bounded by the timeout), closes. */
   async stop(): Promise<RequestRecord[]> {
     this.running = false;
     clearTimeout(this.timer);
     if (this.inFlight > 0) await new Promise<void>((resolve) => (this.idle = resolve));
-    for (const agent of this.agents) agent.destroy();
+    await Promise.all(this.pools.map((pool) => pool.connections.close()));
     return this.records;
   }
 
@@ -109,129 +134,127 @@ export class LoadGenerator {
     let count = sent;
     while (origin + count * intervalMs <= now) {
       const intendedAt = origin + count * intervalMs;
-      count++;
       if (this.inFlight >= this.options.maxInFlight) this.dropped++;
-      else void this.send(intendedAt, count);
+      else this.submit(intendedAt, count);
+      count++;
     }
     const wait = origin + count * intervalMs - this.clock.now();
     this.timer = setTimeout(() => this.pace(origin, intervalMs, count), Math.max(0, wait));
   }
 
-  private loop(): void {
-    if (!this.running) return;
-    void this.send(this.clock.now(), this.nextId).then(() => this.loop());
+  /** Queues a request for its target and sends it as soon as a connection is free. */
+  private submit(intendedAt: number, sequence: number): void {
+    const pool = this.pools[sequence % this.pools.length] as TargetPool;
+    this.inFlight++;
+    pool.queue.push({ intendedAt, sequence });
+    this.drain(pool);
   }
 
-  private send(intendedAt: number, sequence: number): Promise<void> {
-    const index = sequence % this.options.targets.length;
-    const target = this.options.targets[index] as LoadTarget;
-    const agent = this.agents[index] as Agent;
+  private drain(pool: TargetPool): void {
+    while (pool.queue.length > 0) {
+      const connection = pool.connections.acquire();
+      if (!connection) return;
+      const next = pool.queue.shift() as Pending;
+      this.send(pool, connection, next);
+    }
+  }
+
+  private send(pool: TargetPool, connection: PooledConnection, pending: Pending): void {
+    const { target } = pool;
     const id = this.nextId++;
-    this.inFlight++;
-    return new Promise<void>((resolve) => {
-      let startedAt = this.clock.now();
-      let connection = 0;
-      let localPort: number | undefined;
-      let reused = false;
-      let timedOut = false;
-      let response: IncomingMessage | undefined;
-      let settled = false;
-      const finish = (fields: Pick<RequestRecord, 'status' | 'errorClass'> & Partial<RequestRecord>) => {
-        if (settled) return;
-        settled = true;
-        const record: RequestRecord = {
-          id,
-          intendedAt,
-          startedAt,
-          endedAt: this.clock.now(),
-          plane: target.name,
-          ...(target.node === undefined ? {} : { node: target.node }),
-          connection,
-          reused,
-          localPort,
-          ...fields,
-        };
-        this.records.push(record);
-        if (record.errorClass === undefined) this.ok++;
-        else this.byClass[record.errorClass] = (this.byClass[record.errorClass] ?? 0) + 1;
-        this.inFlight--;
-        if (this.inFlight === 0 && !this.running) this.idle?.();
-        resolve();
+    let startedAt = this.clock.now();
+    let reused = false;
+    let socketId = 0;
+    let localPort: number | undefined;
+    let status: number | undefined;
+    let headers: Record<string, string> = {};
+    const finish = (fields: Pick<RequestRecord, 'status' | 'errorClass'> & Partial<RequestRecord>) => {
+      const record: RequestRecord = {
+        id,
+        intendedAt: pending.intendedAt,
+        startedAt,
+        endedAt: this.clock.now(),
+        plane: target.name,
+        ...(target.node === undefined ? {} : { node: target.node }),
+        connection: socketId,
+        reused,
+        localPort,
+        ...optional('replica', headers[UPSTREAM_HEADER]),
+        ...optional('tries', headers[TRIES_HEADER] === undefined ? undefined : Number(headers[TRIES_HEADER])),
+        ...fields,
       };
-      const transport = target.url.protocol === 'https:' ? https : http;
-      const request = transport.request(target.url, {
-        method: this.options.method,
-        agent,
+      this.records.push(record);
+      if (record.errorClass === undefined) this.ok++;
+      else this.byClass[record.errorClass] = (this.byClass[record.errorClass] ?? 0) + 1;
+      pool.connections.release(connection);
+      this.inFlight--;
+      if (this.running && this.options.model.kind === 'closed')
+        this.submit(this.clock.now(), pending.sequence);
+      else this.drain(pool);
+      if (this.inFlight === 0 && !this.running) this.idle?.();
+    };
+    const handler: Dispatcher.DispatchHandlers = {
+      onConnect: () => {
+        startedAt = this.clock.now();
+        ({ socketId, localPort, reused } = pool.connections.begin(connection));
+      },
+      onHeaders: (statusCode, rawHeaders) => {
+        status = statusCode;
+        headers = lameduckHeaders(rawHeaders);
+        return true;
+      },
+      onData: () => true,
+      onComplete: () => {
+        const code = status ?? 0;
+        finish({
+          status: code,
+          errorClass: classifyStatus(code, headers[PROXY_ERROR_HEADER] !== undefined),
+          ...optional('error', headers[PROXY_ERROR_HEADER]),
+        });
+      },
+      onError: (error: Error & { code?: string }) => {
+        const code = transportCode(error);
+        finish({
+          status,
+          errorClass: classifyTransportError({
+            code,
+            timedOut: isTimeout(error),
+            responseStarted: status !== undefined,
+            reused,
+          }),
+          error: code ?? error.message,
+        });
+      },
+    };
+    connection.client.dispatch(
+      {
+        origin: target.url.origin,
+        path: `${target.url.pathname}${target.url.search}`,
+        method: this.options.method as Dispatcher.HttpMethod,
         headers: {
           ...this.options.headers,
-          ...(this.options.body === undefined
-            ? {}
-            : { 'content-length': Buffer.byteLength(this.options.body) }),
+          ...(this.body === undefined ? {} : { 'content-type': 'application/json' }),
         },
-      });
-      request.setTimeout(this.options.timeoutMs, () => {
-        timedOut = true;
-        request.destroy(new Error('timeout'));
-      });
-      request.on('socket', (socket: Socket) => {
-        startedAt = this.clock.now();
-        reused = request.reusedSocket;
-        let known = this.connectionIds.get(socket);
-        if (known === undefined) {
-          known = this.nextConnection++;
-          this.connectionIds.set(socket, known);
-        }
-        connection = known;
-        const notePort = () => {
-          localPort = socket.localPort;
-        };
-        if (socket.localPort !== undefined) notePort();
-        else socket.once('connect', notePort);
-      });
-      request.on('response', (res) => {
-        response = res;
-        res.on('data', () => {});
-        res.on('end', () => {
-          const status = res.statusCode ?? 0;
-          const proxyError = headerOf(res, PROXY_ERROR_HEADER);
-          finish({
-            status,
-            errorClass: classifyStatus(status, proxyError !== undefined),
-            ...optional('replica', headerOf(res, UPSTREAM_HEADER)),
-            ...optional('error', proxyError),
-            ...optional('tries', numberOf(headerOf(res, TRIES_HEADER))),
-          });
-        });
-        res.on('error', (error: NodeJS.ErrnoException) => fail(error));
-        res.on('aborted', () => fail(Object.assign(new Error('aborted'), { code: 'ECONNRESET' })));
-      });
-      const fail = (error: NodeJS.ErrnoException) => {
-        const errorClass = classifyTransportError({
-          code: error.code,
-          timedOut,
-          responseStarted: response !== undefined,
-          reused,
-        });
-        finish({
-          status: response?.statusCode,
-          errorClass,
-          error: error.code ?? error.message,
-          ...optional('replica', response ? headerOf(response, UPSTREAM_HEADER) : undefined),
-        });
-      };
-      request.on('error', fail);
-      request.end(this.options.body);
-    });
+        ...(this.body === undefined ? {} : { body: this.body }),
+        reset: !this.options.keepAlive,
+        headersTimeout: this.options.timeoutMs,
+        bodyTimeout: this.options.timeoutMs,
+      },
+      handler,
+    );
   }
 }
 
-function headerOf(response: IncomingMessage, name: string): string | undefined {
-  const value = response.headers[name];
-  return Array.isArray(value) ? value[0] : value;
-}
+const WANTED = new Set([UPSTREAM_HEADER, PROXY_ERROR_HEADER, TRIES_HEADER]);
 
-function numberOf(text: string | undefined): number | undefined {
-  return text === undefined ? undefined : Number(text);
+function lameduckHeaders(raw: Buffer[] | string[] | null): Record<string, string> {
+  const found: Record<string, string> = {};
+  if (!raw) return found;
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = String(raw[i]).toLowerCase();
+    if (WANTED.has(name)) found[name] = String(raw[i + 1]);
+  }
+  return found;
 }
 
 /** `{ [key]: value }` when value is defined, else `{}`: keeps records free of undefined fields. */

@@ -100,5 +100,7 @@ function replicaLine(replica: ReplicaLifecycle, style: Style): string {
     (replica.sigtermIgnored ? 'ignored' : seconds(replica.sigtermAt)).padStart(9),
     `${seconds(replica.exitAt)} ${exit}`.padStart(9),
     ` ${endedBy}`,
-  ].join(' ');
+  ]
+    .join(' ')
+    .trimEnd();
 }
