@@ -58,6 +58,47 @@ export function runBin(
   });
 }
 
+/** The example app every lab test runs (examples/lab/app.mjs). */
+export const labApp = `${repoRoot}examples/lab/app.mjs`;
+
+/** A short, light rehearsal: 2 replicas, fast propagation, 50 req/s. */
+export const quickLab = [
+  '--replicas',
+  '2',
+  '--propagation',
+  '200ms..500ms',
+  '--duration',
+  '1s',
+  '--rate',
+  '50/s',
+  '--seed',
+  '7',
+  '--no-progress',
+];
+
+/**
+ * `lameduck lab <flags> --format json -- node examples/lab/app.mjs <mode>` in-process; the parsed
+ * report (loosely typed: the tests read it as a user's script would).
+ */
+// biome-ignore lint/suspicious/noExplicitAny: the JSON report as a consumer sees it
+export async function labJson(
+  flags: readonly string[],
+  mode: string,
+): Promise<{ code: number; stderr: string; report: any }> {
+  const run = await runCli([
+    'lab',
+    ...quickLab,
+    ...flags,
+    '--format',
+    'json',
+    '--',
+    process.execPath,
+    labApp,
+    mode,
+  ]);
+  return { code: run.code, stderr: run.stderr, report: run.stdout ? JSON.parse(run.stdout) : undefined };
+}
+
 export interface RehearsalSettings {
   /** app.mjs mode: exit, guide, drain, lameduck, none. */
   readonly mode: string;

@@ -4,22 +4,12 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { binPath, repoRoot, runCli } from '../test-helpers.js';
+import { binPath, labApp, labJson, quickLab, repoRoot } from '../test-helpers.js';
 
-const app = `${repoRoot}examples/lab/app.mjs`;
-const quick = [
-  '--replicas',
-  '2',
-  '--propagation',
-  '200ms..500ms',
-  '--duration',
-  '1s',
-  '--rate',
-  '50/s',
-  '--seed',
-  '7',
-  '--no-progress',
-];
+const app = labApp;
+const quick = quickLab;
+/** preStop 1 s and a readiness probe: the settings that lose nothing. */
+const HEALTHY = ['--prestop', '1s', '--readiness-path', '/healthz'];
 
 /** PIDs of processes whose command line contains `marker`. */
 function processesWith(marker: string): string[] {
@@ -37,24 +27,8 @@ async function until(check: () => boolean, ms: number): Promise<void> {
 
 describe('lameduck lab scenarios and clean-up', { timeout: 60_000 }, () => {
   it('--scenario evict deletes one pod; the ReplicaSet replaces it at once', async () => {
-    const run = await runCli([
-      'lab',
-      ...quick,
-      '--scenario',
-      'evict',
-      '--prestop',
-      '1s',
-      '--readiness-path',
-      '/healthz',
-      '--format',
-      'json',
-      '--',
-      process.execPath,
-      app,
-      'lameduck',
-    ]);
-    assert.equal(run.code, 0, run.stderr);
-    const report = JSON.parse(run.stdout);
+    const { code, stderr, report } = await labJson(['--scenario', 'evict', ...HEALTHY], 'lameduck');
+    assert.equal(code, 0, stderr);
     const names = report.replicas.map((r: { name: string }) => r.name);
     assert.deepEqual(names, ['app-r1-1', 'app-r1-2', 'app-r1-3']);
     const terminated = report.replicas.filter(
@@ -72,24 +46,8 @@ describe('lameduck lab scenarios and clean-up', { timeout: 60_000 }, () => {
   });
 
   it('--scenario scale-in removes one pod and creates none', async () => {
-    const run = await runCli([
-      'lab',
-      ...quick,
-      '--scenario',
-      'scale-in',
-      '--prestop',
-      '1s',
-      '--readiness-path',
-      '/healthz',
-      '--format',
-      'json',
-      '--',
-      process.execPath,
-      app,
-      'lameduck',
-    ]);
-    assert.equal(run.code, 0, run.stderr);
-    const report = JSON.parse(run.stdout);
+    const { code, stderr, report } = await labJson(['--scenario', 'scale-in', ...HEALTHY], 'lameduck');
+    assert.equal(code, 0, stderr);
     assert.equal(report.replicas.length, 2);
     assert.equal(report.replicas.filter((r: { exitCode: number | null }) => r.exitCode === 0).length, 1);
     assert.equal(report.requests.failed, 0);
@@ -116,19 +74,7 @@ spec:
           lifecycle: { preStop: { exec: { command: ["sh", "-c", "exit 3"] } } }
 `,
     );
-    const run = await runCli([
-      'lab',
-      '-f',
-      manifest,
-      ...quick.slice(2),
-      '--format',
-      'json',
-      '--',
-      process.execPath,
-      app,
-      'lameduck',
-    ]);
-    const report = JSON.parse(run.stdout);
+    const { report } = await labJson(['-f', manifest], 'lameduck');
     const types = (pod: string) =>
       report.events.filter((e: { pod?: string }) => e.pod === pod).map((e: { type: string }) => e.type);
     const terminated = report.replicas.filter(

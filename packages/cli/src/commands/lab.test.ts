@@ -3,23 +3,10 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { repoRoot, runCli } from '../test-helpers.js';
+import { labApp, labJson, quickLab, runCli } from '../test-helpers.js';
 
-const app = `${repoRoot}examples/lab/app.mjs`;
-/** A short, light rehearsal: 2 replicas, fast propagation, 1 s preStop. */
-const quick = [
-  '--replicas',
-  '2',
-  '--propagation',
-  '200ms..500ms',
-  '--duration',
-  '1s',
-  '--rate',
-  '50/s',
-  '--seed',
-  '7',
-  '--no-progress',
-];
+const app = labApp;
+const quick = quickLab;
 
 describe('lameduck lab', { timeout: 60_000 }, () => {
   it('asks for the command after --', async () => {
@@ -45,7 +32,7 @@ describe('lameduck lab', { timeout: 60_000 }, () => {
   });
 
   it('reports a manifest problem with the file name', async () => {
-    const run = await runCli(['lab', '-f', `${repoRoot}examples/lab/app.mjs`, '--', 'node', app]);
+    const run = await runCli(['lab', '-f', app, '--', 'node', app]);
     assert.equal(run.code, 2);
     assert.match(run.stderr, /lameduck lab: .*app\.mjs/);
   });
@@ -100,24 +87,11 @@ describe('lameduck lab', { timeout: 60_000 }, () => {
   it('rehearses a rollout and writes the JSON report and the HTML timeline', async () => {
     const directory = mkdtempSync(join(tmpdir(), 'lameduck-lab-'));
     const html = join(directory, 'lab.html');
-    const run = await runCli([
-      'lab',
-      ...quick,
-      '--prestop',
-      '1s',
-      '--readiness-path',
-      '/healthz',
-      '--format',
-      'json',
-      '--report',
-      html,
-      '--',
-      process.execPath,
-      app,
+    const { code, stderr, report } = await labJson(
+      ['--prestop', '1s', '--readiness-path', '/healthz', '--report', html],
       'lameduck',
-    ]);
-    assert.equal(run.code, 0, run.stderr);
-    const report = JSON.parse(run.stdout);
+    );
+    assert.equal(code, 0, stderr);
     assert.equal(report.verdict, 'pass');
     assert.deepEqual(Object.keys(report.requests), ['total', 'ok', 'failed', 'dropped', 'late', 'byClass']);
     assert.equal(report.requests.failed, 0);
