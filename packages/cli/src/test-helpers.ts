@@ -80,10 +80,10 @@ export const quickLab = [
  * `lameduck lab <flags> --format json -- node examples/lab/app.mjs <mode>` in-process; the parsed
  * report (loosely typed: the tests read it as a user's script would).
  */
-// biome-ignore lint/suspicious/noExplicitAny: the JSON report as a consumer sees it
 export async function labJson(
   flags: readonly string[],
   mode: string,
+  // biome-ignore lint/suspicious/noExplicitAny: the JSON report as a consumer sees it
 ): Promise<{ code: number; stderr: string; report: any }> {
   const run = await runCli([
     'lab',
