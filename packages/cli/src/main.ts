@@ -8,6 +8,7 @@ import { registerFix } from './commands/fix.js';
 import { registerLab } from './commands/lab.js';
 import { registerLint } from './commands/lint.js';
 import { registerPlan } from './commands/plan.js';
+import { registerVerify } from './commands/verify.js';
 import { BUG_REPORT_URL, EXIT, InputError, UsageError } from './output/errors.js';
 import type { Io } from './output/io.js';
 import { VERSION } from './version.js';
@@ -35,6 +36,7 @@ export async function main(args: readonly string[], io: Io, name = 'lameduck'): 
   registerLint(program, io, setExit);
   registerFix(program, io, setExit);
   registerLab(program, io, setExit);
+  registerVerify(program, io, setExit);
   try {
     await program.parseAsync([...args], { from: 'user' });
     return exitCode;

@@ -1,10 +1,20 @@
 /** Shared by the CLI's tests: paths, fixtures and an in-process run of the command line. */
 import { spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { seededRandom } from './cluster/propagation.js';
+import { LabApiServer } from './lab/api-server.js';
+import { EmulatedCluster } from './lab/cluster.js';
+import { openDataPlanes } from './lab/planes.js';
+import { pidNamespacesAvailable } from './lab/process.js';
 import { Lab } from './lab/run.js';
 import { specFromObjects } from './lab/spec.js';
 import { main } from './main.js';
+import type { JsonObject } from './model/json.js';
 import { DEFAULT_KUBE_VERSION } from './model/kube-version.js';
+import { EventLog, monotonicClock } from './recording/records.js';
 import { buildReport, type Report } from './report/build.js';
 import { causeOf } from './report/diagnose.js';
 import { parseThresholds } from './report/thresholds.js';
@@ -194,4 +204,139 @@ export function failureCauses(report: Report): Record<string, number> {
     causes[cause] = (causes[cause] ?? 0) + 1;
   }
   return causes;
+}
+
+/** A test cluster: the lab's emulated cluster, an ingress in front, and its Kubernetes API. */
+export interface ApiCluster {
+  readonly api: LabApiServer;
+  readonly log: EventLog;
+  readonly cluster: EmulatedCluster;
+  /** The ingress: where verify's load goes. */
+  readonly url: string;
+  /** A kubeconfig whose current context points at the API, namespace "shop". */
+  readonly kubeconfig: string;
+  close(): Promise<void>;
+}
+
+export interface ApiClusterSettings {
+  /** app.mjs mode. */
+  readonly mode: string;
+  readonly preStopSeconds?: number;
+  readonly replicas?: number;
+  readonly paused?: boolean;
+  /** Endpoint propagation to the ingress, seconds (default 0.3-0.6). */
+  readonly propagation?: { readonly min: number; readonly max: number };
+}
+
+/** A Deployment "web" with a Service "web", 1 s readiness, as verify and collect would meet it. */
+export function webManifest(settings: ApiClusterSettings): { workload: JsonObject; service: JsonObject } {
+  const container: JsonObject = {
+    name: 'web',
+    image: 'registry.example/web:1.0.0',
+    ports: [{ name: 'http', containerPort: 8080 }],
+    readinessProbe: { httpGet: { path: '/healthz', port: 'http' }, periodSeconds: 1, failureThreshold: 1 },
+    env: [{ name: 'DATABASE_PASSWORD', value: 'hunter2' }],
+  };
+  if (settings.preStopSeconds !== undefined)
+    container.lifecycle = { preStop: { sleep: { seconds: settings.preStopSeconds } } };
+  return {
+    workload: {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: {
+        name: 'web',
+        annotations: {
+          'kubectl.kubernetes.io/last-applied-configuration': '{"token":"eyJhbGciOiJIUzI1NiJ9.e30.x"}',
+        },
+      },
+      spec: {
+        replicas: settings.replicas ?? 2,
+        ...(settings.paused ? { paused: true } : {}),
+        selector: { matchLabels: { app: 'web' } },
+        template: {
+          metadata: { labels: { app: 'web' } },
+          spec: { terminationGracePeriodSeconds: 30, containers: [container] },
+        },
+      },
+    },
+    service: {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'web' },
+      spec: { selector: { app: 'web' }, ports: [{ port: 80, targetPort: 'http' }] },
+    },
+  };
+}
+
+export async function startApiCluster(settings: ApiClusterSettings): Promise<ApiCluster> {
+  const { workload, service } = webManifest(settings);
+  const result = specFromObjects([workload, service], { kubeVersion: DEFAULT_KUBE_VERSION });
+  if (!result.ok) throw new Error(result.problem);
+  const log = new EventLog(monotonicClock());
+  const cluster = new EmulatedCluster(
+    {
+      spec: result.spec,
+      command: [process.execPath, labApp, settings.mode],
+      cwd: repoRoot,
+      baseEnv: process.env,
+      log,
+      isolation: pidNamespacesAvailable() ? 'pid-namespace' : 'emulated',
+    },
+    log,
+  );
+  const closers: (() => Promise<void>)[] = [async () => cluster.kill()];
+  const close = async () => {
+    for (const closer of closers.reverse()) await closer();
+  };
+  try {
+    cluster.start();
+    const deadline = Date.now() + 20_000;
+    while (
+      !(cluster.livePods().length === result.spec.replicas && cluster.livePods().every((p) => p.ready))
+    ) {
+      if (Date.now() > deadline) throw new Error('the test cluster did not become ready');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const planes = await openDataPlanes(cluster, log, {
+      planes: ['ingress'],
+      propagation: settings.propagation ?? { min: 0.3, max: 0.6 },
+      nodes: 1,
+      path: '/',
+      random: seededRandom(3),
+    });
+    closers.push(() => planes.close());
+    const api = new LabApiServer({ cluster, log, namespace: 'shop', workload, services: [service] });
+    const server = await api.listen();
+    closers.push(() => api.close());
+    const dir = await mkdtemp(join(tmpdir(), 'lameduck-kube-'));
+    closers.push(() => rm(dir, { recursive: true, force: true }));
+    const kubeconfig = join(dir, 'config');
+    await writeFile(kubeconfig, labKubeconfig(server));
+    return { api, log, cluster, url: (planes.targets[0] as { url: URL }).url.href, kubeconfig, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+export function labKubeconfig(server: string, extraContexts: readonly string[] = []): string {
+  return [
+    'apiVersion: v1',
+    'kind: Config',
+    'clusters:',
+    '  - name: lab',
+    '    cluster:',
+    `      server: ${server}`,
+    '      insecure-skip-tls-verify: true',
+    'users:',
+    '  - name: lab-user',
+    '    user:',
+    '      token: lab-token',
+    'contexts:',
+    '  - name: lab',
+    '    context: {cluster: lab, user: lab-user, namespace: shop}',
+    ...extraContexts.flatMap((name) => [`  - name: ${name}`, '    context: {cluster: lab, user: lab-user}']),
+    'current-context: lab',
+    '',
+  ].join('\n');
 }

@@ -4,19 +4,16 @@ import { type LabFlags, resolveLabFlags } from '../lab/options.js';
 import type { Isolation } from '../lab/process.js';
 import { Lab, LabError } from '../lab/run.js';
 import { specFromFlags, specFromObjects } from '../lab/spec.js';
+import { describeLoad } from '../load/flags.js';
 import { loadManifests } from '../manifests/load.js';
 import { DEFAULT_KUBE_VERSION, parseKubeVersion } from '../model/kube-version.js';
+import { preStopSleepSeconds } from '../model/prestop.js';
 import { describeHook } from '../model/recommendations.js';
 import { EXIT, UsageError } from '../output/errors.js';
-import { replaceFile } from '../output/files.js';
 import type { Io } from '../output/io.js';
-import { colorEnabled, createStyle } from '../output/style.js';
 import { buildReport } from '../report/build.js';
-import { renderReportHtml } from '../report/html.js';
-import { reportJson } from '../report/json.js';
 import { ProgressPrinter } from '../report/progress.js';
-import { renderReportText } from '../report/text.js';
-import { formatOption, type OutputFormat } from './shared.js';
+import { formatOption, type OutputFormat, writeReport } from './shared.js';
 
 interface LabCommandFlags extends LabFlags {
   readonly filename?: string;
@@ -181,29 +178,16 @@ Exit codes: 0 pass, 1 a --fail-on threshold was crossed, 2 usage or input error.
           replicas: spec.replicas,
           graceSeconds: spec.graceSeconds,
           preStop: describeHook(spec.preStop),
-          preStopSeconds: preStopSeconds(spec.preStop),
+          preStopSeconds: preStopSleepSeconds(spec.preStop),
           planes: resolved.planes,
           propagation: resolved.propagationText,
-          load:
-            resolved.model.kind === 'open'
-              ? `${resolved.model.rate} req/s ${resolved.method} ${resolved.path}`
-              : `${resolved.model.concurrency} concurrent ${resolved.method} ${resolved.path}`,
+          load: describeLoad(resolved.model, resolved.method, resolved.path),
           keepAlive: resolved.keepAlive,
           pid1: PID1_LABELS[lab.isolation],
         },
         resolved.failOn,
       );
-      if (flags.report !== undefined) {
-        await replaceFile(flags.report, renderReportHtml(report));
-        io.stderr.write(`lameduck lab: report written to ${flags.report}\n`);
-      }
-      if (flags.format === 'json') {
-        io.stdout.write(
-          `${JSON.stringify(reportJson(report, { records: flags.records === true }), null, 2)}\n`,
-        );
-      } else {
-        io.stdout.write(renderReportText(report, createStyle(colorEnabled(io.stdout, io.env))));
-      }
+      await writeReport(report, flags, io, 'lab');
       setExit(report.verdict === 'pass' ? EXIT.ok : EXIT.findings);
     });
 }
@@ -213,9 +197,3 @@ const PID1_LABELS: Record<Isolation, string> = {
   emulated: 'PID 1 signal rules emulated (no user namespaces here)',
   none: 'shareProcessNamespace: the app is not PID 1',
 };
-
-function preStopSeconds(hook: Parameters<typeof describeHook>[0]): number | undefined {
-  if (hook.kind === 'none') return 0;
-  if (hook.kind === 'sleep' || hook.kind === 'exec-sleep') return hook.seconds;
-  return undefined;
-}

@@ -34,7 +34,7 @@ describe('lab flags', () => {
   it('gives POST a body and a closed model its concurrency', () => {
     const resolved = resolveLabFlags({ ...defaults, method: 'post', concurrency: '20' });
     assert.equal(resolved.method, 'POST');
-    assert.equal(resolved.body, '{"lameduck":"lab"}');
+    assert.equal(resolved.body, '{"lameduck":"load"}');
     assert.deepEqual(resolved.model, { kind: 'closed', concurrency: 20 });
   });
 

@@ -5,17 +5,15 @@
  */
 
 import type { DataPlaneKind } from '../cluster/endpoints.js';
-import { INGRESS_SYNC_INTERVAL_SECONDS, sampleSeconds, seededRandom } from '../cluster/propagation.js';
+import { INGRESS_SYNC_INTERVAL_SECONDS, seededRandom } from '../cluster/propagation.js';
 import { LoadGenerator, type LoadModel, type LoadStats, type LoadTarget } from '../load/generator.js';
 import type { SecondsRange } from '../model/recommendations.js';
 import { EventLog, monotonicClock, type Recording } from '../recording/records.js';
 import { attributeRoutes } from './attribution.js';
 import { EmulatedCluster } from './cluster.js';
-import { Ingress } from './ingress.js';
-import { KubeProxyNode, type RouteEntry } from './kube-proxy.js';
+import { openDataPlanes } from './planes.js';
 import type { Pod } from './pod.js';
 import { type Isolation, pidNamespacesAvailable } from './process.js';
-import { EndpointPropagator, EndpointView } from './propagator.js';
 import type { LabSpec } from './spec.js';
 
 export type Scenario = 'rollout' | 'evict' | 'scale-in';
@@ -123,44 +121,18 @@ export class Lab {
       cluster.start();
       await this.waitForReplicas(cluster);
 
-      const propagation = () => sampleSeconds(options.propagation, random);
-      const views: EndpointView[] = [];
-      const routes: RouteEntry[] = [];
-      const targets: LoadTarget[] = [];
-      if (options.planes.includes('kube-proxy')) {
-        for (let n = 1; n <= options.nodes; n++) {
-          const view = new EndpointView(`node-${n}`, 'kube-proxy', propagation);
-          const node = new KubeProxyNode(view, () => log.clock.now(), routes, random);
-          const port = await node.listen();
-          this.closers.push(() => node.close());
-          views.push(view);
-          targets.push({
-            name: 'kube-proxy',
-            node: view.name,
-            url: new URL(options.path, `http://127.0.0.1:${port}`),
-          });
-        }
-      }
-      if (options.planes.includes('ingress')) {
-        const view = new EndpointView(
-          'ingress',
-          'ingress',
-          () => propagation() + random() * INGRESS_SYNC_INTERVAL_SECONDS,
-        );
-        const ingress = new Ingress(view, { upstreamTimeoutMs: 60_000 });
-        const port = await ingress.listen();
-        this.closers.push(() => ingress.close());
-        views.push(view);
-        targets.push({ name: 'ingress', url: new URL(options.path, `http://127.0.0.1:${port}`) });
-      }
-      const propagator = new EndpointPropagator(views, log);
-      propagator.settle(cluster.endpoints());
-      cluster.onEndpoints((endpoints) => propagator.publish(endpoints));
-      this.closers.push(async () => propagator.stop());
+      const planes = await openDataPlanes(cluster, log, {
+        planes: options.planes,
+        propagation: options.propagation,
+        nodes: options.nodes,
+        path: options.path,
+        random,
+      });
+      this.closers.push(() => planes.close());
 
       const load = new LoadGenerator(
         {
-          targets: interleave(targets),
+          targets: interleave(planes.targets),
           model: options.model,
           keepAlive: options.keepAlive,
           method: options.method,
@@ -193,7 +165,7 @@ export class Lab {
         recording: {
           startedAt,
           durationMs: log.clock.now(),
-          requests: attributeRoutes(records, routes),
+          requests: attributeRoutes(records, planes.routes),
           events: [...log.events],
           dropped: load.stats().dropped,
         },

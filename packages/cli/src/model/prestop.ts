@@ -20,6 +20,13 @@ export type PreStopHook =
   | { readonly kind: 'tcpSocket' }
   | { readonly kind: 'invalid'; readonly reason: string };
 
+/** How long the hook delays SIGTERM when it is a plain sleep (0 without a hook); otherwise unknown. */
+export function preStopSleepSeconds(hook: PreStopHook): number | undefined {
+  if (hook.kind === 'none') return 0;
+  if (hook.kind === 'sleep' || hook.kind === 'exec-sleep') return hook.seconds;
+  return undefined;
+}
+
 const SHELLS = /^(?:\/usr)?(?:\/bin\/)?(?:sh|bash|ash|dash|zsh)$/;
 const SLEEP_BINARY = /^(?:\/usr)?(?:\/bin\/)?sleep$/;
 /** GNU and busybox sleep both take a number with an optional s/m/h/d suffix. */

@@ -12,6 +12,7 @@ import {
 import { type Diagnosis, diagnose, slowestPropagationSeconds } from './diagnose.js';
 import { type LatencySummary, latencySummary } from './latency.js';
 import { type ReplicaLifecycle, replicaLifecycles } from './lifecycle.js';
+import type { Measurement } from './measure.js';
 import { crossedThresholds, type Threshold } from './thresholds.js';
 
 /** What was rehearsed, shown at the top of every format. */
@@ -68,11 +69,18 @@ export interface Report {
   readonly thresholds: readonly { readonly threshold: string; readonly crossed: boolean }[];
   readonly events: readonly LifecycleEvent[];
   readonly records: readonly RequestRecord[];
+  /** verify only: endpoint removal as the API showed it, and the preStop it calls for. */
+  readonly measured?: Measurement;
 }
 
 const LATE_MS = 10;
 
-export function buildReport(recording: Recording, setup: RunSetup, failOn: readonly Threshold[]): Report {
+export function buildReport(
+  recording: Recording,
+  setup: RunSetup,
+  failOn: readonly Threshold[],
+  measured?: Measurement,
+): Report {
   const requests = [...recording.requests].sort((a, b) => a.intendedAt - b.intendedAt);
   const failed = requests.filter((r) => r.errorClass !== undefined);
   const latency = latencySummary(requests.map((r) => r.endedAt - r.intendedAt));
@@ -110,10 +118,18 @@ export function buildReport(recording: Recording, setup: RunSetup, failOn: reado
     failureWindow: window,
     replicas,
     propagationSeconds: slowestPropagationSeconds(replicas),
-    diagnosis: diagnose({ requests, replicas, preStopSeconds: setup.preStopSeconds }),
+    diagnosis: diagnose({
+      requests,
+      replicas,
+      preStopSeconds: setup.preStopSeconds,
+      ...(measured?.recommendedPreStopSeconds === undefined
+        ? {}
+        : { measuredPreStop: { seconds: measured.recommendedPreStopSeconds, basis: measured.basis } }),
+    }),
     thresholds: failOn.map((t) => ({ threshold: t.text, crossed: crossed.includes(t) })),
     events: recording.events,
     records: requests,
+    ...(measured ? { measured } : {}),
   };
 }
 

@@ -20,6 +20,8 @@ export interface DiagnosisInput {
   readonly replicas: readonly ReplicaLifecycle[];
   /** The preStop the rehearsed workload has, in seconds (0 for none); undefined when unknown. */
   readonly preStopSeconds: number | undefined;
+  /** verify: the preStop the cluster's measurements call for, which the advice then quotes. */
+  readonly measuredPreStop?: { readonly seconds: number; readonly basis: string };
 }
 
 export interface Diagnosis {
@@ -115,11 +117,18 @@ export function diagnose(input: DiagnosisInput): Diagnosis[] {
 function explain(cause: Cause, input: DiagnosisInput): { message: string; advice: string } {
   switch (cause) {
     case 'stale-endpoint': {
+      const current = input.preStopSeconds === undefined ? '' : ` (preStop now: ${input.preStopSeconds} s)`;
+      const message = `new connections reached replicas that had already stopped listening, before the data plane removed them: the app closed before endpoint propagation finished${current}`;
+      if (input.measuredPreStop) {
+        return {
+          message,
+          advice: `add or lengthen the preStop sleep to at least ${input.measuredPreStop.seconds} s: ${input.measuredPreStop.basis}`,
+        };
+      }
       const slowest = slowestPropagationSeconds(input.replicas);
       const suggestion = slowest === undefined ? undefined : Math.ceil(slowest) + 2;
-      const current = input.preStopSeconds === undefined ? '' : ` (preStop now: ${input.preStopSeconds} s)`;
       return {
-        message: `new connections reached replicas that had already stopped listening, before the data plane removed them: the app closed before endpoint propagation finished${current}`,
+        message,
         advice:
           suggestion === undefined
             ? 'add a preStop sleep longer than endpoint propagation'

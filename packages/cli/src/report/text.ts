@@ -4,6 +4,7 @@ import type { Style } from '../output/style.js';
 import { ERROR_CLASS_LABELS, type ErrorClass } from '../recording/records.js';
 import type { Report } from './build.js';
 import type { ReplicaLifecycle } from './lifecycle.js';
+import type { Measurement } from './measure.js';
 
 const seconds = (ms: number | undefined) => (ms === undefined ? '-' : `${(ms / 1000).toFixed(2)}s`);
 
@@ -49,6 +50,7 @@ export function renderReportText(report: Report, style: Style): string {
       `${style.bold('Routing')}   slowest removal from a data plane: ${report.propagationSeconds.toFixed(2)} s after termination began`,
     );
   }
+  if (report.measured) lines.push(...measuredLines(report.measured, style));
   lines.push('');
   lines.push(style.bold('Replicas'));
   lines.push(style.dim('  name              ready   terminating  preStop end  SIGTERM   exit     ended by'));
@@ -71,6 +73,29 @@ export function renderReportText(report: Report, style: Style): string {
   const crossed = report.thresholds.filter((t) => t.crossed).map((t) => t.threshold);
   if (crossed.length > 0) lines.push('', `Failed threshold: ${crossed.join(', ')}`);
   return `${lines.join('\n')}\n`;
+}
+
+function measuredLines(measured: Measurement, style: Style): string[] {
+  const lines = ['', style.bold('Measured on the cluster')];
+  for (const pod of measured.pods) {
+    const removal =
+      pod.endpointRemovalSeconds === undefined
+        ? "never seen leaving its Services' ready endpoints"
+        : `left ready endpoints ${pod.endpointRemovalSeconds.toFixed(2)} s after deletion`;
+    const failure =
+      pod.firstFailureAfterSigtermSeconds === undefined
+        ? ''
+        : `; first failure ${pod.firstFailureAfterSigtermSeconds.toFixed(2)} s after SIGTERM`;
+    lines.push(`  ${pod.pod}: ${removal}${failure}`);
+  }
+  if (measured.recommendedPreStopSeconds !== undefined) {
+    lines.push(
+      `  ${style.cyan('→')} preStop sleep: ${measured.recommendedPreStopSeconds} s ${style.dim(`(${measured.basis})`)}`,
+    );
+  } else {
+    lines.push(`  ${style.dim(measured.basis)}`);
+  }
+  return lines;
 }
 
 function replicaLine(replica: ReplicaLifecycle, style: Style): string {

@@ -1,0 +1,239 @@
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import { connect } from '../kube/client.js';
+import { RESTARTED_AT_ANNOTATION } from '../kube/restart.js';
+import { type ApiCluster, failureCauses, runCli, startApiCluster } from '../test-helpers.js';
+import { verifyReport } from '../verify/report.js';
+import { Verify } from '../verify/run.js';
+
+const QUICK = ['--rate', '50/s', '--baseline', '1s', '--tail', '1s', '--no-progress'];
+
+describe('lameduck verify against a Kubernetes API over the emulated cluster', () => {
+  const clusters: ApiCluster[] = [];
+  after(async () => {
+    for (const cluster of clusters) await cluster.close();
+  });
+  const start = async (settings: Parameters<typeof startApiCluster>[0]) => {
+    const cluster = await startApiCluster(settings);
+    clusters.push(cluster);
+    return cluster;
+  };
+
+  it('restarts with the kubectl annotation only, watches the rollout to the end, and passes a draining app', async () => {
+    const c = await start({ mode: 'lameduck', preStopSeconds: 2 });
+    const run = await runCli([
+      'verify',
+      'deployment/web',
+      '--kubeconfig',
+      c.kubeconfig,
+      '--url',
+      c.url,
+      ...QUICK,
+      '--format',
+      'json',
+    ]);
+    assert.equal(run.code, 0, run.stderr);
+    const report = JSON.parse(run.stdout);
+    assert.equal(report.verdict, 'pass');
+    assert.equal(report.requests.failed, 0);
+    assert.ok(report.requests.total > 100);
+    // The only write: one strategic merge patch of the template annotation, as kubectl makes it.
+    assert.equal(c.api.writes.length, 1);
+    const [write] = c.api.writes;
+    assert.equal(write?.contentType, 'application/strategic-merge-patch+json');
+    assert.match(
+      JSON.stringify(write?.body),
+      new RegExp(
+        `"${RESTARTED_AT_ANNOTATION.replace('.', '\\.')}":"\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ"`,
+      ),
+    );
+    const types = report.events.map((e: { type: string }) => e.type);
+    assert.ok(types.indexOf('rollout-start') < types.indexOf('rollout-complete'));
+    assert.equal(types.filter((t: string) => t === 'terminating').length, 2);
+    assert.equal(types.filter((t: string) => t === 'pod-deleted').length, 2);
+    // Both old pods measured: removal from the Service's ready endpoints, SIGTERM 2 s after deletion.
+    assert.equal(report.measured.pods.length, 2);
+    for (const replica of report.replicas.filter(
+      (r: { terminatingAt: number | null }) => r.terminatingAt !== null,
+    )) {
+      assert.ok(
+        Math.abs(replica.sigtermAt - replica.terminatingAt - 2000) < 1,
+        'SIGTERM is estimated at deletion + preStop',
+      );
+      assert.ok(replica.endpointRemovedAt['service/web'] !== undefined);
+    }
+    assert.equal(c.cluster.revision, 2);
+  });
+
+  it('fails an app that exits on SIGTERM with no preStop, names the stale endpoint, and recommends a preStop', async () => {
+    const c = await start({ mode: 'exit', propagation: { min: 1, max: 2 } });
+    const run = await runCli([
+      'verify',
+      'deployment/web',
+      '--kubeconfig',
+      c.kubeconfig,
+      '--url',
+      c.url,
+      ...QUICK,
+      '--method',
+      'POST',
+      '--format',
+      'json',
+    ]);
+    assert.equal(run.code, 1, run.stderr);
+    const report = JSON.parse(run.stdout);
+    assert.equal(report.verdict, 'fail');
+    assert.ok(report.requests.failed > 0);
+    assert.deepEqual(Object.keys(report.requests.byClass), ['proxy-502']);
+    assert.deepEqual(
+      report.diagnosis.map((d: { cause: string }) => d.cause),
+      ['stale-endpoint'],
+    );
+    // Requests reached a terminating pod up to ~2 s after deletion: the preStop must cover that and the margin.
+    assert.ok(report.measured.lastFailureAfterDeletionSeconds > 0.5);
+    assert.ok(report.measured.recommendedPreStopSeconds >= 3);
+    assert.match(
+      report.diagnosis[0].advice,
+      new RegExp(`at least ${report.measured.recommendedPreStopSeconds} s`),
+    );
+  });
+
+  it('--dry-run checks the patch on the server and changes nothing', async () => {
+    const c = await start({ mode: 'lameduck' });
+    const run = await runCli(['verify', 'deployment/web', '--kubeconfig', c.kubeconfig, '--dry-run']);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /would patch deployment\/web in namespace shop/);
+    assert.match(run.stdout, /kubectl\.kubernetes\.io\/restartedAt/);
+    assert.deepEqual(
+      c.api.writes.map((w) => w.dryRun),
+      [true],
+    );
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.equal(c.cluster.revision, 1);
+  });
+
+  it('refuses a paused Deployment, as kubectl rollout restart does, without writing', async () => {
+    const c = await start({ mode: 'lameduck', paused: true });
+    const run = await runCli(['verify', 'deployment/web', '--kubeconfig', c.kubeconfig, '--url', c.url]);
+    assert.equal(run.code, 2);
+    assert.match(
+      run.stderr,
+      /deployment\/web is paused; resume it first \(kubectl rollout resume deployment\/web\)/,
+    );
+    assert.equal(c.api.writes.length, 0);
+  });
+
+  it('explains an RBAC 403 with the verb, the resource and where the Role is', async () => {
+    const c = await start({ mode: 'lameduck' });
+    c.api.forbid('patch', 'deployments.apps');
+    const patch = await runCli(['verify', 'deployment/web', '--kubeconfig', c.kubeconfig, '--dry-run']);
+    assert.equal(patch.code, 2);
+    assert.match(
+      patch.stderr,
+      /forbidden: this user may not patch deployments\.apps in namespace shop .*; grant it with the Role in docs\/verify\.md#rbac/,
+    );
+    c.api.forbid('watch', 'pods');
+    const watch = await runCli([
+      'verify',
+      'deployment/web',
+      '--kubeconfig',
+      c.kubeconfig,
+      '--url',
+      c.url,
+      ...QUICK,
+    ]);
+    assert.equal(watch.code, 2);
+    assert.match(watch.stderr, /forbidden: this user may not watch pods in namespace shop/);
+    assert.doesNotMatch(watch.stderr, /at .*\.js:\d+/, 'no stack trace');
+  });
+
+  it('reads kubeconfig contexts and namespaces as kubectl does, and names what is wrong', async () => {
+    const c = await start({ mode: 'lameduck' });
+    const missing = await runCli([
+      'verify',
+      'deployment/web',
+      '--kubeconfig',
+      c.kubeconfig,
+      '--context',
+      'prod',
+      '--dry-run',
+    ]);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /context "prod" is not in the kubeconfig; it has: lab/);
+    const nofile = await runCli([
+      'verify',
+      'deployment/web',
+      '--kubeconfig',
+      '/nonexistent/config',
+      '--dry-run',
+    ]);
+    assert.equal(nofile.code, 2);
+    assert.match(nofile.stderr, /cannot read the kubeconfig \/nonexistent\/config/);
+    const other = await runCli([
+      'verify',
+      'deployment/web',
+      '--kubeconfig',
+      c.kubeconfig,
+      '-n',
+      'other',
+      '--dry-run',
+    ]);
+    assert.equal(other.code, 2);
+    assert.match(other.stderr, /not found: .*web.*; check the name, the namespace \(-n\) and the context/);
+    const api = await connect({
+      env: { KUBECONFIG: `/nonexistent/a:${c.kubeconfig}`, HOME: '/nonexistent' },
+    });
+    assert.equal(api.namespace, 'shop', "the context's namespace, from the KUBECONFIG list");
+    const bad = await runCli(['verify', 'pod/web', '--dry-run']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /"pod\/web" is not a workload; name it as kubectl does/);
+  });
+
+  it('keeps every change through dropped watch streams and a 410 Gone mid-rollout', async () => {
+    const c = await start({ mode: 'lameduck', preStopSeconds: 1 });
+    let faults = 0;
+    c.log.onEvent((event) => {
+      if (event.type !== 'terminating' || faults++ > 0) return;
+      setTimeout(() => {
+        c.api.compact();
+        c.api.dropWatches();
+      }, 50);
+    });
+    const api = await connect({ kubeconfig: c.kubeconfig });
+    const verify = new Verify({
+      api,
+      ref: { kind: 'Deployment', name: 'web' },
+      namespace: 'shop',
+      url: new URL(c.url),
+      model: { kind: 'open', rate: 30 },
+      keepAlive: true,
+      method: 'GET',
+      timeoutMs: 5000,
+      durationMs: 0,
+      baselineMs: 500,
+      tailMs: 500,
+      rolloutTimeoutMs: 30_000,
+    });
+    const run = await verify.run(await verify.prepare());
+    assert.ok(run.watch.relists >= 1, `relisted after 410 (${JSON.stringify(run.watch)})`);
+    assert.ok(run.watch.reconnects >= 1);
+    const types = run.recording.events.map((e) => e.type);
+    assert.equal(types.filter((t) => t === 'terminating').length, 2);
+    assert.equal(types.filter((t) => t === 'pod-deleted').length, 2);
+    assert.ok(types.includes('rollout-complete'));
+    const report = verifyReport(
+      run.recording,
+      {
+        workload: 'deployment/web',
+        podTemplate: run.target.podTemplate,
+        replicas: 2,
+        url: c.url,
+        load: 'test',
+        keepAlive: true,
+        services: run.target.services,
+      },
+      [],
+    );
+    assert.deepEqual(failureCauses(report), {});
+  });
+});

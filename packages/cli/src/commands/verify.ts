@@ -1,0 +1,159 @@
+/** `lameduck verify`: wiring only. */
+import type { Command } from 'commander';
+import { connect } from '../kube/client.js';
+import { parseWorkloadRef } from '../kube/workload-ref.js';
+import { describeLoad, durationFlag, type LoadFlags, resolveLoadFlags } from '../load/flags.js';
+import { EXIT, UsageError } from '../output/errors.js';
+import type { Io } from '../output/io.js';
+import { ProgressPrinter } from '../report/progress.js';
+import { desiredReplicas, verifyReport } from '../verify/report.js';
+import { Verify } from '../verify/run.js';
+import { formatOption, type ReportFlags, writeReport } from './shared.js';
+
+export interface ClusterFlags {
+  readonly namespace?: string;
+  readonly context?: string;
+  readonly kubeconfig?: string;
+  readonly inCluster?: boolean;
+}
+
+interface VerifyFlags extends LoadFlags, ReportFlags, ClusterFlags {
+  readonly url?: string;
+  readonly duration?: string;
+  readonly baseline: string;
+  readonly tail: string;
+  readonly rolloutTimeout: string;
+  readonly dryRun?: boolean;
+  readonly progress: boolean;
+}
+
+/** -n, --context, --kubeconfig and --in-cluster, as kubectl spells them; shared with collect. */
+export function clusterOptions(command: Command): Command {
+  return command
+    .option('-n, --namespace <ns>', "namespace (default: the context's, else default)")
+    .option('--context <name>', 'kubeconfig context (default: the current one)')
+    .option('--kubeconfig <file>', 'kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)')
+    .option('--in-cluster', "use the pod's service account (running inside the cluster)");
+}
+
+export function clusterConnection(flags: ClusterFlags, io: Io) {
+  return connect({
+    kubeconfig: flags.kubeconfig,
+    context: flags.context,
+    namespace: flags.namespace,
+    inCluster: flags.inCluster === true,
+    env: { ...process.env, ...io.env },
+  });
+}
+
+export function registerVerify(program: Command, io: Io, setExit: (code: number) => void): void {
+  const command = program
+    .command('verify')
+    .description('rehearse a rolling restart on a real cluster under HTTP load, and report what was lost')
+    .argument('<workload>', 'deployment/NAME, statefulset/NAME, daemonset/NAME or rollout/NAME');
+  clusterOptions(command)
+    .option('--url <url>', 'where the load goes: the URL users reach the workload at')
+    .option('--rate <r/s>', 'open model: requests per second (default: 200/s)')
+    .option('--concurrency <n>', 'closed model: this many requests in flight')
+    .option('--duration <duration>', 'load runs at least this long in total')
+    .option('--baseline <duration>', 'load before the restart, ending with a steady second', '10s')
+    .option('--tail <duration>', 'load after the rollout completes', '10s')
+    .option('--rollout-timeout <duration>', 'give up when the rollout takes longer', '10m')
+    .option('--keepalive <on|off>', 'reuse client connections', 'on')
+    .option('--method <method>', 'HTTP method', 'GET')
+    .option('--data <body>', 'request body (default for POST/PUT/PATCH: a small JSON document)')
+    .option('--timeout <duration>', 'request timeout', '10s')
+    .option('--fail-on <thresholds>', 'exit 1 when crossed: errors>0, error-rate>0.1%, p99>500ms', 'errors>0')
+    .option('--dry-run', 'check access and show the restart patch; change nothing, send no load')
+    .option('--report <file.html>', 'write the self-contained HTML timeline here')
+    .option('--records', 'with --format json: include every request')
+    .option('--no-progress', 'no live progress on stderr')
+    .addOption(formatOption(['text', 'json']))
+    .addHelpText(
+      'after',
+      `
+Examples:
+  lameduck verify deployment/web -n shop --url https://shop.example.com/healthz --report verify.html
+  lameduck verify deployment/web --dry-run
+
+The only write is the restart annotation kubectl rollout restart sets. Ctrl-C stops the load and
+leaves the cluster as it is. The Role it needs is in docs/verify.md#rbac.
+Exit codes: 0 pass, 1 a --fail-on threshold was crossed, 2 usage, access or cluster error.`,
+    )
+    .action(async (workload: string, flags: VerifyFlags) => {
+      const ref = parseWorkloadRef(workload);
+      const load = resolveLoadFlags(flags);
+      let url: URL | undefined;
+      if (flags.url !== undefined) {
+        try {
+          url = new URL(flags.url);
+        } catch {
+          throw new UsageError(`--url must be an absolute http(s) URL, not "${flags.url}"`);
+        }
+        if (url.protocol !== 'http:' && url.protocol !== 'https:')
+          throw new UsageError(`--url must be http or https, not "${url.protocol}"`);
+      } else if (!flags.dryRun) {
+        throw new UsageError('give --url: the address the load goes to (or --dry-run to only check access)');
+      }
+      const api = await clusterConnection(flags, io);
+      const verify = new Verify({
+        api,
+        ref,
+        namespace: api.namespace,
+        url: url ?? new URL('http://dry-run.invalid/'),
+        model: load.model,
+        keepAlive: load.keepAlive,
+        method: load.method,
+        ...(load.body === undefined ? {} : { body: load.body }),
+        timeoutMs: load.timeoutMs,
+        durationMs: flags.duration === undefined ? 0 : durationFlag('duration', flags.duration),
+        baselineMs: durationFlag('baseline', flags.baseline),
+        tailMs: durationFlag('tail', flags.tail),
+        rolloutTimeoutMs: durationFlag('rollout-timeout', flags.rolloutTimeout),
+      });
+      const target = await verify.prepare();
+      const name = `${ref.kind.toLowerCase()}/${ref.name}`;
+      if (flags.dryRun) {
+        await verify.dryRun(target);
+        io.stdout.write(
+          `lameduck verify: dry run: would patch ${name} in namespace ${api.namespace} on ${api.server}\n` +
+            `  ${target.patch.description}  (${target.patch.contentType})\n` +
+            `  Services selecting its pods: ${target.services.join(', ') || 'none'}\n` +
+            '  the API server accepted the patch as a dry run: the permissions are in place\n',
+        );
+        return;
+      }
+      const progress = flags.progress ? new ProgressPrinter(io.stderr, () => verify.progress()) : undefined;
+      const interrupt = () => {
+        io.stderr.write('\nlameduck verify: interrupted; load stopped, the cluster is left as it is\n');
+        verify.abort();
+        process.exit(130);
+      };
+      process.once('SIGINT', interrupt);
+      process.once('SIGTERM', interrupt);
+      progress?.start();
+      let run: Awaited<ReturnType<Verify['run']>>;
+      try {
+        run = await verify.run(target);
+      } finally {
+        progress?.stop();
+        process.removeListener('SIGINT', interrupt);
+        process.removeListener('SIGTERM', interrupt);
+      }
+      const report = verifyReport(
+        run.recording,
+        {
+          workload: `${name} (${api.namespace})`,
+          podTemplate: target.podTemplate,
+          replicas: desiredReplicas(target.workload),
+          url: (url as URL).href,
+          load: describeLoad(load.model, load.method, (url as URL).href),
+          keepAlive: load.keepAlive,
+          services: target.services,
+        },
+        load.failOn,
+      );
+      await writeReport(report, flags, io, 'verify');
+      setExit(report.verdict === 'pass' ? EXIT.ok : EXIT.findings);
+    });
+}

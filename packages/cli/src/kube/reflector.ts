@@ -1,0 +1,154 @@
+/**
+ * List, then watch from the list's resourceVersion, and keep watching: the reflector pattern of
+ * client-go (tools/cache/reflector.go), small.
+ * - A stream the server ends (its timeout) or that drops is re-opened from the last resourceVersion
+ *   seen, after a short back-off.
+ * - `410 Gone` (the version is too old, as after etcd compaction) means a fresh list; the
+ *   difference between the cache and the new list is delivered as ADDED, MODIFIED and DELETED,
+ *   so the consumer never misses a change, only sees it later.
+ * - Other errors (403, 404) end the reflector with the ClusterError.
+ */
+import { getString, type JsonObject } from '../model/json.js';
+import { type ClusterApi, ClusterError, type Query, type WatchStream } from './api.js';
+
+export type ChangeType = 'ADDED' | 'MODIFIED' | 'DELETED';
+
+export interface ReflectorStats {
+  readonly relists: number;
+  readonly reconnects: number;
+}
+
+const BACKOFF_MS = [100, 250, 500, 1000, 2000, 5000];
+/** Ask the server to end each stream after this long, as client-go does (5-10 min); we re-open it. */
+const WATCH_TIMEOUT_SECONDS = 300;
+
+export class Reflector {
+  private readonly cache = new Map<string, JsonObject>();
+  private resourceVersion = '';
+  private stream: WatchStream | undefined;
+  private stopped = false;
+  private relists = 0;
+  private reconnects = 0;
+  private failures = 0;
+  private readonly markSynced: () => void;
+  /** Resolves after the first list has been delivered. */
+  readonly synced: Promise<void>;
+  /** Settles when the reflector stops: resolves on stop(), rejects on an error it cannot recover from. */
+  readonly finished: Promise<void>;
+
+  constructor(
+    private readonly api: ClusterApi,
+    private readonly path: string,
+    private readonly query: Query,
+    private readonly onChange: (
+      type: ChangeType,
+      object: JsonObject,
+      previous: JsonObject | undefined,
+    ) => void,
+  ) {
+    let markSynced = () => {};
+    this.synced = new Promise((resolve) => {
+      markSynced = resolve;
+    });
+    this.markSynced = markSynced;
+    this.finished = this.run();
+    // The owner awaits `finished` when it wants the error; never an unhandled rejection meanwhile.
+    this.finished.catch(() => {});
+  }
+
+  items(): JsonObject[] {
+    return [...this.cache.values()];
+  }
+
+  stats(): ReflectorStats {
+    return { relists: this.relists, reconnects: this.reconnects };
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.stream?.stop();
+  }
+
+  private async run(): Promise<void> {
+    await this.list();
+    this.markSynced();
+    while (!this.stopped) {
+      let gone = false;
+      let fatal: ClusterError | undefined;
+      try {
+        this.stream = this.api.watch(
+          this.path,
+          {
+            ...this.query,
+            resourceVersion: this.resourceVersion,
+            allowWatchBookmarks: true,
+            timeoutSeconds: WATCH_TIMEOUT_SECONDS,
+          },
+          (event) => {
+            if (event.type === 'ERROR') {
+              if (event.object.code === 410) gone = true;
+              else fatal = new ClusterError(`watch of ${this.path} failed: ${String(event.object.message)}`);
+              this.stream?.stop();
+              return;
+            }
+            const version = getString(event.object, ['metadata', 'resourceVersion']);
+            if (version) this.resourceVersion = version;
+            if (event.type !== 'BOOKMARK') this.apply(event.type, event.object);
+          },
+        );
+        await this.stream.done;
+        this.failures = 0;
+      } catch (error) {
+        if (error instanceof ClusterError && error.status !== undefined && error.status !== 410) throw error;
+        if (error instanceof ClusterError && error.status === 410) gone = true;
+        else this.failures++;
+      }
+      if (fatal) throw fatal;
+      if (this.stopped) return;
+      if (gone) {
+        await this.list();
+        continue;
+      }
+      this.reconnects++;
+      await sleep(BACKOFF_MS[Math.min(this.failures, BACKOFF_MS.length - 1)] as number);
+    }
+  }
+
+  /** A full list; on a relist, the difference from the cache becomes ordinary changes. */
+  private async list(): Promise<void> {
+    const list = await this.api.get(this.path, this.query);
+    if (this.resourceVersion !== '') this.relists++;
+    this.resourceVersion = getString(list, ['metadata', 'resourceVersion']) ?? '';
+    const items = Array.isArray(list.items) ? (list.items as JsonObject[]) : [];
+    const seen = new Set<string>();
+    for (const item of items) {
+      seen.add(keyOf(item));
+      const previous = this.cache.get(keyOf(item));
+      if (!previous) this.apply('ADDED', item);
+      else if (
+        getString(previous, ['metadata', 'resourceVersion']) !==
+        getString(item, ['metadata', 'resourceVersion'])
+      )
+        this.apply('MODIFIED', item);
+    }
+    for (const [key, previous] of [...this.cache]) {
+      if (!seen.has(key)) this.apply('DELETED', previous);
+    }
+  }
+
+  private apply(type: ChangeType, object: JsonObject): void {
+    const key = keyOf(object);
+    const previous = this.cache.get(key);
+    if (type === 'DELETED') this.cache.delete(key);
+    else this.cache.set(key, object);
+    this.onChange(type, object, previous);
+  }
+}
+
+function keyOf(object: JsonObject): string {
+  return `${getString(object, ['metadata', 'namespace']) ?? ''}/${getString(object, ['metadata', 'name']) ?? ''}`;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
