@@ -4,6 +4,7 @@
  */
 import { basename } from 'node:path';
 import { Command, CommanderError } from 'commander';
+import { registerCollect } from './commands/collect.js';
 import { registerFix } from './commands/fix.js';
 import { registerLab } from './commands/lab.js';
 import { registerLint } from './commands/lint.js';
@@ -37,6 +38,7 @@ export async function main(args: readonly string[], io: Io, name = 'lameduck'): 
   registerFix(program, io, setExit);
   registerLab(program, io, setExit);
   registerVerify(program, io, setExit);
+  registerCollect(program, io, setExit);
   try {
     await program.parseAsync([...args], { from: 'user' });
     return exitCode;
