@@ -184,6 +184,10 @@ describe('lameduck verify against a Kubernetes API over the emulated cluster', (
       env: { KUBECONFIG: `/nonexistent/a:${c.kubeconfig}`, HOME: '/nonexistent' },
     });
     assert.equal(api.namespace, 'shop', "the context's namespace, from the KUBECONFIG list");
+    await assert.rejects(
+      connect({ env: { HOME: '/nonexistent' } }),
+      /KUBECONFIG is unset and ~\/\.kube\/config does not exist/,
+    );
     const bad = await runCli(['verify', 'pod/web', '--dry-run']);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /"pod\/web" is not a workload; name it as kubectl does/);

@@ -8,7 +8,7 @@
 import { existsSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
-import { delimiter } from 'node:path';
+import { delimiter, join } from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { isObject, type JsonObject } from '../model/json.js';
 import {
@@ -74,6 +74,13 @@ function loadDefault(config: KubeConfig, env: NodeJS.ProcessEnv): void {
   const files = env.KUBECONFIG?.split(delimiter).filter((file) => file !== '' && existsSync(file));
   if (env.KUBECONFIG && files?.length === 0) {
     throw new Error('none of the files in KUBECONFIG exists');
+  }
+  const home = env.HOME ? join(env.HOME, '.kube', 'config') : undefined;
+  if (!files?.length && !(home && existsSync(home)) && !env.KUBERNETES_SERVICE_HOST) {
+    // client-node would fall back to http://localhost:8080, as kubectl did long ago.
+    throw new Error(
+      'there is none: KUBECONFIG is unset and ~/.kube/config does not exist; pass --kubeconfig, or --in-cluster in a pod',
+    );
   }
   try {
     const effective = { KUBECONFIG: files?.join(delimiter), HOME: env.HOME };
