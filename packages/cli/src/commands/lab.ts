@@ -13,7 +13,7 @@ import { EXIT, UsageError } from '../output/errors.js';
 import type { Io } from '../output/io.js';
 import { buildReport } from '../report/build.js';
 import { ProgressPrinter } from '../report/progress.js';
-import { formatOption, type OutputFormat, writeReport } from './shared.js';
+import { loadOptions, type OutputFormat, reportOptions, writeReport } from './shared.js';
 
 interface LabCommandFlags extends LabFlags {
   readonly filename?: string;
@@ -26,7 +26,7 @@ interface LabCommandFlags extends LabFlags {
 }
 
 export function registerLab(program: Command, io: Io, setExit: (code: number) => void): void {
-  program
+  const command = program
     .command('lab')
     .description('rehearse rolling restarts locally under real HTTP load, with no cluster')
     .argument('[command...]', 'after --: the command that starts one replica (it must listen on $PORT)')
@@ -41,12 +41,7 @@ export function registerLab(program: Command, io: Io, setExit: (code: number) =>
       new Option('--scenario <kind>', 'rollout | evict (delete one pod) | scale-in').default('rollout'),
     )
     .option('--duration <duration>', 'load runs at least this long', '30s')
-    .option('--rate <r/s>', 'open model: requests per second (default: 200/s)')
-    .option('--concurrency <n>', 'closed model: this many requests in flight, each sent when the last ends')
-    .option('--keepalive <on|off>', 'reuse client connections', 'on')
-    .option('--method <method>', 'HTTP method', 'GET')
     .option('--path <path>', 'request path', '/')
-    .option('--data <body>', 'request body (default for POST/PUT/PATCH: a small JSON document)')
     .option('--data-plane <plane>', 'kube-proxy | ingress | both', 'both')
     .option('--propagation <range>', 'endpoint propagation delay per node, e.g. 1s..4s (default)')
     .option('--nodes <n>', 'cluster size in nodes, instead of --propagation')
@@ -57,17 +52,8 @@ export function registerLab(program: Command, io: Io, setExit: (code: number) =>
     .option('--port <port>', 'without -f: the containerPort', '8080')
     .option('--kube-version <version>', 'Kubernetes version whose semantics apply (default: 1.30)')
     .option('--seed <n>', 'seed for propagation delays and routing choices, to repeat a run')
-    .option('--ready-timeout <duration>', 'how long a replica may take to become ready', '60s')
-    .option('--timeout <duration>', 'request timeout', '10s')
-    .option(
-      '--fail-on <thresholds>',
-      'exit 1 when crossed: errors>0, error-rate>0.1%, p99>500ms, window>1s',
-      'errors>0',
-    )
-    .option('--report <file.html>', 'write the self-contained HTML timeline here')
-    .option('--records', 'with --format json: include every request')
-    .option('--no-progress', 'no live progress on stderr')
-    .addOption(formatOption(['text', 'json']))
+    .option('--ready-timeout <duration>', 'how long a replica may take to become ready', '60s');
+  reportOptions(loadOptions(command))
     .addHelpText(
       'after',
       `

@@ -1,4 +1,4 @@
-import { Option } from 'commander';
+import { type Command, Option } from 'commander';
 import { replaceFile } from '../output/files.js';
 import type { Io } from '../output/io.js';
 import { colorEnabled, createStyle } from '../output/style.js';
@@ -35,4 +35,29 @@ export async function writeReport(
   } else {
     io.stdout.write(renderReportText(report, createStyle(colorEnabled(io.stdout, io.env))));
   }
+}
+
+/** The load flags lab and verify share (see load/flags.ts). */
+export function loadOptions(command: Command): Command {
+  return command
+    .option('--rate <r/s>', 'open model: requests per second (default: 200/s)')
+    .option('--concurrency <n>', 'closed model: this many requests in flight, each sent when the last ends')
+    .option('--keepalive <on|off>', 'reuse client connections', 'on')
+    .option('--method <method>', 'HTTP method', 'GET')
+    .option('--data <body>', 'request body (default for POST/PUT/PATCH: a small JSON document)')
+    .option('--timeout <duration>', 'request timeout', '10s');
+}
+
+/** The verdict and report flags lab and verify share. */
+export function reportOptions(command: Command): Command {
+  return command
+    .option(
+      '--fail-on <thresholds>',
+      'exit 1 when crossed: errors>0, error-rate>0.1%, p99>500ms, window>1s',
+      'errors>0',
+    )
+    .option('--report <file.html>', 'write the self-contained HTML timeline here')
+    .option('--records', 'with --format json: include every request')
+    .option('--no-progress', 'no live progress on stderr')
+    .addOption(formatOption(['text', 'json']));
 }

@@ -8,6 +8,11 @@ import { Verify } from '../verify/run.js';
 
 const QUICK = ['--rate', '50/s', '--baseline', '1s', '--tail', '1s', '--no-progress'];
 
+/** verify deployment/web against the test cluster, quickly, with any extra flags. */
+function verifyArgs(c: ApiCluster, ...extra: string[]): string[] {
+  return ['verify', 'deployment/web', '--kubeconfig', c.kubeconfig, '--url', c.url, ...QUICK, ...extra];
+}
+
 describe('lameduck verify against a Kubernetes API over the emulated cluster', () => {
   const clusters: ApiCluster[] = [];
   after(async () => {
@@ -21,17 +26,7 @@ describe('lameduck verify against a Kubernetes API over the emulated cluster', (
 
   it('restarts with the kubectl annotation only, watches the rollout to the end, and passes a draining app', async () => {
     const c = await start({ mode: 'lameduck', preStopSeconds: 2 });
-    const run = await runCli([
-      'verify',
-      'deployment/web',
-      '--kubeconfig',
-      c.kubeconfig,
-      '--url',
-      c.url,
-      ...QUICK,
-      '--format',
-      'json',
-    ]);
+    const run = await runCli(verifyArgs(c, '--format', 'json'));
     assert.equal(run.code, 0, run.stderr);
     const report = JSON.parse(run.stdout);
     assert.equal(report.verdict, 'pass');
@@ -67,19 +62,7 @@ describe('lameduck verify against a Kubernetes API over the emulated cluster', (
 
   it('fails an app that exits on SIGTERM with no preStop, names the stale endpoint, and recommends a preStop', async () => {
     const c = await start({ mode: 'exit', propagation: { min: 1, max: 2 } });
-    const run = await runCli([
-      'verify',
-      'deployment/web',
-      '--kubeconfig',
-      c.kubeconfig,
-      '--url',
-      c.url,
-      ...QUICK,
-      '--method',
-      'POST',
-      '--format',
-      'json',
-    ]);
+    const run = await runCli(verifyArgs(c, '--method', 'POST', '--format', 'json'));
     assert.equal(run.code, 1, run.stderr);
     const report = JSON.parse(run.stdout);
     assert.equal(report.verdict, 'fail');
@@ -133,15 +116,7 @@ describe('lameduck verify against a Kubernetes API over the emulated cluster', (
       /forbidden: this user may not patch deployments\.apps in namespace shop .*; grant it with the Role in docs\/verify\.md#rbac/,
     );
     c.api.forbid('watch', 'pods');
-    const watch = await runCli([
-      'verify',
-      'deployment/web',
-      '--kubeconfig',
-      c.kubeconfig,
-      '--url',
-      c.url,
-      ...QUICK,
-    ]);
+    const watch = await runCli(verifyArgs(c));
     assert.equal(watch.code, 2);
     assert.match(watch.stderr, /forbidden: this user may not watch pods in namespace shop/);
     assert.doesNotMatch(watch.stderr, /at .*\.js:\d+/, 'no stack trace');

@@ -8,7 +8,7 @@ import type { Io } from '../output/io.js';
 import { ProgressPrinter } from '../report/progress.js';
 import { desiredReplicas, verifyReport } from '../verify/report.js';
 import { Verify } from '../verify/run.js';
-import { formatOption, type ReportFlags, writeReport } from './shared.js';
+import { loadOptions, type ReportFlags, reportOptions, writeReport } from './shared.js';
 
 export interface ClusterFlags {
   readonly namespace?: string;
@@ -53,22 +53,12 @@ export function registerVerify(program: Command, io: Io, setExit: (code: number)
     .argument('<workload>', 'deployment/NAME, statefulset/NAME, daemonset/NAME or rollout/NAME');
   clusterOptions(command)
     .option('--url <url>', 'where the load goes: the URL users reach the workload at')
-    .option('--rate <r/s>', 'open model: requests per second (default: 200/s)')
-    .option('--concurrency <n>', 'closed model: this many requests in flight')
     .option('--duration <duration>', 'load runs at least this long in total')
     .option('--baseline <duration>', 'load before the restart, ending with a steady second', '10s')
     .option('--tail <duration>', 'load after the rollout completes', '10s')
     .option('--rollout-timeout <duration>', 'give up when the rollout takes longer', '10m')
-    .option('--keepalive <on|off>', 'reuse client connections', 'on')
-    .option('--method <method>', 'HTTP method', 'GET')
-    .option('--data <body>', 'request body (default for POST/PUT/PATCH: a small JSON document)')
-    .option('--timeout <duration>', 'request timeout', '10s')
-    .option('--fail-on <thresholds>', 'exit 1 when crossed: errors>0, error-rate>0.1%, p99>500ms', 'errors>0')
-    .option('--dry-run', 'check access and show the restart patch; change nothing, send no load')
-    .option('--report <file.html>', 'write the self-contained HTML timeline here')
-    .option('--records', 'with --format json: include every request')
-    .option('--no-progress', 'no live progress on stderr')
-    .addOption(formatOption(['text', 'json']))
+    .option('--dry-run', 'check access and show the restart patch; change nothing, send no load');
+  reportOptions(loadOptions(command))
     .addHelpText(
       'after',
       `

@@ -6,7 +6,13 @@
 
 import type { DataPlaneKind } from '../cluster/endpoints.js';
 import { INGRESS_SYNC_INTERVAL_SECONDS, seededRandom } from '../cluster/propagation.js';
-import { LoadGenerator, type LoadModel, type LoadStats, type LoadTarget } from '../load/generator.js';
+import {
+  type LoadGenerator,
+  type LoadModel,
+  type LoadStats,
+  type LoadTarget,
+  rehearsalLoad,
+} from '../load/generator.js';
 import type { SecondsRange } from '../model/recommendations.js';
 import { EventLog, monotonicClock, type Recording } from '../recording/records.js';
 import { attributeRoutes } from './attribution.js';
@@ -130,19 +136,7 @@ export class Lab {
       });
       this.closers.push(() => planes.close());
 
-      const load = new LoadGenerator(
-        {
-          targets: interleave(planes.targets),
-          model: options.model,
-          keepAlive: options.keepAlive,
-          method: options.method,
-          ...(options.body === undefined ? {} : { body: options.body }),
-          timeoutMs: options.timeoutMs,
-          maxConnections: 256,
-          maxInFlight: 10_000,
-        },
-        log.clock,
-      );
+      const load = rehearsalLoad(interleave(planes.targets), options, log.clock);
       this.load = load;
       const loadStart = log.clock.now();
       log.record({ type: 'load-start' });

@@ -261,3 +261,33 @@ function lameduckHeaders(raw: Buffer[] | string[] | null): Record<string, string
 function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
   return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
 }
+
+/** What a rehearsal's load is, from its flags; lab and verify pass their own targets. */
+export interface RehearsalLoad {
+  readonly model: LoadModel;
+  readonly keepAlive: boolean;
+  readonly method: string;
+  readonly body?: string;
+  readonly timeoutMs: number;
+}
+
+/** The load generator as lab and verify run it: bounded connections and in-flight requests. */
+export function rehearsalLoad(
+  targets: readonly LoadTarget[],
+  load: RehearsalLoad,
+  clock: Clock,
+): LoadGenerator {
+  return new LoadGenerator(
+    {
+      targets,
+      model: load.model,
+      keepAlive: load.keepAlive,
+      method: load.method,
+      ...(load.body === undefined ? {} : { body: load.body }),
+      timeoutMs: load.timeoutMs,
+      maxConnections: 256,
+      maxInFlight: 10_000,
+    },
+    clock,
+  );
+}

@@ -18,7 +18,7 @@ import {
   serviceSelects,
 } from '../kube/restart.js';
 import { describeRef, type WorkloadRef, workloadPath } from '../kube/workload-ref.js';
-import { LoadGenerator, type LoadModel, type LoadStats } from '../load/generator.js';
+import { type LoadGenerator, type LoadModel, type LoadStats, rehearsalLoad } from '../load/generator.js';
 import { getObject, getString, type JsonObject } from '../model/json.js';
 import { EventLog, monotonicClock, type Recording, type RequestRecord } from '../recording/records.js';
 import { isReady, kubeletEvent, type Observed, podEvents, sliceEvents } from './observe.js';
@@ -181,19 +181,7 @@ export class Verify {
       await Promise.race([Promise.all(this.reflectors.map((r) => r.synced)), this.failure()]);
       synced = true;
 
-      const load = new LoadGenerator(
-        {
-          targets: [{ name: options.url.host, url: options.url }],
-          model: options.model,
-          keepAlive: options.keepAlive,
-          method: options.method,
-          ...(options.body === undefined ? {} : { body: options.body }),
-          timeoutMs: options.timeoutMs,
-          maxConnections: 256,
-          maxInFlight: 10_000,
-        },
-        log.clock,
-      );
+      const load = rehearsalLoad([{ name: options.url.host, url: options.url }], options, log.clock);
       this.load = load;
       const loadStart = log.clock.now();
       log.record({ type: 'load-start' });
