@@ -340,3 +340,12 @@ export function labKubeconfig(server: string, extraContexts: readonly string[] =
     '',
   ].join('\n');
 }
+
+/** Polls until `check` holds, or fails the test after `ms`. */
+export async function until(check: () => boolean, ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('timed out waiting');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

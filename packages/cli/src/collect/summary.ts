@@ -6,12 +6,21 @@ import type { Evidence } from './gather.js';
 export interface SummaryInput {
   readonly evidence: Evidence;
   readonly clientVersion: string;
+  /** kubectl's version, when it is installed where collect ran. */
+  readonly kubectlVersion: string | undefined;
   readonly findings: readonly Finding[];
   readonly verify: Report | undefined;
   readonly files: readonly string[];
 }
 
-export function renderSummary({ evidence, clientVersion, findings, verify, files }: SummaryInput): string {
+export function renderSummary({
+  evidence,
+  clientVersion,
+  kubectlVersion,
+  findings,
+  verify,
+  files,
+}: SummaryInput): string {
   const e = evidence;
   const lines: string[] = [];
   lines.push(`# Termination evidence: ${e.workloadName} in ${e.namespace}`, '');
@@ -21,6 +30,7 @@ export function renderSummary({ evidence, clientVersion, findings, verify, files
   );
   lines.push('## Cluster', '');
   lines.push(`- Kubernetes server: ${e.server.gitVersion ?? 'unknown'} (${e.server.address})`);
+  lines.push(`- Clients: lameduck ${clientVersion}, kubectl ${kubectlVersion ?? 'not installed here'}`);
   lines.push(
     `- Nodes: ${e.nodes.count ?? 'unknown'}${e.nodes.kubeletVersions.length ? `, kubelet ${e.nodes.kubeletVersions.join(', ')}` : ''}`,
   );

@@ -45,6 +45,7 @@ describe('lameduck collect', () => {
     const summary = await read('SUMMARY.md');
     assert.match(summary, /# Termination evidence: deployment\/web in shop/);
     assert.match(summary, /Kubernetes server: v1\.31\.0-lab/);
+    assert.match(summary, /Clients: lameduck \d+\.\d+\.\d+, kubectl /);
     assert.match(summary, /terminationGracePeriodSeconds: 30/);
     assert.match(
       summary,

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { create as createTar } from 'tar';
 import { stringify } from 'yaml';
+import { kubectlClientVersion } from '../collect/client-version.js';
 import { gatherEvidence } from '../collect/gather.js';
 import { renderSummary } from '../collect/summary.js';
 import { parseWorkloadRef } from '../kube/workload-ref.js';
@@ -105,10 +106,11 @@ values, tokens and certificates are redacted. Exit codes: 0 written, 2 usage, ac
         verify = { run, report };
       }
 
+      const kubectlVersion = kubectlClientVersion({ ...process.env, ...io.env });
       const dir = await mkdtemp(join(tmpdir(), 'lameduck-collect-'));
       try {
         const files: Record<string, string> = {
-          'evidence.json': `${JSON.stringify({ ...evidence, objects: undefined }, null, 2)}\n`,
+          'evidence.json': `${JSON.stringify({ ...evidence, client: { lameduck: VERSION, kubectl: kubectlVersion ?? null }, objects: undefined }, null, 2)}\n`,
           'objects.yaml': [evidence.objects.workload, ...evidence.objects.services]
             .map((object) => stringify(object, { lineWidth: 0 }))
             .join('---\n'),
@@ -130,6 +132,7 @@ values, tokens and certificates are redacted. Exit codes: 0 written, 2 usage, ac
         files['SUMMARY.md'] = renderSummary({
           evidence,
           clientVersion: VERSION,
+          kubectlVersion,
           findings,
           verify: verify?.report,
           files: ['SUMMARY.md', ...Object.keys(files).sort()],

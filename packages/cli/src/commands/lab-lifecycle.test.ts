@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { binPath, labApp, labJson, quickLab, repoRoot } from '../test-helpers.js';
+import { binPath, labApp, labJson, quickLab, repoRoot, until } from '../test-helpers.js';
 
 const app = labApp;
 const quick = quickLab;
@@ -15,14 +15,6 @@ const HEALTHY = ['--prestop', '1s', '--readiness-path', '/healthz'];
 function processesWith(marker: string): string[] {
   const result = spawnSync('pgrep', ['-f', marker], { encoding: 'utf8' });
   return result.stdout.split('\n').filter(Boolean);
-}
-
-async function until(check: () => boolean, ms: number): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 describe('lameduck lab scenarios and clean-up', { timeout: 60_000 }, () => {

@@ -1,8 +1,17 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { after, describe, it } from 'node:test';
 import { connect } from '../kube/client.js';
 import { RESTARTED_AT_ANNOTATION } from '../kube/restart.js';
-import { type ApiCluster, failureCauses, runCli, startApiCluster } from '../test-helpers.js';
+import {
+  type ApiCluster,
+  binPath,
+  failureCauses,
+  repoRoot,
+  runCli,
+  startApiCluster,
+  until,
+} from '../test-helpers.js';
 import { verifyReport } from '../verify/report.js';
 import { Verify } from '../verify/run.js';
 
@@ -166,6 +175,28 @@ describe('lameduck verify against a Kubernetes API over the emulated cluster', (
     const bad = await runCli(['verify', 'pod/web', '--dry-run']);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /"pod\/web" is not a workload; name it as kubectl does/);
+  });
+
+  it('Ctrl-C stops the load and leaves the cluster as it is: the rollout goes on without verify', async () => {
+    const c = await start({ mode: 'lameduck', preStopSeconds: 2 });
+    const child = spawn(process.execPath, [binPath, ...verifyArgs(c)], {
+      cwd: repoRoot,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    try {
+      await until(() => c.api.writes.length === 1, 20_000);
+      child.kill('SIGINT');
+      assert.equal(await exited, 130);
+      assert.match(stderr, /interrupted; load stopped, the cluster is left as it is/);
+      // Nothing was undone: the restart stands and the cluster finishes it on its own.
+      assert.equal(c.api.writes.length, 1);
+      await until(() => c.cluster.isSettled() && c.cluster.livePods().every((p) => p.revision === 2), 20_000);
+    } finally {
+      child.kill('SIGKILL');
+    }
   });
 
   it('keeps every change through dropped watch streams and a 410 Gone mid-rollout', async () => {
