@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { connect } from '../kube/client.js';
 import { RESTARTED_AT_ANNOTATION } from '../kube/restart.js';
@@ -35,8 +38,13 @@ describe('lameduck verify against a Kubernetes API over the emulated cluster', (
 
   it('restarts with the kubectl annotation only, watches the rollout to the end, and passes a draining app', async () => {
     const c = await start({ mode: 'lameduck', preStopSeconds: 2 });
-    const run = await runCli(verifyArgs(c, '--format', 'json'));
+    const html = join(tmpdir(), `lameduck-verify-${process.pid}.html`);
+    const run = await runCli(verifyArgs(c, '--format', 'json', '--report', html));
     assert.equal(run.code, 0, run.stderr);
+    const page = await readFile(html, 'utf8');
+    await rm(html);
+    assert.match(page, /lameduck verify: deployment\/web \(shop\)/);
+    assert.match(page, /Measured on the cluster/);
     const report = JSON.parse(run.stdout);
     assert.equal(report.verdict, 'pass');
     assert.equal(report.requests.failed, 0);
