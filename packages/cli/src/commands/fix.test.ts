@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
-import { copyFile, mkdtemp, readFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { describe, it } from 'node:test';
+import { parse } from 'yaml';
 import { fixture, repoRoot, runCli } from '../test-helpers.js';
 
 async function copy(source: string): Promise<string> {
@@ -77,6 +78,47 @@ describe('lameduck fix', () => {
     const untouched = before.slice(before.indexOf('---\napiVersion: v1\nkind: Service'));
     assert.ok(after.endsWith(untouched), 'the Service and the Job are unchanged');
     assert.match(after, /lifecycle:\n\s+preStop:\n\s+sleep:\n\s+seconds: 15/);
+  });
+
+  it('adds EXIT_ON_ZERO_ACTIVE_CONNECTIONS to the Istio proxy config, keeping its other settings and the comments', async () => {
+    const dir = await mkdtemp(`${tmpdir()}/lameduck-fix-`);
+    const file = `${dir}/istio.yaml`;
+    await writeFile(
+      file,
+      `# the shop front, behind the mesh
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  template:
+    metadata:
+      annotations:
+        sidecar.istio.io/inject: "true"
+        # set by the platform team
+        proxy.istio.io/config: |
+          holdApplicationUntilProxyStarts: true
+    spec:
+      terminationGracePeriodSeconds: 60
+      containers:
+        - name: app
+          image: web:1
+          lifecycle: {preStop: {sleep: {seconds: 15}}}
+`,
+    );
+    assert.deepEqual(await rulesFound(file), ['istio-sidecar-exits-first']);
+    const run = await runCli(['fix', file]);
+    assert.equal(run.code, 0, run.stderr);
+    const after = await readFile(file, 'utf8');
+    assert.match(after, /^# the shop front, behind the mesh$/m);
+    assert.match(after, /# set by the platform team\n\s+proxy\.istio\.io\/config: \|/);
+    const config = parse(parse(after).spec.template.metadata.annotations['proxy.istio.io/config']);
+    assert.deepEqual(config, {
+      holdApplicationUntilProxyStarts: true,
+      proxyMetadata: { EXIT_ON_ZERO_ACTIVE_CONNECTIONS: 'true' },
+    });
+    assert.deepEqual(await rulesFound(file), []);
+    await runCli(['fix', file]);
+    assert.equal(await readFile(file, 'utf8'), after, 'a second fix changes nothing');
   });
 
   it('does not take stdin: it edits files', async () => {

@@ -54,9 +54,12 @@ Examples:
         ),
       ];
       for (const fix of fixes) {
-        if (flags.dryRun)
-          io.stdout.write(createTwoFilesPatch(fix.file, fix.file, fix.before, fix.after, '', ''));
-        else await replaceFile(fix.file, fix.after);
+        if (flags.dryRun) {
+          const patch = createTwoFilesPatch(fix.file, fix.file, fix.before, fix.after, '', '');
+          io.stdout.write(patch.endsWith('\n') ? patch : `${patch}\n`);
+        } else {
+          await replaceFile(fix.file, fix.after);
+        }
       }
       const count = fixes.reduce((sum, fix) => sum + fix.fixed.length, 0);
       const verb = flags.dryRun ? 'would fix' : 'fixed';

@@ -1,5 +1,6 @@
 /** Runs the rules over every workload, places each finding at file:line:column, applies suppressions. */
 import { type KubeObject, locate } from '../manifests/objects.js';
+import type { Change } from '../model/changes.js';
 import { getString } from '../model/json.js';
 import { isWorkloadKind, podTemplatePath } from '../model/workloads.js';
 import type { AppConfigContext, AppConfigRule } from './app-config-rule.js';
@@ -60,6 +61,8 @@ export function ignoredByComment(lines: readonly string[], line: number, ruleId:
 export interface LocatedFinding {
   readonly finding: Finding;
   readonly workload: KubeObject;
+  /** The rule's own edit for `fix`, when it has one. */
+  readonly change?: Change;
 }
 
 export function runRules(
@@ -118,7 +121,7 @@ export function lintObjects(
           message: found.message,
           fix: found.fix,
         };
-        findings.push({ finding, workload: object });
+        findings.push({ finding, workload: object, ...(found.change ? { change: found.change } : {}) });
       }
     }
   }

@@ -43,10 +43,13 @@ function wantedChanges(
       .filter((f) => rules.get(f.finding.rule)?.fixedBy === 'prestop')
       .map((f) => f.finding.object.container),
   );
-  return recommend(analysis, workload.value, options).changes.filter(
+  const recommended = recommend(analysis, workload.value, options).changes.filter(
     (change) =>
       kinds.has(change.kind) && (change.kind !== 'prestop' || preStopContainers.has(change.container.name)),
   );
+  // Edits a rule computed itself (one per workload and kind: the same annotation for every container).
+  const own = new Map(fired.flatMap((f) => (f.change ? [[f.change.kind, f.change] as const] : [])));
+  return [...recommended, ...own.values()];
 }
 
 function serialise(document: Document.Parsed): string {

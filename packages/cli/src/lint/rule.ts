@@ -44,6 +44,8 @@ export interface RuleFinding {
   readonly message: string;
   /** What to change. */
   readonly fix: string;
+  /** The edit `fix` makes, when the rule computes it itself instead of the model's recommendations. */
+  readonly change?: Change;
 }
 
 /** What every rule states about itself, whatever it checks. */

@@ -21,7 +21,9 @@ export type Change =
       readonly maxSurge: number | undefined;
       readonly setType: boolean;
     }
-  | { readonly kind: 'readiness-probe'; readonly container: ContainerRef; readonly probe: JsonObject };
+  | { readonly kind: 'readiness-probe'; readonly container: ContainerRef; readonly probe: JsonObject }
+  /** An annotation on the pod template (e.g. Istio's proxy.istio.io/config), replaced whole. */
+  | { readonly kind: 'pod-annotation'; readonly key: string; readonly value: string };
 
 /** One value written at one path of the object; the value replaces whatever was there. */
 export interface Assignment {
@@ -40,6 +42,10 @@ export function assignments(change: Change, kind: WorkloadKind): Assignment[] {
           path: [...podSpec, change.container.list, change.container.index, 'lifecycle', 'preStop'],
           value: change.handler,
         },
+      ];
+    case 'pod-annotation':
+      return [
+        { path: [...podTemplatePath(kind), 'metadata', 'annotations', change.key], value: change.value },
       ];
     case 'readiness-probe':
       return [

@@ -1,4 +1,4 @@
-import { parse } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { parseDurationSeconds, formatSeconds as t } from '../../model/duration.js';
 import { getIn, getObject, getString, isObject, type JsonObject } from '../../model/json.js';
 import { DOCS_BASE, type Rule } from '../rule.js';
@@ -22,6 +22,7 @@ export const istioSidecarExitsFirst: Rule = {
   severity: 'warning',
   description: 'The classic Istio sidecar stops draining before the app is done.',
   docs: `${DOCS_BASE}#istio-sidecar-exits-first`,
+  fixedBy: 'pod-annotation',
   check(context) {
     const { template } = context.analysis;
     const annotations = getObject(template.metadata, ['annotations']) ?? {};
@@ -34,6 +35,15 @@ export const istioSidecarExitsFirst: Rule = {
     const configured = getString(config, ['terminationDrainDuration']);
     const drain =
       (configured === undefined ? undefined : parseDurationSeconds(configured)) ?? DEFAULT_DRAIN_SECONDS;
+    // The fix keeps every other proxy setting and adds the one that makes the agent wait for connections.
+    const fixed = {
+      ...config,
+      proxyMetadata: {
+        ...(getObject(config, ['proxyMetadata']) ?? {}),
+        EXIT_ON_ZERO_ACTIVE_CONNECTIONS: 'true',
+      },
+    };
+    const change = { kind: 'pod-annotation', key: 'proxy.istio.io/config', value: stringify(fixed) } as const;
     return context.analysis.containers.flatMap(({ container, budget }) => {
       // The sidecar gets SIGTERM at t=0 (it has no preStop) and exits `drain` later.
       const appDone = budget.exitAt ?? budget.sigtermAt;
@@ -44,6 +54,7 @@ export const istioSidecarExitsFirst: Rule = {
           container: container.name,
           message: `istio-proxy gets SIGTERM at t=0 and exits after its ${t(drain)} terminationDrainDuration, while ${container.name} ${budget.exitAt === undefined ? `is still in its preStop until t=${t(appDone)}` : `drains until t=${t(appDone)}`}: traffic through the sidecar fails from then on`,
           fix: 'annotate proxy.istio.io/config: {proxyMetadata: {EXIT_ON_ZERO_ACTIVE_CONNECTIONS: "true"}}, or use native sidecars (Istio 1.27+ on Kubernetes 1.33+)',
+          change,
         },
       ];
     });
