@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { type SpawnSyncReturns, spawnSync } from 'node:child_process';
+import { chmodSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { fixture, repoRoot, runBin, runCli } from '../test-helpers.js';
+import { binPath, fixture, repoRoot, runBin, runCli } from '../test-helpers.js';
 
 const defaultGrace = `${repoRoot}examples/default-grace/deployment.yaml`;
 const guide = `${repoRoot}examples/guide/deployment.yaml`;
@@ -70,6 +75,58 @@ describe('lameduck lint', () => {
     assert.equal(runLog.tool.driver.rules[result.ruleIndex].id, 'grace-period-exceeded');
     assert.equal(result.level, 'error');
     assert.deepEqual(result.locations[0].physicalLocation.region, { startLine: 19, startColumn: 5 });
+  });
+
+  it("SARIF is valid for Microsoft's SARIF validator (schema and rules), relative and absolute paths alike", async (t) => {
+    const validator = sarifValidator();
+    if (!validator) {
+      if (process.env.CI === 'true')
+        assert.fail('the SARIF validator (@microsoft/sarif-multitool) is not installed');
+      t.skip('@microsoft/sarif-multitool has no binary for this platform');
+      return;
+    }
+    const dir = await mkdtemp(join(tmpdir(), 'lameduck-sarif-'));
+    try {
+      // Relative paths from the repository, including kustomize output whose name has spaces.
+      const relative = spawnSync(
+        process.execPath,
+        [binPath, 'lint', 'packages/cli/test/fixtures', '--format', 'sarif'],
+        {
+          cwd: repoRoot,
+          encoding: 'utf8',
+        },
+      );
+      const absolute = await runCli(['lint', defaultGrace, '--format', 'sarif']);
+      const outputs: [string, string][] = [
+        ['relative', relative.stdout],
+        ['absolute', absolute.stdout],
+      ];
+      for (const [name, text] of outputs) {
+        assert.ok(JSON.parse(text).runs[0].results.length > 0, `${name}: has results`);
+        const input = join(dir, `${name}.sarif`);
+        const output = join(dir, `${name}.validation.sarif`);
+        await writeFile(input, text);
+        const validation: SpawnSyncReturns<string> = spawnSync(
+          validator,
+          ['validate', input, '--output', output, '--quiet'],
+          {
+            encoding: 'utf8',
+          },
+        );
+        assert.equal(validation.status, 0, validation.stdout + validation.stderr);
+        const problems = JSON.parse(await readFile(output, 'utf8')).runs[0].results;
+        assert.deepEqual(
+          problems.map(
+            (r: { ruleId: string; message: { text?: string; arguments?: string[] } }) =>
+              `${r.ruleId} ${r.message.text ?? r.message.arguments?.join(' ')}`,
+          ),
+          [],
+          `${name}: no validation problems`,
+        );
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('github format prints workflow annotations on the exact line, escaped', async () => {
@@ -235,3 +292,15 @@ describe('lameduck lint: kustomize directories', () => {
     );
   });
 });
+
+/** Microsoft's SARIF multitool binary for this platform, executable, or undefined. */
+function sarifValidator(): string | undefined {
+  try {
+    const binary = createRequire(import.meta.url)(`@microsoft/sarif-multitool-${process.platform}`) as string;
+    // npm may skip the package's postinstall chmod (install scripts need approval in npm 11).
+    chmodSync(binary, 0o755);
+    return binary;
+  } catch {
+    return undefined;
+  }
+}

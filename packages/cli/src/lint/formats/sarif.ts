@@ -1,4 +1,6 @@
-/** SARIF 2.1.0, as GitHub code scanning accepts it. */
+/** SARIF 2.1.0, as GitHub code scanning accepts it; checked by Microsoft's SARIF validator in the tests. */
+import { isAbsolute } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { VERSION } from '../../version.js';
 import type { Finding } from '../engine.js';
 import type { RuleMeta } from '../rule.js';
@@ -33,7 +35,7 @@ export function formatSarif(findings: readonly Finding[], rules: readonly RuleMe
           locations: [
             {
               physicalLocation: {
-                artifactLocation: { uri: f.file.replaceAll('\\', '/') },
+                artifactLocation: artifactLocation(f.file),
                 region: { startLine: f.line, startColumn: f.column },
               },
             },
@@ -43,4 +45,14 @@ export function formatSarif(findings: readonly Finding[], rules: readonly RuleMe
     ],
   };
   return `${JSON.stringify(log, null, 2)}\n`;
+}
+
+/**
+ * A relative path becomes a relative reference from the checkout (%SRCROOT%), which is what code
+ * scanning resolves; an absolute one a file: URI. Each segment is percent-encoded (RFC 3986).
+ */
+function artifactLocation(file: string): { uri: string; uriBaseId?: string } {
+  const path = file.replaceAll('\\', '/');
+  if (isAbsolute(file)) return { uri: pathToFileURL(file).href };
+  return { uri: path.split('/').map(encodeURIComponent).join('/'), uriBaseId: '%SRCROOT%' };
 }
