@@ -43,7 +43,8 @@ function wantedChanges(
       .filter((f) => rules.get(f.finding.rule)?.fixedBy === 'prestop')
       .map((f) => f.finding.object.container),
   );
-  const recommended = recommend(analysis, workload.value, options).changes.filter(
+  const lowerLongSleeps = fired.some((f) => f.finding.rule === 'prestop-sleep-out-of-range');
+  const recommended = recommend(analysis, workload.value, { ...options, lowerLongSleeps }).changes.filter(
     (change) =>
       kinds.has(change.kind) && (change.kind !== 'prestop' || preStopContainers.has(change.container.name)),
   );

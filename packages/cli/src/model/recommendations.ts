@@ -55,6 +55,11 @@ export interface RecommendOptions {
   readonly profile: ClusterProfile;
   readonly kubeVersion: KubeVersion;
   readonly bufferSeconds: number;
+  /**
+   * Bring a sleep longer than the range down to its top. `plan` keeps a longer sleep (nothing is
+   * lost); `fix` lowers it when the user asks it to fix the out-of-range finding.
+   */
+  readonly lowerLongSleeps?: boolean;
 }
 
 export type RecommendationId = 'prestop' | 'grace-period' | 'rolling-update' | 'readiness-probe';
@@ -170,7 +175,12 @@ function recommendPreStop(
     };
   }
   const currentSeconds = hook.kind === 'sleep' || hook.kind === 'exec-sleep' ? hook.seconds : undefined;
-  const seconds = currentSeconds !== undefined && currentSeconds >= range.min ? currentSeconds : range.max;
+  const seconds =
+    currentSeconds === undefined || currentSeconds < range.min
+      ? range.max
+      : options.lowerLongSleeps
+        ? Math.min(currentSeconds, range.max)
+        : currentSeconds;
   const handler = sleepHandler(seconds, options.kubeVersion);
   const nativeWanted = 'sleep' in handler;
   const alreadyRight =
@@ -196,9 +206,11 @@ function recommendPreStop(
         ? `the current hook does not delay SIGTERM on Kubernetes ${options.kubeVersion.major}.${options.kubeVersion.minor}`
         : currentSeconds !== undefined && currentSeconds < range.min
           ? `${currentSeconds}s is shorter than the ${rangeText}`
-          : nativeWanted
-            ? 'the native sleep action needs no sleep binary or shell in the image (Kubernetes 1.30+)'
-            : `the native sleep action is not on by default before Kubernetes ${FEATURES.sleepAction.beta}`;
+          : currentSeconds !== undefined && currentSeconds > seconds
+            ? `${currentSeconds}s is longer than the ${rangeText}: every rollout step waits longer`
+            : nativeWanted
+              ? 'the native sleep action needs no sleep binary or shell in the image (Kubernetes 1.30+)'
+              : `the native sleep action is not on by default before Kubernetes ${FEATURES.sleepAction.beta}`;
   return {
     seconds,
     change: { kind: 'prestop', container: refOf(container), handler },

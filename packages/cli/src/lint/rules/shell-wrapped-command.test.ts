@@ -9,7 +9,10 @@ describe('shell-wrapped-command', () => {
     valid: [
       { name: 'exec form', yaml: command('["node", "server.js"]') },
       { name: 'shell that execs', yaml: command('["sh", "-c", "./migrate && exec node server.js"]') },
-      { name: 'a single command (sh execs it)', yaml: command('["sh", "-c", "node server.js"]') },
+      {
+        name: 'a single command under bash (bash execs it)',
+        yaml: command('["bash", "-c", "node server.js"]'),
+      },
     ],
     invalid: [
       {
@@ -21,6 +24,16 @@ describe('shell-wrapped-command', () => {
         name: 'sh -c with a sequence and no exec',
         yaml: command('["sh", "-c", "./migrate && node server.js"]'),
         findings: [{ line: 18, message: /shell stays PID 1/ }],
+      },
+      {
+        name: 'sh -c with a lone command: dash does not exec it',
+        yaml: command('["sh", "-c", "node server.js"]'),
+        findings: [
+          {
+            line: 18,
+            message: /sh is dash on Debian and Ubuntu images, which does not exec even a lone command/,
+          },
+        ],
       },
     ],
   });

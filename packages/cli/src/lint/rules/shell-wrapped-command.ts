@@ -19,9 +19,11 @@ function problem(argv: readonly string[]): string | undefined {
   if (last === undefined || /^exec\s/.test(last)) return undefined;
   if (PACKAGE_MANAGER_START.test(last))
     return 'the shell runs a package manager that does not forward SIGTERM';
-  // A lone simple command is exec'd by bash and modern dash; anything more keeps the shell as PID 1.
   if (/[;&|\n]/.test(script.trim())) return 'the shell stays PID 1 and does not forward SIGTERM to the app';
-  return undefined;
+  // bash execs a lone simple command; dash (sh on Debian and Ubuntu, 0.5.12 tested by the lab's
+  // fidelity tests) does not, so `sh -c "node server.js"` keeps sh as PID 1.
+  if (/bash$/.test(program)) return undefined;
+  return `${program} is dash on Debian and Ubuntu images, which does not exec even a lone command: the shell stays PID 1 and does not forward SIGTERM to the app`;
 }
 
 export const shellWrappedCommand: Rule = {
