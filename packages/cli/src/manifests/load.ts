@@ -50,11 +50,12 @@ export async function loadManifests(
       continue;
     }
     const { parsed, errors: parseErrors } = parseSource(source);
-    errors.push(...parseErrors);
+    // Loops, not push(...spread): a 50 MB file holds more objects than the call stack takes arguments.
+    for (const error of parseErrors) errors.push(error);
     if (!parsed) continue;
     const found = objectsOf(parsed);
-    objects.push(...found.objects);
-    errors.push(...found.errors);
+    for (const object of found.objects) objects.push(object);
+    for (const error of found.errors) errors.push(error);
   }
   return { objects, dockerfiles, appConfigs, notes, errors, files: sources.length };
 }

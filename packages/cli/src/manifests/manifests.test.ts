@@ -1,5 +1,9 @@
 import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { loadManifests } from './load.js';
 import { locate, objectsOf } from './objects.js';
 import { findHelmTemplateLine, parseSource } from './parse.js';
 
@@ -82,6 +86,25 @@ describe('manifest loading', () => {
       findHelmTemplateLine('metadata:\n  annotations:\n    summary: "{{ $labels.instance }} is down"\n'),
       undefined,
     );
+  });
+
+  it('loads 150,000 objects from one file (more than a call stack takes as arguments)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'lameduck-many-'));
+    try {
+      const file = join(dir, 'many.yaml');
+      await writeFile(
+        file,
+        Array.from(
+          { length: 150_000 },
+          (_, i) => `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c${i}}\n`,
+        ).join('---\n'),
+      );
+      const loaded = await loadManifests([file], async () => '');
+      assert.equal(loaded.objects.length, 150_000);
+      assert.deepEqual(loaded.errors, []);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('a scalar document is not a Kubernetes object', () => {

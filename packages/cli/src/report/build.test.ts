@@ -149,4 +149,18 @@ describe('report', () => {
       { t: 100, ok: 0, failed: { refused: 1 }, p50: 2, p99: 2 },
     ]);
   });
+
+  it('reports a ten-minute verify run at 1,000 req/s (600,000 requests) without a stack overflow', () => {
+    const requests = Array.from({ length: 600_000 }, (_, i) => request(i));
+    const recording: Recording = {
+      startedAt: '2026-11-24T00:00:00.000Z',
+      durationMs: 600_000,
+      requests,
+      events,
+      dropped: 0,
+    };
+    const report = buildReport(recording, setup, []);
+    assert.equal(report.requests.total, 600_000);
+    assert.equal(timelineBuckets(report.records, 100).length, 6000);
+  });
 });

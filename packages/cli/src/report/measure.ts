@@ -64,7 +64,10 @@ export function measure(
     const mine = failures.filter((r) => r.replica === replica.name);
     const sigterm = replica.sigtermAt ?? replica.exitAt;
     const afterSigterm = sigterm === undefined ? [] : mine.filter((r) => r.endedAt >= sigterm);
-    const first = afterSigterm.length === 0 ? undefined : Math.min(...afterSigterm.map((r) => r.startedAt));
+    const first =
+      afterSigterm.length === 0
+        ? undefined
+        : afterSigterm.reduce((min, r) => Math.min(min, r.startedAt), Number.POSITIVE_INFINITY);
     for (const failure of mine) {
       const since = (failure.startedAt - replica.terminatingAt) / 1000;
       if (since >= 0) lastFailureAfterDeletion = Math.max(lastFailureAfterDeletion ?? 0, since);
