@@ -28,13 +28,7 @@ export function workloadContexts(
   options: LintOptions,
   dockerfileFor: ImageLinker = () => undefined,
 ): LocatedContext[] {
-  // Services only ever select pods of their own namespace: index them by it.
-  const servicesByNamespace = new Map<string, JsonObject[]>();
-  for (const object of objects) {
-    if (object.kind !== 'Service') continue;
-    const namespace = namespaceOf(object.value);
-    servicesByNamespace.set(namespace, [...(servicesByNamespace.get(namespace) ?? []), object.value]);
-  }
+  const services = serviceIndex(objects);
   const contexts: LocatedContext[] = [];
   for (const object of objects) {
     if (!isWorkloadKind(object.kind)) continue;
@@ -54,11 +48,43 @@ export function workloadContexts(
         name: object.name,
         object: object.value,
         analysis,
-        services: (servicesByNamespace.get(namespace) ?? []).filter((s) => selects(s, labels, namespace)),
+        services: services(labels, namespace),
         options,
         dockerfileFor,
       },
     });
   }
   return contexts;
+}
+
+/**
+ * The Services selecting a pod's labels, found through an index: a Service selects a pod only if
+ * the first pair of its selector is among the pod's labels, in the same namespace. Filtering every
+ * Service for every workload is quadratic, and a 50 MB input holds tens of thousands of each.
+ */
+function serviceIndex(
+  objects: readonly KubeObject[],
+): (labels: JsonObject, namespace: string) => JsonObject[] {
+  const byFirstPair = new Map<string, JsonObject[]>();
+  const keyOf = (namespace: string, key: string, value: unknown) =>
+    `${namespace}\u0000${key}\u0000${String(value)}`;
+  for (const object of objects) {
+    if (object.kind !== 'Service') continue;
+    const selector = getObject(object.value, ['spec', 'selector']);
+    const first = selector ? Object.entries(selector)[0] : undefined;
+    if (!first) continue;
+    const key = keyOf(namespaceOf(object.value), first[0], first[1]);
+    const list = byFirstPair.get(key);
+    if (list) list.push(object.value);
+    else byFirstPair.set(key, [object.value]);
+  }
+  return (labels, namespace) => {
+    const found: JsonObject[] = [];
+    for (const [key, value] of Object.entries(labels)) {
+      for (const service of byFirstPair.get(keyOf(namespace, key, value)) ?? []) {
+        if (selects(service, labels, namespace)) found.push(service);
+      }
+    }
+    return found;
+  };
 }
