@@ -85,9 +85,13 @@ describe('lameduck verify against a Kubernetes API over the emulated cluster', (
     assert.equal(report.verdict, 'fail');
     assert.ok(report.requests.failed > 0);
     assert.deepEqual(Object.keys(report.requests.byClass), ['proxy-502']);
+    // Mostly new requests sent to a pod that has already exited; an upstream keep-alive connection
+    // closed by the exit just as a POST went out on it is the same bug, seen from the other side.
+    const causes = report.diagnosis.map((d: { cause: string }) => d.cause);
+    assert.equal(causes[0], 'stale-endpoint');
     assert.deepEqual(
-      report.diagnosis.map((d: { cause: string }) => d.cause),
-      ['stale-endpoint'],
+      causes.filter((c: string) => c !== 'stale-endpoint' && c !== 'keepalive-race'),
+      [],
     );
     // Requests reached a terminating pod up to ~2 s after deletion: the preStop must cover that and the margin.
     assert.ok(report.measured.lastFailureAfterDeletionSeconds > 0.5);
