@@ -215,6 +215,9 @@ export interface ApiCluster {
   readonly url: string;
   /** A kubeconfig whose current context points at the API, namespace "shop". */
   readonly kubeconfig: string;
+  /** The API's address, and a scratch directory removed on close. */
+  readonly server: string;
+  readonly dir: string;
   close(): Promise<void>;
 }
 
@@ -224,6 +227,8 @@ export interface ApiClusterSettings {
   readonly preStopSeconds?: number;
   readonly replicas?: number;
   readonly paused?: boolean;
+  /** The bearer token the API demands (the kubeconfig's user has `lab-token`). */
+  readonly token?: string;
   /** Endpoint propagation to the ingress, seconds (default 0.3-0.6). */
   readonly propagation?: { readonly min: number; readonly max: number };
 }
@@ -305,14 +310,30 @@ export async function startApiCluster(settings: ApiClusterSettings): Promise<Api
       random: seededRandom(3),
     });
     closers.push(() => planes.close());
-    const api = new LabApiServer({ cluster, log, namespace: 'shop', workload, services: [service] });
+    const api = new LabApiServer({
+      cluster,
+      log,
+      namespace: 'shop',
+      workload,
+      services: [service],
+      ...(settings.token === undefined ? {} : { token: settings.token }),
+    });
     const server = await api.listen();
     closers.push(() => api.close());
     const dir = await mkdtemp(join(tmpdir(), 'lameduck-kube-'));
     closers.push(() => rm(dir, { recursive: true, force: true }));
     const kubeconfig = join(dir, 'config');
     await writeFile(kubeconfig, labKubeconfig(server));
-    return { api, log, cluster, url: (planes.targets[0] as { url: URL }).url.href, kubeconfig, close };
+    return {
+      api,
+      log,
+      cluster,
+      url: (planes.targets[0] as { url: URL }).url.href,
+      kubeconfig,
+      server,
+      dir,
+      close,
+    };
   } catch (error) {
     await close();
     throw error;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readFile, rm } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -187,6 +187,43 @@ describe('lameduck verify against a Kubernetes API over the emulated cluster', (
     const bad = await runCli(['verify', 'pod/web', '--dry-run']);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /"pod\/web" is not a workload; name it as kubectl does/);
+  });
+
+  it('gets its token from an exec credential plugin, as EKS, GKE and AKS kubeconfigs do; a rejected one is a 401 message', async () => {
+    const c = await start({ mode: 'lameduck', token: 'from-plugin' });
+    const plugin = join(c.dir, 'credential-plugin.mjs');
+    await writeFile(
+      plugin,
+      `process.stdout.write(JSON.stringify({ apiVersion: 'client.authentication.k8s.io/v1', kind: 'ExecCredential', status: { token: process.argv[2] } }));\n`,
+    );
+    const kubeconfig = (token: string) =>
+      [
+        'apiVersion: v1',
+        'kind: Config',
+        `clusters: [{name: lab, cluster: {server: "${c.server}", insecure-skip-tls-verify: true}}]`,
+        `users: [{name: eks, user: {exec: {apiVersion: client.authentication.k8s.io/v1, command: "${process.execPath}", args: ["${plugin}", "${token}"], interactiveMode: Never}}}]`,
+        'contexts: [{name: eks, context: {cluster: lab, user: eks, namespace: shop}}]',
+        'current-context: eks',
+        '',
+      ].join('\n');
+    const good = join(c.dir, 'good');
+    await writeFile(good, kubeconfig('from-plugin'));
+    const ok = await runCli(['verify', 'deployment/web', '--kubeconfig', good, '--dry-run']);
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.match(ok.stdout, /the API server accepted the patch as a dry run/);
+    const bad = join(c.dir, 'bad');
+    await writeFile(bad, kubeconfig('expired'));
+    const rejected = await runCli(['verify', 'deployment/web', '--kubeconfig', bad, '--dry-run']);
+    assert.equal(rejected.code, 2);
+    assert.match(
+      rejected.stderr,
+      /did not accept the credentials \(401\): log in again or check the kubeconfig user/,
+    );
+    // The static token of the usual test kubeconfig is refused too: the plugin's token is what got through.
+    assert.equal(
+      (await runCli(['verify', 'deployment/web', '--kubeconfig', c.kubeconfig, '--dry-run'])).code,
+      2,
+    );
   });
 
   it('Ctrl-C stops the load and leaves the cluster as it is: the rollout goes on without verify', async () => {

@@ -28,6 +28,8 @@ export interface ApiServerOptions {
   readonly services: readonly JsonObject[];
   readonly nodes?: number;
   readonly version?: { readonly major: number; readonly minor: number };
+  /** When set, requests without `Authorization: Bearer <token>` get 401, as a real API server's. */
+  readonly token?: string;
 }
 
 interface StoredEvent {
@@ -323,6 +325,13 @@ export class LabApiServer {
   private async handle(request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
     const url = new URL(request.url ?? '/', 'http://lab');
     const query = Object.fromEntries(url.searchParams);
+    if (
+      this.options.token !== undefined &&
+      request.headers.authorization !== `Bearer ${this.options.token}`
+    ) {
+      this.status(response, 401, 'Unauthorized', 'Unauthorized');
+      return;
+    }
     const { verb, resource } = rbacOf(request.method ?? 'GET', url.pathname, query);
     if (this.forbidden.has(`${verb} ${resource}`)) {
       const group = resource.includes('.') ? resource.slice(resource.indexOf('.') + 1) : '';
