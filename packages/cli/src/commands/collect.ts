@@ -18,6 +18,7 @@ import { desiredReplicas, verifyReport } from '../verify/report.js';
 import { Verify, type VerifyRun } from '../verify/run.js';
 import { VERSION } from '../version.js';
 import { lintFiles } from './lint.js';
+import { whileRehearsing } from './shared.js';
 import { type ClusterFlags, clusterConnection, clusterOptions } from './verify.js';
 
 interface CollectFlags extends ClusterFlags {
@@ -89,7 +90,16 @@ values, tokens and certificates are redacted. Exit codes: 0 written, 2 usage, ac
         });
         io.stderr.write('lameduck collect: rolling restart under load (verify)\n');
         const target = await verifier.prepare();
-        const run = await verifier.run(target);
+        const run = await whileRehearsing(
+          verifier,
+          {
+            io,
+            progress: true,
+            interrupted:
+              'lameduck collect: interrupted; load stopped, the cluster is left as it is, no bundle written',
+          },
+          () => verifier.run(target),
+        );
         const report = verifyReport(
           run.recording,
           {

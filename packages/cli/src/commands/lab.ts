@@ -12,8 +12,7 @@ import { describeHook } from '../model/recommendations.js';
 import { EXIT, UsageError } from '../output/errors.js';
 import type { Io } from '../output/io.js';
 import { buildReport } from '../report/build.js';
-import { ProgressPrinter } from '../report/progress.js';
-import { loadOptions, type OutputFormat, reportOptions, writeReport } from './shared.js';
+import { loadOptions, type OutputFormat, reportOptions, whileRehearsing, writeReport } from './shared.js';
 
 interface LabCommandFlags extends LabFlags {
   readonly filename?: string;
@@ -125,20 +124,13 @@ Exit codes: 0 pass, 1 a --fail-on threshold was crossed, 2 usage or input error.
         seed: resolved.seed,
         readyTimeoutMs: resolved.readyTimeoutMs,
       });
-      const progress = flags.progress ? new ProgressPrinter(io.stderr, () => lab.progress()) : undefined;
-      const cleanup = () => lab.abort();
-      const interrupt = () => {
-        io.stderr.write('\nlameduck lab: interrupted; stopping every replica\n');
-        lab.abort();
-        process.exit(130);
-      };
-      process.once('exit', cleanup);
-      process.once('SIGINT', interrupt);
-      process.once('SIGTERM', interrupt);
-      progress?.start();
       let run: Awaited<ReturnType<Lab['run']>>;
       try {
-        run = await lab.run();
+        run = await whileRehearsing(
+          lab,
+          { io, progress: flags.progress, interrupted: 'lameduck lab: interrupted; stopping every replica' },
+          () => lab.run(),
+        );
       } catch (error) {
         if (!(error instanceof LabError)) throw error;
         io.stderr.write(
@@ -146,11 +138,6 @@ Exit codes: 0 pass, 1 a --fail-on threshold was crossed, 2 usage or input error.
         );
         setExit(EXIT.usage);
         return;
-      } finally {
-        progress?.stop();
-        process.removeListener('exit', cleanup);
-        process.removeListener('SIGINT', interrupt);
-        process.removeListener('SIGTERM', interrupt);
       }
       const report = buildReport(
         run.recording,

@@ -5,6 +5,7 @@ import { colorEnabled, createStyle } from '../output/style.js';
 import type { Report } from '../report/build.js';
 import { renderReportHtml } from '../report/html.js';
 import { reportJson } from '../report/json.js';
+import { ProgressPrinter, type ProgressSnapshot } from '../report/progress.js';
 import { renderReportText } from '../report/text.js';
 
 export type OutputFormat = 'text' | 'json' | 'sarif' | 'github';
@@ -60,4 +61,42 @@ export function reportOptions(command: Command): Command {
     .option('--records', 'with --format json: include every request')
     .option('--no-progress', 'no live progress on stderr')
     .addOption(formatOption(['text', 'json']));
+}
+
+/** What lab and verify both are while they run: something to watch, and something to stop. */
+export interface Rehearsing {
+  progress(): ProgressSnapshot | undefined;
+  abort(): void;
+}
+
+/**
+ * Runs `work` with live progress (unless turned off) and Ctrl-C handling: SIGINT or SIGTERM aborts
+ * with `interrupted` on stderr and exits 130; the abort also runs if the process exits any other way.
+ */
+export async function whileRehearsing<T>(
+  rehearsal: Rehearsing,
+  options: { readonly io: Io; readonly progress: boolean; readonly interrupted: string },
+  work: () => Promise<T>,
+): Promise<T> {
+  const progress = options.progress
+    ? new ProgressPrinter(options.io.stderr, () => rehearsal.progress())
+    : undefined;
+  const cleanup = () => rehearsal.abort();
+  const interrupt = () => {
+    options.io.stderr.write(`\n${options.interrupted}\n`);
+    rehearsal.abort();
+    process.exit(130);
+  };
+  process.once('exit', cleanup);
+  process.once('SIGINT', interrupt);
+  process.once('SIGTERM', interrupt);
+  progress?.start();
+  try {
+    return await work();
+  } finally {
+    progress?.stop();
+    process.removeListener('exit', cleanup);
+    process.removeListener('SIGINT', interrupt);
+    process.removeListener('SIGTERM', interrupt);
+  }
 }

@@ -5,10 +5,9 @@ import { parseWorkloadRef } from '../kube/workload-ref.js';
 import { describeLoad, durationFlag, type LoadFlags, resolveLoadFlags } from '../load/flags.js';
 import { EXIT, UsageError } from '../output/errors.js';
 import type { Io } from '../output/io.js';
-import { ProgressPrinter } from '../report/progress.js';
 import { desiredReplicas, verifyReport } from '../verify/report.js';
 import { Verify } from '../verify/run.js';
-import { loadOptions, type ReportFlags, reportOptions, writeReport } from './shared.js';
+import { loadOptions, type ReportFlags, reportOptions, whileRehearsing, writeReport } from './shared.js';
 
 export interface ClusterFlags {
   readonly namespace?: string;
@@ -113,23 +112,15 @@ Exit codes: 0 pass, 1 a --fail-on threshold was crossed, 2 usage, access or clus
         );
         return;
       }
-      const progress = flags.progress ? new ProgressPrinter(io.stderr, () => verify.progress()) : undefined;
-      const interrupt = () => {
-        io.stderr.write('\nlameduck verify: interrupted; load stopped, the cluster is left as it is\n');
-        verify.abort();
-        process.exit(130);
-      };
-      process.once('SIGINT', interrupt);
-      process.once('SIGTERM', interrupt);
-      progress?.start();
-      let run: Awaited<ReturnType<Verify['run']>>;
-      try {
-        run = await verify.run(target);
-      } finally {
-        progress?.stop();
-        process.removeListener('SIGINT', interrupt);
-        process.removeListener('SIGTERM', interrupt);
-      }
+      const run = await whileRehearsing(
+        verify,
+        {
+          io,
+          progress: flags.progress,
+          interrupted: 'lameduck verify: interrupted; load stopped, the cluster is left as it is',
+        },
+        () => verify.run(target),
+      );
       const report = verifyReport(
         run.recording,
         {
