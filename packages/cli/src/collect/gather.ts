@@ -4,9 +4,9 @@
  * a failed collection. Only the workload itself must be readable.
  */
 
-import { type ClusterApi, ClusterError } from '../kube/api.js';
+import { type ClusterApi, ClusterError, listItems } from '../kube/api.js';
 import { selectorQuery, serviceSelects } from '../kube/restart.js';
-import { type WorkloadRef, workloadPath } from '../kube/workload-ref.js';
+import { refName, type WorkloadRef, workloadPath } from '../kube/workload-ref.js';
 import { getIn, getNumber, getObject, getString, type JsonObject } from '../model/json.js';
 import { classifyPreStop } from '../model/prestop.js';
 import { describeHook } from '../model/recommendations.js';
@@ -95,9 +95,6 @@ const TERMINATION_EVENTS = new Set([
   'Preempting',
 ]);
 
-const items = (list: JsonObject): JsonObject[] =>
-  Array.isArray(list.items) ? (list.items as JsonObject[]) : [];
-
 export async function gatherEvidence(
   api: ClusterApi,
   ref: WorkloadRef,
@@ -120,32 +117,34 @@ export async function gatherEvidence(
   const selector = selectorQuery(workload);
 
   const version = await attempt('server version', () => api.get('/version'), {} as JsonObject);
-  const nodes = await attempt('nodes', async () => items(await api.get('/api/v1/nodes')), undefined);
+  const nodes = await attempt('nodes', async () => listItems(await api.get('/api/v1/nodes')), undefined);
   const classes = await attempt(
     'ingress classes',
-    async () => items(await api.get('/apis/networking.k8s.io/v1/ingressclasses')),
+    async () => listItems(await api.get('/apis/networking.k8s.io/v1/ingressclasses')),
     [],
   );
   const deployments = await attempt(
     'ingress controllers (deployments in all namespaces)',
-    async () => items(await api.get('/apis/apps/v1/deployments')),
+    async () => listItems(await api.get('/apis/apps/v1/deployments')),
     [],
   );
   const pods = await attempt(
     'pods',
     async () =>
-      items(await api.get(`/api/v1/namespaces/${ns}/pods`, selector ? { labelSelector: selector } : {})),
+      listItems(await api.get(`/api/v1/namespaces/${ns}/pods`, selector ? { labelSelector: selector } : {})),
     [],
   );
   const podNames = new Set(pods.map((p) => getString(p, ['metadata', 'name'])));
   const events = await attempt(
     'events',
     async () =>
-      items(await api.get(`/api/v1/namespaces/${ns}/events`, { fieldSelector: 'involvedObject.kind=Pod' })),
+      listItems(
+        await api.get(`/api/v1/namespaces/${ns}/events`, { fieldSelector: 'involvedObject.kind=Pod' }),
+      ),
     [],
   );
   const services = (
-    await attempt('services', async () => items(await api.get(`/api/v1/namespaces/${ns}/services`)), [])
+    await attempt('services', async () => listItems(await api.get(`/api/v1/namespaces/${ns}/services`)), [])
   ).filter((service) => serviceSelects(service, labels));
   const slices: JsonObject[] = [];
   for (const service of services) {
@@ -154,7 +153,7 @@ export async function gatherEvidence(
       ...(await attempt(
         `endpointslices of ${name}`,
         async () =>
-          items(
+          listItems(
             await api.get(`/apis/discovery.k8s.io/v1/namespaces/${ns}/endpointslices`, {
               labelSelector: `kubernetes.io/service-name=${name}`,
             }),
@@ -168,7 +167,7 @@ export async function gatherEvidence(
   return {
     collectedAt: new Date().toISOString(),
     namespace,
-    workloadName: `${ref.kind.toLowerCase()}/${ref.name}`,
+    workloadName: refName(ref),
     server: { gitVersion: getString(version, ['gitVersion']), address: api.server },
     nodes: {
       count: nodes?.length,

@@ -14,7 +14,7 @@ import { EXIT, UsageError } from '../output/errors.js';
 import type { Io } from '../output/io.js';
 import type { Report } from '../report/build.js';
 import { reportJson } from '../report/json.js';
-import { desiredReplicas, verifyReport } from '../verify/report.js';
+import { verifyReport } from '../verify/report.js';
 import { Verify, type VerifyRun } from '../verify/run.js';
 import { VERSION } from '../version.js';
 import { lintFiles } from './lint.js';
@@ -103,13 +103,11 @@ values, tokens and certificates are redacted. Exit codes: 0 written, 2 usage, ac
         const report = verifyReport(
           run.recording,
           {
+            target,
             workload: `${evidence.workloadName} (${api.namespace})`,
-            podTemplate: target.podTemplate,
-            replicas: desiredReplicas(target.workload),
             url: url.href,
             load: describeLoad(load.model, 'GET', url.href),
             keepAlive: true,
-            services: target.services,
           },
           load.failOn,
         );
@@ -119,18 +117,31 @@ values, tokens and certificates are redacted. Exit codes: 0 written, 2 usage, ac
       const kubectlVersion = kubectlClientVersion({ ...process.env, ...io.env });
       const dir = await mkdtemp(join(tmpdir(), 'lameduck-collect-'));
       try {
-        const files: Record<string, string> = {
-          'evidence.json': `${JSON.stringify({ ...evidence, client: { lameduck: VERSION, kubectl: kubectlVersion ?? null }, objects: undefined }, null, 2)}\n`,
-          'objects.yaml': [evidence.objects.workload, ...evidence.objects.services]
+        const written: string[] = [];
+        const put = async (name: string, text: string) => {
+          await writeFile(join(dir, name), text);
+          written.push(name);
+        };
+        const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
+        await put(
+          'evidence.json',
+          json({
+            ...evidence,
+            client: { lameduck: VERSION, kubectl: kubectlVersion ?? null },
+            objects: undefined,
+          }),
+        );
+        await put(
+          'objects.yaml',
+          [evidence.objects.workload, ...evidence.objects.services]
             .map((object) => stringify(object, { lineWidth: 0 }))
             .join('---\n'),
-          'endpointslices.json': `${JSON.stringify(evidence.objects.endpointSlices, null, 2)}\n`,
-        };
+        );
+        await put('endpointslices.json', json(evidence.objects.endpointSlices));
         if (verify) {
-          files['verify.json'] = `${JSON.stringify(reportJson(verify.report, { records: true }), null, 2)}\n`;
-          files['endpointslice-watch.json'] = `${JSON.stringify(verify.run.sliceChanges, null, 2)}\n`;
+          await put('verify.json', json(reportJson(verify.report, { records: true })));
+          await put('endpointslice-watch.json', json(verify.run.sliceChanges));
         }
-        await writeFile(join(dir, 'objects.yaml'), files['objects.yaml'] as string);
         const quiet = { ...io, stderr: { write: () => true } };
         const lint = await lintFiles(
           [join(dir, 'objects.yaml')],
@@ -138,24 +149,22 @@ values, tokens and certificates are redacted. Exit codes: 0 written, 2 usage, ac
           quiet,
         );
         const findings = lint.findings.map((f) => ({ ...f, file: 'objects.yaml' }));
-        files['lint.json'] = `${JSON.stringify(findings, null, 2)}\n`;
-        files['SUMMARY.md'] = renderSummary({
-          evidence,
-          clientVersion: VERSION,
-          kubectlVersion,
-          findings,
-          verify: verify?.report,
-          files: ['SUMMARY.md', ...Object.keys(files).sort()],
-        });
-        for (const [name, text] of Object.entries(files)) await writeFile(join(dir, name), text);
+        await put('lint.json', json(findings));
+        const names = ['SUMMARY.md', ...written.sort()];
+        await writeFile(
+          join(dir, 'SUMMARY.md'),
+          renderSummary({
+            evidence,
+            clientVersion: VERSION,
+            kubectlVersion,
+            findings,
+            verify: verify?.report,
+            files: names,
+          }),
+        );
         // Written beside the target, then renamed: never a half-written bundle.
         const temporary = `${flags.output}.lameduck-${process.pid}.tmp`;
-        await createTar({ gzip: true, file: temporary, cwd: dir, portable: true }, [
-          'SUMMARY.md',
-          ...Object.keys(files)
-            .filter((f) => f !== 'SUMMARY.md')
-            .sort(),
-        ]);
+        await createTar({ gzip: true, file: temporary, cwd: dir, portable: true }, names);
         await rename(temporary, flags.output);
       } finally {
         await rm(dir, { recursive: true, force: true });

@@ -282,15 +282,7 @@ describe('lameduck verify against a Kubernetes API over the emulated cluster', (
     assert.ok(types.includes('rollout-complete'));
     const report = verifyReport(
       run.recording,
-      {
-        workload: 'deployment/web',
-        podTemplate: run.target.podTemplate,
-        replicas: 2,
-        url: c.url,
-        load: 'test',
-        keepAlive: true,
-        services: run.target.services,
-      },
+      { target: run.target, workload: 'deployment/web', url: c.url, load: 'test', keepAlive: true },
       [],
     );
     assert.deepEqual(failureCauses(report), {});

@@ -1,11 +1,11 @@
 /** `lameduck verify`: wiring only. */
 import type { Command } from 'commander';
 import { connect } from '../kube/client.js';
-import { parseWorkloadRef } from '../kube/workload-ref.js';
+import { parseWorkloadRef, refName } from '../kube/workload-ref.js';
 import { describeLoad, durationFlag, type LoadFlags, resolveLoadFlags } from '../load/flags.js';
 import { EXIT, UsageError } from '../output/errors.js';
 import type { Io } from '../output/io.js';
-import { desiredReplicas, verifyReport } from '../verify/report.js';
+import { verifyReport } from '../verify/report.js';
 import { Verify } from '../verify/run.js';
 import { loadOptions, type ReportFlags, reportOptions, whileRehearsing, writeReport } from './shared.js';
 
@@ -101,7 +101,7 @@ Exit codes: 0 pass, 1 a --fail-on threshold was crossed, 2 usage, access or clus
         rolloutTimeoutMs: durationFlag('rollout-timeout', flags.rolloutTimeout),
       });
       const target = await verify.prepare();
-      const name = `${ref.kind.toLowerCase()}/${ref.name}`;
+      const name = refName(ref);
       if (flags.dryRun) {
         await verify.dryRun(target);
         io.stdout.write(
@@ -124,13 +124,11 @@ Exit codes: 0 pass, 1 a --fail-on threshold was crossed, 2 usage, access or clus
       const report = verifyReport(
         run.recording,
         {
+          target,
           workload: `${name} (${api.namespace})`,
-          podTemplate: target.podTemplate,
-          replicas: desiredReplicas(target.workload),
           url: (url as URL).href,
           load: describeLoad(load.model, load.method, (url as URL).href),
           keepAlive: load.keepAlive,
-          services: target.services,
         },
         load.failOn,
       );

@@ -3,7 +3,7 @@
  * write (a patch), and watch. A real cluster (`kube/client.ts`) and the lab's test API server both
  * sit behind it, so the same code runs in CI against moving state.
  */
-import type { JsonObject } from '../model/json.js';
+import { getString, type JsonObject } from '../model/json.js';
 import { UsageError } from '../output/errors.js';
 
 export type Query = Readonly<Record<string, string | number | boolean | undefined>>;
@@ -27,6 +27,16 @@ export interface ClusterApi {
   get(path: string, query?: Query): Promise<JsonObject>;
   patch(path: string, body: JsonObject, contentType: string, query?: Query): Promise<JsonObject>;
   watch(path: string, query: Query, onEvent: (event: WatchEvent) => void): WatchStream;
+}
+
+/** The items of a list response (`kind: ...List`). */
+export function listItems(list: JsonObject): JsonObject[] {
+  return Array.isArray(list.items) ? (list.items as JsonObject[]) : [];
+}
+
+/** namespace/name: what identifies an object of one resource. */
+export function objectKey(object: JsonObject): string {
+  return `${getString(object, ['metadata', 'namespace']) ?? ''}/${getString(object, ['metadata', 'name']) ?? ''}`;
 }
 
 /**

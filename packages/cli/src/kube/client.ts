@@ -114,21 +114,11 @@ class KubeClient implements ClusterApi {
 
   watch(path: string, query: Query, onEvent: (event: WatchEvent) => void): WatchStream {
     const controller = new AbortController();
+    const watchQuery = { ...query, watch: true };
     const done = (async () => {
-      const response = await this.open('GET', path, { ...query, watch: true }, controller.signal);
+      const response = await this.open('GET', path, watchQuery, controller.signal);
       if (response.statusCode !== 200) {
-        const body = await readJson(response);
-        throw new ClusterError(
-          describeApiFailure(
-            'GET',
-            path,
-            { ...query, watch: true },
-            response.statusCode ?? 0,
-            body,
-            this.server,
-          ),
-          response.statusCode,
-        );
+        throw this.failure('GET', path, watchQuery, response.statusCode ?? 0, await readJson(response));
       }
       let buffered = '';
       response.setEncoding('utf8');
@@ -162,7 +152,11 @@ class KubeClient implements ClusterApi {
     const body = await readJson(response);
     const status = response.statusCode ?? 0;
     if (status >= 200 && status < 300 && body) return body;
-    throw new ClusterError(describeApiFailure(method, path, query, status, body, this.server), status);
+    throw this.failure(method, path, query, status, body);
+  }
+
+  private failure(method: string, path: string, query: Query, status: number, body: JsonObject | undefined) {
+    return new ClusterError(describeApiFailure(method, path, query, status, body, this.server), status);
   }
 
   private async open(

@@ -8,8 +8,9 @@
  *   so the consumer never misses a change, only sees it later.
  * - Other errors (403, 404) end the reflector with the ClusterError.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { getString, type JsonObject } from '../model/json.js';
-import { type ClusterApi, ClusterError, type Query, type WatchStream } from './api.js';
+import { type ClusterApi, ClusterError, listItems, objectKey, type Query, type WatchStream } from './api.js';
 
 export type ChangeType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
@@ -119,11 +120,10 @@ export class Reflector {
     const list = await this.api.get(this.path, this.query);
     if (this.resourceVersion !== '') this.relists++;
     this.resourceVersion = getString(list, ['metadata', 'resourceVersion']) ?? '';
-    const items = Array.isArray(list.items) ? (list.items as JsonObject[]) : [];
     const seen = new Set<string>();
-    for (const item of items) {
-      seen.add(keyOf(item));
-      const previous = this.cache.get(keyOf(item));
+    for (const item of listItems(list)) {
+      seen.add(objectKey(item));
+      const previous = this.cache.get(objectKey(item));
       if (!previous) this.apply('ADDED', item);
       else if (
         getString(previous, ['metadata', 'resourceVersion']) !==
@@ -137,18 +137,10 @@ export class Reflector {
   }
 
   private apply(type: ChangeType, object: JsonObject): void {
-    const key = keyOf(object);
+    const key = objectKey(object);
     const previous = this.cache.get(key);
     if (type === 'DELETED') this.cache.delete(key);
     else this.cache.set(key, object);
     this.onChange(type, object, previous);
   }
-}
-
-function keyOf(object: JsonObject): string {
-  return `${getString(object, ['metadata', 'namespace']) ?? ''}/${getString(object, ['metadata', 'name']) ?? ''}`;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

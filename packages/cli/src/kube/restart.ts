@@ -9,7 +9,7 @@
  *   a paused Rollout is refused too, since its controller would not act on it.
  */
 import { getIn, getNumber, getObject, getString, type JsonObject } from '../model/json.js';
-import type { WorkloadRef } from './workload-ref.js';
+import { refName, type WorkloadRef } from './workload-ref.js';
 
 export const RESTARTED_AT_ANNOTATION = 'kubectl.kubernetes.io/restartedAt';
 
@@ -30,13 +30,11 @@ export function restartRefusal(ref: WorkloadRef, workload: JsonObject): string |
   if (getIn(workload, ['spec', 'paused']) === true) {
     return ref.kind === 'Rollout'
       ? `rollout/${ref.name} is paused; resume it first (kubectl argo rollouts promote ${ref.name})`
-      : `${ref.kind.toLowerCase()}/${ref.name} is paused; resume it first (kubectl rollout resume ${ref.kind.toLowerCase()}/${ref.name}), as kubectl rollout restart also refuses a paused rollout`;
+      : `${refName(ref)} is paused; resume it first (kubectl rollout resume ${refName(ref)}), as kubectl rollout restart also refuses a paused rollout`;
   }
-  if (ref.kind === 'DaemonSet' && getString(workload, ['spec', 'updateStrategy', 'type']) === 'OnDelete') {
-    return `daemonset/${ref.name} uses the OnDelete update strategy: a template change restarts nothing until pods are deleted by hand`;
-  }
-  if (ref.kind === 'StatefulSet' && getString(workload, ['spec', 'updateStrategy', 'type']) === 'OnDelete') {
-    return `statefulset/${ref.name} uses the OnDelete update strategy: a template change restarts nothing until pods are deleted by hand`;
+  // Only DaemonSets and StatefulSets have spec.updateStrategy.
+  if (getString(workload, ['spec', 'updateStrategy', 'type']) === 'OnDelete') {
+    return `${refName(ref)} uses the OnDelete update strategy: a template change restarts nothing until pods are deleted by hand`;
   }
   return undefined;
 }

@@ -56,6 +56,11 @@ export function workloadPath(ref: WorkloadRef, namespace: string): string {
   return `${group}/namespaces/${encodeURIComponent(namespace)}/${plural}/${encodeURIComponent(ref.name)}`;
 }
 
+/** deployment/web, as kubectl prints it. */
+export function refName(ref: WorkloadRef): string {
+  return `${ref.kind.toLowerCase()}/${ref.name}`;
+}
+
 export function describeRef(ref: WorkloadRef, namespace: string): string {
-  return `${ref.kind.toLowerCase()}/${ref.name} in namespace ${namespace}`;
+  return `${refName(ref)} in namespace ${namespace}`;
 }

@@ -12,7 +12,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { rbacOf } from '../kube/api.js';
+import { objectKey, rbacOf } from '../kube/api.js';
 import { rfc3339Seconds as rfc3339 } from '../kube/restart.js';
 import { getObject, getString, isObject, type JsonObject } from '../model/json.js';
 import type { EventLog, LifecycleEvent } from '../recording/records.js';
@@ -83,7 +83,10 @@ export class LabApiServer {
   private readonly containerTimes = new Map<string, { startedAt: string; finishedAt?: string }>();
   private ticker: NodeJS.Timeout | undefined;
 
+  private readonly version: { readonly major: number; readonly minor: number };
+
   constructor(private readonly options: ApiServerOptions) {
+    this.version = options.version ?? { major: 1, minor: 31 };
     this.workload = structuredClone(options.workload);
     options.log.onEvent((event) => {
       this.noteEvent(event);
@@ -197,6 +200,7 @@ export class LabApiServer {
       ...service,
       metadata: { ...getObject(service, ['metadata']), namespace },
     }));
+    const endpoints = cluster.endpoints();
     const slices = services.map((service) => {
       const name = getString(service, ['metadata', 'name']) ?? 'service';
       return {
@@ -204,12 +208,12 @@ export class LabApiServer {
         kind: 'EndpointSlice',
         metadata: { name: `${name}-lab`, namespace, labels: { 'kubernetes.io/service-name': name } },
         addressType: 'IPv4',
-        endpoints: cluster.endpoints().map((endpoint) => ({
+        endpoints: endpoints.map((endpoint) => ({
           addresses: [endpoint.host],
           conditions: { ready: endpoint.ready, serving: endpoint.serving, terminating: endpoint.terminating },
           targetRef: { kind: 'Pod', name: endpoint.pod, namespace },
         })),
-        ports: [{ port: cluster.endpoints()[0]?.port ?? 0 }],
+        ports: [{ port: endpoints[0]?.port ?? 0 }],
       };
     });
     const nodes = Array.from({ length: this.options.nodes ?? 1 }, (_, i) => ({
@@ -272,8 +276,7 @@ export class LabApiServer {
   }
 
   private gitVersion(): string {
-    const version = this.options.version ?? { major: 1, minor: 31 };
-    return `v${version.major}.${version.minor}.0-lab`;
+    return `v${this.version.major}.${this.version.minor}.0-lab`;
   }
 
   /** Brings the store in line with the cluster; every difference becomes a watch event. */
@@ -283,7 +286,7 @@ export class LabApiServer {
       this.store.set(plural, stored);
       const seen = new Set<string>();
       for (const object of objects) {
-        const key = keyOf(object);
+        const key = objectKey(object);
         seen.add(key);
         const previous = stored.get(key);
         if (previous && sameContent(previous, object)) continue;
@@ -306,8 +309,8 @@ export class LabApiServer {
       ...object,
       metadata: { ...getObject(object, ['metadata']), resourceVersion: String(rv) },
     };
-    if (type === 'DELETED') stored.delete(keyOf(object));
-    else stored.set(keyOf(object), versioned);
+    if (type === 'DELETED') stored.delete(objectKey(object));
+    else stored.set(objectKey(object), versioned);
     const event: StoredEvent = { rv, plural, type, object: versioned };
     this.history.push(event);
     for (const watcher of this.watchers) this.send(watcher, event);
@@ -345,10 +348,9 @@ export class LabApiServer {
       return;
     }
     if (url.pathname === '/version') {
-      const version = this.options.version ?? { major: 1, minor: 31 };
       this.json(response, 200, {
-        major: String(version.major),
-        minor: String(version.minor),
+        major: String(this.version.major),
+        minor: String(this.version.minor),
         gitVersion: this.gitVersion(),
       });
       return;
@@ -465,10 +467,6 @@ export class LabApiServer {
     }
     this.json(response, code, { kind: 'Status', apiVersion: 'v1', status: 'Failure', message, reason, code });
   }
-}
-
-function keyOf(object: JsonObject): string {
-  return `${getString(object, ['metadata', 'namespace']) ?? ''}/${getString(object, ['metadata', 'name']) ?? ''}`;
 }
 
 function sameContent(stored: JsonObject, next: JsonObject): boolean {

@@ -4,17 +4,13 @@
  * Returns the recording the report reads.
  */
 
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { DataPlaneKind } from '../cluster/endpoints.js';
 import { INGRESS_SYNC_INTERVAL_SECONDS, seededRandom } from '../cluster/propagation.js';
-import {
-  type LoadGenerator,
-  type LoadModel,
-  type LoadStats,
-  type LoadTarget,
-  rehearsalLoad,
-} from '../load/generator.js';
+import { type LoadGenerator, type LoadModel, type LoadTarget, rehearsalLoad } from '../load/generator.js';
 import type { SecondsRange } from '../model/recommendations.js';
 import { EventLog, monotonicClock, type Recording } from '../recording/records.js';
+import type { ProgressSnapshot } from '../report/progress.js';
 import { attributeRoutes } from './attribution.js';
 import { EmulatedCluster } from './cluster.js';
 import { openDataPlanes } from './planes.js';
@@ -55,13 +51,6 @@ export interface LabRun {
   readonly replicas: readonly string[];
 }
 
-export interface LabProgress {
-  readonly at: number;
-  readonly load: LoadStats;
-  readonly phase: string;
-  readonly pods: readonly { name: string; ready: boolean; terminating: boolean }[];
-}
-
 export class LabError extends Error {
   constructor(
     message: string,
@@ -89,7 +78,7 @@ export class Lab {
         : 'emulated';
   }
 
-  progress(): LabProgress | undefined {
+  progress(): ProgressSnapshot | undefined {
     if (!this.load || !this.cluster) return undefined;
     return {
       at: this.log.clock.now(),
@@ -272,8 +261,4 @@ function interleave(targets: readonly LoadTarget[]): LoadTarget[] {
   for (let i = 0; i < rounds; i++)
     for (const group of groups) result.push(group[i % group.length] as LoadTarget);
   return result;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

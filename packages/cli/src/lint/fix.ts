@@ -48,8 +48,10 @@ function wantedChanges(
     (change) =>
       kinds.has(change.kind) && (change.kind !== 'prestop' || preStopContainers.has(change.container.name)),
   );
-  // Edits a rule computed itself (one per workload and kind: the same annotation for every container).
-  const own = new Map(fired.flatMap((f) => (f.change ? [[f.change.kind, f.change] as const] : [])));
+  // Edits a rule computed itself, once each: a rule firing for every container proposes the same one.
+  const own = new Map(
+    fired.flatMap((f) => (f.change ? [[JSON.stringify(f.change), f.change] as const] : [])),
+  );
   return [...recommended, ...own.values()];
 }
 

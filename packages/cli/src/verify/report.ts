@@ -12,15 +12,16 @@ import { replicaLifecycles } from '../report/lifecycle.js';
 import { attributeByTime, measure } from '../report/measure.js';
 import type { Threshold } from '../report/thresholds.js';
 import { estimateSignals } from './observe.js';
+import type { Target } from './run.js';
 
+/** What verify ran against, beyond what the target (the workload as read) says. */
 export interface VerifySetup {
+  readonly target: Target;
+  /** deployment/web (namespace), for the report's title. */
   readonly workload: string;
-  readonly podTemplate: JsonObject;
-  readonly replicas: number;
   readonly url: string;
   readonly load: string;
   readonly keepAlive: boolean;
-  readonly services: readonly string[];
 }
 
 /** The container whose termination is rehearsed: the first one, as in `lab`. */
@@ -31,7 +32,8 @@ function firstContainer(podTemplate: JsonObject): JsonObject {
 }
 
 export function verifyReport(recording: Recording, setup: VerifySetup, failOn: readonly Threshold[]): Report {
-  const hook = classifyPreStop(firstContainer(setup.podTemplate));
+  const { podTemplate, services } = setup.target;
+  const hook = classifyPreStop(firstContainer(podTemplate));
   const preStopSeconds = preStopSleepSeconds(hook);
   const events = estimateSignals(recording.events, preStopSeconds);
   const replicas = replicaLifecycles(events);
@@ -42,11 +44,11 @@ export function verifyReport(recording: Recording, setup: VerifySetup, failOn: r
       source: 'verify',
       workload: setup.workload,
       scenario: 'rolling restart',
-      replicas: setup.replicas,
-      graceSeconds: getNumber(setup.podTemplate, ['spec', 'terminationGracePeriodSeconds']) ?? 30,
+      replicas: desiredReplicas(setup.target.workload),
+      graceSeconds: getNumber(podTemplate, ['spec', 'terminationGracePeriodSeconds']) ?? 30,
       preStop: describeHook(hook),
       preStopSeconds,
-      planes: [setup.url, ...setup.services.map((s) => `service/${s}`)],
+      planes: [setup.url, ...services.map((s) => `service/${s}`)],
       load: setup.load,
       keepAlive: setup.keepAlive,
     },
@@ -56,7 +58,7 @@ export function verifyReport(recording: Recording, setup: VerifySetup, failOn: r
 }
 
 /** Replicas as the workload asks for them (DaemonSets: as scheduled). */
-export function desiredReplicas(workload: JsonObject): number {
+function desiredReplicas(workload: JsonObject): number {
   return (
     getNumber(workload, ['spec', 'replicas']) ??
     getNumber(workload, ['status', 'desiredNumberScheduled']) ??

@@ -7,7 +7,8 @@
  * the cluster as it is: the rollout, once started, is the cluster's to finish.
  */
 
-import { type ClusterApi, ClusterError } from '../kube/api.js';
+import { setTimeout as delay } from 'node:timers/promises';
+import { type ClusterApi, ClusterError, listItems } from '../kube/api.js';
 import { type ChangeType, Reflector } from '../kube/reflector.js';
 import {
   type RestartPatch,
@@ -18,9 +19,10 @@ import {
   serviceSelects,
 } from '../kube/restart.js';
 import { describeRef, type WorkloadRef, workloadPath } from '../kube/workload-ref.js';
-import { type LoadGenerator, type LoadModel, type LoadStats, rehearsalLoad } from '../load/generator.js';
+import { type LoadGenerator, type LoadModel, rehearsalLoad } from '../load/generator.js';
 import { getObject, getString, type JsonObject } from '../model/json.js';
 import { EventLog, monotonicClock, type Recording, type RequestRecord } from '../recording/records.js';
+import type { ProgressSnapshot } from '../report/progress.js';
 import { isReady, kubeletEvent, type Observed, podEvents, sliceEvents } from './observe.js';
 
 export interface VerifyOptions {
@@ -53,19 +55,19 @@ export interface Target {
   readonly patch: RestartPatch;
 }
 
+/** An EndpointSlice change as seen, raw, on the run's clock. */
+export interface SliceChange {
+  readonly at: number;
+  readonly type: ChangeType;
+  readonly object: JsonObject;
+}
+
 export interface VerifyRun {
   readonly recording: Recording;
   readonly target: Target;
-  /** Every EndpointSlice change seen, raw, for the escalation bundle. */
-  readonly sliceChanges: readonly { at: number; type: ChangeType; object: JsonObject }[];
+  /** Every EndpointSlice change seen, for the escalation bundle. */
+  readonly sliceChanges: readonly SliceChange[];
   readonly watch: { readonly relists: number; readonly reconnects: number };
-}
-
-export interface VerifyProgress {
-  readonly at: number;
-  readonly load: LoadStats;
-  readonly phase: string;
-  readonly pods: readonly { name: string; ready: boolean; terminating: boolean }[];
 }
 
 const STEADY_MS = 1000;
@@ -77,8 +79,9 @@ export class Verify {
   private podReflector: Reflector | undefined;
   private phase = 'reading the workload';
   private stopped = false;
-  private readonly sliceChanges: { at: number; type: ChangeType; object: JsonObject }[] = [];
-  private records: RequestRecord[] = [];
+  private readonly sliceChanges: SliceChange[] = [];
+  /** The first watch that failed for good (403, 404): every wait checks it. */
+  private fatal: Error | undefined;
 
   constructor(private readonly options: VerifyOptions) {}
 
@@ -91,7 +94,7 @@ export class Verify {
     const podTemplate = getObject(workload, ['spec', 'template']) ?? {};
     const labels = getObject(podTemplate, ['metadata', 'labels']) ?? {};
     const services = await api.get(`/api/v1/namespaces/${encodeURIComponent(namespace)}/services`);
-    const selecting = (Array.isArray(services.items) ? (services.items as JsonObject[]) : [])
+    const selecting = listItems(services)
       .filter((service) => serviceSelects(service, labels))
       .map((service) => getString(service, ['metadata', 'name']) ?? '');
     return {
@@ -110,7 +113,7 @@ export class Verify {
     });
   }
 
-  progress(): VerifyProgress | undefined {
+  progress(): ProgressSnapshot | undefined {
     if (!this.load) return undefined;
     return {
       at: this.log.clock.now(),
@@ -178,10 +181,13 @@ export class Verify {
       workload = object;
     });
     try {
-      await Promise.race([Promise.all(this.reflectors.map((r) => r.synced)), this.failure()]);
-      synced = true;
+      void Promise.all(this.reflectors.map((r) => r.synced)).then(() => {
+        synced = true;
+      });
+      while (!synced) await this.sleep(50);
 
       const load = rehearsalLoad([{ name: options.url.host, url: options.url }], options, log.clock);
+      let records: RequestRecord[] = [];
       this.load = load;
       const loadStart = log.clock.now();
       log.record({ type: 'load-start' });
@@ -208,16 +214,15 @@ export class Verify {
         await this.steady(load, Math.max(options.tailMs, remaining), 'after the rollout');
       } finally {
         this.phase = 'stopping';
-        const records = await load.stop();
+        records = await load.stop();
         log.record({ type: 'load-end' });
-        this.records = records;
       }
       const stats = this.reflectors.map((r) => r.stats());
       return {
         recording: {
           startedAt,
           durationMs: log.clock.now(),
-          requests: this.records,
+          requests: records,
           events: [...log.events],
           dropped: load.stats().dropped,
         },
@@ -239,17 +244,15 @@ export class Verify {
     onChange: ConstructorParameters<typeof Reflector>[3],
   ): Reflector {
     const reflector = new Reflector(this.options.api, path, query, onChange);
+    reflector.finished.catch((error: unknown) => {
+      this.fatal ??= error as Error;
+    });
     this.reflectors.push(reflector);
     return reflector;
   }
 
   private podNames(): string[] {
     return (this.podReflector?.items() ?? []).map((pod) => getString(pod, ['metadata', 'name']) ?? '');
-  }
-
-  /** Rejects with the first watch that fails for good (403, 404). */
-  private failure(): Promise<never> {
-    return Promise.race(this.reflectors.map((r) => r.finished.then(() => new Promise<never>(() => {}))));
   }
 
   /** Waits at least `ms`, and then until a whole second has passed with no new failure. */
@@ -259,7 +262,7 @@ export class Verify {
     let failed = load.stats().failed;
     let quietSince = this.log.clock.now();
     while (!this.stopped) {
-      await this.sleepOrFail(100);
+      await this.sleep(100);
       const now = this.log.clock.now();
       const stats = load.stats();
       if (stats.failed !== failed) {
@@ -279,11 +282,13 @@ export class Verify {
     const end = this.log.clock.now() + ms;
     while (!this.stopped && !done()) {
       if (this.log.clock.now() >= end) throw new ClusterError(message());
-      await this.sleepOrFail(100);
+      await this.sleep(100);
     }
   }
 
-  private sleepOrFail(ms: number): Promise<void> {
-    return Promise.race([new Promise<void>((resolve) => setTimeout(resolve, ms)), this.failure()]);
+  /** Waits, then throws the watch failure if one happened meanwhile. */
+  private async sleep(ms: number): Promise<void> {
+    await delay(ms);
+    if (this.fatal) throw this.fatal;
   }
 }
