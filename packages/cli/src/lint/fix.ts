@@ -3,9 +3,10 @@
  * grace period, rolling update), applied only where a rule that they fix has fired. Only the
  * documents that change are re-serialised; every other byte of the file stays as it was.
  */
-import { type Document, isDocument } from 'yaml';
+import type { Document } from 'yaml';
 import { dockerfileFacts } from '../dockerfile/facts.js';
 import type { KubeObject } from '../manifests/objects.js';
+import type { ParsedSource } from '../manifests/parse.js';
 import { analyzeWorkload } from '../model/analyze.js';
 import { assignments, type Change } from '../model/changes.js';
 import { recommend } from '../model/recommendations.js';
@@ -55,6 +56,13 @@ function wantedChanges(
   return [...recommended, ...own.values()];
 }
 
+function editableDocument(source: ParsedSource, index: number): Document.Parsed {
+  const document = source.editable?.[index];
+  // A bug, not bad input: fix loads its files with their yaml documents kept.
+  if (!document) throw new Error(`${source.name}: document ${index} was not parsed for editing`);
+  return document;
+}
+
 function serialise(document: Document.Parsed): string {
   return document.toString({ lineWidth: 0, flowCollectionPadding: false });
 }
@@ -73,8 +81,7 @@ export function planFixes(
   for (const [workload, fired] of byWorkload) {
     const changes = wantedChanges(workload, fired, byId, options);
     if (changes.length === 0 || !isWorkloadKind(workload.kind)) continue;
-    const document = workload.source.documents[workload.documentIndex];
-    if (!document || !isDocument(document)) continue;
+    const document = editableDocument(workload.source, workload.documentIndex);
     for (const change of changes) {
       for (const { path, value } of assignments(change, workload.kind)) {
         document.setIn([...workload.prefix, ...path], document.createNode(value));
@@ -99,7 +106,7 @@ export function planFixes(
     // Splice changed documents back from the last to the first, so earlier offsets stay valid.
     let after = source.text;
     for (const index of [...changed].sort((a, b) => b - a)) {
-      const document = source.documents[index] as Document.Parsed;
+      const document = editableDocument(source, index);
       const start = index === 0 ? 0 : document.range[0];
       const end = document.range[1];
       let text = serialise(document);
