@@ -1,4 +1,6 @@
-// One measurement in its own process, so peak memory is its own: node measure.mjs <parse|lint> <file>
+// One measurement in its own process, so peak memory is its own:
+//   node measure.mjs parse <file>            the YAML library alone, the floor
+//   node measure.mjs lint <file> [threads]   load and lint, as `lameduck lint` does
 import { readFile } from 'node:fs/promises';
 import { parseAllDocuments } from 'yaml';
 import { lintObjects } from '../../packages/cli/dist/lint/engine.js';
@@ -6,7 +8,7 @@ import { RULES } from '../../packages/cli/dist/lint/registry.js';
 import { loadManifests } from '../../packages/cli/dist/manifests/load.js';
 import { DEFAULT_KUBE_VERSION } from '../../packages/cli/dist/model/kube-version.js';
 
-const [mode, file] = process.argv.slice(2);
+const [mode, file, threads] = process.argv.slice(2);
 const started = performance.now();
 let documents = 0;
 let findings = 0;
@@ -16,7 +18,8 @@ if (mode === 'parse') {
   for (const doc of docs) doc.toJS();
   documents = docs.length;
 } else {
-  const loaded = await loadManifests([file], async () => '');
+  const parse = threads ? { threads: Number(threads) } : {};
+  const loaded = await loadManifests([file], async () => '', [], parse);
   documents = loaded.objects.length;
   findings = lintObjects(loaded.objects, RULES, {
     kubeVersion: DEFAULT_KUBE_VERSION,

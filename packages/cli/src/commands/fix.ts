@@ -42,7 +42,9 @@ Examples:
     .action(async (paths: string[], flags: FixFlags) => {
       if (paths.includes('-'))
         throw new UsageError('fix edits files in place; for stdin use lameduck lint -');
-      const { loaded, options } = await loadLintInput(paths, flags, () => io.readStdin());
+      const { loaded, options } = await loadLintInput(paths, flags, () => io.readStdin(), {
+        editable: true,
+      });
       for (const problem of loaded.errors) io.stderr.write(`lameduck fix: ${problem.format()}\n`);
       for (const note of loaded.notes) io.stderr.write(`lameduck fix: note: ${note}\n`);
       const fixes = [

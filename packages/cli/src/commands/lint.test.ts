@@ -28,6 +28,38 @@ describe('lameduck lint', () => {
     assert.match(run.stdout, /> 19 \| {5}spec:\n {9}\| {5}\^/);
   });
 
+  it('a large input (parsed on worker threads) gives every finding at its own line, in every format, quickly', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'lameduck-lint-large-'));
+    try {
+      const one = await readFile(defaultGrace, 'utf8');
+      const copies = Array.from({ length: 1000 }, (_, i) =>
+        one.replace('name: checkout', `name: checkout-${i}`),
+      );
+      const text = copies.join('---\n');
+      await writeFile(join(dir, 'large.yaml'), text);
+      const timed = async (args: string[]) => {
+        const started = performance.now();
+        return { run: await runBin(args), ms: performance.now() - started };
+      };
+      const { run: json, ms: jsonMs } = await timed(['lint', join(dir, 'large.yaml'), '--format', 'json']);
+      const report = JSON.parse(json.stdout);
+      assert.equal(report.summary.objects, 1000);
+      const errors = report.findings.filter((f: { rule: string }) => f.rule === 'grace-period-exceeded');
+      const lineOfCopy = (i: number) =>
+        copies.slice(0, i).reduce((n, copy) => n + copy.split('\n').length, 0);
+      assert.deepEqual(
+        errors.map((f: { line: number; object: { name: string } }) => [f.object.name, f.line]),
+        copies.map((_, i) => [`checkout-${i}`, lineOfCopy(i) + 19]),
+      );
+      // Code frames once split the whole file per finding: 5x the JSON run here, minutes at 10 MB.
+      const { run: plain, ms: textMs } = await timed(['lint', join(dir, 'large.yaml')]);
+      assert.equal(plain.stdout.split('[grace-period-exceeded]').length - 1, 1000);
+      assert.ok(textMs < 2.5 * jsonMs, `text ${Math.round(textMs)} ms, JSON ${Math.round(jsonMs)} ms`);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('--fail-on decides the exit code: warnings fail only with --fail-on warning', async () => {
     const { writeFile, mkdtemp } = await import('node:fs/promises');
     const { tmpdir } = await import('node:os');

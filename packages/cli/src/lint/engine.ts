@@ -8,6 +8,7 @@ import { type LocatedContext, workloadContexts } from './context.js';
 import type { DockerfileContext, DockerfileRule } from './dockerfile-rule.js';
 import type { ImageLinker } from './images.js';
 import type { LintOptions, Rule, RuleMeta, Severity } from './rule.js';
+import { SourceLines } from './source-lines.js';
 
 export interface Finding {
   readonly rule: string;
@@ -88,15 +89,7 @@ export function lintObjects(
   contexts: readonly LocatedContext[] = workloadContexts(objects, options, options.dockerfileFor),
 ): LocatedFinding[] {
   const byValue = new Map(objects.map((o) => [o.value, o]));
-  // Split each file into lines once, not once per finding: a large input has thousands of findings.
-  const linesByFile = new Map<string, string[]>();
-  const linesOf = (source: KubeObject['source']) => {
-    const cached = linesByFile.get(source.name);
-    if (cached) return cached;
-    const lines = source.text.split('\n');
-    linesByFile.set(source.name, lines);
-    return lines;
-  };
+  const lines = new SourceLines();
   const findings: LocatedFinding[] = [];
   for (const { object, context } of contexts) {
     for (const rule of rules) {
@@ -105,7 +98,7 @@ export function lintObjects(
       for (const found of rule.check(context)) {
         const at = (found.in && byValue.get(found.in)) || object;
         const { line, column } = locate(at, found.path);
-        if (ignoredByComment(linesOf(at.source), line, rule.id)) continue;
+        if (ignoredByComment(lines.of(at.source.name, at.source.text), line, rule.id)) continue;
         const finding: Finding = {
           rule: rule.id,
           severity,
@@ -145,6 +138,7 @@ function lintFiles<C>(
   severities?: ReadonlyMap<string, Severity | 'off'>,
 ): Finding[] {
   const findings: Finding[] = [];
+  const lines = new SourceLines();
   for (const context of contexts) {
     const { file: ownFile, text, kind } = describe(context);
     for (const rule of rules) {
@@ -152,7 +146,7 @@ function lintFiles<C>(
       if (severity === 'off') continue;
       for (const found of rule.check(context)) {
         const file = found.file ?? ownFile;
-        if (ignoredByComment(text(file).split('\n'), found.line, rule.id)) continue;
+        if (ignoredByComment(lines.of(file, text(file)), found.line, rule.id)) continue;
         findings.push({
           rule: rule.id,
           severity,

@@ -7,8 +7,10 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { dockerfileFacts } from '../dockerfile/facts.js';
-import { objectsOf } from '../manifests/objects.js';
+import { type KubeObject, locate, objectsOf } from '../manifests/objects.js';
+import { parseManifestSources } from '../manifests/parallel-parse.js';
 import { parseSource } from '../manifests/parse.js';
+import type { Path } from '../model/json.js';
 import { DEFAULT_KUBE_VERSION } from '../model/kube-version.js';
 import { fixture, repoRoot } from '../test-helpers.js';
 import { type Finding, lintDockerfiles, runRules } from './engine.js';
@@ -100,6 +102,38 @@ function lintYaml(text: string): Finding[] {
   return parsed ? runRules(objectsOf(parsed).objects, RULES, options) : [];
 }
 
+/** Every path into a value, parents first. */
+function pathsOf(value: unknown, prefix: Path = []): Path[] {
+  if (typeof value !== 'object' || value === null) return [prefix];
+  const children: [string | number, unknown][] = Array.isArray(value)
+    ? value.map((item, index) => [index, item])
+    : Object.entries(value);
+  return [prefix, ...children.flatMap(([key, child]) => pathsOf(child, [...prefix, key]))];
+}
+
+/** Objects, errors and the position of every node, as a person or a rule would see them. */
+async function loaded(text: string, threads: number) {
+  const options = { threads, minimumBytes: 0, pieceBytes: 97 };
+  const { parsed, errors } = await parseManifestSources([{ name: 'in.yaml', text }], options);
+  const objects: KubeObject[] = [];
+  for (const source of parsed) {
+    const found = objectsOf(source);
+    objects.push(...found.objects);
+    errors.push(...found.errors);
+  }
+  return {
+    errors: errors.map((e) => e.format()),
+    objects: objects.map((object) => ({
+      kind: object.kind,
+      name: object.name,
+      value: object.value,
+      positions: pathsOf(object.value).map(
+        (path) => `${path.join('.')}@${JSON.stringify(locate(object, path))}`,
+      ),
+    })),
+  };
+}
+
 describe('fuzz', () => {
   const manifests = [
     readFileSync(`${repoRoot}examples/guide/deployment.yaml`, 'utf8'),
@@ -113,6 +147,16 @@ describe('fuzz', () => {
     for (let i = 0; i < 2000; i++) {
       const source = manifests[i % manifests.length] as string;
       assertWellFormed(lintYaml(mutate(source, next)));
+    }
+  });
+
+  it('mutated multi-document files load the same in 97-byte pieces on 3 threads as on one', async () => {
+    const next = random(97);
+    for (let file = 0; file < 12; file++) {
+      const text = Array.from({ length: 25 }, (_, i) =>
+        mutate(manifests[(file + i) % manifests.length] as string, next),
+      ).join(next() < 0.5 ? '\n---\n' : '\n--- # next\n');
+      assert.deepEqual(await loaded(text, 3), await loaded(text, 1), `file ${file}`);
     }
   });
 

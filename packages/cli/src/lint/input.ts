@@ -1,6 +1,7 @@
 /** What lint and fix both start from: the config, the loaded input, and the engine options. */
 import { type LameduckConfig, loadConfig, withConfig } from '../config/config.js';
 import { type LoadedManifests, loadManifests } from '../manifests/load.js';
+import type { ParseOptions } from '../manifests/parallel-parse.js';
 import { type PlanFlags, resolvePlanOptions } from '../plan/options.js';
 import type { EngineOptions } from './engine.js';
 import { imageLinker } from './images.js';
@@ -16,9 +17,10 @@ export async function loadLintInput(
   paths: readonly string[],
   flags: PlanFlags & { readonly config?: string },
   readStdin: () => Promise<string>,
+  parse: ParseOptions = {},
 ): Promise<LintInput> {
   const config = await loadConfig(flags.config, new Set(ALL_RULES.map((rule) => rule.id)));
-  const loaded = await loadManifests(paths, readStdin, config.ignore);
+  const loaded = await loadManifests(paths, readStdin, config.ignore, parse);
   const facts = loaded.dockerfiles.map((d) => d.facts);
   const options = {
     ...resolvePlanOptions(withConfig(flags, config)),

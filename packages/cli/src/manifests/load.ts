@@ -7,7 +7,7 @@ import type { AppConfigSource } from '../lint/app-config-rule.js';
 import type { DockerfileContext } from '../lint/dockerfile-rule.js';
 import { InputError } from '../output/errors.js';
 import { type KubeObject, objectsOf } from './objects.js';
-import { parseSource } from './parse.js';
+import { type ParseOptions, parseManifestSources } from './parallel-parse.js';
 import { readManifestSources } from './read.js';
 
 export interface LoadedManifests {
@@ -23,9 +23,21 @@ export async function loadManifests(
   paths: readonly string[],
   readStdin: () => Promise<string>,
   ignore: readonly RegExp[] = [],
+  parse: ParseOptions = {},
 ): Promise<LoadedManifests> {
   const { sources, errors, notes } = await readManifestSources(paths, readStdin, ignore);
+  const manifests = await parseManifestSources(
+    sources.filter((source) => source.kind === 'manifest'),
+    parse,
+  );
+  for (const error of manifests.errors) errors.push(error);
   const objects: KubeObject[] = [];
+  // Loops, not push(...spread): a 50 MB file holds more objects than the call stack takes arguments.
+  for (const parsed of manifests.parsed) {
+    const found = objectsOf(parsed);
+    for (const object of found.objects) objects.push(object);
+    for (const error of found.errors) errors.push(error);
+  }
   const dockerfiles: DockerfileContext[] = [];
   const appConfigs: AppConfigSource[] = [];
   for (const source of sources) {
@@ -47,15 +59,7 @@ export async function loadManifests(
           new InputError('no FROM instruction: not a Dockerfile', source.name, { line: 1, column: 1 }),
         );
       else dockerfiles.push(await withEntrypointScript(facts));
-      continue;
     }
-    const { parsed, errors: parseErrors } = parseSource(source);
-    // Loops, not push(...spread): a 50 MB file holds more objects than the call stack takes arguments.
-    for (const error of parseErrors) errors.push(error);
-    if (!parsed) continue;
-    const found = objectsOf(parsed);
-    for (const object of found.objects) objects.push(object);
-    for (const error of found.errors) errors.push(error);
   }
   return { objects, dockerfiles, appConfigs, notes, errors, files: sources.length };
 }

@@ -6,7 +6,7 @@
  * run on a worker thread for large inputs (parallel.ts); the yaml library's documents are kept only
  * when asked for, by fix, which edits them.
  */
-import { type Document, LineCounter, parseAllDocuments } from 'yaml';
+import { Composer, type Document, LineCounter, Parser } from 'yaml';
 import { InputError, type SourcePosition } from '../output/errors.js';
 import { OffsetWriter, recordPositions } from './positions.js';
 import type { SourceText } from './read.js';
@@ -74,50 +74,47 @@ export function lineCounterOf(text: string): LineCounter {
 
 /**
  * Parses `text`, which starts at offset `base` of its file (a piece of a large file parsed on its
- * own thread), into plain documents, and the yaml documents they came from for whoever edits them.
+ * own thread), into plain documents; `keep` also returns the yaml documents, for editing them.
+ * Each document is dropped as soon as it is loaded unless kept: a small heap is a faster heap.
  */
 export function parseDocuments(
   text: string,
   base = 0,
+  keep = false,
 ): { documents: LoadedDocument[]; editable: Document.Parsed[] } {
-  let editable: Document.Parsed[];
-  try {
-    editable = parseAllDocuments(text, { prettyErrors: false }) as Document.Parsed[];
-  } catch (error) {
-    // The parser recurses per nesting level; absurdly deep input overflows the stack.
-    const problem = { kind: 'unparseable', message: (error as Error).message } as const;
-    return { documents: [{ start: base, problem }], editable: [] };
-  }
   const writer = new OffsetWriter(base);
   const loaded: { document: Omit<LoadedDocument, 'offsets'>; table?: [number, number] }[] = [];
-  for (const document of editable) {
+  const editable: Document.Parsed[] = [];
+  const load = (document: Document.Parsed) => {
     const start = base + (document.contents?.range?.[0] ?? document.range[0]);
     const first = document.errors[0];
     if (first) {
       const kind = first.message.includes('Maximum call stack size exceeded') ? 'too-deep' : 'syntax';
       const message = first.message.split('\n')[0] ?? '';
-      loaded.push({ document: { start, problem: { kind, message, offset: base + first.pos[0] } } });
-      continue;
+      return loaded.push({ document: { start, problem: { kind, message, offset: base + first.pos[0] } } });
     }
-    if (document.contents === null) {
-      loaded.push({ document: { start } });
-      continue;
-    }
+    if (document.contents === null) return loaded.push({ document: { start } });
     let value: unknown;
     try {
       value = document.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
     } catch (error) {
-      loaded.push({
-        document: { start, problem: { kind: 'load', message: (error as Error).message, offset: start } },
-      });
-      continue;
+      const problem = { kind: 'load', message: (error as Error).message, offset: start } as const;
+      return loaded.push({ document: { start, problem } });
     }
     const from = writer.length;
     const tabled = recordPositions(document, value, writer);
-    loaded.push({
-      document: { start, value },
-      ...(tabled ? { table: [from, writer.length] as [number, number] } : {}),
-    });
+    return loaded.push({ document: { start, value }, ...(tabled ? { table: [from, writer.length] } : {}) });
+  };
+  try {
+    const composer = new Composer({ prettyErrors: false });
+    for (const document of composer.compose(new Parser().parse(text))) {
+      load(document as Document.Parsed);
+      if (keep) editable.push(document as Document.Parsed);
+    }
+  } catch (error) {
+    // The parser recurses per nesting level; absurdly deep input overflows the stack.
+    const problem = { kind: 'unparseable', message: (error as Error).message } as const;
+    loaded.push({ document: { start: base, problem } });
   }
   // One buffer for the whole text, so a worker thread transfers it instead of copying.
   const tables = writer.finish(loaded.flatMap((l) => (l.table ? [l.table] : [])));
@@ -170,13 +167,13 @@ export function helmTemplateError(source: Pick<SourceText, 'name' | 'text'>): In
   );
 }
 
-/** One file parsed on this thread, its yaml documents kept for editing. */
-export function parseSource(source: Pick<SourceText, 'name' | 'text'>): {
-  parsed?: ParsedSource;
-  errors: InputError[];
-} {
+/** One file parsed on this thread, its yaml documents kept for editing unless not `editable`. */
+export function parseSource(
+  source: Pick<SourceText, 'name' | 'text'>,
+  editable = true,
+): { parsed?: ParsedSource; errors: InputError[] } {
   const helm = helmTemplateError(source);
   if (helm) return { errors: [helm] };
-  const { documents, editable } = parseDocuments(source.text);
-  return parsedSource(source.name, source.text, documents, editable);
+  const parsed = parseDocuments(source.text, 0, editable);
+  return parsedSource(source.name, source.text, parsed.documents, editable ? parsed.editable : undefined);
 }

@@ -1,10 +1,10 @@
 /** For people: grouped by file, each finding with its rule, the fix, and a code frame. */
 import type { Style } from '../../output/style.js';
 import type { Finding } from '../engine.js';
+import { SourceLines } from '../source-lines.js';
 import type { LintSummary } from './summary.js';
 
-function codeFrame(text: string, line: number, column: number, style: Style): string[] {
-  const lines = text.split('\n');
+function codeFrame(lines: readonly string[], line: number, column: number, style: Style): string[] {
   const first = Math.max(1, line - 1);
   const last = Math.min(lines.length, line + 1);
   const width = String(last).length;
@@ -32,6 +32,7 @@ export function formatText(
     warning: style.yellow('warning'),
     info: style.cyan('info   '),
   };
+  const lines = new SourceLines();
   let file: string | undefined;
   for (const f of findings) {
     if (f.file !== file) {
@@ -44,7 +45,7 @@ export function formatText(
     );
     out.push(`          ${style.dim(`${where}; fix: ${f.fix}`)}`);
     const text = sources.get(f.file);
-    if (text !== undefined) out.push(...codeFrame(text, f.line, f.column, style));
+    if (text !== undefined) out.push(...codeFrame(lines.of(f.file, text), f.line, f.column, style));
   }
   const total = summary.errors + summary.warnings + summary.infos;
   out.push(
