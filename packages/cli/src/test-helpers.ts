@@ -12,7 +12,7 @@ import { pidNamespacesAvailable } from './lab/process.js';
 import { Lab } from './lab/run.js';
 import { specFromObjects } from './lab/spec.js';
 import { main } from './main.js';
-import type { JsonObject } from './model/json.js';
+import type { JsonObject, Path } from './model/json.js';
 import { DEFAULT_KUBE_VERSION } from './model/kube-version.js';
 import { EventLog, monotonicClock } from './recording/records.js';
 import { buildReport, type Report } from './report/build.js';
@@ -369,4 +369,13 @@ export async function until(check: () => boolean, ms: number): Promise<void> {
     if (Date.now() > deadline) throw new Error('timed out waiting');
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+/** Every path into a value, parents first. */
+export function pathsOf(value: unknown, prefix: Path = []): Path[] {
+  if (typeof value !== 'object' || value === null) return [prefix];
+  const children: [string | number, unknown][] = Array.isArray(value)
+    ? value.map((item, index) => [index, item])
+    : Object.entries(value);
+  return [prefix, ...children.flatMap(([key, child]) => pathsOf(child, [...prefix, key]))];
 }

@@ -6,27 +6,16 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
+import { seededRandom } from '../cluster/propagation.js';
 import { dockerfileFacts } from '../dockerfile/facts.js';
 import { type KubeObject, locate, objectsOf } from '../manifests/objects.js';
 import { parseManifestSources } from '../manifests/parallel-parse.js';
 import { parseSource } from '../manifests/parse.js';
-import type { Path } from '../model/json.js';
 import { DEFAULT_KUBE_VERSION } from '../model/kube-version.js';
-import { fixture, repoRoot } from '../test-helpers.js';
+import { fixture, pathsOf, repoRoot } from '../test-helpers.js';
 import { type Finding, lintDockerfiles, runRules } from './engine.js';
 import { ALL_RULES, DOCKERFILE_RULES, RULES } from './registry.js';
 import { SEVERITIES } from './rule.js';
-
-/** mulberry32: small, fast, good enough to pick mutations. */
-function random(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const JUNK = [
   '',
@@ -102,15 +91,6 @@ function lintYaml(text: string): Finding[] {
   return parsed ? runRules(objectsOf(parsed).objects, RULES, options) : [];
 }
 
-/** Every path into a value, parents first. */
-function pathsOf(value: unknown, prefix: Path = []): Path[] {
-  if (typeof value !== 'object' || value === null) return [prefix];
-  const children: [string | number, unknown][] = Array.isArray(value)
-    ? value.map((item, index) => [index, item])
-    : Object.entries(value);
-  return [prefix, ...children.flatMap(([key, child]) => pathsOf(child, [...prefix, key]))];
-}
-
 /** Objects, errors and the position of every node, as a person or a rule would see them. */
 async function loaded(text: string, threads: number) {
   const options = { threads, minimumBytes: 0, pieceBytes: 97 };
@@ -143,7 +123,7 @@ describe('fuzz', () => {
   const dockerfile = readFileSync(fixture('lint/docker-app/Dockerfile'), 'utf8');
 
   it('2,000 mutated manifests: lint never throws and every finding is well-formed', () => {
-    const next = random(20261124);
+    const next = seededRandom(20261124);
     for (let i = 0; i < 2000; i++) {
       const source = manifests[i % manifests.length] as string;
       assertWellFormed(lintYaml(mutate(source, next)));
@@ -151,7 +131,7 @@ describe('fuzz', () => {
   });
 
   it('mutated multi-document files load the same in 97-byte pieces on 3 threads as on one', async () => {
-    const next = random(97);
+    const next = seededRandom(97);
     for (let file = 0; file < 12; file++) {
       const text = Array.from({ length: 25 }, (_, i) =>
         mutate(manifests[(file + i) % manifests.length] as string, next),
@@ -161,7 +141,7 @@ describe('fuzz', () => {
   });
 
   it('500 mutated Dockerfiles: parsing and the Dockerfile rules never throw', () => {
-    const next = random(42);
+    const next = seededRandom(42);
     for (let i = 0; i < 500; i++) {
       const facts = dockerfileFacts('Dockerfile', mutate(dockerfile, next));
       if (facts)
@@ -175,7 +155,7 @@ describe('fuzz', () => {
   });
 
   it('random bytes as YAML and as a Dockerfile do not throw', () => {
-    const next = random(7);
+    const next = seededRandom(7);
     for (let i = 0; i < 300; i++) {
       const text = Array.from({ length: 1 + Math.floor(next() * 200) }, () =>
         String.fromCharCode(Math.floor(next() * 0x2fff)),

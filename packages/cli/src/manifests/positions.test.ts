@@ -4,16 +4,8 @@ import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { type Document, isMap, isNode, isPair, isScalar, parseAllDocuments } from 'yaml';
 import type { Path } from '../model/json.js';
+import { pathsOf } from '../test-helpers.js';
 import { OffsetWriter, PositionTable, recordPositions } from './positions.js';
-
-/** Every path into a value, parents first. */
-function pathsOf(value: unknown, prefix: Path = []): Path[] {
-  if (typeof value !== 'object' || value === null) return [prefix];
-  const children: [string | number, unknown][] = Array.isArray(value)
-    ? value.map((item, index) => [index, item])
-    : Object.entries(value);
-  return [prefix, ...children.flatMap(([key, child]) => pathsOf(child, [...prefix, key]))];
-}
 
 /** The reference: walk the yaml node tree itself (a mapping entry is found at its key). */
 function nodeOffset(document: Document.Parsed, path: Path): number | undefined {
