@@ -68,14 +68,10 @@ export function parsePiece(texts: readonly string[], piece: Piece): LoadedDocume
   );
 }
 
-/** Claims pieces until none is left, handing each one's documents to `deliver`. */
-export function parseClaimed(
-  { texts, pieces, next }: WorkerInput,
-  deliver: (piece: number, documents: LoadedDocument[][]) => void,
-): void {
-  for (let piece = Atomics.add(next, 0, 1); piece < pieces.length; piece = Atomics.add(next, 0, 1)) {
-    deliver(piece, parsePiece(texts, pieces[piece] as Piece));
-  }
+/** The pieces this thread claims, one at a time, until none is left. */
+export function* claimPieces({ pieces, next }: WorkerInput): Generator<number> {
+  for (let piece = Atomics.add(next, 0, 1); piece < pieces.length; piece = Atomics.add(next, 0, 1))
+    yield piece;
 }
 
 export async function parseManifestSources(
@@ -113,7 +109,7 @@ export async function parseManifestSources(
   const workers = Array.from({ length: Math.min(threads, input.pieces.length) - 1 }, () =>
     parseOnWorker(input, deliver, options.resourceLimits),
   );
-  parseClaimed(input, deliver);
+  for (const piece of claimPieces(input)) deliver(piece, parsePiece(texts, input.pieces[piece] as Piece));
   await Promise.all(workers);
   // A worker that could not run or died (no memory, a broken install) costs time, never input.
   results.forEach((documents, piece) => {
