@@ -3,6 +3,7 @@ import { type KubeObject, locate } from '../manifests/objects.js';
 import type { Change } from '../model/changes.js';
 import { getString } from '../model/json.js';
 import { isWorkloadKind, podTemplatePath } from '../model/workloads.js';
+import { byCodeUnit } from '../output/order.js';
 import type { AppConfigContext, AppConfigRule } from './app-config-rule.js';
 import { type LocatedContext, workloadContexts } from './context.js';
 import type { DockerfileContext, DockerfileRule } from './dockerfile-rule.js';
@@ -76,9 +77,7 @@ export function runRules(
 
 /** Findings in reading order: file, line, column, then rule id. */
 export function compareFindings(a: Finding, b: Finding): number {
-  return (
-    a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column || a.rule.localeCompare(b.rule)
-  );
+  return byCodeUnit(a.file, b.file) || a.line - b.line || a.column - b.column || byCodeUnit(a.rule, b.rule);
 }
 
 /** `contexts` may be passed in when the caller needs them too, so workloads are analysed once. */

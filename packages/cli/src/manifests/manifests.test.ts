@@ -107,6 +107,21 @@ describe('manifest loading', () => {
     }
   });
 
+  it('walks a directory in the same order on every machine (code units, not the locale)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'lameduck-order-'));
+    try {
+      for (const name of ['b.yaml', 'B.yaml', 'a-b.yaml', 'ab.yaml', 'ä.yaml'])
+        await writeFile(join(dir, name), `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n`);
+      const loaded = await loadManifests([dir], async () => '');
+      assert.deepEqual(
+        loaded.objects.map((o) => o.source.name.slice(dir.length + 1)),
+        ['B.yaml', 'a-b.yaml', 'ab.yaml', 'b.yaml', 'ä.yaml'],
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('a scalar document is not a Kubernetes object', () => {
     assert.match(load('just a string\n').errors[0]?.message ?? '', /not a Kubernetes object/);
   });

@@ -7,6 +7,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { APP_CONFIG_NAME } from '../app-config/settings.js';
 import { InputError } from '../output/errors.js';
+import { byCodeUnit } from '../output/order.js';
 
 export interface SourceText {
   /** As the user should see it: the path they gave (or found under it), or "<stdin>". */
@@ -111,7 +112,7 @@ export async function readManifestSources(
 
 async function walk(directory: string): Promise<string[]> {
   const entries = await readdir(directory, { withFileTypes: true });
-  entries.sort((a, b) => a.name.localeCompare(b.name));
+  entries.sort((a, b) => byCodeUnit(a.name, b.name));
   const files: string[] = [];
   for (const entry of entries) {
     const full = join(directory, entry.name);
