@@ -1,11 +1,11 @@
 /** `lameduck fix`: wiring only. */
 
 import type { Command } from 'commander';
-import { createTwoFilesPatch } from 'diff';
 import { CONFIG_FILE } from '../config/config.js';
 import { lintDockerfiles, lintObjects } from '../lint/engine.js';
 import { planDockerfileFixes, planFixes } from '../lint/fix.js';
 import { loadLintInput } from '../lint/input.js';
+import { unifiedDiff } from '../lint/line-edits.js';
 import { DOCKERFILE_RULES, RULES } from '../lint/registry.js';
 import { EXIT, UsageError } from '../output/errors.js';
 import { replaceFile } from '../output/files.js';
@@ -57,8 +57,7 @@ Examples:
       ];
       for (const fix of fixes) {
         if (flags.dryRun) {
-          const patch = createTwoFilesPatch(fix.file, fix.file, fix.before, fix.after, '', '');
-          io.stdout.write(patch.endsWith('\n') ? patch : `${patch}\n`);
+          io.stdout.write(unifiedDiff(fix.file, fix.before, fix.edits));
         } else {
           await replaceFile(fix.file, fix.after);
         }

@@ -13,14 +13,26 @@ import { recommend } from '../model/recommendations.js';
 import { findPodTemplate, isWorkloadKind } from '../model/workloads.js';
 import type { DockerfileContext, DockerfileRule } from './dockerfile-rule.js';
 import type { Finding, LocatedFinding } from './engine.js';
+import { applyEdits, type LineEdit, wholeLines } from './line-edits.js';
 import type { LintOptions, Rule } from './rule.js';
 
 export interface FileFix {
   readonly file: string;
   readonly before: string;
   readonly after: string;
+  /** What changed, line by line: what `--dry-run` shows. */
+  readonly edits: readonly LineEdit[];
   /** The rule ids whose findings this edit fixes, one entry per finding. */
   readonly fixed: readonly string[];
+}
+
+function fileFix(
+  file: string,
+  before: string,
+  edits: readonly LineEdit[],
+  fixed: readonly string[],
+): FileFix {
+  return { file, before, after: applyEdits(before, edits), edits, fixed };
 }
 
 /** Which changes of the model's recommendation set the fired rules call for. */
@@ -103,17 +115,17 @@ export function planFixes(
   }
 
   return [...edits.values()].map(({ source, changed, fixed }) => {
-    // Splice changed documents back from the last to the first, so earlier offsets stay valid.
-    let after = source.text;
-    for (const index of [...changed].sort((a, b) => b - a)) {
-      const document = editableDocument(source, index);
-      const start = index === 0 ? 0 : document.range[0];
-      const end = document.range[1];
-      let text = serialise(document);
-      if (after.slice(end).startsWith('\n') && text.endsWith('\n')) text = text.slice(0, -1);
-      after = after.slice(0, start) + text + after.slice(end);
-    }
-    return { file: source.name, before: source.text, after, fixed };
+    const lineEdits = [...changed]
+      .sort((a, b) => a - b)
+      .map((index) => {
+        const document = editableDocument(source, index);
+        const start = index === 0 ? 0 : document.range[0];
+        const end = document.range[1];
+        let text = serialise(document);
+        if (source.text[end] === '\n' && text.endsWith('\n')) text = text.slice(0, -1);
+        return wholeLines(source.text, start, end, text);
+      });
+    return fileFix(source.name, source.text, lineEdits, fixed);
   });
 }
 
@@ -137,7 +149,8 @@ export function planDockerfileFixes(
         fixed.push(rule.id);
       }
     }
-    if (text !== facts.text) fixes.push({ file: facts.file, before: facts.text, after: text, fixed });
+    if (text !== facts.text)
+      fixes.push(fileFix(facts.file, facts.text, [{ start: 0, end: facts.text.length, text }], fixed));
   }
   return fixes;
 }
