@@ -44,6 +44,20 @@ describe('lameduck fix', () => {
     assert.equal(await readFile(file, 'utf8'), before);
   });
 
+  it('changes only the lines it fixes: kubectl-style and Helm-style files keep their indentation and flow style', async () => {
+    for (const source of [
+      fixture('lint/kubectl-style.yaml'),
+      `${repoRoot}packages/cli/test/corpus/shop.yaml`,
+    ]) {
+      const file = await copy(source);
+      const run = await runCli(['fix', file, '--dry-run']);
+      const removed = run.stdout.split('\n').filter((line) => /^-(?!--)/.test(line));
+      // Only the values fix replaces: a grace period, or an exec preStop that becomes a native sleep.
+      for (const line of removed) assert.match(line, /terminationGracePeriodSeconds|exec:|command: \[/, line);
+      assert.ok(run.stdout.includes('+'), 'something was fixed');
+    }
+  });
+
   for (const [name, source, flags] of [
     ['the default-grace example', `${repoRoot}examples/default-grace/deployment.yaml`, []],
     ['a multi-document file', fixture('lint/multi.yaml'), ['--nodes', '120']],

@@ -15,6 +15,7 @@ import type { DockerfileContext, DockerfileRule } from './dockerfile-rule.js';
 import type { Finding, LocatedFinding } from './engine.js';
 import { applyEdits, type LineEdit, wholeLines } from './line-edits.js';
 import type { LintOptions, Rule } from './rule.js';
+import { keepFlowPadding, styleOf } from './yaml-style.js';
 
 export interface FileFix {
   readonly file: string;
@@ -75,8 +76,10 @@ function editableDocument(source: ParsedSource, index: number): Document.Parsed 
   return document;
 }
 
-function serialise(document: Document.Parsed): string {
-  return document.toString({ lineWidth: 0, flowCollectionPadding: false });
+/** The document as text again, in the style it was written in (yaml-style.ts). */
+function serialise(document: Document.Parsed, source: string): string {
+  const original = source.slice(document.range[0], document.range[1]);
+  return keepFlowPadding(original, document.toString({ lineWidth: 0, ...styleOf(original) }));
 }
 
 export function planFixes(
@@ -121,7 +124,7 @@ export function planFixes(
         const document = editableDocument(source, index);
         const start = index === 0 ? 0 : document.range[0];
         const end = document.range[1];
-        let text = serialise(document);
+        let text = serialise(document, source.text);
         if (source.text[end] === '\n' && text.endsWith('\n')) text = text.slice(0, -1);
         return wholeLines(source.text, start, end, text);
       });
