@@ -42,8 +42,10 @@ const unpadded = (line: string) => line.replace(/([{[]) +/g, '$1').replace(/ +([
 /** `written` with each line that differs from a line of `original` only in flow padding put back. */
 export function keepFlowPadding(original: string, written: string): string {
   const originals = new Map<string, string>();
-  for (const line of original.split('\n'))
-    if (!originals.has(unpadded(line))) originals.set(unpadded(line), line);
+  for (const line of original.split('\n')) {
+    const key = unpadded(line);
+    if (!originals.has(key)) originals.set(key, line);
+  }
   return written
     .split('\n')
     .map((line) => originals.get(unpadded(line)) ?? line)

@@ -3,7 +3,7 @@
  * every node keeps its offset for exact file:line:column findings.
  *
  * Parsing yields plain data (values, position tables, problems with offsets), so the same code can
- * run on a worker thread for large inputs (parallel.ts); the yaml library's documents are kept only
+ * run on a worker thread for large inputs (parallel-parse.ts); the yaml library's documents are kept only
  * when asked for, by fix, which edits them.
  */
 import { Composer, type Document, LineCounter, Parser } from 'yaml';

@@ -13,7 +13,7 @@ import { isObject, type JsonObject, type Path } from '../model/json.js';
 
 const UNKNOWN = -1;
 
-/** A growable list of offsets, one per piece of text, that documents take views of. */
+/** A growable list of offsets for one parsed text (a file, or a segment of one); its documents take views of it. */
 export class OffsetWriter {
   private buffer = new Int32Array(1024);
   length = 0;
