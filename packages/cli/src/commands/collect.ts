@@ -18,7 +18,7 @@ import { verifyReport } from '../verify/report.js';
 import { Verify, type VerifyRun } from '../verify/run.js';
 import { VERSION } from '../version.js';
 import { lintFiles } from './lint.js';
-import { whileRehearsing } from './shared.js';
+import { DEFAULT_FAIL_ON, whileRehearsing } from './shared.js';
 import { type ClusterFlags, clusterConnection, clusterOptions } from './verify.js';
 
 interface CollectFlags extends ClusterFlags {
@@ -71,7 +71,7 @@ values, tokens and certificates are redacted. Exit codes: 0 written, 2 usage, ac
           keepalive: 'on',
           method: 'GET',
           timeout: '10s',
-          failOn: 'errors>0',
+          failOn: DEFAULT_FAIL_ON,
         });
         const url = new URL(flags.url as string);
         const verifier = new Verify({

@@ -8,7 +8,7 @@ import { labApp, labJson, quickLab, runCli } from '../test-helpers.js';
 const app = labApp;
 const quick = quickLab;
 
-describe('lameduck lab', { timeout: 60_000 }, () => {
+describe('lameduck lab', { timeout: 120_000 }, () => {
   it('asks for the command after --', async () => {
     const run = await runCli(['lab']);
     assert.equal(run.code, 2);
@@ -110,5 +110,48 @@ describe('lameduck lab', { timeout: 60_000 }, () => {
     assert.deepEqual(report.diagnosis, []);
     assert.ok(existsSync(html));
     assert.match(readFileSync(html, 'utf8'), /^<!doctype html>/);
+  });
+
+  it('with only the command: 3 replicas, no preStop, 30 s of 200 req/s through both data planes, and the default verdict', async () => {
+    // The lab's defaults describe a Deployment with no preStop: the race the guide is about, so it fails.
+    const run = await runCli(['lab', '--', process.execPath, app, 'lameduck']);
+    assert.equal(run.code, 1, run.stdout + run.stderr);
+    assert.match(run.stdout, /^lameduck lab: app, 1 rolling restart {2}FAIL$/m);
+    assert.match(
+      run.stdout,
+      /^3 replicas, grace 30 s, preStop none; kube-proxy \+ ingress, propagation 1-4 s \(default\); 200 req\/s GET \/, keep-alive on;/m,
+    );
+    assert.match(run.stdout, /add or lengthen the preStop sleep/);
+    assert.match(run.stdout, /^Failed threshold: errors>0$/m);
+  });
+
+  it('fails by default when the grace period ends a replica with SIGKILL, with no --fail-on given', async () => {
+    // app.mjs "none" has no SIGTERM handler: as PID 1 it ignores SIGTERM and is killed at the end of grace.
+    const run = await runCli([
+      'lab',
+      ...quick,
+      '--grace',
+      '2',
+      '--format',
+      'json',
+      '--',
+      process.execPath,
+      app,
+      'none',
+    ]);
+    const report = JSON.parse(run.stdout);
+    assert.equal(report.verdict, 'fail', run.stderr);
+    assert.equal(run.code, 1);
+    const killed = report.replicas.filter((r: { exitCode: number | null }) => r.exitCode === 137);
+    assert.equal(killed.length, 2);
+    assert.deepEqual(report.thresholds, [
+      { threshold: 'errors>0', crossed: report.requests.failed > 0 },
+      { threshold: 'sigkill>0', crossed: true },
+    ]);
+  });
+
+  it('lists sigkill>0 in the default --fail-on of --help', async () => {
+    const run = await runCli(['lab', '--help']);
+    assert.match(run.stdout, /sigkill>0,\s+error-rate>0\.1%, p99>500ms, window>1s \(default:\s+"errors>0,sigkill>0"\)/);
   });
 });

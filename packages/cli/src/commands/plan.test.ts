@@ -44,6 +44,25 @@ describe('lameduck plan', () => {
     );
   });
 
+  it('agrees with lint that SIGTERM never reaches an app started by sh -c: KILLED, exit 1', async () => {
+    const file = fixture('plan/shell-wrapped.yaml');
+    const plan = await runCli(['plan', '-f', file]);
+    assert.equal(plan.code, 1, plan.stdout);
+    assert.deepEqual(timelineOf(plan.stdout), [
+      't=0s   Pod marked Terminating; endpoint removal starts (Track B)',
+      't=0s   No preStop hook; SIGTERM sent to application, but PID 1 (a shell or package manager) swallows it',
+      't=30s  SIGKILL fires: the app never saw SIGTERM and is killed with requests in flight (exit code 137)',
+    ]);
+    assert.match(plan.stdout, /KILLED SIGTERM never reaches the app, so SIGKILL at t=30s ends it/);
+    assert.match(plan.stdout, /review {2}command \(web\) +\["sh","-c","node server\.js"\]/);
+    const json = JSON.parse((await runCli(['plan', '-f', file, '--format', 'json'])).stdout);
+    assert.equal(json.plans[0].verdict, 'unreached');
+    assert.match(json.plans[0].sigtermLost, /does not exec even a lone command/);
+    const lint = await runCli(['lint', file]);
+    assert.equal(lint.code, 1);
+    assert.match(lint.stdout, /error +sh is dash .*\[shell-wrapped-command\]/);
+  });
+
   it('shows the 2 s floor when preStop uses the whole grace period', async () => {
     const run = await runCli(['plan', '-f', fixture('plan/overrun.yaml'), '--drain', '5s']);
     assert.ok(

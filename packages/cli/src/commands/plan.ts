@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { loadManifests } from '../manifests/load.js';
 import { objectsOf } from '../manifests/objects.js';
+import type { Verdict } from '../model/budget.js';
 import { parseSource } from '../manifests/parse.js';
 import { EXIT, type InputError } from '../output/errors.js';
 import type { Io } from '../output/io.js';
@@ -45,7 +46,8 @@ Examples:
   helm template my-release ./chart | lameduck plan -f -
   lameduck plan --nodes 40 --workload http --drain 20s
 
-Exit codes: 0 plan fits, 1 SIGKILL cuts a drain or a hook is invalid, 2 usage or input error.`,
+Exit codes: 0 plan fits, 1 SIGKILL cuts a drain, SIGTERM never reaches the app or a hook is invalid,
+2 usage or input error.`,
     )
     .action(async (flags: PlanCommandFlags) => {
       const options = resolvePlanOptions(flags);
@@ -67,11 +69,14 @@ Exit codes: 0 plan fits, 1 SIGKILL cuts a drain or a hook is invalid, 2 usage or
         }
       }
       const failed = plans.some((p) =>
-        p.analysis.containers.some((c) => c.budget.verdict === 'cut' || c.budget.verdict === 'invalid'),
+        p.analysis.containers.some((c) => FAILING_VERDICTS.has(c.budget.verdict)),
       );
       setExit(problems.length > 0 ? EXIT.usage : failed ? EXIT.findings : EXIT.ok);
     });
 }
+
+/** SIGKILL ends the app with requests in flight, or the API server rejects the pod. */
+const FAILING_VERDICTS: ReadonlySet<Verdict> = new Set(['cut', 'unreached', 'invalid']);
 
 /** Without a manifest, plan the guide-style Deployment built from the flags. */
 function generatedManifest(flags: PlanCommandFlags, options: PlanOptions) {

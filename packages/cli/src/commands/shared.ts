@@ -49,13 +49,16 @@ export function loadOptions(command: Command): Command {
     .option('--timeout <duration>', 'request timeout', '10s');
 }
 
+/** A lost request fails the run, and so does a replica the grace period ended with SIGKILL. */
+export const DEFAULT_FAIL_ON = 'errors>0,sigkill>0';
+
 /** The verdict and report flags lab and verify share. */
 export function reportOptions(command: Command): Command {
   return command
     .option(
       '--fail-on <thresholds>',
-      'exit 1 when crossed: errors>0, error-rate>0.1%, p99>500ms, window>1s',
-      'errors>0',
+      'exit 1 when any is crossed: errors>0, sigkill>0, error-rate>0.1%, p99>500ms, window>1s',
+      DEFAULT_FAIL_ON,
     )
     .option('--report <file.html>', 'write the self-contained HTML timeline here')
     .option('--records', 'with --format json: include every request')

@@ -12,6 +12,7 @@ import { parseDurationSeconds } from './duration.js';
 import { getNumber, getObject, getString, type JsonObject } from './json.js';
 import { DEFAULT_KUBE_VERSION, type KubeVersion } from './kube-version.js';
 import { classifyPreStop, preStopEffect } from './prestop.js';
+import { type SigtermPath, sigtermPath } from './sigterm-path.js';
 import { type TimelineEvent, timeline } from './timeline.js';
 import {
   type ContainerView,
@@ -44,6 +45,8 @@ export interface ContainerAnalysis {
   readonly container: ContainerView;
   readonly budget: TerminationBudget;
   readonly timeline: TimelineEvent[];
+  /** Whether the kubelet's SIGTERM reaches the app, or a shell or package manager as PID 1 swallows it. */
+  readonly sigterm: SigtermPath;
 }
 
 export interface WorkloadAnalysis {
@@ -79,6 +82,7 @@ export function analyzeWorkload(
 
   const analyse = (view: ContainerView, waitUntil: number | undefined): ContainerAnalysis => {
     const preStop = classifyPreStop(view.spec);
+    const sigterm = sigtermPath(view.spec);
     const budget = terminationBudget({
       specGraceSeconds,
       preStop,
@@ -89,8 +93,9 @@ export function analyzeWorkload(
       bufferSeconds: options.bufferSeconds,
       waitsForTurn: sidecarsOrdered && view.role === 'sidecar',
       waitUntil,
+      sigtermLost: sigterm.reaches ? undefined : sigterm.reason,
     });
-    return { container: view, budget, timeline: timeline(budget) };
+    return { container: view, budget, timeline: timeline(budget), sigterm };
   };
 
   const mains = views.filter((v) => v.role === 'main').map((v) => analyse(v, undefined));

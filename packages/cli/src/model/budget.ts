@@ -90,7 +90,8 @@ export function stopSchedule(input: StopScheduleInput): StopSchedule {
 }
 
 export type DrainSource = 'flag' | 'annotation' | 'unknown';
-export type Verdict = 'ok' | 'tight' | 'cut' | 'unknown' | 'invalid';
+/** `unreached`: SIGTERM never reaches the app (a shell or package manager is PID 1), so SIGKILL ends it. */
+export type Verdict = 'ok' | 'tight' | 'cut' | 'unreached' | 'unknown' | 'invalid';
 
 export interface TerminationBudget extends StopSchedule {
   readonly preStop: PreStopHook;
@@ -98,7 +99,9 @@ export interface TerminationBudget extends StopSchedule {
   readonly drainSeconds: number | undefined;
   readonly drainSource: DrainSource;
   readonly bufferSeconds: number;
-  /** When the app would exit if nothing killed it: SIGTERM + drain. */
+  /** Why SIGTERM never reaches the app (a shell or package manager as PID 1); undefined when it does. */
+  readonly sigtermLost: string | undefined;
+  /** When the app would exit if nothing killed it: SIGTERM + drain; SIGKILL when SIGTERM never reaches it. */
   readonly exitAt: number | undefined;
   /** SIGKILL minus exit: negative when SIGKILL cuts the drain. */
   readonly slackSeconds: number | undefined;
@@ -118,6 +121,7 @@ export interface BudgetInput {
   readonly bufferSeconds: number;
   readonly waitsForTurn?: boolean;
   readonly waitUntil?: number | undefined;
+  readonly sigtermLost?: string | undefined;
 }
 
 export function terminationBudget(input: BudgetInput): TerminationBudget {
@@ -132,8 +136,14 @@ export function terminationBudget(input: BudgetInput): TerminationBudget {
   });
   const { sigtermAt, sigkillAt } = schedule;
   const drain = input.drainSeconds;
-  const exitAt = sigtermAt !== undefined && drain !== undefined ? sigtermAt + drain : undefined;
-  const slackSeconds = exitAt !== undefined && sigkillAt !== undefined ? sigkillAt - exitAt : undefined;
+  const reaches = input.sigtermLost === undefined;
+  const exitAt = !reaches
+    ? sigkillAt
+    : sigtermAt !== undefined && drain !== undefined
+      ? sigtermAt + drain
+      : undefined;
+  const slackSeconds =
+    reaches && exitAt !== undefined && sigkillAt !== undefined ? sigkillAt - exitAt : undefined;
   const drainWindowSeconds =
     sigtermAt !== undefined && sigkillAt !== undefined ? sigkillAt - sigtermAt : undefined;
   const minimumGraceSeconds =
@@ -144,6 +154,7 @@ export function terminationBudget(input: BudgetInput): TerminationBudget {
     ...schedule,
     preStop: input.preStop,
     preStopEffect: effect,
+    sigtermLost: input.sigtermLost,
     drainSeconds: drain,
     drainSource: input.drainSource,
     bufferSeconds: input.bufferSeconds,
@@ -151,12 +162,18 @@ export function terminationBudget(input: BudgetInput): TerminationBudget {
     slackSeconds,
     drainWindowSeconds,
     minimumGraceSeconds,
-    verdict: verdictOf(effect, slackSeconds, input.bufferSeconds),
+    verdict: verdictOf(effect, reaches, slackSeconds, input.bufferSeconds),
   };
 }
 
-function verdictOf(effect: PreStopEffect, slack: number | undefined, buffer: number): Verdict {
+function verdictOf(
+  effect: PreStopEffect,
+  sigtermReachesApp: boolean,
+  slack: number | undefined,
+  buffer: number,
+): Verdict {
   if (effect.outcome === 'rejected') return 'invalid';
+  if (!sigtermReachesApp) return 'unreached';
   if (slack === undefined) return 'unknown';
   if (slack < 0) return 'cut';
   if (slack < buffer) return 'tight';

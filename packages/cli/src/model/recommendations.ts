@@ -62,7 +62,7 @@ export interface RecommendOptions {
   readonly lowerLongSleeps?: boolean;
 }
 
-export type RecommendationId = 'prestop' | 'grace-period' | 'rolling-update' | 'readiness-probe';
+export type RecommendationId = 'command' | 'prestop' | 'grace-period' | 'rolling-update' | 'readiness-probe';
 
 export interface Recommendation {
   readonly id: RecommendationId;
@@ -125,6 +125,20 @@ export function recommend(
   const batch = analysis.workloadType === 'batch';
   const mains = analysis.containers.filter((c) => c.container.role === 'main');
   const serving = mains.filter((c) => containerPorts(c.container.spec).length > 0);
+
+  // No grace period helps an app that never receives SIGTERM; only its command can be fixed, by hand.
+  for (const { container, sigterm } of mains) {
+    if (sigterm.reaches) continue;
+    const argv = [container.spec.command, container.spec.args].flatMap((v) => (Array.isArray(v) ? v : []));
+    add({
+      id: 'command',
+      container: container.name,
+      action: 'review',
+      current: JSON.stringify(argv),
+      recommended: 'the app as PID 1: exec form, exec before the last command, or tini',
+      reason: sigterm.reason,
+    });
+  }
 
   // preStop, per serving container: only traffic needs the propagation delay.
   const preStopAfter = new Map<string, number | undefined>();

@@ -42,15 +42,16 @@ export function timeline(budget: TerminationBudget): TimelineEvent[] {
     preStopCut: budget.preStopCut,
     floorApplied: budget.floorApplied,
   });
-  events.push({ at: sigtermAt, kind: 'drain-start' });
+  // A shell or package manager as PID 1 swallows SIGTERM: the app never starts draining.
+  if (budget.sigtermLost === undefined) events.push({ at: sigtermAt, kind: 'drain-start' });
   const killed = exitAt !== undefined && exitAt > sigkillAt;
-  if (exitAt !== undefined && drainSeconds !== undefined) {
+  if (budget.sigtermLost === undefined && exitAt !== undefined && drainSeconds !== undefined) {
     events.push({ at: exitAt, kind: 'exit', drainSeconds, killed });
   }
   events.push({
     at: sigkillAt,
     kind: 'sigkill',
-    reached: exitAt === undefined || killed,
+    reached: budget.sigtermLost !== undefined || exitAt === undefined || killed,
     cutSeconds: killed ? exitAt - sigkillAt : 0,
   });
   // Stable sort keeps the causal order of events at the same instant.

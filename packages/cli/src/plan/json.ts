@@ -44,6 +44,7 @@ export function planJson(plans: readonly WorkloadPlan[], options: PlanOptions): 
         floorApplied: budget.floorApplied,
         drainSeconds: orNull(budget.drainSeconds),
         drainSource: budget.drainSource,
+        sigtermLost: orNull(budget.sigtermLost),
         exitAt: orNull(budget.exitAt),
         slackSeconds: orNull(budget.slackSeconds),
         minimumGraceSeconds: orNull(budget.minimumGraceSeconds),

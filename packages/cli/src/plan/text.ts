@@ -27,14 +27,8 @@ function describeEvent(event: TimelineEvent, { container, budget }: ContainerAna
     case 'prestop-end':
       return `preStop ${event.cut ? 'cut off at the grace period' : 'completes'}; waiting for the main containers to exit`;
     case 'sigterm': {
-      if (container.role === 'sidecar' && !event.afterPreStop)
-        return `Main containers exited; SIGTERM sent to ${subject}`;
-      if (!event.afterPreStop) return `No preStop hook; SIGTERM sent to ${subject}`;
-      const outcome = budget.preStopEffect.outcome;
-      if (outcome === 'fails') return `preStop fails (FailedPreStopHook); SIGTERM sent to ${subject}`;
-      if (outcome === 'ignored') return `preStop sleep skipped by the kubelet; SIGTERM sent to ${subject}`;
-      if (event.preStopCut) return `preStop cut off at the grace period; SIGTERM sent to ${subject}`;
-      return `preStop completes; SIGTERM sent to ${subject}`;
+      const sent = sigtermSentLine(event, subject, budget);
+      return budget.sigtermLost === undefined ? sent : `${sent}, but PID 1 (a shell or package manager) swallows it`;
     }
     case 'drain-start':
       return container.role === 'sidecar'
@@ -47,11 +41,27 @@ function describeEvent(event: TimelineEvent, { container, budget }: ContainerAna
     case 'sigkill': {
       const floor = budget.floorApplied ? " (the kubelet's 2s minimum after SIGTERM)" : '';
       if (!event.reached) return `SIGKILL would fire (never reached if shutdown succeeds)${floor}`;
+      if (budget.sigtermLost !== undefined)
+        return `SIGKILL fires: the app never saw SIGTERM and is killed with requests in flight (exit code 137)${floor}`;
       if (event.cutSeconds > 0)
         return `SIGKILL fires: drain cut ${t(event.cutSeconds)} before it ends (exit code 137)${floor}`;
       return `SIGKILL fires if the ${subject} is still running${floor}`;
     }
   }
+}
+
+function sigtermSentLine(
+  event: Extract<TimelineEvent, { kind: 'sigterm' }>,
+  subject: string,
+  budget: TerminationBudget,
+): string {
+  if (subject === 'sidecar' && !event.afterPreStop) return `Main containers exited; SIGTERM sent to ${subject}`;
+  if (!event.afterPreStop) return `No preStop hook; SIGTERM sent to ${subject}`;
+  const outcome = budget.preStopEffect.outcome;
+  if (outcome === 'fails') return `preStop fails (FailedPreStopHook); SIGTERM sent to ${subject}`;
+  if (outcome === 'ignored') return `preStop sleep skipped by the kubelet; SIGTERM sent to ${subject}`;
+  if (event.preStopCut) return `preStop cut off at the grace period; SIGTERM sent to ${subject}`;
+  return `preStop completes; SIGTERM sent to ${subject}`;
 }
 
 function hookName(budget: TerminationBudget): string {
@@ -84,6 +94,8 @@ export function verdictLine(budget: TerminationBudget, style: Style): string {
       return `${style.yellow('TIGHT')}  the app exits only ${t(slack ?? 0)} before SIGKILL, less than the ${t(budget.bufferSeconds)} buffer: grace ${t(graceSeconds)} < ${formula}`;
     case 'cut':
       return `${style.red('CUT')}    SIGKILL at t=${t(sigkillAt ?? 0)}, ${t(-(slack ?? 0))} before the drain ends: in-flight requests are cut (exit code 137); needs grace >= ${formula}`;
+    case 'unreached':
+      return `${style.red('KILLED')} SIGTERM never reaches the app, so SIGKILL at t=${t(sigkillAt ?? 0)} ends it with every request in flight (exit code 137); see "command" below`;
     case 'invalid':
       return `${style.red('INVALID')} ${budget.preStopEffect.note ?? 'the preStop hook is rejected by the API server'}`;
     case 'unknown':

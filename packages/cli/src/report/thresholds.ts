@@ -35,7 +35,7 @@ export function parseThresholds(text: string): Threshold[] | string {
     const match = /^([a-z0-9-]+)\s*(>=|>)\s*(\d+(?:\.\d+)?)\s*(%|ms|s)?$/.exec(part);
     const metric = match?.[1] as Metric | undefined;
     if (!match || !metric || !METRICS.includes(metric)) {
-      return `cannot read --fail-on "${part}"; use e.g. errors>0, error-rate>0.1%, p99>500ms, window>1s`;
+      return `cannot read --fail-on "${part}"; use e.g. errors>0, sigkill>0, error-rate>0.1%, p99>500ms, window>1s`;
     }
     const number = Number(match[3]);
     const unit = match[4];

@@ -95,19 +95,23 @@ describe('what the API shows, as lifecycle events', () => {
     assert.equal(kubeletEvent(event('Unhealthy', 'Readiness probe failed')), undefined);
   });
 
-  it('estimates SIGTERM at deletion + preStop sleep, earlier on a failed hook, never after the exit', () => {
+  it('estimates SIGTERM at deletion + preStop sleep, earlier on a failed hook, never after the exit, none for an exit well before', () => {
     const events: LifecycleEvent[] = [
       { at: 1000, type: 'terminating', pod: 'a' },
       { at: 1000, type: 'terminating', pod: 'b' },
       { at: 1200, type: 'failed-prestop-hook', pod: 'b' },
       { at: 1000, type: 'terminating', pod: 'c' },
       { at: 2000, type: 'exit', pod: 'c', exitCode: 0 },
+      // The deletion reached verify 200 ms after the kubelet acted on it: the exit caps the estimate.
+      { at: 1000, type: 'terminating', pod: 'd' },
+      { at: 5800, type: 'exit', pod: 'd', exitCode: 0 },
     ];
     const estimated = estimateSignals(events, 5);
     const sigterm = (name: string) => estimated.find((e) => e.type === 'sigterm' && e.pod === name)?.at;
     assert.equal(sigterm('a'), 6000);
     assert.equal(sigterm('b'), 1200);
     assert.equal(sigterm('c'), undefined);
+    assert.equal(sigterm('d'), 5800);
     assert.deepEqual(estimateSignals(events, undefined), events, 'unknown hooks: no guess');
   });
 });

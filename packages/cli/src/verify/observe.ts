@@ -164,6 +164,13 @@ export function kubeletEvent(event: JsonObject): Observed | undefined {
  * deletion without a hook. Known only for sleeps; for other hooks it stays unknown and the exit
  * stands in for it. Events are returned in time order, the estimated ones marked as such.
  */
+/**
+ * How late a watch may deliver the deletion, compared with when the kubelet saw it: the lab's API
+ * server delivers in milliseconds, a loaded machine in hundreds; client-go's own watch cache adds no
+ * more than that. Estimates are uncertain by this much, and never later than the observed exit.
+ */
+export const WATCH_LAG_ALLOWANCE_MS = 1000;
+
 export function estimateSignals(
   events: readonly LifecycleEvent[],
   preStopSeconds: number | undefined,
@@ -178,7 +185,11 @@ export function estimateSignals(
     const exit = mine.find((e) => e.type === 'exit');
     let at = terminating.at + preStopSeconds * 1000;
     if (failedHook && failedHook.at < at) at = failedHook.at;
-    if (exit && exit.at < at) continue;
+    // The deletion is seen through a watch, late by the watch's delivery; an exit seen just before the
+    // estimate followed a SIGTERM that came that much earlier. An exit well before it ended the app
+    // on its own, and no SIGTERM reached it.
+    if (exit && exit.at < at - WATCH_LAG_ALLOWANCE_MS) continue;
+    if (exit && exit.at < at) at = exit.at;
     if (preStopSeconds > 0) {
       added.push({ at: terminating.at, type: 'prestop-start', pod, detail: `sleep ${preStopSeconds} s` });
       added.push({ at, type: 'prestop-end', pod, detail: 'estimated' });
