@@ -43,7 +43,9 @@ if (files.length === 0) {
 }
 const limitSeconds = Number(process.env.LAMEDUCK_TEST_FILE_LIMIT ?? DEFAULT_FILE_LIMIT_SECONDS);
 if (!Number.isFinite(limitSeconds) || limitSeconds <= 0) {
-  console.error(`run-tests: LAMEDUCK_TEST_FILE_LIMIT must be seconds above 0, not "${process.env.LAMEDUCK_TEST_FILE_LIMIT}"`);
+  console.error(
+    `run-tests: LAMEDUCK_TEST_FILE_LIMIT must be seconds above 0, not "${process.env.LAMEDUCK_TEST_FILE_LIMIT}"`,
+  );
   process.exit(2);
 }
 const filter = process.argv.slice(2);

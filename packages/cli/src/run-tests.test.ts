@@ -25,7 +25,10 @@ it('passes', () => writeFileSync(${JSON.stringify(pidFile)}, String(process.pid)
 process.on('exit', () => { for (;;) {} });
 `,
       );
-      writeFileSync(join(directory, 'fine.test.mjs'), "import { it } from 'node:test';\nit('fine', () => {});\n");
+      writeFileSync(
+        join(directory, 'fine.test.mjs'),
+        "import { it } from 'node:test';\nit('fine', () => {});\n",
+      );
       const started = Date.now();
       const run = spawnSync(process.execPath, ['scripts/run-tests.mjs'], {
         cwd: repoRoot,

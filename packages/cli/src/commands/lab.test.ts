@@ -152,6 +152,9 @@ describe('lameduck lab', { timeout: 120_000 }, () => {
 
   it('lists sigkill>0 in the default --fail-on of --help', async () => {
     const run = await runCli(['lab', '--help']);
-    assert.match(run.stdout, /sigkill>0,\s+error-rate>0\.1%, p99>500ms, window>1s \(default:\s+"errors>0,sigkill>0"\)/);
+    assert.match(
+      run.stdout,
+      /sigkill>0,\s+error-rate>0\.1%, p99>500ms, window>1s \(default:\s+"errors>0,sigkill>0"\)/,
+    );
   });
 });

@@ -2,8 +2,8 @@
 import type { Command } from 'commander';
 import { loadManifests } from '../manifests/load.js';
 import { objectsOf } from '../manifests/objects.js';
-import type { Verdict } from '../model/budget.js';
 import { parseSource } from '../manifests/parse.js';
+import type { Verdict } from '../model/budget.js';
 import { EXIT, type InputError } from '../output/errors.js';
 import type { Io } from '../output/io.js';
 import { colorEnabled, createStyle } from '../output/style.js';

@@ -35,7 +35,8 @@ function lostBecause(argv: readonly string[]): string | undefined {
     .filter(Boolean)
     .pop();
   if (last === undefined || /^exec\s/.test(last)) return undefined;
-  if (PACKAGE_MANAGER_START.test(last)) return 'the shell runs a package manager that does not forward SIGTERM';
+  if (PACKAGE_MANAGER_START.test(last))
+    return 'the shell runs a package manager that does not forward SIGTERM';
   if (/[;&|\n]/.test(script.trim())) return 'the shell stays PID 1 and does not forward SIGTERM to the app';
   // bash execs a lone simple command; dash (sh on Debian and Ubuntu, 0.5.12 tested by the lab's
   // fidelity tests) does not, so `sh -c "node server.js"` keeps sh as PID 1.

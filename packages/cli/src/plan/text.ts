@@ -28,7 +28,9 @@ function describeEvent(event: TimelineEvent, { container, budget }: ContainerAna
       return `preStop ${event.cut ? 'cut off at the grace period' : 'completes'}; waiting for the main containers to exit`;
     case 'sigterm': {
       const sent = sigtermSentLine(event, subject, budget);
-      return budget.sigtermLost === undefined ? sent : `${sent}, but PID 1 (a shell or package manager) swallows it`;
+      return budget.sigtermLost === undefined
+        ? sent
+        : `${sent}, but PID 1 (a shell or package manager) swallows it`;
     }
     case 'drain-start':
       return container.role === 'sidecar'
@@ -55,7 +57,8 @@ function sigtermSentLine(
   subject: string,
   budget: TerminationBudget,
 ): string {
-  if (subject === 'sidecar' && !event.afterPreStop) return `Main containers exited; SIGTERM sent to ${subject}`;
+  if (subject === 'sidecar' && !event.afterPreStop)
+    return `Main containers exited; SIGTERM sent to ${subject}`;
   if (!event.afterPreStop) return `No preStop hook; SIGTERM sent to ${subject}`;
   const outcome = budget.preStopEffect.outcome;
   if (outcome === 'fails') return `preStop fails (FailedPreStopHook); SIGTERM sent to ${subject}`;
