@@ -6,8 +6,8 @@ import { writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
 const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
-const result = spawnSync(process.execPath, [tsc, '-p', 'packages/lameduck/tsconfig.cjs.json'], {
+const result = spawnSync(process.execPath, [tsc, '-p', 'packages/node/tsconfig.cjs.json'], {
   stdio: 'inherit',
 });
 if (result.status !== 0) process.exit(result.status ?? 1);
-writeFileSync('packages/lameduck/dist/cjs/package.json', '{ "type": "commonjs" }\n');
+writeFileSync('packages/node/dist/cjs/package.json', '{ "type": "commonjs" }\n');

@@ -52,7 +52,7 @@ if (mode === 'exit') {
     server.closeIdleConnections();
   });
 } else if (mode === 'lameduck') {
-  const { lameduck } = await import('lameduck');
+  const { lameduck } = await import('@lameduck/node');
   const ld = lameduck({ servers: [server], logger: 'silent', pid1Check: false });
   ld.on('shutdown', () => {
     shuttingDown = true;

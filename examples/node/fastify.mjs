@@ -1,6 +1,6 @@
 // fastify + lameduck: `node fastify.mjs`, then send SIGTERM. PORT picks the port (default 8080).
 import Fastify from 'fastify';
-import { lameduck } from 'lameduck';
+import { lameduck } from '@lameduck/node';
 
 const app = Fastify();
 app.get('/healthz/ready', async (_request, reply) => {

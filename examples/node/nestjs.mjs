@@ -5,7 +5,7 @@
 import 'reflect-metadata';
 import { Controller, Get, Module, Query } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { lameduck } from 'lameduck';
+import { lameduck } from '@lameduck/node';
 
 class SlowController {
   async slow(delay) {

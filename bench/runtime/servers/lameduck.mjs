@@ -1,5 +1,5 @@
 // lameduck with the common deadline.
-import { lameduck } from 'lameduck';
+import { lameduck } from '@lameduck/node';
 import { createAppServer, DEADLINE_MS, listen } from './app.mjs';
 
 const server = createAppServer();

@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { connect } from '../kube/client.js';
 import { parseWorkloadRef, refName } from '../kube/workload-ref.js';
+import { docsUrl } from '../links.js';
 import { describeLoad, durationFlag, type LoadFlags, resolveLoadFlags } from '../load/flags.js';
 import { EXIT, UsageError } from '../output/errors.js';
 import type { Io } from '../output/io.js';
@@ -66,7 +67,7 @@ Examples:
   lameduck verify deployment/web --dry-run
 
 The only write is the restart annotation kubectl rollout restart sets. Ctrl-C stops the load and
-leaves the cluster as it is. The Role it needs is in docs/verify.md#rbac.
+leaves the cluster as it is. The Role it needs: ${docsUrl('verify.md', 'rbac')}
 Exit codes: 0 pass, 1 a --fail-on threshold was crossed, 2 usage, access or cluster error.`,
     )
     .action(async (workload: string, flags: VerifyFlags) => {

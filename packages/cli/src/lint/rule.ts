@@ -3,6 +3,8 @@
  * metadata plus a check over a small typed view. A rule never parses, walks directories or
  * formats output; it points at a path inside the object and the engine turns that into file:line.
  */
+
+import { docsUrl } from '../links.js';
 import type { ContainerAnalysis, WorkloadAnalysis } from '../model/analyze.js';
 import type { Change } from '../model/changes.js';
 import type { JsonObject, Path } from '../model/json.js';
@@ -63,7 +65,7 @@ export interface Rule extends RuleMeta {
   check(context: WorkloadContext): RuleFinding[];
 }
 
-export const DOCS_BASE = 'https://github.com/lameduck-dev/lameduck/blob/main/docs/rules.md';
+export const DOCS_BASE = docsUrl('rules.md');
 
 /** Containers that receive traffic: they declare a port, or a Service routes to the pod. */
 export function servingContainers(context: WorkloadContext): ContainerAnalysis[] {

@@ -13,17 +13,17 @@ function run(source: string, type: 'commonjs' | 'module') {
 }
 
 describe('entry points', () => {
-  it('require("lameduck") works from CommonJS', () => {
+  it('require("@lameduck/node") works from CommonJS', () => {
     const result = run(
-      `const { lameduck, shutdownDeadline } = require('lameduck'); console.log(typeof lameduck, shutdownDeadline({ timeoutMs: 5 }).ms)`,
+      `const { lameduck, shutdownDeadline } = require('@lameduck/node'); console.log(typeof lameduck, shutdownDeadline({ timeoutMs: 5 }).ms)`,
       'commonjs',
     );
     assert.equal(result.stdout.trim(), 'function 5', result.stderr);
   });
 
-  it('import "lameduck" works from ESM', () => {
+  it('import "@lameduck/node" works from ESM', () => {
     const result = run(
-      `import { lameduck, shutdownDeadline } from 'lameduck'; console.log(typeof lameduck, shutdownDeadline({ timeoutMs: 5 }).ms)`,
+      `import { lameduck, shutdownDeadline } from '@lameduck/node'; console.log(typeof lameduck, shutdownDeadline({ timeoutMs: 5 }).ms)`,
       'module',
     );
     assert.equal(result.stdout.trim(), 'function 5', result.stderr);
