@@ -1,6 +1,7 @@
 // express + lameduck: `node express.mjs`, then send SIGTERM. PORT picks the port (default 8080).
-import express from 'express';
+
 import { lameduck } from '@lameduck/node';
+import express from 'express';
 
 const app = express();
 app.get('/healthz/ready', (req, res) => ld.readiness(req, res));

@@ -1,6 +1,7 @@
 // fastify + lameduck: `node fastify.mjs`, then send SIGTERM. PORT picks the port (default 8080).
-import Fastify from 'fastify';
+
 import { lameduck } from '@lameduck/node';
+import Fastify from 'fastify';
 
 const app = Fastify();
 app.get('/healthz/ready', async (_request, reply) => {

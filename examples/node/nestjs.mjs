@@ -3,9 +3,9 @@
 // Do not call app.enableShutdownHooks(): Nest would re-send the signal to itself, which a
 // Node PID 1 ignores. lameduck handles the signal and runs Nest's shutdown hooks via app.close().
 import 'reflect-metadata';
+import { lameduck } from '@lameduck/node';
 import { Controller, Get, Module, Query } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { lameduck } from '@lameduck/node';
 
 class SlowController {
   async slow(delay) {
