@@ -60,6 +60,19 @@ describe('lameduck lint', () => {
     }
   });
 
+  it('after an input error, says how many inputs could not be read instead of "no problems"', async () => {
+    const run = await runCli(['lint', 'no/such/deploy.yaml']);
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /lameduck lint: .*no\/such\/deploy\.yaml/);
+    assert.doesNotMatch(run.stdout, /No termination problems/);
+    assert.match(
+      run.stdout,
+      /^1 input\(s\) could not be read \(see the errors above\); no termination problems in 0 object\(s\) from 0 file\(s\)\.$/m,
+    );
+    const json = JSON.parse((await runCli(['lint', 'no/such/deploy.yaml', '--format', 'json'])).stdout);
+    assert.equal(json.summary.unreadable, 1);
+  });
+
   it('--fail-on decides the exit code: warnings fail only with --fail-on warning', async () => {
     const { writeFile, mkdtemp } = await import('node:fs/promises');
     const { tmpdir } = await import('node:os');
@@ -75,7 +88,7 @@ describe('lameduck lint', () => {
   it('JSON output has the documented shape', async () => {
     const run = await runCli(['lint', defaultGrace, '--format', 'json']);
     const json = JSON.parse(run.stdout);
-    assert.deepEqual(json.summary, { files: 1, objects: 1, errors: 1, warnings: 2, infos: 1 });
+    assert.deepEqual(json.summary, { files: 1, objects: 1, errors: 1, warnings: 2, infos: 1, unreadable: 0 });
     const error = json.findings.find((f: { rule: string }) => f.rule === 'grace-period-exceeded');
     assert.deepEqual(Object.keys(error), [
       'rule',

@@ -102,6 +102,7 @@ export async function lintFiles(
     findings,
     loaded.files,
     loaded.objects.length + loaded.dockerfiles.length + loaded.appConfigs.length,
+    loaded.errors.length,
   );
   const sources = new Map([
     ...loaded.objects.map((o): [string, string] => [o.source.name, o.source.text]),

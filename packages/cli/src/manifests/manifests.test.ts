@@ -3,6 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { misspeltKind } from './kinds.js';
 import { loadManifests } from './load.js';
 import { locate, objectsOf } from './objects.js';
 import { findHelmTemplateLine, parseSource } from './parse.js';
@@ -124,5 +125,39 @@ describe('manifest loading', () => {
 
   it('a scalar document is not a Kubernetes object', () => {
     assert.match(load('just a string\n').errors[0]?.message ?? '', /not a Kubernetes object/);
+  });
+});
+
+describe('misspelt kinds', () => {
+  it('names the kind a typo was aiming at, and leaves custom kinds alone', () => {
+    assert.equal(misspeltKind('Deploymnet'), 'Deployment');
+    assert.equal(misspeltKind('deployment'), 'Deployment');
+    assert.equal(misspeltKind('Sevice'), 'Service');
+    assert.equal(misspeltKind('StatefulSets'), 'StatefulSet');
+    for (const custom of [
+      'CloneSet',
+      'Pool',
+      'Application',
+      'Certificate',
+      'ScaledObject',
+      'Rollout',
+      'PodList',
+    ]) {
+      assert.equal(misspeltKind(custom), undefined, custom);
+    }
+  });
+
+  it('makes a misspelt kind an input error at its line, with a "did you mean"', () => {
+    const { objects, errors } = load(
+      'apiVersion: v1\nkind: ConfigMap\n---\napiVersion: apps/v1\nkind: Deploymnet\nmetadata: { name: web }\n',
+    );
+    assert.deepEqual(
+      objects.map((o) => o.kind),
+      ['ConfigMap'],
+    );
+    assert.deepEqual(
+      errors.map((e) => e.format()),
+      ['in.yaml:5:1: kind "Deploymnet" is not a Kubernetes kind; did you mean Deployment?'],
+    );
   });
 });

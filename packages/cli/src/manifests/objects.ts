@@ -4,6 +4,7 @@
  */
 import { getString, isObject, type JsonObject, type Path } from '../model/json.js';
 import { InputError, type SourcePosition } from '../output/errors.js';
+import { misspeltKind } from './kinds.js';
 import { type ParsedSource, positionAt } from './parse.js';
 import { PositionTable } from './positions.js';
 
@@ -40,6 +41,19 @@ export function objectsOf(source: ParsedSource): { objects: KubeObject[]; errors
     const add = (object: JsonObject, prefix: Path) => {
       // Configuration files that are not Kubernetes objects (no apiVersion and kind) are not ours.
       if (typeof object.kind !== 'string' || typeof object.apiVersion !== 'string') return;
+      const meant = misspeltKind(object.kind);
+      if (meant !== undefined) {
+        const at = positionAt(source.lineCounter, positions.offsetOf([...prefix, 'kind']));
+        errors.push(
+          new InputError(
+            `kind "${object.kind}" is not a Kubernetes kind`,
+            source.name,
+            at,
+            `did you mean ${meant}?`,
+          ),
+        );
+        return;
+      }
       objects.push({
         source,
         documentIndex,

@@ -48,11 +48,18 @@ export function formatText(
     if (text !== undefined) out.push(...codeFrame(lines.of(f.file, text), f.line, f.column, style));
   }
   const total = summary.errors + summary.warnings + summary.infos;
+  const scope = `in ${summary.objects} object(s) from ${summary.files} file(s)`;
+  const counts =
+    total === 0
+      ? `no termination problems ${scope}`
+      : `${total} finding(s): ${summary.errors} error(s), ${summary.warnings} warning(s), ${summary.infos} info, ${scope}`;
   out.push(
     '',
-    total === 0
-      ? style.green(`No termination problems in ${summary.objects} object(s) from ${summary.files} file(s).`)
-      : `${total} finding(s): ${summary.errors} error(s), ${summary.warnings} warning(s), ${summary.infos} info, in ${summary.objects} object(s) from ${summary.files} file(s).`,
+    summary.unreadable > 0
+      ? style.red(`${summary.unreadable} input(s) could not be read (see the errors above); ${counts}.`)
+      : total === 0
+        ? style.green(`No termination problems ${scope}.`)
+        : `${counts}.`,
   );
   return `${out.join('\n').trimStart()}\n`;
 }
