@@ -17,6 +17,21 @@ function expectError(text: string, pattern: RegExp): void {
 }
 
 describe('.lameduck.yaml', () => {
+  it('reads an unquoted kubeVersion as written: 1.30 is 1.30, not the number 1.3', () => {
+    assert.deepEqual(parseConfig('.lameduck.yaml', 'kubeVersion: 1.30\n', known).flags, {
+      kubeVersion: '1.30',
+    });
+  });
+
+  it('reports a bad value under its key, at its line in the file, not as a flag', () => {
+    expectError(
+      'kubeVersion: "1.29"\nnodes: forty\n',
+      /^\.lameduck\.yaml:2:8: nodes "forty" must be a whole number/,
+    );
+    expectError('drainSeconds: soon\n', /^\.lameduck\.yaml:1:15: drainSeconds "soon" is not a duration/);
+    expectError('kubeVersion: latest\n', /^\.lameduck\.yaml:1:14: kubeVersion "latest" is not a version/);
+  });
+
   it('reads every key the shipped JSON schema declares', async () => {
     const schema = JSON.parse(await readFile(`${cliRoot}schema/lameduck.schema.json`, 'utf8'));
     const config = parseConfig(

@@ -7,8 +7,8 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { isMap, isScalar, LineCounter, parseDocument } from 'yaml';
 import { isObject, type JsonObject } from '../model/json.js';
-import { InputError } from '../output/errors.js';
-import type { PlanFlags } from '../plan/options.js';
+import { InputError, UsageError } from '../output/errors.js';
+import { type PlanFlags, resolvePlanOptions } from '../plan/options.js';
 
 export const CONFIG_FILE = '.lameduck.yaml';
 
@@ -45,6 +45,15 @@ export function globToRegExp(glob: string): RegExp {
   return new RegExp(`^(?:\\./)?${pattern}$`);
 }
 
+/** Keys of the file that stand for plan flags: the PlanFlags field and the flag's name in messages. */
+const FLAG_KEYS: Record<string, { flag: keyof PlanFlags; name: string }> = {
+  kubeVersion: { flag: 'kubeVersion', name: '--kube-version' },
+  nodes: { flag: 'nodes', name: '--nodes' },
+  profile: { flag: 'profile', name: '--profile' },
+  drainSeconds: { flag: 'drain', name: '--drain' },
+  bufferSeconds: { flag: 'buffer', name: '--buffer' },
+};
+
 export function parseConfig(file: string, text: string, knownRules: ReadonlySet<string>): LameduckConfig {
   const lineCounter = new LineCounter();
   const document = parseDocument(text, { lineCounter });
@@ -68,7 +77,15 @@ export function parseConfig(file: string, text: string, knownRules: ReadonlySet<
       fail(`unknown key "${key}"`, [key], `known keys: ${Object.keys(schema.properties).join(', ')}`);
     }
   }
-  const asText = (key: string) => (config[key] === undefined ? undefined : String(config[key]));
+  const asText = (key: string): string | undefined => {
+    if (config[key] === undefined) return undefined;
+    // A plain 1.30 is the number 1.3 in YAML; a version means what was written, so read the source.
+    const node = document.get(key, true);
+    if (isScalar(node) && typeof node.value === 'number' && node.range) {
+      return text.slice(node.range[0], node.range[1]);
+    }
+    return String(config[key]);
+  };
   if (config.profile !== undefined && !schema.properties.profile?.enum?.includes(String(config.profile))) {
     fail(
       `profile must be one of ${schema.properties.profile?.enum?.join(', ')}`,
@@ -108,14 +125,21 @@ export function parseConfig(file: string, text: string, knownRules: ReadonlySet<
   const ignore = config.ignore ?? [];
   if (!Array.isArray(ignore))
     fail('ignore must be a list of glob patterns', ['ignore'], 'e.g. ignore: ["charts/**"]');
+  const flags: Record<string, string> = {};
+  for (const [key, { flag, name }] of Object.entries(FLAG_KEYS)) {
+    const value = asText(key);
+    if (value === undefined) continue;
+    // The flags' own checks, reported at this file's line under this file's name for the value.
+    try {
+      resolvePlanOptions({ [flag]: value });
+    } catch (error) {
+      if (!(error instanceof UsageError)) throw error;
+      fail(error.message.replace(name, key), [key], `see ${CONFIG_FILE} in the README`);
+    }
+    flags[flag] = value;
+  }
   return {
-    flags: {
-      ...(asText('kubeVersion') === undefined ? {} : { kubeVersion: asText('kubeVersion') as string }),
-      ...(asText('nodes') === undefined ? {} : { nodes: asText('nodes') as string }),
-      ...(asText('profile') === undefined ? {} : { profile: asText('profile') as string }),
-      ...(asText('drainSeconds') === undefined ? {} : { drain: asText('drainSeconds') as string }),
-      ...(asText('bufferSeconds') === undefined ? {} : { buffer: asText('bufferSeconds') as string }),
-    },
+    flags: flags as PlanFlags,
     severities,
     images,
     ignore: (ignore as unknown[]).map((glob) => globToRegExp(String(glob))),
