@@ -16,6 +16,7 @@ import type { JsonObject, Path } from './model/json.js';
 import { DEFAULT_KUBE_VERSION } from './model/kube-version.js';
 import { EventLog, monotonicClock } from './recording/records.js';
 import { buildReport, type Report } from './report/build.js';
+import type { ProgressSnapshot } from './report/progress.js';
 import { causeOf } from './report/diagnose.js';
 import { parseThresholds } from './report/thresholds.js';
 
@@ -121,6 +122,8 @@ export interface RehearsalSettings {
   /** Every request takes this long in the app. */
   readonly delayMs?: number;
   readonly rate?: number;
+  /** Given the live progress as it stood when the load stopped. */
+  readonly lastProgress?: (snapshot: ProgressSnapshot | undefined) => void;
 }
 
 /**
@@ -171,6 +174,7 @@ export async function rehearse(settings: RehearsalSettings): Promise<Report> {
   });
   try {
     const run = await lab.run();
+    settings.lastProgress?.(lab.progress());
     const failOn = parseThresholds('errors>0,sigkill>0');
     if (typeof failOn === 'string') throw new Error(failOn);
     return buildReport(

@@ -9,10 +9,11 @@ import type { DataPlaneKind } from '../cluster/endpoints.js';
 import { INGRESS_SYNC_INTERVAL_SECONDS, seededRandom } from '../cluster/propagation.js';
 import { type LoadGenerator, type LoadModel, type LoadTarget, rehearsalLoad } from '../load/generator.js';
 import type { SecondsRange } from '../model/recommendations.js';
-import { EventLog, monotonicClock, type Recording } from '../recording/records.js';
+import { type ErrorClass, EventLog, monotonicClock, type Recording } from '../recording/records.js';
 import type { ProgressSnapshot } from '../report/progress.js';
 import { attributeRoutes } from './attribution.js';
 import { EmulatedCluster } from './cluster.js';
+import type { RouteEntry } from './kube-proxy.js';
 import { openDataPlanes } from './planes.js';
 import type { Pod } from './pod.js';
 import { type Isolation, pidNamespacesAvailable } from './process.js';
@@ -64,6 +65,8 @@ export class Lab {
   readonly log = new EventLog(monotonicClock());
   private cluster: EmulatedCluster | undefined;
   private load: LoadGenerator | undefined;
+  /** The kube-proxy routes so far, so live progress classifies failures as the report will. */
+  private routes: readonly RouteEntry[] = [];
   private readonly closers: (() => Promise<void>)[] = [];
   private phase = 'starting replicas';
   /** With shareProcessNamespace the app is not PID 1; otherwise a real PID namespace where possible. */
@@ -80,9 +83,14 @@ export class Lab {
 
   progress(): ProgressSnapshot | undefined {
     if (!this.load || !this.cluster) return undefined;
+    const failed = this.load.records.filter((r) => r.errorClass !== undefined);
+    const byClass: Partial<Record<ErrorClass, number>> = {};
+    for (const { errorClass } of attributeRoutes(failed, this.routes)) {
+      if (errorClass !== undefined) byClass[errorClass] = (byClass[errorClass] ?? 0) + 1;
+    }
     return {
       at: this.log.clock.now(),
-      load: this.load.stats(),
+      load: { ...this.load.stats(), byClass },
       phase: this.phase,
       pods: this.cluster
         .livePods()
@@ -124,6 +132,7 @@ export class Lab {
         random,
       });
       this.closers.push(() => planes.close());
+      this.routes = planes.routes;
 
       const load = rehearsalLoad(interleave(planes.targets), options, log.clock);
       this.load = load;

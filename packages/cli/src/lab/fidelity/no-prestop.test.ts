@@ -1,11 +1,20 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import type { ProgressSnapshot } from '../../report/progress.js';
 import { failureCauses, rehearse } from '../../test-helpers.js';
 
 describe('lab fidelity: the endpoint race', { timeout: 60_000 }, () => {
   it('a server that exits on SIGTERM with no preStop loses requests: refused before endpoint removal', async () => {
-    const report = await rehearse({ mode: 'exit', planes: ['kube-proxy'], keepAlive: false });
+    let progress: ProgressSnapshot | undefined;
+    const report = await rehearse({
+      mode: 'exit',
+      planes: ['kube-proxy'],
+      keepAlive: false,
+      lastProgress: (snapshot) => (progress = snapshot),
+    });
     assert.ok(report.requests.failed > 0, 'failures expected');
+    // Live progress names failures as the report does (the proxy's refusal reaches the client as a reset).
+    assert.deepEqual(progress?.load.byClass, report.requests.byClass);
     assert.ok((report.requests.byClass.refused ?? 0) > 0, 'refused connections expected');
     assert.deepEqual(
       Object.keys(report.requests.byClass).filter((c) => c !== 'refused' && c !== 'reset'),
