@@ -16,8 +16,8 @@ import type { JsonObject, Path } from './model/json.js';
 import { DEFAULT_KUBE_VERSION } from './model/kube-version.js';
 import { EventLog, monotonicClock } from './recording/records.js';
 import { buildReport, type Report } from './report/build.js';
-import type { ProgressSnapshot } from './report/progress.js';
 import { causeOf } from './report/diagnose.js';
+import type { ProgressSnapshot } from './report/progress.js';
 import { parseThresholds } from './report/thresholds.js';
 
 /** packages/cli */

@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { createStyle } from '../output/style.js';
 import type { LifecycleEvent, Recording, RequestRecord } from '../recording/records.js';
 import { buildReport, largestFailureWindow, type RunSetup } from './build.js';
 import { causeOf } from './diagnose.js';
 import { replicaLifecycles } from './lifecycle.js';
+import { renderReportText } from './text.js';
 import { parseThresholds } from './thresholds.js';
 import { timelineBuckets } from './timeline.js';
 
@@ -51,6 +53,39 @@ const setup: RunSetup = {
 };
 
 describe('report', () => {
+  it('explains "sent late", and warns when more than 5 % of requests left late, naming the cause', () => {
+    const thresholds = parseThresholds('errors>0');
+    assert.ok(Array.isArray(thresholds));
+    const run = (lateCount: number) =>
+      buildReport(
+        {
+          startedAt: '2026-01-01T00:00:00Z',
+          durationMs: 2000,
+          events,
+          dropped: 0,
+          requests: Array.from({ length: 100 }, (_, i) =>
+            request(i * 10, i < lateCount ? { startedAt: i * 10 + 25, endedAt: i * 10 + 27 } : {}),
+          ),
+        },
+        setup,
+        thresholds,
+      );
+    assert.deepEqual(run(5).warnings, [], '5 % is within what the report accepts');
+    const behind = run(12);
+    assert.equal(behind.requests.late, 12);
+    assert.equal(behind.warnings.length, 1);
+    assert.match(
+      behind.warnings[0] as string,
+      /^12 of 100 requests \(12\.0 %, over the 5 % this report accepts\) left more than 10 ms after their scheduled time: this machine did not sustain the requested rate/,
+    );
+    const text = renderReportText(behind, createStyle(false));
+    assert.match(
+      text,
+      /12 sent late\n\s+sent late: more than 10 ms after the time the lab scheduled them; latency counts from the schedule/,
+    );
+    assert.match(text, /\nWarning: 12 of 100 requests/);
+  });
+
   it("reads each replica's termination back from the events", () => {
     const [web] = replicaLifecycles(events);
     assert.deepEqual(web, {

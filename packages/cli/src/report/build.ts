@@ -66,6 +66,8 @@ export interface Report {
   /** Slowest time from termination to removal from a data plane, as measured. */
   readonly propagationSeconds: number | undefined;
   readonly diagnosis: readonly Diagnosis[];
+  /** What makes the figures less trustworthy than they look, such as a generator that fell behind. */
+  readonly warnings: readonly string[];
   readonly thresholds: readonly { readonly threshold: string; readonly crossed: boolean }[];
   readonly events: readonly LifecycleEvent[];
   readonly records: readonly RequestRecord[];
@@ -73,7 +75,18 @@ export interface Report {
   readonly measured?: Measurement;
 }
 
-const LATE_MS = 10;
+/** A request sent this long after its scheduled time is "late". */
+export const LATE_MS = 10;
+/** Above this share of late requests, the report warns that the machine did not sustain the rate. */
+export const LATE_WARNING_SHARE = 0.05;
+
+function loadWarnings(total: number, late: number): string[] {
+  if (total === 0 || late / total <= LATE_WARNING_SHARE) return [];
+  const share = ((late / total) * 100).toFixed(1);
+  return [
+    `${late} of ${total} requests (${share} %, over the ${LATE_WARNING_SHARE * 100} % this report accepts) left more than ${LATE_MS} ms after their scheduled time: this machine did not sustain the requested rate (the load generator, the proxies and the replicas share its CPUs), or every connection was busy. Latency counts from the scheduled time, so it includes that wait; lower --rate for figures about the app alone.`,
+  ];
+}
 
 export function buildReport(
   recording: Recording,
@@ -96,6 +109,7 @@ export function buildReport(
     sigkill: replicas.filter((r) => r.killedAt !== undefined).length,
   };
   const crossed = crossedThresholds(failOn, values);
+  const late = requests.filter((r) => r.startedAt - r.intendedAt > LATE_MS).length;
   return {
     verdict: crossed.length > 0 ? 'fail' : 'pass',
     setup,
@@ -106,7 +120,7 @@ export function buildReport(
       ok: requests.length - failed.length,
       failed: failed.length,
       dropped: recording.dropped,
-      late: requests.filter((r) => r.startedAt - r.intendedAt > LATE_MS).length,
+      late,
       byClass: countByClass(failed),
     },
     planes: [...new Set(requests.map((r) => r.plane))].map((plane) => {
@@ -126,6 +140,7 @@ export function buildReport(
         ? {}
         : { measuredPreStop: { seconds: measured.recommendedPreStopSeconds, basis: measured.basis } }),
     }),
+    warnings: loadWarnings(requests.length, late),
     thresholds: failOn.map((t) => ({ threshold: t.text, crossed: crossed.includes(t) })),
     events: recording.events,
     records: requests,

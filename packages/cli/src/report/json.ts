@@ -42,6 +42,7 @@ export function reportJson(report: Report, options: { readonly records: boolean 
     })),
     events: report.events.map((e) => ({ ...e, at: round(e.at) })),
     diagnosis: report.diagnosis,
+    warnings: report.warnings,
     thresholds: report.thresholds,
     ...(report.measured ? { measured: report.measured } : {}),
     ...(options.records

@@ -2,7 +2,7 @@
 
 import type { Style } from '../output/style.js';
 import { ERROR_CLASS_LABELS, type ErrorClass } from '../recording/records.js';
-import type { Report } from './build.js';
+import { LATE_MS, type Report } from './build.js';
 import type { ReplicaLifecycle } from './lifecycle.js';
 import type { Measurement } from './measure.js';
 
@@ -25,6 +25,13 @@ export function renderReportText(report: Report, style: Style): string {
       (requests.dropped > 0 ? `, ${requests.dropped} not sent (too many in flight)` : '') +
       (requests.late > 0 ? `, ${requests.late} sent late` : ''),
   );
+  if (requests.late > 0) {
+    lines.push(
+      style.dim(
+        `          sent late: more than ${LATE_MS} ms after the time the ${setup.source === 'lab' ? 'lab' : 'load'} scheduled them; latency counts from the schedule`,
+      ),
+    );
+  }
   for (const [errorClass, count] of Object.entries(requests.byClass)) {
     lines.push(
       `  ${String(count).padStart(6)}  ${errorClass.padEnd(10)} ${style.dim(ERROR_CLASS_LABELS[errorClass as ErrorClass])}`,
@@ -70,6 +77,7 @@ export function renderReportText(report: Report, style: Style): string {
       lines.push(`    ${style.cyan('→')} ${d.advice}`);
     }
   }
+  for (const warning of report.warnings) lines.push('', `${style.yellow('Warning:')} ${warning}`);
   const crossed = report.thresholds.filter((t) => t.crossed).map((t) => t.threshold);
   if (crossed.length > 0) lines.push('', `Failed threshold: ${crossed.join(', ')}`);
   return `${lines.join('\n')}\n`;
