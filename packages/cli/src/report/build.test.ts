@@ -53,6 +53,35 @@ const setup: RunSetup = {
 };
 
 describe('report', () => {
+  it('prints the Replicas table in aligned columns, exit time apart from exit code, running replicas included', () => {
+    const thresholds = parseThresholds('errors>0');
+    assert.ok(Array.isArray(thresholds));
+    const withRunning: LifecycleEvent[] = [
+      ...events,
+      { at: 900, type: 'pod-created', pod: 'web-2' },
+      { at: 1100, type: 'ready', pod: 'web-2' },
+    ];
+    const report = buildReport(
+      {
+        startedAt: '2026-01-01T00:00:00Z',
+        durationMs: 4000,
+        events: withRunning,
+        dropped: 0,
+        requests: [request(100)],
+      },
+      setup,
+      thresholds,
+    );
+    const table = renderReportText(report, createStyle(false))
+      .split('\n')
+      .filter((line) => /^ {2}(name|web-)/.test(line));
+    assert.deepEqual(table, [
+      '  name                ready  terminating  preStop end   SIGTERM      exit  code  ended by',
+      '  web-1               0.50s        1.00s            -     1.00s     1.00s     0  its own exit',
+      '  web-2               1.10s            -            -         -         -     -  still running',
+    ]);
+  });
+
   it('explains "sent late", and warns when more than 5 % of requests left late, naming the cause', () => {
     const thresholds = parseThresholds('errors>0');
     assert.ok(Array.isArray(thresholds));

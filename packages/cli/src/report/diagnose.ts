@@ -81,35 +81,39 @@ export function diagnose(input: DiagnosisInput): Diagnosis[] {
       ...explain(cause, input),
     });
   }
-  for (const replica of input.replicas) {
-    if (replica.sigtermIgnored && replica.exitCode === 137) {
-      diagnoses.push({
-        cause: 'sigterm-not-delivered',
-        count: 1,
-        replicas: [replica.name],
-        message: `SIGTERM never reached the app in ${replica.name}: ${replica.sigtermIgnored}; it ran until SIGKILL and exited 137`,
-        advice:
-          'make the app PID 1: exec-form CMD/ENTRYPOINT, `exec` in the entrypoint script, no `sh -c` or npm/yarn wrapper; or run an init (tini, shareProcessNamespace) and give the app a SIGTERM handler',
-      });
-    } else if (replica.killedAt !== undefined) {
-      diagnoses.push({
-        cause: 'sigkill',
-        count: 1,
-        replicas: [replica.name],
-        message: `${replica.name} was still running when the grace period ended: SIGKILL, exit 137`,
-        advice:
-          "either its drain outlasted the grace period (raise terminationGracePeriodSeconds to cover preStop + drain + buffer), or SIGTERM did not make it exit: as PID 1 it needs a handler of its own (Node's built-in one re-raises SIGTERM, which the kernel drops for PID 1)",
-      });
-    }
-    if (replica.failedPreStopHook) {
-      diagnoses.push({
-        cause: 'failed-prestop-hook',
-        count: 1,
-        replicas: [replica.name],
-        message: `FailedPreStopHook in ${replica.name}: ${replica.failedPreStopHook}; SIGTERM followed at once`,
-        advice: 'use the native sleep action (Kubernetes 1.30+) or a command the image has',
-      });
-    }
+  // One diagnosis per cause, naming every replica it happened to.
+  const unsignalled = input.replicas.filter((r) => r.sigtermIgnored && r.exitCode === 137);
+  const killed = input.replicas.filter((r) => r.killedAt !== undefined && !unsignalled.includes(r));
+  const failedHooks = input.replicas.filter((r) => r.failedPreStopHook);
+  const names = (replicas: readonly ReplicaLifecycle[]) => replicas.map((r) => r.name);
+  if (unsignalled.length > 0) {
+    diagnoses.push({
+      cause: 'sigterm-not-delivered',
+      count: unsignalled.length,
+      replicas: names(unsignalled),
+      message: `SIGTERM never reached the app in ${names(unsignalled).join(', ')}: ${unsignalled[0]?.sigtermIgnored}; it ran until SIGKILL and exited 137`,
+      advice:
+        'make the app PID 1: exec-form CMD/ENTRYPOINT, `exec` in the entrypoint script, no `sh -c` or npm/yarn wrapper; or run an init (tini, shareProcessNamespace) and give the app a SIGTERM handler',
+    });
+  }
+  if (killed.length > 0) {
+    diagnoses.push({
+      cause: 'sigkill',
+      count: killed.length,
+      replicas: names(killed),
+      message: `${names(killed).join(', ')} ${killed.length > 1 ? 'were' : 'was'} still running when the grace period ended: SIGKILL, exit 137`,
+      advice:
+        "either its drain outlasted the grace period (raise terminationGracePeriodSeconds to cover preStop + drain + buffer), or SIGTERM did not make it exit: as PID 1 it needs a handler of its own (Node's built-in one re-raises SIGTERM, which the kernel drops for PID 1)",
+    });
+  }
+  if (failedHooks.length > 0) {
+    diagnoses.push({
+      cause: 'failed-prestop-hook',
+      count: failedHooks.length,
+      replicas: names(failedHooks),
+      message: `FailedPreStopHook in ${names(failedHooks).join(', ')}: ${failedHooks[0]?.failedPreStopHook}; SIGTERM followed at once`,
+      advice: 'use the native sleep action (Kubernetes 1.30+) or a command the image has',
+    });
   }
   return diagnoses.sort((a, b) => b.count - a.count);
 }

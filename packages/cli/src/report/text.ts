@@ -60,7 +60,7 @@ export function renderReportText(report: Report, style: Style): string {
   if (report.measured) lines.push(...measuredLines(report.measured, style));
   lines.push('');
   lines.push(style.bold('Replicas'));
-  lines.push(style.dim('  name              ready   terminating  preStop end  SIGTERM   exit     ended by'));
+  lines.push(style.dim(`  ${tableRow(REPLICA_COLUMNS.map((c) => c.title))}`));
   for (const replica of report.replicas) lines.push(`  ${replicaLine(replica, style)}`);
   lines.push('');
   if (report.diagnosis.length === 0) {
@@ -68,11 +68,11 @@ export function renderReportText(report: Report, style: Style): string {
   } else {
     lines.push(style.bold('Diagnosis'));
     for (const d of report.diagnosis) {
-      const count = ['sigterm-not-delivered', 'sigkill', 'failed-prestop-hook'].includes(d.cause)
-        ? ''
-        : `${d.count} requests: `;
+      // Replica diagnoses name their replicas in the message; request diagnoses count and list them.
+      const aboutRequests = !['sigterm-not-delivered', 'sigkill', 'failed-prestop-hook'].includes(d.cause);
+      const count = aboutRequests ? `${d.count} requests: ` : '';
       lines.push(
-        `  ${style.yellow('•')} ${count}${d.message}${d.replicas.length > 0 && count ? ` (${d.replicas.join(', ')})` : ''}`,
+        `  ${style.yellow('•')} ${count}${d.message}${d.replicas.length > 0 && aboutRequests ? ` (${d.replicas.join(', ')})` : ''}`,
       );
       lines.push(`    ${style.cyan('→')} ${d.advice}`);
     }
@@ -106,18 +106,48 @@ function measuredLines(measured: Measurement, style: Style): string[] {
   return lines;
 }
 
+/** Column titles and widths of the Replicas table; the last column is left unpadded. */
+const REPLICA_COLUMNS: readonly {
+  readonly title: string;
+  readonly width: number;
+  readonly align: 'left' | 'right';
+}[] = [
+  { title: 'name', width: 16, align: 'left' },
+  { title: 'ready', width: 7, align: 'right' },
+  { title: 'terminating', width: 11, align: 'right' },
+  { title: 'preStop end', width: 11, align: 'right' },
+  { title: 'SIGTERM', width: 8, align: 'right' },
+  { title: 'exit', width: 8, align: 'right' },
+  { title: 'code', width: 4, align: 'right' },
+  { title: 'ended by', width: 0, align: 'left' },
+];
+
+/** Cells padded to the columns' widths; styled cells are padded by their visible text. */
+function tableRow(cells: readonly (string | { readonly text: string; readonly styled: string })[]): string {
+  return cells
+    .map((cell, i) => {
+      const { width, align } = REPLICA_COLUMNS[i] ?? { width: 0, align: 'left' };
+      const text = typeof cell === 'string' ? cell : cell.text;
+      const styled = typeof cell === 'string' ? cell : cell.styled;
+      const pad = ' '.repeat(Math.max(0, width - text.length));
+      return align === 'right' ? pad + styled : styled + pad;
+    })
+    .join('  ')
+    .trimEnd();
+}
+
 function replicaLine(replica: ReplicaLifecycle, style: Style): string {
-  const exit =
+  const code =
     replica.exitCode === undefined
-      ? 'running'
+      ? '-'
       : replica.exitCode === 137
-        ? style.red('137')
+        ? { text: '137', styled: style.red('137') }
         : replica.exitCode === 0
           ? '0'
-          : style.yellow(String(replica.exitCode));
+          : { text: String(replica.exitCode), styled: style.yellow(String(replica.exitCode)) };
   const endedBy =
     replica.exitAt === undefined
-      ? ''
+      ? 'still running'
       : replica.killedAt !== undefined
         ? style.red('SIGKILL at grace end')
         : replica.sigtermIgnored
@@ -125,15 +155,14 @@ function replicaLine(replica: ReplicaLifecycle, style: Style): string {
           : replica.terminatingAt !== undefined
             ? 'its own exit'
             : 'lab shutdown';
-  return [
-    replica.name.padEnd(16),
-    seconds(replica.readyAt).padStart(7),
-    seconds(replica.terminatingAt).padStart(12),
-    seconds(replica.preStopEndAt).padStart(12),
-    (replica.sigtermIgnored ? 'ignored' : seconds(replica.sigtermAt)).padStart(9),
-    `${seconds(replica.exitAt)} ${exit}`.padStart(9),
-    ` ${endedBy}`,
-  ]
-    .join(' ')
-    .trimEnd();
+  return tableRow([
+    replica.name,
+    seconds(replica.readyAt),
+    seconds(replica.terminatingAt),
+    seconds(replica.preStopEndAt),
+    replica.sigtermIgnored ? 'ignored' : seconds(replica.sigtermAt),
+    seconds(replica.exitAt),
+    code,
+    endedBy,
+  ]);
 }

@@ -18,7 +18,11 @@ describe('lab fidelity: who is PID 1', { timeout: 60_000 }, () => {
       assert.match(replica.sigtermIgnored ?? '', /PID 1 \(sh -c node .*\) has no SIGTERM handler/);
       assert.equal(replica.exitCode, 137);
     }
-    assert.equal(report.diagnosis.filter((d) => d.cause === 'sigterm-not-delivered').length, 3);
+    // One diagnosis naming the three replicas, not the same text three times.
+    const unsignalled = report.diagnosis.filter((d) => d.cause === 'sigterm-not-delivered');
+    assert.equal(unsignalled.length, 1);
+    assert.deepEqual(unsignalled[0]?.replicas, old.map((r) => r.name).sort());
+    assert.equal(unsignalled[0]?.count, 3);
     // Routing had moved on long before SIGKILL, so no request was lost; the verdict still fails on SIGKILL.
     assert.equal(report.requests.failed, 0);
     assert.equal(report.verdict, 'fail');
