@@ -54,6 +54,10 @@ export async function main(args: readonly string[], io: Io, name = 'lameduck'): 
         error.code === 'commander.helpDisplayed' ||
         error.code === 'commander.version' ||
         error.code === 'commander.help';
+      if (error.code === 'commander.unknownOption') {
+        const hint = dashDashHint(args, program);
+        if (hint) io.stderr.write(`${name} ${hint}\n`);
+      }
       return clean ? EXIT.ok : EXIT.usage;
     }
     if (error instanceof UsageError) {
@@ -69,4 +73,22 @@ export async function main(args: readonly string[], io: Io, name = 'lameduck'): 
     );
     return EXIT.usage;
   }
+}
+
+/**
+ * `lameduck lab node server.mjs --inspect`: the replica's own options were read as lab's. When an
+ * unknown option follows what looks like the replica's command, say where the command goes.
+ */
+function dashDashHint(args: readonly string[], program: Command): string | undefined {
+  const lab = program.commands.find((c) => c.name() === 'lab');
+  if (args[0] !== 'lab' || !lab || args.includes('--')) return undefined;
+  const takesValue = new Set(
+    lab.options.filter((o) => o.required || o.optional).flatMap((o) => [o.long, o.short].filter(Boolean)),
+  );
+  const rest = args.slice(1);
+  const commandAt = rest.findIndex((arg, i) => !arg.startsWith('-') && !takesValue.has(rest[i - 1]));
+  if (commandAt < 0) return undefined;
+  const command = rest.slice(commandAt).join(' ');
+  const flags = rest.slice(0, commandAt).join(' ');
+  return `lab: the command that starts a replica goes after --, so that its own options are not read as lab's: lameduck lab ${flags ? `${flags} ` : ''}-- ${command}`;
 }

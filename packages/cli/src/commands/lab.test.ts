@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -155,6 +155,63 @@ describe('lameduck lab', { timeout: 120_000 }, () => {
     assert.match(
       run.stdout,
       /sigkill>0,\s+error-rate>0\.1%, p99>500ms, window>1s \(default:\s+"errors>0,sigkill>0"\)/,
+    );
+  });
+
+  it("says to put the replica command after -- when its own option is read as lab's", async () => {
+    const run = await runCli(['lab', '--replicas', '2', 'node', 'server.mjs', '--inspect']);
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /unknown option '--inspect'/);
+    assert.match(
+      run.stderr,
+      /lameduck lab: the command that starts a replica goes after --, so that its own options are not read as lab's: lameduck lab --replicas 2 -- node server\.mjs --inspect/,
+    );
+  });
+
+  it('names the address and port it probed when a server listens only on ::1', async () => {
+    const run = await runCli([
+      'lab',
+      ...quick,
+      '--readiness-path',
+      '/healthz',
+      '--ready-timeout',
+      '2s',
+      '--',
+      process.execPath,
+      '-e',
+      "require('http').createServer((q, s) => s.end()).listen(process.env.PORT, '::1')",
+    ]);
+    assert.equal(run.code, 2);
+    assert.match(
+      run.stderr,
+      /Its readiness probe last failed: GET http:\/\/127\.0\.0\.1:\d+\/healthz: ECONNREFUSED \(the lab probes 127\.0\.0\.1, as the kubelet probes the pod IP: a server that listens only on ::1/,
+    );
+  });
+
+  it("says in the report's header that the command after -- replaces the manifest's own", async () => {
+    const directory = mkdtempSync(join(tmpdir(), 'lameduck-lab-'));
+    const manifest = join(directory, 'deploy.yaml');
+    writeFileSync(
+      manifest,
+      `apiVersion: apps/v1
+kind: Deployment
+metadata: { name: web }
+spec:
+  replicas: 2
+  template:
+    metadata: { labels: { app: web } }
+    spec:
+      containers:
+        - name: web
+          image: web:1
+          command: ["sh", "-c", "node server.js"]
+          lifecycle: { preStop: { sleep: { seconds: 1 } } }
+`,
+    );
+    const run = await runCli(['lab', ...quick, '-f', manifest, '--', process.execPath, app, 'lameduck']);
+    assert.match(
+      run.stdout,
+      /^each replica runs: \S+ \S+app\.mjs lameduck \(the command after --, in place of the manifest's \["sh","-c","node server\.js"\]\)$/m,
     );
   });
 });

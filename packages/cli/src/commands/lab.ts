@@ -157,6 +157,7 @@ Exit codes: 0 pass, 1 a --fail-on threshold was crossed, 2 usage or input error.
           load: describeLoad(resolved.model, resolved.method, resolved.path),
           keepAlive: resolved.keepAlive,
           pid1: PID1_LABELS[lab.isolation],
+          command: `each replica runs: ${command.join(' ')}${spec.manifestCommand ? ` (the command after --, in place of the manifest's ${JSON.stringify(spec.manifestCommand)})` : ''}`,
         },
         resolved.failOn,
       );

@@ -18,6 +18,18 @@ export interface HandlerContext {
 
 export type HandlerResult = { readonly ok: true } | { readonly ok: false; readonly reason: string };
 
+/** Where a handler goes, as a person would write it: GET http://127.0.0.1:41234/healthz. */
+export function describeTarget(handler: ProbeHandler, context: HandlerContext): string {
+  switch (handler.kind) {
+    case 'httpGet':
+      return `GET ${handler.https ? 'https' : 'http'}://${context.host}:${context.port(handler.port) ?? handler.port}${handler.path}`;
+    case 'tcpSocket':
+      return `TCP ${context.host}:${context.port(handler.port) ?? handler.port}`;
+    case 'exec':
+      return `exec ${JSON.stringify(handler.command)}`;
+  }
+}
+
 export function runHandler(
   handler: ProbeHandler,
   context: HandlerContext,

@@ -8,7 +8,14 @@ import type { PodView } from '../cluster/rollout.js';
 import { stopWindowSeconds } from '../model/budget.js';
 import { describeHook } from '../model/recommendations.js';
 import type { EventLog } from '../recording/records.js';
-import { execCommand, type HandlerContext, type HandlerResult, httpGet, runHandler } from './handlers.js';
+import {
+  describeTarget,
+  execCommand,
+  type HandlerContext,
+  type HandlerResult,
+  httpGet,
+  runHandler,
+} from './handlers.js';
 import { ContainerProcess, type Isolation } from './process.js';
 import type { LabSpec, ProbeSpec } from './spec.js';
 
@@ -44,6 +51,8 @@ export class Pod {
   lastOutput: string[] = [];
   private started = false;
   private probeStates = new Map<ProbeKind, ProbeState>();
+  /** The readiness probe's last failure, with where it went: for "did not become ready". */
+  lastReadinessFailure: string | undefined;
   private timers = new Set<NodeJS.Timeout>();
   private stopping: Promise<void> | undefined;
   private generation = 0;
@@ -174,6 +183,9 @@ export class Pod {
       this.started = true;
       if (!this.context.spec.probes.readiness) this.setReady(true);
     } else if (probe.kind === 'readiness') {
+      if (!result.ok) {
+        this.lastReadinessFailure = `${describeTarget(probe.handler, this.handlerContext())}: ${result.reason}`;
+      }
       this.setReady(passing, result.ok ? undefined : result.reason);
     } else if (probe.kind === 'liveness' && !passing && !this.terminating) {
       this.context.log.record({

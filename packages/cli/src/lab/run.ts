@@ -241,8 +241,12 @@ export class Lab {
       await sleep(50);
     }
     const waiting = cluster.livePods().find((p) => !p.ready);
+    const probe = waiting?.lastReadinessFailure;
+    const refused = probe?.endsWith('ECONNREFUSED')
+      ? ' (the lab probes 127.0.0.1, as the kubelet probes the pod IP: a server that listens only on ::1 or on another address cannot be reached there; listen on 0.0.0.0 or ::)'
+      : '';
     throw new LabError(
-      `replica ${waiting?.name ?? ''} did not become ready within ${this.options.readyTimeoutMs / 1000} s; does it listen on $PORT and pass its readiness probe?`,
+      `replica ${waiting?.name ?? ''} did not become ready within ${this.options.readyTimeoutMs / 1000} s; does it listen on $PORT and pass its readiness probe?${probe ? ` Its readiness probe last failed: ${probe}${refused}` : ''}`,
       waiting ? outputOf(waiting) : [],
     );
   }

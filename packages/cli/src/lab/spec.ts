@@ -49,6 +49,8 @@ export interface LabSpec {
   /** With a shared PID namespace the app is not PID 1, so default signal actions apply. */
   readonly shareProcessNamespace: boolean;
   readonly publishNotReadyAddresses: boolean;
+  /** The container's own command and args from the manifest; the lab runs the command after -- instead. */
+  readonly manifestCommand: readonly string[] | undefined;
   readonly notes: readonly string[];
 }
 
@@ -104,6 +106,7 @@ export function specFromFlags(input: FlagSpecInput): LabSpec {
     env: {},
     shareProcessNamespace: false,
     publishNotReadyAddresses: false,
+    manifestCommand: undefined,
     notes: [],
   };
 }
@@ -176,9 +179,15 @@ export function specFromObjects(objects: readonly JsonObject[], options: Manifes
       shareProcessNamespace: podSpec.shareProcessNamespace === true,
       publishNotReadyAddresses:
         service !== undefined && getIn(service, ['spec', 'publishNotReadyAddresses']) === true,
+      manifestCommand: manifestCommandOf(container.spec),
       notes,
     },
   };
+}
+
+function manifestCommandOf(container: JsonObject): string[] | undefined {
+  const argv = [container.command, container.args].flatMap((v) => (Array.isArray(v) ? v.map(String) : []));
+  return argv.length > 0 ? argv : undefined;
 }
 
 function strategyOf(workload: JsonObject, kind: string, replicas: number): Strategy {

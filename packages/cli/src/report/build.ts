@@ -30,6 +30,8 @@ export interface RunSetup {
   readonly keepAlive: boolean;
   /** How the replicas got PID 1 semantics (lab only). */
   readonly pid1?: string;
+  /** What each replica runs, and what it runs instead of (lab only). */
+  readonly command?: string;
 }
 
 export interface FailureWindow {

@@ -18,6 +18,7 @@ export function renderReportText(report: Report, style: Style): string {
       `${setup.replicas} replicas, grace ${setup.graceSeconds ?? '?'} s, preStop ${setup.preStop}; ${setup.planes.join(' + ')}${setup.propagation ? `, propagation ${setup.propagation}` : ''}; ${setup.load}, keep-alive ${setup.keepAlive ? 'on' : 'off'}${setup.pid1 ? `; ${setup.pid1}` : ''}`,
     ),
   );
+  if (setup.command) lines.push(style.dim(setup.command));
   lines.push('');
   const rate = requests.total === 0 ? 0 : (requests.failed / requests.total) * 100;
   lines.push(
