@@ -29,6 +29,17 @@ async function rulesFound(file: string, extra: string[] = []): Promise<string[]>
 }
 
 describe('lameduck fix', () => {
+  it('needs a path: it never edits the current directory by default', async () => {
+    const run = await runCli(['fix']);
+    assert.equal(run.code, 2);
+    assert.match(
+      run.stderr,
+      /give the files or directories to fix, e\.g\. lameduck fix k8s\/ \(\. for the current directory\)/,
+    );
+    const help = await runCli(['fix', '--help']);
+    assert.match(help.stdout, /Exit codes: 0 fixed, or nothing to fix; 2 usage or input error/);
+  });
+
   it('--dry-run prints a unified diff and writes nothing', async () => {
     const file = await copy(`${repoRoot}examples/default-grace/deployment.yaml`);
     const before = await readFile(file, 'utf8');

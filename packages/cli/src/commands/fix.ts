@@ -21,7 +21,7 @@ export function registerFix(program: Command, io: Io, setExit: (code: number) =>
   program
     .command('fix')
     .description('apply the safe fixes for lint findings, in place, keeping comments')
-    .argument('[paths...]', 'files or directories (walked)', ['.'])
+    .argument('[paths...]', 'files or directories (walked); . for the current directory')
     .option('--dry-run', 'print a unified diff instead of writing')
     .option('--config <file>', `configuration file (default: ${CONFIG_FILE} if present)`)
     .option('--nodes <n>', 'cluster size in nodes: picks the preStop sleep')
@@ -33,13 +33,23 @@ export function registerFix(program: Command, io: Io, setExit: (code: number) =>
       'after',
       `
 Fixes: preStop sleep (native or exec by --kube-version, length by cluster size), grace period
-per the formula, rollingUpdate maxUnavailable 0 / maxSurge 1; in Dockerfiles, STOPSIGNAL SIGQUIT
-for nginx and the exec form of a plain shell-form CMD/ENTRYPOINT. Everything else is reported by lint.
+per the formula, rollingUpdate maxUnavailable 0 (maxSurge kept, or 1 where it comes to 0); in
+Dockerfiles, STOPSIGNAL SIGQUIT for nginx and the exec form of a plain shell-form CMD/ENTRYPOINT.
+Everything else is reported by lint.
 Examples:
   lameduck fix k8s/ --dry-run
-  lameduck fix deploy.yaml --nodes 40 --kube-version 1.31`,
+  lameduck fix deploy.yaml --nodes 40 --kube-version 1.31
+  lameduck fix .
+
+Exit codes: 0 fixed, or nothing to fix; 2 usage or input error (files that could not be read are
+left as they are). Findings fix cannot mend do not change the exit code: run lameduck lint.`,
     )
     .action(async (paths: string[], flags: FixFlags) => {
+      // Fixing edits files in place: the target is always named, never assumed to be the cwd.
+      if (paths.length === 0)
+        throw new UsageError(
+          'give the files or directories to fix, e.g. lameduck fix k8s/ (. for the current directory)',
+        );
       if (paths.includes('-'))
         throw new UsageError('fix edits files in place; for stdin use lameduck lint -');
       const { loaded, options } = await loadLintInput(paths, flags, () => io.readStdin(), {
