@@ -24,12 +24,25 @@ function sampleHtml(): string {
     { at: 1000, type: 'terminating', pod: 'web-1' },
     { at: 1000, type: 'prestop-start', pod: 'web-1' },
     { at: 1800, type: 'endpoint-removed', pod: 'web-1', node: 'node-1' },
-    { at: 2100, type: 'endpoint-removed', pod: 'web-1', node: 'ingress' },
+    { at: 3600, type: 'endpoint-removed', pod: 'web-1', node: 'ingress' },
     { at: 3000, type: 'prestop-end', pod: 'web-1' },
     { at: 3000, type: 'sigterm', pod: 'web-1', detail: 'node server.js' },
     { at: 3200, type: 'exit', pod: 'web-1', exitCode: 0 },
     { at: 500, type: 'pod-created', pod: 'web-2' },
     { at: 900, type: 'ready', pod: 'web-2' },
+    // web-3 never sees SIGTERM (a shell as PID 1): SIGKILL at the end of a 2 s grace period.
+    { at: 0, type: 'pod-created', pod: 'web-3' },
+    { at: 200, type: 'ready', pod: 'web-3' },
+    { at: 1200, type: 'terminating', pod: 'web-3' },
+    {
+      at: 1200,
+      type: 'sigterm-ignored',
+      pod: 'web-3',
+      detail: 'PID 1 (sh -c node server.js) has no SIGTERM handler',
+    },
+    { at: 1900, type: 'endpoint-removed', pod: 'web-3', node: 'node-1' },
+    { at: 3200, type: 'sigkill', pod: 'web-3', detail: 'grace period over' },
+    { at: 3200, type: 'exit', pod: 'web-3', exitCode: 137, signal: 'SIGKILL' },
   ];
   const requests: RequestRecord[] = Array.from({ length: 400 }, (_, i) => ({
     id: i,
@@ -44,7 +57,7 @@ function sampleHtml(): string {
     localPort: 40000 + i,
     replica: 'web-1',
   }));
-  const thresholds = parseThresholds('errors>0');
+  const thresholds = parseThresholds('errors>0,sigkill>0');
   assert.ok(Array.isArray(thresholds));
   const report = buildReport(
     { startedAt: '2026-11-24T00:00:00.000Z', durationMs: 4000, requests, events, dropped: 0 },
@@ -52,7 +65,7 @@ function sampleHtml(): string {
       source: 'lab',
       workload: 'web <script>',
       scenario: 'rollout',
-      replicas: 2,
+      replicas: 3,
       graceSeconds: 30,
       preStop: 'sleep 2s',
       preStopSeconds: 2,
@@ -93,6 +106,77 @@ describe('HTML report', () => {
       await browser?.close();
     });
 
+    for (const width of [1400, 800]) {
+      it(`at ${width} px wide: every lane, legend entry, SIGKILL mark and diagnosis on screen, nothing scrolls sideways`, async () => {
+        const directory = mkdtempSync(join(tmpdir(), 'lameduck-html-'));
+        const file = join(directory, 'lab.html');
+        writeFileSync(file, sampleHtml());
+        const page = await browser.newPage({ viewport: { width, height: 900 } });
+        await page.goto(`file://${file}`);
+        await page.waitForSelector('body[data-rendered="true"]', { timeout: 10_000 });
+        const png = await page.screenshot({ fullPage: true, path: join(directory, `report-${width}.png`) });
+        // A PNG's IHDR holds its width at byte 16: the full page is exactly as wide as the window.
+        assert.equal(png.readUInt32BE(16), width, 'the page is no wider than the window');
+        // Evaluated in the page (this package compiles without the DOM's types).
+        const layout = (await page.evaluate(`({
+          scrollWidth: document.documentElement.scrollWidth,
+          innerWidth: window.innerWidth,
+          boxes: [...document.querySelectorAll(
+            '[data-lane], #lane-legend [data-legend], #legend [data-legend], .marker[data-type="sigkill"], .sigkill-label, #diagnosis li, .stale-window, #summary',
+          )].map((node) => {
+            const box = node.getBoundingClientRect();
+            const name = node.getAttribute('data-lane') ?? node.getAttribute('data-legend') ??
+              node.getAttribute('data-type') ?? node.getAttribute('data-cause') ?? node.getAttribute('class') ?? node.id;
+            return { name, left: box.left, right: box.right, width: box.width };
+          }),
+        })`)) as {
+          scrollWidth: number;
+          innerWidth: number;
+          boxes: { name: string; left: number; right: number; width: number }[];
+        };
+        assert.ok(
+          layout.scrollWidth <= layout.innerWidth,
+          `scrollWidth ${layout.scrollWidth} > ${layout.innerWidth}`,
+        );
+        const names = layout.boxes.map((b) => b.name);
+        for (const expected of [
+          'web-1',
+          'web-2',
+          'web-3',
+          'lane-serving',
+          'lane-prestop',
+          'lane-draining',
+          'routed-after-stop',
+          'stale-window',
+          'marker-sigterm',
+          'marker-exit',
+          'marker-sigkill',
+          'marker-endpoint-removed',
+          'marker-sigterm-ignored',
+          'ok',
+          'refused',
+          'sigkill',
+          'sigkill-label',
+          'stale-endpoint',
+          'sigterm-not-delivered',
+          'summary',
+        ]) {
+          assert.ok(names.includes(expected), `${expected} is drawn (found ${names.join(', ')})`);
+        }
+        for (const box of layout.boxes) {
+          assert.ok(box.width > 0, `${box.name} has a size`);
+          assert.ok(
+            box.left >= 0 && box.right <= width,
+            `${box.name} is inside the window: ${box.left}-${box.right}`,
+          );
+        }
+        const badge = page.locator('h1 .verdict');
+        assert.equal(await badge.textContent(), 'FAIL');
+        assert.match((await page.locator('h1 .crossed').textContent()) ?? '', /sigkill>0/);
+        await page.close();
+      });
+    }
+
     it('renders the timeline, the lanes and the events, with details on hover, without touching the network', async () => {
       const file = join(mkdtempSync(join(tmpdir(), 'lameduck-html-')), 'lab.html');
       writeFileSync(file, sampleHtml());
@@ -108,7 +192,7 @@ describe('HTML report', () => {
       assert.ok((await page.locator('rect.bar[data-outcome="ok"]').count()) > 30);
       assert.equal(await page.locator('rect.bar[data-outcome="refused"]').count(), 5);
       assert.equal(await page.locator('.marker[data-type="sigterm"]').count(), 1);
-      assert.equal(await page.locator('.marker[data-type="endpoint-removed"]').count(), 2);
+      assert.equal(await page.locator('.marker[data-type="endpoint-removed"]').count(), 3);
       assert.equal(await page.locator('rect.lane-prestop').count(), 1);
       assert.equal(await page.locator('polygon.latency-band').count(), 1);
       await page.locator('.marker[data-type="sigterm"]').hover();
