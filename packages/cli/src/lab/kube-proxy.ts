@@ -61,7 +61,7 @@ export class KubeProxyNode {
         pod: undefined,
         outcome: 'no-endpoints',
       });
-      client.resetAndDestroy();
+      resetFlow(client);
       return;
     }
     const endpoint = candidates[Math.floor(this.random() * candidates.length)] ?? candidates[0];
@@ -81,7 +81,20 @@ export class KubeProxyNode {
     upstream.on('error', () => {
       if (!connected) this.routes.push({ ...entry, outcome: 'refused' });
       // The pod reset the flow (or was never there): the client sees the same.
-      if (!client.destroyed) client.resetAndDestroy();
+      resetFlow(client);
     });
   }
+}
+
+/**
+ * Resets the client's connection, as the pod's reset reaches a client through real DNAT; but only
+ * closes it while its own FIN is still going out (upstream.pipe(client) ended it when the pod closed
+ * first). libuv refuses to reset a socket whose shutdown is in flight (UV_EINVAL), and Node then
+ * counts the handle as closing without ever closing it: the 'close' never comes, and at exit the
+ * process spins at 100% CPU forever in its handle clean-up, waiting for that handle.
+ */
+export function resetFlow(client: net.Socket): void {
+  if (client.destroyed) return;
+  if (client.writableEnded && !client.writableFinished) client.destroy();
+  else client.resetAndDestroy();
 }
