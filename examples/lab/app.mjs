@@ -59,4 +59,5 @@ if (mode === 'exit') {
   });
 }
 
-server.listen(Number(process.env.PORT ?? 8080), '127.0.0.1');
+// HOST: 127.0.0.1 by default (the lab's replicas share the machine); 0.0.0.0 in a real pod.
+server.listen(Number(process.env.PORT ?? 8080), process.env.HOST ?? '127.0.0.1');

@@ -184,7 +184,10 @@ export class Ingress {
     res.end(`${status} ${http.STATUS_CODES[status]}\n`);
   }
 
-  /** upstream-keepalive-connections 320 idle, upstream-keepalive-timeout 60 s; no cap on active ones. */
+  /**
+   * upstream-keepalive-connections 320 idle, upstream-keepalive-timeout 60 s, proxy-connect-timeout
+   * 5 s (ingress-nginx's ConfigMap defaults); no cap on active ones.
+   */
   private poolFor(endpoint: Endpoint): ConnectionPool {
     const key = `${endpoint.host}:${endpoint.port}`;
     let pool = this.pools.get(key);
@@ -193,6 +196,7 @@ export class Ingress {
         maxConnections: Number.POSITIVE_INFINITY,
         maxIdle: 320,
         keepAliveTimeoutMs: 60_000,
+        connectTimeoutMs: 5_000,
         nextSocketId: () => ++this.socketIds,
       });
       this.pools.set(key, pool);

@@ -30,6 +30,8 @@ export interface PoolOptions {
   /** Idle connections kept for reuse; more are closed as they free up. */
   readonly maxIdle: number;
   readonly keepAliveTimeoutMs: number;
+  /** A connection not made within this long fails as a timeout (the kernel's SYN retries take minutes). */
+  readonly connectTimeoutMs: number;
   readonly nextSocketId: () => number;
 }
 
@@ -97,9 +99,25 @@ export class ConnectionPool {
             ? tls.connect({ host: url.hostname, port, servername: url.hostname, rejectUnauthorized: false })
             : net.connect({ host: url.hostname, port });
           socket.setNoDelay(true);
-          const onError = (error: Error) => callback(error, null);
+          // A SYN to an address nobody answers (a deleted pod's IP behind a stale rule) is retried by
+          // the kernel for about two minutes: the request's own timeout bounds the connect too.
+          const timer = setTimeout(() => {
+            const error = Object.assign(
+              new Error(`connect timed out after ${this.options.connectTimeoutMs} ms`),
+              {
+                code: 'UND_ERR_CONNECT_TIMEOUT',
+              },
+            );
+            socket.destroy();
+            callback(error, null);
+          }, this.options.connectTimeoutMs);
+          const onError = (error: Error) => {
+            clearTimeout(timer);
+            callback(error, null);
+          };
           socket.once('error', onError);
           socket.once(secure ? 'secureConnect' : 'connect', () => {
+            clearTimeout(timer);
             socket.removeListener('error', onError);
             connection.socketId = this.options.nextSocketId();
             connection.localPort = socket.localPort;

@@ -90,6 +90,7 @@ export class LoadGenerator {
         maxConnections: options.maxConnections,
         maxIdle: options.maxConnections,
         keepAliveTimeoutMs: 60_000,
+        connectTimeoutMs: options.timeoutMs,
         nextSocketId: () => this.nextSocket++,
       }),
     }));

@@ -61,8 +61,11 @@ export function renderReportText(report: Report, style: Style): string {
   if (report.measured) lines.push(...measuredLines(report.measured, style));
   lines.push('');
   lines.push(style.bold('Replicas'));
-  lines.push(style.dim(`  ${tableRow(REPLICA_COLUMNS.map((c) => c.title))}`));
-  for (const replica of report.replicas) lines.push(`  ${replicaLine(replica, style)}`);
+  // Real pod names (web-5d8f7c9b6d-x2k4q) are longer than the lab's: the first column fits them.
+  const columns = replicaColumns(Math.max(0, ...report.replicas.map((r) => r.name.length)));
+  lines.push(style.dim(`  ${tableRow(columns, REPLICA_COLUMNS_TITLES)}`));
+  for (const replica of report.replicas)
+    lines.push(`  ${replicaLine(replica, columns, setup.source, style)}`);
   lines.push('');
   if (report.diagnosis.length === 0) {
     lines.push(style.green('Diagnosis: no request failed and every replica stopped on its own.'));
@@ -107,27 +110,44 @@ function measuredLines(measured: Measurement, style: Style): string[] {
   return lines;
 }
 
-/** Column titles and widths of the Replicas table; the last column is left unpadded. */
-const REPLICA_COLUMNS: readonly {
-  readonly title: string;
+interface Column {
   readonly width: number;
   readonly align: 'left' | 'right';
-}[] = [
-  { title: 'name', width: 16, align: 'left' },
-  { title: 'ready', width: 7, align: 'right' },
-  { title: 'terminating', width: 11, align: 'right' },
-  { title: 'preStop end', width: 11, align: 'right' },
-  { title: 'SIGTERM', width: 8, align: 'right' },
-  { title: 'exit', width: 8, align: 'right' },
-  { title: 'code', width: 4, align: 'right' },
-  { title: 'ended by', width: 0, align: 'left' },
+}
+
+const REPLICA_COLUMNS_TITLES = [
+  'name',
+  'ready',
+  'terminating',
+  'preStop end',
+  'SIGTERM',
+  'exit',
+  'code',
+  'ended by',
 ];
 
+/** Widths of the Replicas table's columns; the last one is left unpadded. */
+function replicaColumns(longestName: number): readonly Column[] {
+  return [
+    { width: Math.max(16, longestName), align: 'left' },
+    { width: 7, align: 'right' },
+    { width: 11, align: 'right' },
+    { width: 11, align: 'right' },
+    { width: 8, align: 'right' },
+    { width: 8, align: 'right' },
+    { width: 4, align: 'right' },
+    { width: 0, align: 'left' },
+  ];
+}
+
 /** Cells padded to the columns' widths; styled cells are padded by their visible text. */
-function tableRow(cells: readonly (string | { readonly text: string; readonly styled: string })[]): string {
+function tableRow(
+  columns: readonly Column[],
+  cells: readonly (string | { readonly text: string; readonly styled: string })[],
+): string {
   return cells
     .map((cell, i) => {
-      const { width, align } = REPLICA_COLUMNS[i] ?? { width: 0, align: 'left' };
+      const { width, align } = columns[i] ?? { width: 0, align: 'left' };
       const text = typeof cell === 'string' ? cell : cell.text;
       const styled = typeof cell === 'string' ? cell : cell.styled;
       const pad = ' '.repeat(Math.max(0, width - text.length));
@@ -137,7 +157,12 @@ function tableRow(cells: readonly (string | { readonly text: string; readonly st
     .trimEnd();
 }
 
-function replicaLine(replica: ReplicaLifecycle, style: Style): string {
+function replicaLine(
+  replica: ReplicaLifecycle,
+  columns: readonly Column[],
+  source: Report['setup']['source'],
+  style: Style,
+): string {
   const code =
     replica.exitCode === undefined
       ? '-'
@@ -155,8 +180,10 @@ function replicaLine(replica: ReplicaLifecycle, style: Style): string {
           ? 'SIGTERM ignored'
           : replica.terminatingAt !== undefined
             ? 'its own exit'
-            : 'lab shutdown';
-  return tableRow([
+            : source === 'lab'
+              ? 'lab shutdown'
+              : 'exit, deletion not seen';
+  return tableRow(columns, [
     replica.name,
     seconds(replica.readyAt),
     seconds(replica.terminatingAt),
