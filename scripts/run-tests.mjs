@@ -3,6 +3,8 @@
 // (Node 20's --test takes file names, not globs: this script does the globbing.)
 //
 //   node scripts/run-tests.mjs [substring...]        only the test files whose path contains one
+//   node scripts/run-tests.mjs --cluster [substring...]   the *.cluster-test.js files instead, one file at a
+//                                                     time, against the cluster of npm run cluster:up
 //   LAMEDUCK_TEST_ROOT=dir                            look for *.test.js under dir instead of packages/*/dist
 //   LAMEDUCK_TEST_FILE_LIMIT=seconds                  the hard limit per test file (default 300)
 //
@@ -14,13 +16,15 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
-const DEFAULT_FILE_LIMIT_SECONDS = 300;
+const cluster = process.argv[2] === '--cluster';
+const DEFAULT_FILE_LIMIT_SECONDS = cluster ? 1800 : 300;
+const suffixes = cluster ? ['.cluster-test.js'] : ['.test.js', '.test.mjs'];
 
 function testFiles(directory) {
   return readdirSync(directory).flatMap((name) => {
     const full = join(directory, name);
     if (statSync(full).isDirectory()) return testFiles(full);
-    return name.endsWith('.test.js') || name.endsWith('.test.mjs') ? [full] : [];
+    return suffixes.some((suffix) => name.endsWith(suffix)) ? [full] : [];
   });
 }
 
@@ -48,11 +52,18 @@ if (!Number.isFinite(limitSeconds) || limitSeconds <= 0) {
   );
   process.exit(2);
 }
-const filter = process.argv.slice(2);
+const filter = process.argv.slice(cluster ? 3 : 2);
 const chosen = filter.length ? files.filter((f) => filter.some((part) => f.includes(part))) : files;
 const result = spawnSync(
   process.execPath,
-  ['--test', '--test-reporter=spec', `--test-timeout=${Math.round(limitSeconds * 1000)}`, ...chosen],
+  [
+    '--test',
+    '--test-reporter=spec',
+    `--test-timeout=${Math.round(limitSeconds * 1000)}`,
+    // The cluster is one machine's worth of kubelet: its tests take turns.
+    ...(cluster ? ['--test-concurrency=1'] : []),
+    ...chosen,
+  ],
   { stdio: 'inherit' },
 );
 process.exit(result.status ?? 1);
