@@ -4,7 +4,7 @@
 #   images.sh [--no-import] [<app-dir>]
 # Always builds the pause image ($PAUSE_IMAGE) from pause/pause.c.
 # With <app-dir> (a folder of .mjs files, copied to /app) also builds
-#   $APP_IMAGE          node + its shared libs + busybox sh/sleep + /app
+#   $APP_IMAGE          node + its shared libs + dash as /bin/sh + busybox sleep etc. + /app
 #   $APP_NOSHELL_IMAGE  the same without /bin/sh and sleep (distroless case)
 # Archives go to $LAMEDUCK_CACHE/images/. Import needs up.sh's containerd
 # (socket $LAMEDUCK_CLUSTER_DIR/containerd/containerd.sock).
@@ -14,7 +14,7 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 source "$HERE/lib.sh"
 
 : "${APP_IMAGE:=lameduck.local/node-app:1}"
-: "${APP_NOSHELL_IMAGE:=lameduck.local/node-app-noshell:1}"
+: "${APP_NOSHELL_IMAGE:=gcr.io/distroless/nodejs20-debian12:lameduck}"  # named as the image it stands in for
 IMG_DIR="$LAMEDUCK_CACHE/images"
 CONTAINERD_SOCK="$LAMEDUCK_CLUSTER_DIR/containerd/containerd.sock"
 
@@ -124,7 +124,11 @@ build_app() { # build_app NAME WITH_SHELL OUT
     mkdir -p "$r/bin"
     cp "$bb" "$r/bin/busybox"
     local a
-    for a in sh sleep cat echo ls ps kill env true false date; do ln -s busybox "$r/bin/$a"; done
+    for a in sleep cat echo ls ps kill env true false date; do ln -s busybox "$r/bin/$a"; done
+    # /bin/sh is Debian's dash, as in the official node images (Debian): whether `sh -c "node app"`
+    # execs node or stays PID 1 depends on which shell it is, and dash is what users run.
+    cp "$(readlink -f /bin/dash)" "$r/bin/dash"
+    ln -s dash "$r/bin/sh"
   fi
   mkdir -p "$r/app"
   cp -a "$app_dir/." "$r/app/"

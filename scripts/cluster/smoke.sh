@@ -135,7 +135,7 @@ spec:
   terminationGracePeriodSeconds: 10
   containers:
   - name: app
-    image: lameduck.local/node-app-noshell:1
+    image: gcr.io/distroless/nodejs20-debian12:lameduck
     imagePullPolicy: Never
     command: ["node", "/app/app.mjs"]
     readinessProbe:

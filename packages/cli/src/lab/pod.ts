@@ -243,6 +243,10 @@ export class Pod {
 
   private runPreStop(timeoutMs: number): Promise<HandlerResult> {
     const hook = this.context.spec.preStop;
+    // The model knows the image lacks the hook's program (a shell-less image): the runtime fails it.
+    if (this.context.spec.preStopFailure) {
+      return Promise.resolve({ ok: false, reason: this.context.spec.preStopFailure });
+    }
     switch (hook.kind) {
       case 'sleep':
         return this.sleepAtLeast(Math.min(hook.seconds * 1000, timeoutMs)).then(() => ({ ok: true }));

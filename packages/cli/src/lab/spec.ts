@@ -49,6 +49,8 @@ export interface LabSpec {
   /** With a shared PID namespace the app is not PID 1, so default signal actions apply. */
   readonly shareProcessNamespace: boolean;
   readonly publishNotReadyAddresses: boolean;
+  /** Why the runtime fails the preStop hook (its program is not in the image), when the model knows. */
+  readonly preStopFailure?: string;
   /** The container's own command and args from the manifest; the lab runs the command after -- instead. */
   readonly manifestCommand: readonly string[] | undefined;
   readonly notes: readonly string[];
@@ -145,7 +147,7 @@ export function specFromObjects(objects: readonly JsonObject[], options: Manifes
   if (mains.length > 1)
     notes.push(`rehearsing container ${container.name} only; the lab runs one process per replica`);
   const preStop = classifyPreStop(container.spec);
-  const effect = preStopEffect(preStop, options.kubeVersion);
+  const effect = preStopEffect(preStop, options.kubeVersion, getString(container.spec, ['image']));
   if (effect.outcome === 'rejected') return { ok: false, problem: `${kind} ${name}: ${effect.note}` };
   if (effect.note) notes.push(effect.note);
 
@@ -180,6 +182,9 @@ export function specFromObjects(objects: readonly JsonObject[], options: Manifes
       publishNotReadyAddresses:
         service !== undefined && getIn(service, ['spec', 'publishNotReadyAddresses']) === true,
       manifestCommand: manifestCommandOf(container.spec),
+      ...(effect.outcome === 'fails' && (preStop.kind === 'exec' || preStop.kind === 'exec-sleep')
+        ? { preStopFailure: effect.note ?? 'the hook fails' }
+        : {}),
       notes,
     },
   };

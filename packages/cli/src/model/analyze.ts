@@ -86,7 +86,7 @@ export function analyzeWorkload(
     const budget = terminationBudget({
       specGraceSeconds,
       preStop,
-      preStopEffect: preStopEffect(preStop, options.kubeVersion),
+      preStopEffect: preStopEffect(preStop, options.kubeVersion, getString(view.spec, ['image'])),
       // The annotation describes the app, so it applies to main containers only.
       drainSeconds: view.role === 'main' ? drain.seconds : undefined,
       drainSource: view.role === 'main' ? drain.source : 'unknown',

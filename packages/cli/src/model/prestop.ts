@@ -2,6 +2,7 @@
  * What a container's preStop hook is, and how long the kubelet spends in it.
  */
 
+import { SHELL_OR_SLEEP, shellLessImage } from './images.js';
 import { getObject, isObject, type JsonObject } from './json.js';
 import { enabledByDefault, FEATURES, featureStage, type KubeVersion } from './kube-version.js';
 
@@ -108,7 +109,18 @@ export interface PreStopEffect {
   readonly note?: string;
 }
 
-export function preStopEffect(hook: PreStopHook, version: KubeVersion): PreStopEffect {
+export function preStopEffect(hook: PreStopHook, version: KubeVersion, image = ''): PreStopEffect {
+  // An exec of a shell or sleep in an image that has neither fails at once (FailedPreStopHook).
+  if ((hook.kind === 'exec' || hook.kind === 'exec-sleep') && shellLessImage(image)) {
+    const program = hook.command[0] ?? '';
+    if (SHELL_OR_SLEEP.test(program)) {
+      return {
+        seconds: 0,
+        outcome: 'fails',
+        note: `the exec hook runs ${program}, which ${image} does not contain: it fails (FailedPreStopHook) and SIGTERM follows at once`,
+      };
+    }
+  }
   switch (hook.kind) {
     case 'none':
       return { seconds: 0, outcome: 'runs' };

@@ -16,7 +16,7 @@ export const CLUSTER_DIR = process.env.LAMEDUCK_CLUSTER_DIR ?? '/var/lib/lameduc
 export const ADMIN_KUBECONFIG = join(CLUSTER_DIR, 'admin.kubeconfig');
 export const AUDIT_LOG = join(CLUSTER_DIR, 'logs/audit.log');
 export const APP_IMAGE = 'lameduck.local/node-app:1';
-export const NOSHELL_IMAGE = 'lameduck.local/node-app-noshell:1';
+export const NOSHELL_IMAGE = 'gcr.io/distroless/nodejs20-debian12:lameduck';
 
 /** kubectl as env.sh puts it on PATH: the one built for this cluster. */
 export const KUBECTL = (() => {
@@ -198,9 +198,7 @@ export async function deployApp(settings: AppSettings): Promise<{ url: string; m
 }
 
 /** The audit log's events since `from` (the log is written as JSON lines). */
-export function auditEvents(
-  from = 0,
-): {
+export function auditEvents(from = 0): {
   user: { username: string };
   verb: string;
   objectRef?: Record<string, string>;

@@ -1,10 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { shellLessImage } from '../../model/images.js';
 import { ruleTester } from '../rule-tester.js';
-import {
-  prestopExecSleepInShellLessImage,
-  shellLessImage,
-} from './prestop-exec-sleep-in-shell-less-image.js';
+import { prestopExecSleepInShellLessImage } from './prestop-exec-sleep-in-shell-less-image.js';
 
 const pod = (image: string, preStop: string) =>
   `apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - name: app\n      image: ${image}\n      lifecycle:\n        preStop:\n          ${preStop}\n`;

@@ -1,17 +1,7 @@
+import { SHELL_OR_SLEEP, shellLessImage } from '../../model/images.js';
 import { getString } from '../../model/json.js';
 import { describeLink } from '../images.js';
 import { DOCS_BASE, type Rule } from '../rule.js';
-
-/**
- * Images known to ship no shell or sleep: distroless (except its :debug variants) and Chainguard
- * images (except -dev variants).
- */
-export function shellLessImage(image: string): boolean {
-  const [name = '', tag = ''] = image.split('@')[0]?.split(/:(?=[^/]*$)/) ?? [];
-  if (/^gcr\.io\/distroless\//.test(name)) return !/debug/.test(tag);
-  if (/^cgr\.dev\/chainguard\//.test(name)) return !/dev/.test(tag);
-  return false;
-}
 
 export const prestopExecSleepInShellLessImage: Rule = {
   id: 'prestop-exec-sleep-in-shell-less-image',
@@ -28,7 +18,7 @@ export const prestopExecSleepInShellLessImage: Rule = {
         link !== undefined && (link.facts.baseImage === 'scratch' || shellLessImage(link.facts.baseImage));
       if (!shellLessImage(image) && !linkedShellLess) return [];
       const program = budget.preStop.command[0] ?? '';
-      if (!/(?:^|\/)(?:sh|bash|ash|dash|sleep)$/.test(program)) return [];
+      if (!SHELL_OR_SLEEP.test(program)) return [];
       return [
         {
           path: [...container.path, 'lifecycle', 'preStop', 'exec', 'command'],
