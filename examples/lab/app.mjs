@@ -27,6 +27,9 @@ const server = createServer((req, res) => {
   }
   const delay = Number(url.searchParams.get('delay') ?? defaultDelay);
   req.resume();
+  // ANNOUNCE_POD=1: name the pod in the header the load generator reads, so requests through a real
+  // Service are tied to the pod that answered them (the lab's proxies name it themselves).
+  if (process.env.ANNOUNCE_POD === '1') res.setHeader('x-lameduck-upstream', process.env.POD_NAME ?? 'app');
   req.on('end', () => setTimeout(() => res.end(`hello from ${process.env.POD_NAME ?? 'app'}\n`), delay));
 });
 

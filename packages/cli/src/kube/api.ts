@@ -29,9 +29,21 @@ export interface ClusterApi {
   watch(path: string, query: Query, onEvent: (event: WatchEvent) => void): WatchStream;
 }
 
-/** The items of a list response (`kind: ...List`). */
+/**
+ * The items of a list response (`kind: ...List`), each with its kind and apiVersion: a real API
+ * server leaves them out of list items (seen on 1.34), and whatever reads the objects later (lint,
+ * the bundle) tells a Service from a Pod by its kind. kubectl restores them the same way.
+ */
 export function listItems(list: JsonObject): JsonObject[] {
-  return Array.isArray(list.items) ? (list.items as JsonObject[]) : [];
+  if (!Array.isArray(list.items)) return [];
+  const kind =
+    typeof list.kind === 'string' && list.kind.endsWith('List') ? list.kind.slice(0, -4) : undefined;
+  const apiVersion = typeof list.apiVersion === 'string' ? list.apiVersion : undefined;
+  return (list.items as JsonObject[]).map((item) => ({
+    ...(kind === undefined ? {} : { kind }),
+    ...(apiVersion === undefined ? {} : { apiVersion }),
+    ...item,
+  }));
 }
 
 /** namespace/name: what identifies an object of one resource. */

@@ -147,7 +147,10 @@ export function specFromObjects(objects: readonly JsonObject[], options: Manifes
   if (mains.length > 1)
     notes.push(`rehearsing container ${container.name} only; the lab runs one process per replica`);
   const preStop = classifyPreStop(container.spec);
-  const effect = preStopEffect(preStop, options.kubeVersion, getString(container.spec, ['image']));
+  const effect = preStopEffect(preStop, options.kubeVersion, {
+    image: getString(container.spec, ['image']),
+    specGraceSeconds: getNumber(podSpec, ['terminationGracePeriodSeconds']),
+  });
   if (effect.outcome === 'rejected') return { ok: false, problem: `${kind} ${name}: ${effect.note}` };
   if (effect.note) notes.push(effect.note);
 

@@ -86,7 +86,10 @@ export function analyzeWorkload(
     const budget = terminationBudget({
       specGraceSeconds,
       preStop,
-      preStopEffect: preStopEffect(preStop, options.kubeVersion, getString(view.spec, ['image'])),
+      preStopEffect: preStopEffect(preStop, options.kubeVersion, {
+        image: getString(view.spec, ['image']),
+        specGraceSeconds,
+      }),
       // The annotation describes the app, so it applies to main containers only.
       drainSeconds: view.role === 'main' ? drain.seconds : undefined,
       drainSource: view.role === 'main' ? drain.source : 'unknown',

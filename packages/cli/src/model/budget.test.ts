@@ -15,7 +15,7 @@ function budget(
   return terminationBudget({
     specGraceSeconds: grace,
     preStop: hook,
-    preStopEffect: preStopEffect(hook, v130),
+    preStopEffect: preStopEffect(hook, v130, { specGraceSeconds: grace }),
     drainSeconds: drain,
     drainSource: drain === undefined ? 'unknown' : 'flag',
     bufferSeconds: DEFAULT_BUFFER_SECONDS,
@@ -49,7 +49,13 @@ describe('termination budget (kubelet killContainer arithmetic)', () => {
   });
 
   it('grace is one shared budget: the hook gets at most the grace period, then the 2 s floor (minimumGracePeriodInSeconds)', () => {
-    const b = budget(30, sleep(45), 10);
+    // Only an exec hook can outlast the grace period: the API server rejects a longer native sleep.
+    assert.equal(budget(30, sleep(45), 10).verdict, 'invalid');
+    const b = budget(
+      30,
+      classifyPreStop({ lifecycle: { preStop: { exec: { command: ['sleep', '45'] } } } }),
+      10,
+    );
     assert.equal(b.preStopCut, true);
     assert.equal(b.sigtermAt, 30);
     assert.equal(b.sigkillAt, 32);

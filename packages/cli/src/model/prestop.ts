@@ -2,6 +2,7 @@
  * What a container's preStop hook is, and how long the kubelet spends in it.
  */
 
+import { DEFAULT_GRACE_SECONDS } from './budget.js';
 import { SHELL_OR_SLEEP, shellLessImage } from './images.js';
 import { getObject, isObject, type JsonObject } from './json.js';
 import { enabledByDefault, FEATURES, featureStage, type KubeVersion } from './kube-version.js';
@@ -109,7 +110,15 @@ export interface PreStopEffect {
   readonly note?: string;
 }
 
-export function preStopEffect(hook: PreStopHook, version: KubeVersion, image = ''): PreStopEffect {
+/** What the API server's validation and the runtime need to know of the pod besides the hook. */
+export interface HookPod {
+  readonly image?: string | undefined;
+  /** terminationGracePeriodSeconds as written (the API server defaults it to 30 before validating). */
+  readonly specGraceSeconds?: number | undefined;
+}
+
+export function preStopEffect(hook: PreStopHook, version: KubeVersion, pod: HookPod = {}): PreStopEffect {
+  const image = pod.image ?? '';
   // An exec of a shell or sleep in an image that has neither fails at once (FailedPreStopHook).
   if ((hook.kind === 'exec' || hook.kind === 'exec-sleep') && shellLessImage(image)) {
     const program = hook.command[0] ?? '';
@@ -133,7 +142,7 @@ export function preStopEffect(hook: PreStopHook, version: KubeVersion, image = '
         note: 'tcpSocket is not supported as a lifecycle handler: the hook fails at runtime (FailedPreStopHook) and SIGTERM follows at once',
       };
     case 'sleep':
-      return sleepEffect(hook.seconds, version);
+      return sleepEffect(hook.seconds, version, pod.specGraceSeconds ?? DEFAULT_GRACE_SECONDS);
     case 'exec-sleep':
       return { seconds: hook.seconds, outcome: 'runs' };
     case 'exec':
@@ -142,8 +151,17 @@ export function preStopEffect(hook: PreStopHook, version: KubeVersion, image = '
   }
 }
 
-function sleepEffect(seconds: number, version: KubeVersion): PreStopEffect {
+function sleepEffect(seconds: number, version: KubeVersion, graceSeconds: number): PreStopEffect {
   const stage = featureStage(FEATURES.sleepAction, version);
+  // pkg/apis/core/validation validateSleepAction: seconds > terminationGracePeriodSeconds is refused
+  // ("must be non-negative and less than terminationGracePeriodSeconds (N)"), seen on a real 1.34.
+  if (stage !== 'unavailable' && seconds > graceSeconds) {
+    return {
+      seconds: undefined,
+      outcome: 'rejected',
+      note: `the API server rejects a preStop sleep of ${seconds}s longer than terminationGracePeriodSeconds (${graceSeconds}s) (validateSleepAction); shorten the sleep or raise the grace period`,
+    };
+  }
   if (stage === 'unavailable') {
     return {
       seconds: undefined,

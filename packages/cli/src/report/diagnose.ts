@@ -37,7 +37,10 @@ const SLACK_MS = 50;
 
 export function causeOf(request: RequestRecord, replicas: ReadonlyMap<string, ReplicaLifecycle>): Cause {
   const errorClass = request.errorClass;
-  if (errorClass === 'timeout' || errorClass === 'proxy-504') return 'timeout';
+  // A connect that timed out never reached an app: a SYN to a pod that is gone, behind a rule not yet
+  // removed (seen on a real kube-proxy). It is judged like a refused connection below.
+  const neverConnected = errorClass === 'timeout' && request.error === 'UND_ERR_CONNECT_TIMEOUT';
+  if ((errorClass === 'timeout' && !neverConnected) || errorClass === 'proxy-504') return 'timeout';
   if (errorClass === 'http-5xx' || errorClass === 'http-4xx') return 'app-error';
   if (errorClass === 'proxy-503' && request.error === 'no-endpoints') return 'no-endpoints';
   const replica = request.replica === undefined ? undefined : replicas.get(request.replica);

@@ -42,10 +42,30 @@ export function attributeByTime(
         request.endedAt >= r.terminatingAt &&
         request.startedAt <= (r.exitAt ?? Number.POSITIVE_INFINITY) + 1000,
     );
-    return candidates.length === 1
-      ? { ...request, replica: (candidates[0] as ReplicaLifecycle).name }
-      : request;
+    const chosen = candidates.length <= 1 ? candidates[0] : likeliest(request, candidates);
+    return chosen ? { ...request, replica: chosen.name } : request;
   });
+}
+
+/**
+ * On a real cluster the next pod is deleted while the last one's exit is still being reported, so
+ * a failure can fall in two pods' windows. The one that stopped during the request explains a cut;
+ * otherwise the one that stopped last before it was sent is the stale endpoint it most likely hit.
+ */
+function likeliest(
+  request: RequestRecord,
+  candidates: readonly ReplicaLifecycle[],
+): ReplicaLifecycle | undefined {
+  const stoppedAt = (r: ReplicaLifecycle) => r.sigtermAt ?? r.exitAt;
+  const during = candidates.filter((r) => {
+    const at = stoppedAt(r);
+    return at !== undefined && at > request.startedAt && at <= request.endedAt;
+  });
+  if (during.length === 1) return during[0];
+  const before = candidates
+    .filter((r) => (stoppedAt(r) ?? Number.POSITIVE_INFINITY) <= request.startedAt)
+    .sort((a, b) => (stoppedAt(b) ?? 0) - (stoppedAt(a) ?? 0));
+  return before[0];
 }
 
 export function measure(

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { LifecycleEvent } from '../recording/records.js';
+import { causeOf } from '../report/diagnose.js';
 import { replicaLifecycles } from '../report/lifecycle.js';
 import { attributeByTime, measure } from '../report/measure.js';
 import { estimateSignals, kubeletEvent, podEvents, sliceEvents } from './observe.js';
@@ -150,6 +151,37 @@ describe('verify measurements', () => {
     assert.equal(measured.lastFailureAfterDeletionSeconds, 0.5);
     // ceil(max(0.4, 0.5) + 2 s margin) = 3
     assert.equal(measured.recommendedPreStopSeconds, 3);
+  });
+
+  it("in a fast rollout, pins a failure in two pods' windows to the one that stopped last before it, and calls a connect timeout to a stopped pod a stale endpoint", () => {
+    // a exited at 1010 (seen until 2010); b was deleted at 1900 and stopped at once.
+    const overlapping: LifecycleEvent[] = [
+      ...events,
+      { at: 1900, type: 'terminating', pod: 'b' },
+      { at: 1900, type: 'sigterm', pod: 'b' },
+      { at: 1950, type: 'exit', pod: 'b', exitCode: 0 },
+    ];
+    const replicas = replicaLifecycles(overlapping);
+    const refused = { ...failure(1920), errorClass: 'refused' as const, status: undefined };
+    const connectTimeout = {
+      ...failure(1930),
+      errorClass: 'timeout' as const,
+      status: undefined,
+      endedAt: 11_930,
+      error: 'UND_ERR_CONNECT_TIMEOUT',
+    };
+    const requests = attributeByTime([refused, connectTimeout], replicas);
+    assert.deepEqual(
+      requests.map((r) => r.replica),
+      ['b', 'b'],
+    );
+    const byName = new Map(replicas.map((r) => [r.name, r]));
+    assert.deepEqual(
+      requests.map((r) => causeOf(r, byName)),
+      ['stale-endpoint', 'stale-endpoint'],
+    );
+    const readTimeout = { ...connectTimeout, error: 'UND_ERR_HEADERS_TIMEOUT' };
+    assert.equal(causeOf(readTimeout, byName), 'timeout');
   });
 
   it('never recommends less than the preStop that already works', () => {
