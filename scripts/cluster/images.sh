@@ -6,6 +6,7 @@
 # With <app-dir> (a folder of .mjs files, copied to /app) also builds
 #   $APP_IMAGE          node + its shared libs + dash as /bin/sh + busybox sleep etc. + /app
 #   $APP_NOSHELL_IMAGE  the same without /bin/sh and sleep (distroless case)
+#   $APP_SH_ENTRYPOINT_IMAGE  the first with ENTRYPOINT ["/bin/sh","-c","node /app/app.mjs drain"]
 # Archives go to $LAMEDUCK_CACHE/images/. Import needs up.sh's containerd
 # (socket $LAMEDUCK_CLUSTER_DIR/containerd/containerd.sock).
 set -euo pipefail
@@ -14,6 +15,7 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 source "$HERE/lib.sh"
 
 : "${APP_IMAGE:=lameduck.local/node-app:1}"
+: "${APP_SH_ENTRYPOINT_IMAGE:=lameduck.local/node-app-sh-entrypoint:1}"
 : "${APP_NOSHELL_IMAGE:=gcr.io/distroless/nodejs20-debian12:lameduck}"  # named as the image it stands in for
 IMG_DIR="$LAMEDUCK_CACHE/images"
 CONTAINERD_SOCK="$LAMEDUCK_CLUSTER_DIR/containerd/containerd.sock"
@@ -106,8 +108,8 @@ build_pause() {
   echo "$out"
 }
 
-build_app() { # build_app NAME WITH_SHELL OUT
-  local name=$1 with_shell=$2 out=$3
+build_app() { # build_app NAME WITH_SHELL OUT [ENTRYPOINT_JSON CMD_JSON]
+  local name=$1 with_shell=$2 out=$3 entry=${4:-'["/usr/bin/node"]'} cmd=${5:-'["/app/app.mjs"]'}
   local r="$WORK/app-rootfs-$with_shell"
   base_rootfs "$r"
   local node; node="$(readlink -f "$(command -v node)")" || die "node not found"
@@ -132,7 +134,7 @@ build_app() { # build_app NAME WITH_SHELL OUT
   fi
   mkdir -p "$r/app"
   cp -a "$app_dir/." "$r/app/"
-  oci_archive "$name" "$r" "$out" '["/usr/bin/node"]' '["/app/app.mjs"]' '/app'
+  oci_archive "$name" "$r" "$out" "$entry" "$cmd" '/app'
   echo "$out"
 }
 
@@ -148,11 +150,14 @@ archives+=("$(build_pause)")
 if [ -n "$app_dir" ]; then
   archives+=("$(build_app "$APP_IMAGE" 1 "$IMG_DIR/node-app.tar")")
   archives+=("$(build_app "$APP_NOSHELL_IMAGE" 0 "$IMG_DIR/node-app-noshell.tar")")
+  # The guide's `sh -c` entrypoint: ENTRYPOINT ["/bin/sh", "-c", "node /app/app.mjs drain"], no exec.
+  archives+=("$(build_app "$APP_SH_ENTRYPOINT_IMAGE" 1 "$IMG_DIR/node-app-sh-entrypoint.tar" \
+    '["/bin/sh","-c","node /app/app.mjs drain"]' '[]')")
 fi
 
 if [ "$do_import" = 1 ]; then
   [ -S "$CONTAINERD_SOCK" ] || die "containerd socket $CONTAINERD_SOCK not found: run up.sh first (or pass --no-import)"
   for a in "${archives[@]}"; do import_archive "$a"; done
-  ctr --address "$CONTAINERD_SOCK" -n k8s.io images ls -q | grep -E "^(${PAUSE_IMAGE//./\\.}|lameduck\.local/)" | sed 's/^/cluster:   image /' >&2 || true
+  ctr --address "$CONTAINERD_SOCK" -n k8s.io images ls -q | grep -E "^(${PAUSE_IMAGE//./\\.}|lameduck\.local/|gcr\.io/distroless/)" | sed 's/^/cluster:   image /' >&2 || true
 fi
 log "images done"

@@ -22,6 +22,7 @@ import {
   kubectl,
   NOSHELL_IMAGE,
   requireCluster,
+  SH_ENTRYPOINT_IMAGE,
   testNamespace,
 } from './kit.js';
 
@@ -177,10 +178,13 @@ describe('the lab against a real Kubernetes, claim by claim', { timeout: 1_500_0
   });
 
   it('2. a native preStop sleep in front of an app that drains: zero failures on both', async () => {
+    // "An app that drains" is the runtime library: a hand-rolled server.close() keeps serving a
+    // kept-alive connection that was busy at SIGTERM for as long as the client reuses it (no
+    // Connection: close), which ends in SIGKILL on either side, at random.
     const { lab, real } = await rehearseBoth(
       'drain',
-      { mode: 'drain', preStopSeconds: 6 },
-      [node, labApp, 'drain'],
+      { mode: 'lameduck', preStopSeconds: 6 },
+      [node, labApp, 'lameduck'],
       ['--rate', '100/s'],
     );
     const outcome = (r: ReportJson): Outcome => ({
@@ -191,7 +195,7 @@ describe('the lab against a real Kubernetes, claim by claim', { timeout: 1_500_0
       figures: `${failures(r)}; ${exits(r)}`,
     });
     record(
-      'preStop `sleep: 6` + an app that drains',
+      'preStop `sleep: 6` + an app that drains (the runtime library)',
       'Guide: the preStop delay covers endpoint propagation; KEP-3960 native sleep (beta, on by default in 1.30)',
       outcome(lab),
       outcome(real),
@@ -225,7 +229,8 @@ describe('the lab against a real Kubernetes, claim by claim', { timeout: 1_500_0
   it('4. sh -c "node app" as the entrypoint: SIGTERM never reaches the app, 137 at the end of grace, on both', async () => {
     const { lab, real } = await rehearseBoth(
       'shell',
-      { mode: 'drain', preStopSeconds: 1, graceSeconds: 5, command: ['sh', '-c', 'node /app/app.mjs drain'] },
+      // The image's own ENTRYPOINT ["/bin/sh", "-c", "node /app/app.mjs drain"], as the guide's problem has it.
+      { mode: 'drain', preStopSeconds: 1, graceSeconds: 5, image: SH_ENTRYPOINT_IMAGE, command: null },
       ['sh', '-c', `${node} ${labApp} drain`],
       ['--rate', '50/s'],
     );
@@ -238,7 +243,7 @@ describe('the lab against a real Kubernetes, claim by claim', { timeout: 1_500_0
       figures: exits(r),
     });
     record(
-      '`sh -c "node app"` (dash) as the container command',
+      'An image whose ENTRYPOINT is `sh -c "node app"` (dash)',
       'Guide: "an app that is really PID 1"; dash does not exec a lone `-c` command, and PID 1 without a handler ignores SIGTERM (kernel)',
       outcome(lab),
       outcome(real),
@@ -248,8 +253,8 @@ describe('the lab against a real Kubernetes, claim by claim', { timeout: 1_500_0
   it('5. an exec sleep preStop in a shell-less image: FailedPreStopHook, and SIGTERM at once, on both', async () => {
     const { lab, real } = await rehearseBoth(
       'noshell',
-      { mode: 'drain', image: NOSHELL_IMAGE, execPreStop: ['sleep', '8'] },
-      [node, labApp, 'drain'],
+      { mode: 'lameduck', image: NOSHELL_IMAGE, execPreStop: ['sleep', '8'] },
+      [node, labApp, 'lameduck'],
       ['--rate', '50/s'],
     );
     const outcome = (r: ReportJson): Outcome => {
@@ -344,8 +349,8 @@ describe('the lab against a real Kubernetes, claim by claim', { timeout: 1_500_0
     // One connection, one request at a time; the app names itself in a response header.
     const { lab, real } = await rehearseBoth(
       'conntrack',
-      { mode: 'drain', preStopSeconds: 6, extraEnv: [{ name: 'ANNOUNCE_POD', value: '1' }] },
-      [node, labApp, 'drain'],
+      { mode: 'lameduck', preStopSeconds: 6, extraEnv: [{ name: 'ANNOUNCE_POD', value: '1' }] },
+      [node, labApp, 'lameduck'],
       ['--concurrency', '1', '--keepalive', 'on'],
     );
     const outcome = (r: ReportJson): Outcome => {

@@ -17,6 +17,8 @@ export const ADMIN_KUBECONFIG = join(CLUSTER_DIR, 'admin.kubeconfig');
 export const AUDIT_LOG = join(CLUSTER_DIR, 'logs/audit.log');
 export const APP_IMAGE = 'lameduck.local/node-app:1';
 export const NOSHELL_IMAGE = 'gcr.io/distroless/nodejs20-debian12:lameduck';
+/** ENTRYPOINT ["/bin/sh", "-c", "node /app/app.mjs drain"]: the guide's shell entrypoint. */
+export const SH_ENTRYPOINT_IMAGE = 'lameduck.local/node-app-sh-entrypoint:1';
 
 /** kubectl as env.sh puts it on PATH: the one built for this cluster. */
 export const KUBECTL = (() => {
@@ -98,8 +100,8 @@ export interface AppSettings {
   /** An exec preStop instead of the native sleep: ["sleep", "N"]. */
   readonly execPreStop?: readonly string[];
   readonly graceSeconds?: number;
-  /** The container's command, instead of node /app/app.mjs <mode>. */
-  readonly command?: readonly string[];
+  /** The container's command, instead of node /app/app.mjs <mode>; null runs the image's entrypoint. */
+  readonly command?: readonly string[] | null;
   readonly image?: string;
   readonly nodePort: number;
   readonly readiness?: boolean;
@@ -115,7 +117,9 @@ export function appManifest(settings: AppSettings): string {
     name,
     image: settings.image ?? APP_IMAGE,
     imagePullPolicy: 'Never',
-    command: settings.command ?? ['node', '/app/app.mjs', settings.mode],
+    ...(settings.command === null
+      ? {}
+      : { command: settings.command ?? ['node', '/app/app.mjs', settings.mode] }),
     env: [
       { name: 'HOST', value: '0.0.0.0' },
       { name: 'PORT', value: '8080' },
