@@ -40,6 +40,42 @@ const KNOWN_KINDS: readonly string[] = [
   'PodMonitor',
 ];
 
+/**
+ * The kinds of the built-in API groups lameduck reads workloads from. These sets are closed: the API
+ * server refuses any other kind in them, so a kind outside them is an error in the file, whatever
+ * its spelling. (Custom resources live in groups of their own and are left alone.)
+ */
+const BUILT_IN_KINDS: Readonly<Record<string, readonly string[]>> = {
+  v1: [
+    'Pod',
+    'Service',
+    'ConfigMap',
+    'Secret',
+    'Namespace',
+    'ServiceAccount',
+    'Endpoints',
+    'Event',
+    'PersistentVolumeClaim',
+    'PersistentVolume',
+    'Node',
+    'LimitRange',
+    'ResourceQuota',
+    'ReplicationController',
+    'PodTemplate',
+    'Binding',
+    'ComponentStatus',
+  ],
+  'apps/v1': ['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'ControllerRevision'],
+  'batch/v1': ['Job', 'CronJob'],
+};
+
+/** Why `kind` cannot be in `apiVersion`, for a built-in group that has no such kind. */
+export function kindOutsideGroup(kind: string, apiVersion: string): string | undefined {
+  const kinds = BUILT_IN_KINDS[apiVersion];
+  if (kinds === undefined || kinds.includes(kind) || kind.endsWith('List')) return undefined;
+  return `kind "${kind}" does not exist in apiVersion ${apiVersion} (it has ${kinds.join(', ')}); the API server refuses it`;
+}
+
 /** The known kind `kind` most likely misspells, or undefined when it is known or not close to one. */
 export function misspeltKind(kind: string): string | undefined {
   if (KNOWN_KINDS.includes(kind) || kind.endsWith('List')) return undefined;

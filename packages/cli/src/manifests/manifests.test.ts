@@ -147,6 +147,22 @@ describe('misspelt kinds', () => {
     }
   });
 
+  it('refuses a kind that a built-in group does not have, pod template or not; custom groups are their own', () => {
+    const { objects, errors } = load(
+      'apiVersion: apps/v1\nkind: CloneSet\nmetadata: { name: web }\nspec:\n  template:\n    spec:\n      containers: [{ name: web, image: web:1 }]\n---\napiVersion: apps.kruise.io/v1alpha1\nkind: CloneSet\nmetadata: { name: web }\n',
+    );
+    assert.deepEqual(
+      objects.map((o) => o.apiVersion),
+      ['apps.kruise.io/v1alpha1'],
+    );
+    assert.deepEqual(
+      errors.map((e) => e.format()),
+      [
+        'in.yaml:2:1: kind "CloneSet" does not exist in apiVersion apps/v1 (it has Deployment, StatefulSet, DaemonSet, ReplicaSet, ControllerRevision); the API server refuses it; check the kind and apiVersion',
+      ],
+    );
+  });
+
   it('makes a misspelt kind an input error at its line, with a "did you mean"', () => {
     const { objects, errors } = load(
       'apiVersion: v1\nkind: ConfigMap\n---\napiVersion: apps/v1\nkind: Deploymnet\nmetadata: { name: web }\n',

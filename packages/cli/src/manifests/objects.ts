@@ -4,7 +4,7 @@
  */
 import { getString, isObject, type JsonObject, type Path } from '../model/json.js';
 import { InputError, type SourcePosition } from '../output/errors.js';
-import { misspeltKind } from './kinds.js';
+import { kindOutsideGroup, misspeltKind } from './kinds.js';
 import { type ParsedSource, positionAt } from './parse.js';
 import { PositionTable } from './positions.js';
 
@@ -42,15 +42,18 @@ export function objectsOf(source: ParsedSource): { objects: KubeObject[]; errors
       // Configuration files that are not Kubernetes objects (no apiVersion and kind) are not ours.
       if (typeof object.kind !== 'string' || typeof object.apiVersion !== 'string') return;
       const meant = misspeltKind(object.kind);
-      if (meant !== undefined) {
+      const outside = kindOutsideGroup(object.kind, object.apiVersion);
+      if (meant !== undefined || outside !== undefined) {
         const at = positionAt(source.lineCounter, positions.offsetOf([...prefix, 'kind']));
         errors.push(
-          new InputError(
-            `kind "${object.kind}" is not a Kubernetes kind`,
-            source.name,
-            at,
-            `did you mean ${meant}?`,
-          ),
+          meant === undefined
+            ? new InputError(outside as string, source.name, at, 'check the kind and apiVersion')
+            : new InputError(
+                `kind "${object.kind}" is not a Kubernetes kind`,
+                source.name,
+                at,
+                `did you mean ${meant}?`,
+              ),
         );
         return;
       }
