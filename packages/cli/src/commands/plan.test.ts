@@ -89,9 +89,10 @@ describe('lameduck plan', () => {
   it('emits the documented JSON shape, one object per workload/container', async () => {
     const run = await runCli(['plan', '-f', `${process.cwd()}/${guide}`, '--format', 'json']);
     const json = JSON.parse(run.stdout);
-    assert.equal(json.schemaVersion, 1);
+    assert.equal(json.schemaVersion, 2);
     assert.equal(json.plans.length, 1);
     const [plan] = json.plans;
+    assert.equal(plan.workload, 0);
     assert.deepEqual(
       {
         object: plan.object,
@@ -102,7 +103,7 @@ describe('lameduck plan', () => {
         drainSeconds: plan.drainSeconds,
         slackSeconds: plan.slackSeconds,
         verdict: plan.verdict,
-        patch: plan.patch,
+        patch: json.workloads[plan.workload].patch,
       },
       {
         object: { kind: 'Deployment', name: 'my-app', namespace: null },
@@ -124,7 +125,7 @@ describe('lameduck plan', () => {
 
   it('gives an Argo Rollout a JSON patch (no strategic merge for custom resources)', async () => {
     const run = await runCli(['plan', '-f', fixture('plan/rollout.yaml'), '--format', 'json']);
-    const [plan] = JSON.parse(run.stdout).plans;
+    const [plan] = JSON.parse(run.stdout).workloads;
     assert.equal(plan.patch.type, 'json');
     assert.deepEqual(plan.patch.content[0], {
       op: 'add',
@@ -231,5 +232,31 @@ describe('lameduck plan: the real binary', () => {
     const run = await runBin(['--help'], { argv0: `${dir}/kubectl-lameduck` });
     assert.equal(run.code, 0);
     assert.match(run.stdout, /Usage: kubectl lameduck/);
+  });
+});
+
+describe('lameduck plan on a pod with thousands of containers', () => {
+  it('prints text and JSON that grow linearly: the patch once per workload', async () => {
+    const containers = (n: number) =>
+      Array.from(
+        { length: n },
+        (_, i) => `    - name: c${i}\n      image: x:1\n      ports: [{containerPort: ${8000 + i}}]`,
+      ).join('\n');
+    const pod = (n: number) =>
+      `apiVersion: v1\nkind: Pod\nmetadata: {name: big}\nspec:\n  containers:\n${containers(n)}\n`;
+    const sizes: number[] = [];
+    for (const n of [1000, 4000]) {
+      const json = await runCli(['plan', '-f', '-', '--format', 'json'], pod(n));
+      assert.equal(json.code, 0, json.stderr);
+      const parsed = JSON.parse(json.stdout);
+      assert.equal(parsed.workloads.length, 1);
+      assert.equal(parsed.plans.length, n);
+      sizes.push(json.stdout.length);
+      const text = await runCli(['plan', '-f', '-'], pod(n));
+      assert.equal(text.code, 0, text.stderr);
+      assert.match(text.stdout, new RegExp(`container c${n - 1}`));
+    }
+    // Four times the containers, about four times the output (not sixteen).
+    assert.ok((sizes[1] as number) / (sizes[0] as number) < 5, `${sizes[1]} / ${sizes[0]}`);
   });
 });

@@ -5,7 +5,8 @@
 import { formatKubeVersion } from '../model/kube-version.js';
 import type { PlanOptions, WorkloadPlan } from './build.js';
 
-export const PLAN_SCHEMA_VERSION = 1;
+/** 2: the patch and notes moved from every container row to `workloads`, once per workload (linear size). */
+export const PLAN_SCHEMA_VERSION = 2;
 
 const orNull = <T>(value: T | undefined): T | null => (value === undefined ? null : value);
 
@@ -20,8 +21,18 @@ export function planJson(plans: readonly WorkloadPlan[], options: PlanOptions): 
       nodes: orNull(options.nodes),
       bufferSeconds: options.bufferSeconds,
     },
-    plans: plans.flatMap((plan) =>
-      plan.analysis.containers.map(({ container, budget, timeline }) => ({
+    workloads: plans.map((plan) => ({
+      file: plan.file,
+      line: plan.position.line,
+      column: plan.position.column,
+      object: { kind: plan.kind, name: plan.name, namespace: orNull(plan.namespace) },
+      patch: plan.patch ?? null,
+      notes: plan.notes,
+    })),
+    plans: plans.flatMap((plan, workload) => {
+      const forContainer = recommendationsByContainer(plan);
+      return plan.analysis.containers.map(({ container, budget, timeline }) => ({
+        workload,
         file: plan.file,
         line: plan.position.line,
         column: plan.position.column,
@@ -50,19 +61,29 @@ export function planJson(plans: readonly WorkloadPlan[], options: PlanOptions): 
         minimumGraceSeconds: orNull(budget.minimumGraceSeconds),
         verdict: budget.verdict,
         timeline: timeline.map(({ at, kind }) => ({ at, event: kind })),
-        recommendations: plan.recommendations
-          .filter((r) => r.container === undefined || r.container === container.name)
-          .map((r) => ({
-            id: r.id,
-            container: orNull(r.container),
-            action: r.action,
-            current: r.current,
-            recommended: r.recommended,
-            reason: r.reason,
-          })),
-        patch: plan.patch ?? null,
-        notes: plan.notes,
-      })),
-    ),
+        recommendations: forContainer(container.name),
+      }));
+    }),
   };
+}
+
+/**
+ * Each container's recommendations with the workload-wide ones, in the order recommend() made them,
+ * built in one pass (a filter per container is quadratic in a pod with thousands of containers).
+ */
+function recommendationsByContainer(plan: WorkloadPlan): (container: string) => object[] {
+  const lists = new Map(plan.analysis.containers.map(({ container }) => [container.name, [] as object[]]));
+  for (const r of plan.recommendations) {
+    const shown = {
+      id: r.id,
+      container: orNull(r.container),
+      action: r.action,
+      current: r.current,
+      recommended: r.recommended,
+      reason: r.reason,
+    };
+    if (r.container === undefined) for (const list of lists.values()) list.push(shown);
+    else lists.get(r.container)?.push(shown);
+  }
+  return (container) => lists.get(container) ?? [];
 }

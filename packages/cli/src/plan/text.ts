@@ -152,7 +152,9 @@ export function kubectlPatchCommand(plan: WorkloadPlan, file = 'patch.yaml'): st
 export function renderPlanText(plans: readonly WorkloadPlan[], options: PlanOptions, style: Style): string {
   const out: string[] = [style.dim(assumptionsLine(options)), ''];
   for (const plan of plans) {
-    out.push(...renderWorkload(plan, style), '');
+    // A workload's lines can number in the hundred thousands (one pod, 10,000 containers): no spread.
+    for (const line of renderWorkload(plan, style)) out.push(line);
+    out.push('');
   }
   return `${out.join('\n').trimEnd()}\n`;
 }
@@ -176,7 +178,7 @@ function renderWorkload(plan: WorkloadPlan, style: Style): string[] {
 
   out.push('', `  Recommended values (${describeWorkloadType(plan)}):`);
   const labels = plan.recommendations.map((r) => `${r.id}${r.container ? ` (${r.container})` : ''}`);
-  const width = Math.max(...labels.map((l) => l.length));
+  const width = labels.reduce((widest, l) => Math.max(widest, l.length), 0);
   plan.recommendations.forEach((r, i) => {
     const action =
       r.action === 'keep'
@@ -215,11 +217,6 @@ function renderWorkload(plan: WorkloadPlan, style: Style): string[] {
   const command = kubectlPatchCommand(plan);
   out.push('', command ? `  Patch (save as patch.yaml, then: ${command}):` : '  Change the manifest to:', '');
   const body = stringify(plan.patch.content, { lineWidth: 0 });
-  out.push(
-    ...body
-      .trimEnd()
-      .split('\n')
-      .map((line) => `    ${line}`),
-  );
+  for (const line of body.trimEnd().split('\n')) out.push(`    ${line}`);
   return out;
 }
