@@ -7,6 +7,7 @@ import { planDockerfileFixes, planFixes } from '../lint/fix.js';
 import { loadLintInput } from '../lint/input.js';
 import { unifiedDiff } from '../lint/line-edits.js';
 import { DOCKERFILE_RULES, RULES } from '../lint/registry.js';
+import { isRendered } from '../manifests/read.js';
 import { EXIT, UsageError } from '../output/errors.js';
 import { replaceFile } from '../output/files.js';
 import type { Io } from '../output/io.js';
@@ -65,19 +66,25 @@ left as they are). Findings fix cannot mend do not change the exit code: run lam
           DOCKERFILE_RULES,
         ),
       ];
-      for (const fix of fixes) {
+      for (const fix of fixes.filter((f) => isRendered(f.file))) {
+        io.stderr.write(
+          `lameduck fix: ${fix.file}: rendered output cannot be fixed in place; fix the files the kustomization lists (lameduck lint names the findings)\n`,
+        );
+      }
+      const writable = fixes.filter((f) => !isRendered(f.file));
+      for (const fix of writable) {
         if (flags.dryRun) {
           io.stdout.write(unifiedDiff(fix.file, fix.before, fix.edits));
         } else {
           await replaceFile(fix.file, fix.after);
         }
       }
-      const count = fixes.reduce((sum, fix) => sum + fix.fixed.length, 0);
+      const count = writable.reduce((sum, fix) => sum + fix.fixed.length, 0);
       const verb = flags.dryRun ? 'would fix' : 'fixed';
       io.stderr.write(
         count === 0
           ? 'lameduck fix: nothing to fix\n'
-          : `lameduck fix: ${verb} ${count} finding(s) in ${fixes.length} file(s); run lameduck lint for the rest\n`,
+          : `lameduck fix: ${verb} ${count} finding(s) in ${writable.length} file(s); run lameduck lint for the rest\n`,
       );
       setExit(loaded.errors.length > 0 ? EXIT.usage : EXIT.ok);
     });

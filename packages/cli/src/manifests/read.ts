@@ -90,7 +90,7 @@ export async function readManifestSources(
             ),
           );
         } else {
-          sources.push({ name: `${directory} (kubectl kustomize)`, text: rendered.text, kind: 'manifest' });
+          sources.push({ name: renderedName(directory), text: rendered.text, kind: 'manifest' });
         }
         // The rendered output replaces the directory's own manifests.
         found = found.filter((file) => !file.startsWith(`${directory}/`) || kindOf(file) !== 'manifest');
@@ -160,4 +160,16 @@ export async function readAllStdin(stream: NodeJS.ReadableStream = process.stdin
   const chunks: Buffer[] = [];
   for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
   return Buffer.concat(chunks).toString('utf8');
+}
+
+const RENDERED = ' (kubectl kustomize)';
+
+/** The name of a kustomization's rendered output: an input no file holds. */
+export function renderedName(directory: string): string {
+  return `${directory}${RENDERED}`;
+}
+
+/** Whether a source is rendered output rather than a file: fix must never write it. */
+export function isRendered(name: string): boolean {
+  return name.endsWith(RENDERED);
 }
