@@ -349,3 +349,37 @@ function sarifValidator(): string | undefined {
     return undefined;
   }
 }
+
+describe('lameduck lint reads only regular files inside what it is given', () => {
+  it('refuses a FIFO and a device at once, for lint, plan and fix, instead of hanging', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const { mkdtemp } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const dir = await mkdtemp(`${tmpdir()}/lameduck-fifo-`);
+    execFileSync('mkfifo', [`${dir}/deploy.yaml`]);
+    for (const args of [
+      ['lint', `${dir}/deploy.yaml`],
+      ['plan', '-f', `${dir}/deploy.yaml`],
+      ['fix', `${dir}/deploy.yaml`],
+      ['lint', '/dev/zero'],
+    ]) {
+      const run = await runBin(args);
+      assert.equal(run.code, 2, args.join(' '));
+      assert.match(run.stderr, /not a regular file \(a pipe, device or socket\)/, args.join(' '));
+    }
+  });
+
+  it('does not read a script a Dockerfile COPYs from outside its build context', async () => {
+    const { mkdir, mkdtemp, writeFile } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const root = await mkdtemp(`${tmpdir()}/lameduck-context-`);
+    await mkdir(`${root}/repo/app`, { recursive: true });
+    await writeFile(`${root}/outside.sh`, '#!/bin/sh\necho PLANTED-OUTSIDE-LINE\nnode server.js\n');
+    await writeFile(
+      `${root}/repo/app/Dockerfile`,
+      'FROM node:20\nCOPY ../../outside.sh /entrypoint.sh\nENTRYPOINT ["/entrypoint.sh"]\n',
+    );
+    const run = await runCli(['lint', `${root}/repo`]);
+    assert.doesNotMatch(run.stdout, /PLANTED-OUTSIDE-LINE|outside\.sh/);
+  });
+});

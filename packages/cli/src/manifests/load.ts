@@ -1,6 +1,6 @@
 /** Paths to Kubernetes objects, collecting every input problem instead of stopping at the first. */
-import { readFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { readFile, stat } from 'node:fs/promises';
+import { dirname, join, relative, resolve } from 'node:path';
 import { appSettings, springBootVersion } from '../app-config/settings.js';
 import { copiedScript, dockerfileFacts } from '../dockerfile/facts.js';
 import type { AppConfigSource } from '../lint/app-config-rule.js';
@@ -68,13 +68,22 @@ export async function loadManifests(
 async function withEntrypointScript(facts: DockerfileContext['facts']): Promise<DockerfileContext> {
   const copied = copiedScript(facts);
   if (!copied) return { facts };
+  const context = resolve(dirname(facts.file));
   const file = join(dirname(facts.file), copied.source);
+  // Docker reads a COPY source only from inside the build context; so does lint (COPY ../../dev/stdin
+  // must not make lint read, and print, a file outside it), and only a regular file of sane size.
+  if (relative(context, resolve(file)).startsWith('..')) return { facts };
   try {
+    const info = await stat(file);
+    if (!info.isFile() || info.size > MAX_SCRIPT_BYTES) return { facts };
     return { facts, script: { file, text: await readFile(file, 'utf8') } };
   } catch {
     return { facts }; // not in this checkout: nothing to check
   }
 }
+
+/** An entrypoint script larger than this is not a script lint should read. */
+const MAX_SCRIPT_BYTES = 1024 * 1024;
 
 const BUILD_FILES = ['pom.xml', 'build.gradle', 'build.gradle.kts'];
 

@@ -133,6 +133,15 @@ async function walk(directory: string): Promise<string[]> {
 
 async function readTextFile(file: string, name: string): Promise<SourceText | InputError> {
   const info = await stat(file);
+  // A FIFO or a device would block or never end (/dev/zero): only regular files are read.
+  if (!info.isFile()) {
+    return new InputError(
+      'not a regular file (a pipe, device or socket)',
+      name,
+      undefined,
+      'pass manifest files or directories',
+    );
+  }
   if (info.size > MAX_FILE_BYTES) {
     return new InputError(
       `file is ${Math.round(info.size / 1024 / 1024)} MB, more than the ${MAX_FILE_BYTES / 1024 / 1024} MB limit`,
