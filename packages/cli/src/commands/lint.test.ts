@@ -383,3 +383,19 @@ describe('lameduck lint reads only regular files inside what it is given', () =>
     assert.doesNotMatch(run.stdout, /PLANTED-OUTSIDE-LINE|outside\.sh/);
   });
 });
+
+describe('lameduck lint prints file names safely', () => {
+  it('escapes a newline in a file name, so no line of its output can be a forged workflow command', async () => {
+    const { mkdtemp, writeFile } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const dir = await mkdtemp(`${tmpdir()}/lameduck-names-`);
+    const name = `${dir}/x\n::error file=forged.yaml::owned.yaml`;
+    await writeFile(name, 'kind: [unclosed\n');
+    for (const format of ['github', 'text']) {
+      const run = await runCli(['lint', dir, '--format', format]);
+      const lines = `${run.stdout}${run.stderr}`.split('\n');
+      assert.ok(!lines.some((line) => line.startsWith('::error file=forged')), lines.join('\n'));
+      assert.match(run.stderr, /x\\n::error file=forged\.yaml::owned\.yaml/);
+    }
+  });
+});

@@ -8,6 +8,15 @@ export interface SourcePosition {
   readonly column: number;
 }
 
+/**
+ * A file name as it may be printed: control characters escaped, so that a name holding a newline
+ * cannot start a line of its own (a forged `::error` workflow command in a CI log, say).
+ */
+export function printable(name: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is escaped
+  return name.replace(/[\u0000-\u001f\u007f]/g, (c) => JSON.stringify(c).slice(1, -1));
+}
+
 export class InputError extends Error {
   override name = 'InputError';
   constructor(
@@ -20,7 +29,8 @@ export class InputError extends Error {
   }
 
   format(): string {
-    const where = this.position ? `${this.file}:${this.position.line}:${this.position.column}` : this.file;
+    const file = printable(this.file);
+    const where = this.position ? `${file}:${this.position.line}:${this.position.column}` : file;
     return `${where}: ${this.message}${this.hint ? `; ${this.hint}` : ''}`;
   }
 }

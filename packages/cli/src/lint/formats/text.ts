@@ -1,4 +1,6 @@
 /** For people: grouped by file, each finding with its rule, the fix, and a code frame. */
+
+import { printable } from '../../output/errors.js';
 import type { Style } from '../../output/style.js';
 import type { Finding } from '../engine.js';
 import { SourceLines } from '../source-lines.js';
@@ -37,7 +39,7 @@ export function formatText(
   for (const f of findings) {
     if (f.file !== file) {
       file = f.file;
-      out.push('', style.bold(f.file));
+      out.push('', style.bold(printable(f.file)));
     }
     const where = `${f.object.kind} ${f.object.name}${f.object.container ? ` · ${f.object.container}` : ''}`;
     out.push(
