@@ -80,6 +80,23 @@ describe('report', () => {
       '  web-1               0.50s        1.00s            -     1.00s     1.00s     0  its own exit',
       '  web-2               1.10s            -            -         -         -     -  still running',
     ]);
+    // A replica that crashed during the load is named for what happened, not "lab shutdown".
+    const crashed = buildReport(
+      {
+        startedAt: '2026-01-01T00:00:00Z',
+        durationMs: 4000,
+        events: [
+          ...withRunning,
+          { at: 2000, type: 'exit', pod: 'web-2', exitCode: 1 },
+          { at: 3500, type: 'load-end' },
+        ],
+        dropped: 0,
+        requests: [request(100)],
+      },
+      setup,
+      thresholds,
+    );
+    assert.match(renderReportText(crashed, createStyle(false)), /\n {2}web-2 .* 1 {2}crashed \(exit 1\)\n/);
   });
 
   it('explains "sent late", and warns when more than 5 % of requests left late, naming the cause', () => {

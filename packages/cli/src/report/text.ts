@@ -64,8 +64,9 @@ export function renderReportText(report: Report, style: Style): string {
   // Real pod names (web-5d8f7c9b6d-x2k4q) are longer than the lab's: the first column fits them.
   const columns = replicaColumns(Math.max(0, ...report.replicas.map((r) => r.name.length)));
   lines.push(style.dim(`  ${tableRow(columns, REPLICA_COLUMNS_TITLES)}`));
+  const loadEndAt = report.events.find((e) => e.type === 'load-end')?.at;
   for (const replica of report.replicas)
-    lines.push(`  ${replicaLine(replica, columns, setup.source, style)}`);
+    lines.push(`  ${replicaLine(replica, columns, setup.source, loadEndAt, style)}`);
   lines.push('');
   if (report.diagnosis.length === 0) {
     lines.push(style.green('Diagnosis: no request failed and every replica stopped on its own.'));
@@ -161,6 +162,7 @@ function replicaLine(
   replica: ReplicaLifecycle,
   columns: readonly Column[],
   source: Report['setup']['source'],
+  loadEndAt: number | undefined,
   style: Style,
 ): string {
   const code =
@@ -180,9 +182,7 @@ function replicaLine(
           ? 'SIGTERM ignored'
           : replica.terminatingAt !== undefined
             ? 'its own exit'
-            : source === 'lab'
-              ? 'lab shutdown'
-              : 'exit, deletion not seen';
+            : endedUnasked(replica, source, loadEndAt);
   return tableRow(columns, [
     replica.name,
     seconds(replica.readyAt),
@@ -193,4 +193,17 @@ function replicaLine(
     code,
     endedBy,
   ]);
+}
+
+/** A replica that ended with no termination: the lab stopping it at the end, or what it did itself. */
+function endedUnasked(
+  replica: ReplicaLifecycle,
+  source: Report['setup']['source'],
+  loadEndAt: number | undefined,
+): string {
+  if (source === 'verify') return 'exit, deletion not seen';
+  if (loadEndAt === undefined || (replica.exitAt ?? 0) >= loadEndAt) return 'lab shutdown';
+  return replica.exitCode === 0
+    ? 'exited on its own'
+    : `crashed (exit ${replica.exitCode}${replica.signal ? `, ${replica.signal}` : ''})`;
 }
