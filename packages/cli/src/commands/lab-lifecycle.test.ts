@@ -86,6 +86,24 @@ spec:
     assert.ok(report.diagnosis.some((d: { cause: string }) => d.cause === 'failed-prestop-hook'));
   });
 
+  it('leaves no replica behind when the lab is SIGKILLed (no handler of its own runs)', async () => {
+    const marker = `lameduck-lab-cleanup-SIGKILL-${process.pid}`;
+    const child = spawn(
+      process.execPath,
+      [binPath, 'lab', ...quick, '--duration', '60s', '--', process.execPath, app, 'lameduck', marker],
+      { cwd: repoRoot, stdio: ['ignore', 'ignore', 'ignore'] },
+    );
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    try {
+      await until(() => processesWith(`app.mjs lameduck ${marker}`).length >= 3, 20_000);
+      child.kill('SIGKILL');
+      await exited;
+      await until(() => processesWith(marker).length === 0, 5_000);
+    } finally {
+      for (const pid of processesWith(marker)) process.kill(Number(pid), 'SIGKILL');
+    }
+  });
+
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     it(`leaves no replica behind when the lab gets ${signal}`, async () => {
       const marker = `lameduck-lab-cleanup-${signal}-${process.pid}`;

@@ -30,8 +30,30 @@ export type Isolation = 'pid-namespace' | 'emulated' | 'none';
 
 const OUTPUT_LINES = 40;
 const UNSHARE = ['unshare', '--user', '--map-root-user', '--pid', '--fork', '--kill-child', '--'];
+/**
+ * The kernel SIGKILLs the replica when the lab dies, even by SIGKILL (PR_SET_PDEATHSIG, kept across
+ * the exec into unshare or the app); unshare's --kill-child passes it on to PID 1, whose death ends
+ * its whole PID namespace.
+ */
+const DIE_WITH_LAB = ['setpriv', '--pdeathsig', 'KILL', '--'];
 
 let namespaceSupport: boolean | undefined;
+let deathSignalSupport: boolean | undefined;
+
+/** Whether util-linux's setpriv can set the parent-death signal here. */
+function deathSignalAvailable(): boolean {
+  if (deathSignalSupport === undefined) {
+    const probe =
+      process.platform === 'linux'
+        ? spawnSync(DIE_WITH_LAB[0] as string, [...DIE_WITH_LAB.slice(1), 'true'], {
+            stdio: 'ignore',
+            timeout: 5000,
+          })
+        : undefined;
+    deathSignalSupport = probe?.status === 0;
+  }
+  return deathSignalSupport;
+}
 
 /** Whether this machine lets an unprivileged process create a user and PID namespace. */
 export function pidNamespacesAvailable(): boolean {
@@ -60,7 +82,11 @@ export class ContainerProcess {
     readonly isolation: Isolation,
     onOutput?: (line: string) => void,
   ) {
-    const [program, ...args] = isolation === 'pid-namespace' ? [...UNSHARE, ...command] : command;
+    const [program, ...args] = [
+      ...(deathSignalAvailable() ? DIE_WITH_LAB : []),
+      ...(isolation === 'pid-namespace' ? UNSHARE : []),
+      ...command,
+    ];
     this.child = spawn(program as string, args, {
       env,
       cwd,
@@ -68,8 +94,13 @@ export class ContainerProcess {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const collect = (chunk: Buffer) => {
-      for (const line of chunk.toString('utf8').split('\n')) {
-        if (line.length === 0) continue;
+      for (const raw of chunk.toString('utf8').split('\n')) {
+        if (raw.length === 0) continue;
+        // The wrappers' own words for a command that is not there, as the runtime would put it.
+        const line = raw.replace(
+          /^(?:setpriv|unshare): failed to execute (.*?): (.*)$/,
+          'cannot start $1: $2',
+        );
         this.output.push(line);
         if (this.output.length > OUTPUT_LINES) this.output.shift();
         onOutput?.(line);
