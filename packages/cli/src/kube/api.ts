@@ -65,6 +65,11 @@ export class ClusterError extends UsageError {
   }
 }
 
+/** The server answered something that is not the Kubernetes API's protocol: retrying will not help. */
+export class ProtocolError extends ClusterError {
+  override name = 'ProtocolError';
+}
+
 /** The verb and resource of a request, as RBAC names them, for a 403's message. */
 export function rbacOf(method: string, path: string, query: Query = {}): { verb: string; resource: string } {
   const parts = path.split('/').filter(Boolean);

@@ -15,6 +15,7 @@ import {
   type ClusterApi,
   ClusterError,
   describeApiFailure,
+  ProtocolError,
   type Query,
   type WatchEvent,
   type WatchStream,
@@ -128,8 +129,14 @@ class KubeClient implements ClusterApi {
         while (newline >= 0) {
           const line = buffered.slice(0, newline).trim();
           buffered = buffered.slice(newline + 1);
-          if (line) onEvent(JSON.parse(line) as WatchEvent);
+          if (line) onEvent(watchEvent(line, path));
           newline = buffered.indexOf('\n');
+        }
+        // A server that never ends a line would have this buffer grow without limit.
+        if (buffered.length > MAX_WATCH_LINE) {
+          throw new ProtocolError(
+            `the watch of ${path} sent more than ${MAX_WATCH_LINE / 1024 / 1024} MB without a line break: not a Kubernetes watch stream`,
+          );
         }
       }
       // A stream the server ends without a final newline was cut mid-event: a drop, not an end.
@@ -210,5 +217,16 @@ async function readJson(response: http.IncomingMessage): Promise<JsonObject | un
     return isObject(parsed) ? parsed : undefined;
   } catch {
     return undefined;
+  }
+}
+
+/** One watch event is one line; the largest objects (a big ConfigMap) stay well under this. */
+const MAX_WATCH_LINE = 16 * 1024 * 1024;
+
+function watchEvent(line: string, path: string): WatchEvent {
+  try {
+    return JSON.parse(line) as WatchEvent;
+  } catch {
+    throw new ProtocolError(`the watch of ${path} sent a line that is not JSON: ${line.slice(0, 80)}`);
   }
 }

@@ -6,11 +6,21 @@
  * - `410 Gone` (the version is too old, as after etcd compaction) means a fresh list; the
  *   difference between the cache and the new list is delivered as ADDED, MODIFIED and DELETED,
  *   so the consumer never misses a change, only sees it later.
+ * - Server errors (5xx, 429) and drops are retried, with back-off and jitter like client-go's; a
+ *   server that answers 410 to every watch is relisted with the same back-off, not in a loop.
  * - Other errors (403, 404) end the reflector with the ClusterError.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { getString, type JsonObject } from '../model/json.js';
-import { type ClusterApi, ClusterError, listItems, objectKey, type Query, type WatchStream } from './api.js';
+import {
+  type ClusterApi,
+  ClusterError,
+  listItems,
+  objectKey,
+  ProtocolError,
+  type Query,
+  type WatchStream,
+} from './api.js';
 
 export type ChangeType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
@@ -20,6 +30,19 @@ export interface ReflectorStats {
 }
 
 const BACKOFF_MS = [100, 250, 500, 1000, 2000, 5000];
+
+/** The n-th back-off, with up to 50 % jitter so that many watchers do not retry in step. */
+function backoff(failures: number): number {
+  const base = BACKOFF_MS[Math.min(failures, BACKOFF_MS.length - 1)] as number;
+  return base * (1 + Math.random() * 0.5);
+}
+
+/** Worth another try: the server or the way to it had a passing problem. */
+function transient(error: unknown): boolean {
+  if (error instanceof ProtocolError) return false;
+  if (!(error instanceof ClusterError)) return true;
+  return error.status === undefined || error.status === 429 || error.status >= 500;
+}
 /** Ask the server to end each stream after this long, as client-go does (5-10 min); we re-open it. */
 const WATCH_TIMEOUT_SECONDS = 300;
 
@@ -31,6 +54,7 @@ export class Reflector {
   private relists = 0;
   private reconnects = 0;
   private failures = 0;
+  private goneInARow = 0;
   private readonly markSynced: () => void;
   /** Resolves after the first list has been delivered. */
   readonly synced: Promise<void>;
@@ -98,20 +122,37 @@ export class Reflector {
           },
         );
         await this.stream.done;
-        this.failures = 0;
+        if (!gone) this.failures = 0;
       } catch (error) {
-        if (error instanceof ClusterError && error.status !== undefined && error.status !== 410) throw error;
         if (error instanceof ClusterError && error.status === 410) gone = true;
-        else this.failures++;
+        else if (transient(error)) this.failures++;
+        else throw error;
       }
       if (fatal) throw fatal;
       if (this.stopped) return;
       if (gone) {
-        await this.list();
+        // A relist right away, as client-go does; a server that keeps answering 410 waits longer each time.
+        if (this.goneInARow++ > 0) await sleep(backoff(this.goneInARow - 2));
+        if (this.stopped) return;
+        await this.listRetrying();
         continue;
       }
+      this.goneInARow = 0;
       this.reconnects++;
-      await sleep(BACKOFF_MS[Math.min(this.failures, BACKOFF_MS.length - 1)] as number);
+      await sleep(backoff(this.failures));
+    }
+  }
+
+  /** A relist that a passing server error does not end: retried with back-off until stopped. */
+  private async listRetrying(): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.list();
+        return;
+      } catch (error) {
+        if (!transient(error) || this.stopped) throw error;
+        await sleep(backoff(attempt));
+      }
     }
   }
 
