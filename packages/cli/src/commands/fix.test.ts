@@ -259,4 +259,29 @@ describe('lameduck fix writes only what it means to', () => {
     assert.deepEqual((await readdir(dir)).sort(), ['overlay']);
     assert.deepEqual(await readdir(overlay), ['kustomization.yaml']);
   });
+
+  it('keeps a BOM and CRLF line endings, and refuses a file that is not valid UTF-8', async () => {
+    const dir = await scratch();
+    const original = await readFile(defaultGrace, 'utf8');
+    const crlf = join(dir, 'crlf.yaml');
+    await writeFile(crlf, `\uFEFF${original.replace(/\n/g, '\r\n')}`);
+    assert.equal((await runCli(['fix', crlf])).code, 0);
+    const fixed = await readFile(crlf);
+    assert.deepEqual([...fixed.subarray(0, 3)], [0xef, 0xbb, 0xbf], 'the BOM is kept');
+    const text = fixed.toString('utf8');
+    assert.notEqual(text, `\uFEFF${original.replace(/\n/g, '\r\n')}`, 'it was fixed');
+    assert.equal(text.split('\n').length - 1, text.split('\r\n').length - 1, 'every line ends CRLF');
+
+    const latin1 = join(dir, 'latin1.yaml');
+    const bytes = Buffer.concat([
+      Buffer.from(`${original}---\n# caf`),
+      Buffer.from([0xe9]),
+      Buffer.from('\n'),
+    ]);
+    await writeFile(latin1, bytes);
+    const run = await runCli(['fix', latin1]);
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /latin1\.yaml: is not valid UTF-8; rewriting it would replace those bytes/);
+    assert.deepEqual(await readFile(latin1), bytes, 'not a byte changed');
+  });
 });

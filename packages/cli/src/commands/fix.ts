@@ -8,8 +8,8 @@ import { loadLintInput } from '../lint/input.js';
 import { unifiedDiff } from '../lint/line-edits.js';
 import { DOCKERFILE_RULES, RULES } from '../lint/registry.js';
 import { isRendered } from '../manifests/read.js';
-import { EXIT, UsageError } from '../output/errors.js';
-import { replaceFile } from '../output/files.js';
+import { EXIT, InputError, UsageError } from '../output/errors.js';
+import { rewriteTextFile } from '../output/files.js';
 import type { Io } from '../output/io.js';
 import type { PlanFlags } from '../plan/options.js';
 
@@ -72,20 +72,28 @@ left as they are). Findings fix cannot mend do not change the exit code: run lam
         );
       }
       const writable = fixes.filter((f) => !isRendered(f.file));
+      const refused = new Set<string>();
       for (const fix of writable) {
         if (flags.dryRun) {
           io.stdout.write(unifiedDiff(fix.file, fix.before, fix.edits));
-        } else {
-          await replaceFile(fix.file, fix.after);
+          continue;
+        }
+        try {
+          await rewriteTextFile(fix.file, fix.after);
+        } catch (error) {
+          if (!(error instanceof InputError)) throw error;
+          io.stderr.write(`lameduck fix: ${error.format()}\n`);
+          refused.add(fix.file);
         }
       }
-      const count = writable.reduce((sum, fix) => sum + fix.fixed.length, 0);
+      const done = writable.filter((fix) => !refused.has(fix.file));
+      const count = done.reduce((sum, fix) => sum + fix.fixed.length, 0);
       const verb = flags.dryRun ? 'would fix' : 'fixed';
       io.stderr.write(
         count === 0
           ? 'lameduck fix: nothing to fix\n'
-          : `lameduck fix: ${verb} ${count} finding(s) in ${writable.length} file(s); run lameduck lint for the rest\n`,
+          : `lameduck fix: ${verb} ${count} finding(s) in ${done.length} file(s); run lameduck lint for the rest\n`,
       );
-      setExit(loaded.errors.length > 0 ? EXIT.usage : EXIT.ok);
+      setExit(loaded.errors.length > 0 || refused.size > 0 ? EXIT.usage : EXIT.ok);
     });
 }

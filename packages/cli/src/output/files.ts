@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { unlinkSync } from 'node:fs';
-import { constants, lstat, open, rename, rm } from 'node:fs/promises';
+import { constants, lstat, open, readFile, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { InputError } from './errors.js';
 
@@ -56,4 +56,30 @@ export async function replaceFile(file: string, text: string): Promise<void> {
   } finally {
     inFlight.delete(temporary);
   }
+}
+
+const BOM = '\uFEFF';
+
+/**
+ * Replaces a text file's contents with `text` (as lameduck parsed it: no BOM, any line endings) and
+ * keeps what the file's bytes say about themselves: its BOM and its CRLF line endings. A file that is
+ * not valid UTF-8 is refused rather than rewritten with U+FFFD in place of its bytes.
+ */
+export async function rewriteTextFile(file: string, text: string): Promise<void> {
+  const bytes = await readFile(file);
+  let original: string;
+  try {
+    // ignoreBOM keeps the BOM in the decoded text (by default TextDecoder drops it).
+    original = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+  } catch {
+    throw new InputError(
+      'is not valid UTF-8; rewriting it would replace those bytes',
+      file,
+      undefined,
+      'fix it by hand, or convert it to UTF-8 first',
+    );
+  }
+  const crlf = original.includes('\r\n');
+  const body = crlf ? text.replace(/\r?\n/g, '\r\n') : text;
+  await replaceFile(file, original.startsWith(BOM) && !body.startsWith(BOM) ? BOM + body : body);
 }
