@@ -16,6 +16,7 @@ import type { PlanFlags } from '../plan/options.js';
 interface FixFlags extends PlanFlags {
   readonly dryRun?: boolean;
   readonly config?: string;
+  readonly allowRemote?: boolean;
 }
 
 export function registerFix(program: Command, io: Io, setExit: (code: number) => void): void {
@@ -24,6 +25,10 @@ export function registerFix(program: Command, io: Io, setExit: (code: number) =>
     .description('apply the safe fixes for lint findings, in place, keeping comments')
     .argument('[paths...]', 'files or directories (walked); . for the current directory')
     .option('--dry-run', 'print a unified diff instead of writing')
+    .option(
+      '--allow-remote',
+      'let kubectl kustomize fetch remote resources (off: lint may run on untrusted pull requests)',
+    )
     .option('--config <file>', `configuration file (default: ${CONFIG_FILE} if present)`)
     .option('--nodes <n>', 'cluster size in nodes: picks the preStop sleep')
     .option('--profile <size>', 'cluster profile instead of --nodes: small | medium | large')

@@ -399,3 +399,34 @@ describe('lameduck lint prints file names safely', () => {
     }
   });
 });
+
+describe('lameduck lint: remote kustomize resources', () => {
+  it('refuses a kustomization that names a remote resource unless --allow-remote, without running kubectl', async () => {
+    const { chmod, mkdir, mkdtemp, readFile, writeFile } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const bin = await mkdtemp(`${tmpdir()}/lameduck-kubectl-`);
+    const calls = `${bin}/calls`;
+    await writeFile(
+      `${bin}/kubectl`,
+      `#!/bin/sh\necho "$@" >> ${calls}\necho "HTTPS_PROXY=$HTTPS_PROXY" >> ${calls}\necho 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}'\n`,
+    );
+    await chmod(`${bin}/kubectl`, 0o755);
+    const dir = await mkdtemp(`${tmpdir()}/lameduck-remote-`);
+    await mkdir(`${dir}/overlay`);
+    await writeFile(
+      `${dir}/overlay/kustomization.yaml`,
+      'resources:\n  - https://github.com/example/app//deploy/base?ref=v1.2.3\n  - local.yaml\n',
+    );
+    const env = { PATH: `${bin}:${process.env.PATH}` };
+    const refused = await runBin(['lint', `${dir}/overlay`], { env });
+    assert.equal(refused.code, 2);
+    assert.match(
+      refused.stderr,
+      /kustomization\.yaml: names a remote resource \(https:\/\/github\.com\/example\/app\/\/deploy\/base\?ref=v1\.2\.3\), which lameduck does not fetch; pass --allow-remote/,
+    );
+    assert.equal(await readFile(calls, 'utf8').catch(() => ''), '', 'kubectl never ran');
+    const allowed = await runBin(['lint', `${dir}/overlay`, '--allow-remote'], { env });
+    assert.equal(allowed.code, 0, allowed.stderr);
+    assert.match(await readFile(calls, 'utf8'), /^kustomize .*overlay\nHTTPS_PROXY=\n/);
+  });
+});

@@ -28,6 +28,7 @@ interface LintFlags extends PlanFlags {
   readonly format: OutputFormat;
   readonly failOn: Severity;
   readonly config?: string;
+  readonly allowRemote?: boolean;
 }
 
 export function registerLint(program: Command, io: Io, setExit: (code: number) => void): void {
@@ -40,6 +41,10 @@ export function registerLint(program: Command, io: Io, setExit: (code: number) =
     .option('--kube-version <version>', 'target Kubernetes version, e.g. 1.31 (default: 1.30)')
     .option('--drain <duration>', 'how long apps drain after SIGTERM, unless annotated')
     .option('--buffer <duration>', 'safety buffer in grace >= preStop + drain + buffer (default: 10s)')
+    .option(
+      '--allow-remote',
+      'let kubectl kustomize fetch remote resources (off: lint may run on untrusted pull requests)',
+    )
     .option('--config <file>', `configuration file (default: ${CONFIG_FILE} if present)`)
     .addOption(
       new Option('--fail-on <severity>', 'lowest severity that fails the run')

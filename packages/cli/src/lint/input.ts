@@ -15,12 +15,17 @@ export interface LintInput {
 
 export async function loadLintInput(
   paths: readonly string[],
-  flags: PlanFlags & { readonly config?: string },
+  flags: PlanFlags & { readonly config?: string; readonly allowRemote?: boolean },
   readStdin: () => Promise<string>,
   parse: ParseOptions = {},
 ): Promise<LintInput> {
   const config = await loadConfig(flags.config, new Set(ALL_RULES.map((rule) => rule.id)));
-  const loaded = await loadManifests(paths, readStdin, config.ignore, parse);
+  const loaded = await loadManifests(
+    paths,
+    readStdin,
+    { ignore: config.ignore, allowRemote: flags.allowRemote === true },
+    parse,
+  );
   const facts = loaded.dockerfiles.map((d) => d.facts);
   const options = {
     ...resolvePlanOptions(withConfig(flags, config)),

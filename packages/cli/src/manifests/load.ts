@@ -8,7 +8,7 @@ import type { DockerfileContext } from '../lint/dockerfile-rule.js';
 import { InputError } from '../output/errors.js';
 import { type KubeObject, objectsOf } from './objects.js';
 import { type ParseOptions, parseManifestSources } from './parallel-parse.js';
-import { readManifestSources } from './read.js';
+import { type ReadOptions, readManifestSources } from './read.js';
 
 export interface LoadedManifests {
   readonly objects: KubeObject[];
@@ -22,10 +22,10 @@ export interface LoadedManifests {
 export async function loadManifests(
   paths: readonly string[],
   readStdin: () => Promise<string>,
-  ignore: readonly RegExp[] = [],
+  read: ReadOptions = {},
   parse: ParseOptions = {},
 ): Promise<LoadedManifests> {
-  const { sources, errors, notes } = await readManifestSources(paths, readStdin, ignore);
+  const { sources, errors, notes } = await readManifestSources(paths, readStdin, read);
   const manifests = await parseManifestSources(
     sources.filter((source) => source.kind === 'manifest'),
     parse,

@@ -5,6 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
+import { parse as parseYaml } from 'yaml';
 import { APP_CONFIG_NAME } from '../app-config/settings.js';
 import { InputError } from '../output/errors.js';
 import { byCodeUnit } from '../output/order.js';
@@ -41,22 +42,74 @@ const KUSTOMIZATION = ['kustomization.yaml', 'kustomization.yml', 'Kustomization
  * A kustomization directory is linted as kubectl would apply it: rendered by `kubectl kustomize`.
  * undefined when kubectl is not installed.
  */
-function renderKustomization(directory: string): { text: string } | { error: string } | undefined {
+function renderKustomization(
+  directory: string,
+  allowRemote: boolean,
+): { text: string } | { error: string } | undefined {
   const result = spawnSync('kubectl', ['kustomize', directory], {
     encoding: 'utf8',
-    timeout: 60_000,
+    timeout: RENDER_TIMEOUT_MS,
     maxBuffer: MAX_FILE_BYTES,
+    // Without --allow-remote nothing is fetched, even a remote base the scan missed: git and HTTP
+    // go to a proxy on a closed local port and fail at once.
+    env: allowRemote ? process.env : { ...process.env, ...NO_NETWORK },
   });
+  if (result.error && (result.error as NodeJS.ErrnoException).code === 'ETIMEDOUT') {
+    return { error: `took more than ${RENDER_TIMEOUT_MS / 1000} s` };
+  }
   if ((result.error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT') return undefined;
   if (result.status !== 0)
     return { error: (result.stderr || String(result.error ?? '')).trim().split('\n')[0] ?? 'failed' };
   return { text: result.stdout };
 }
 
+const RENDER_TIMEOUT_MS = 30_000;
+const NO_NETWORK = {
+  HTTP_PROXY: 'http://127.0.0.1:9',
+  HTTPS_PROXY: 'http://127.0.0.1:9',
+  http_proxy: 'http://127.0.0.1:9',
+  https_proxy: 'http://127.0.0.1:9',
+  ALL_PROXY: 'http://127.0.0.1:9',
+  NO_PROXY: '',
+  GIT_TERMINAL_PROMPT: '0',
+};
+
+/** A kustomization entry that kustomize would fetch: a URL, a git remote, a host/org/repo path. */
+const REMOTE =
+  /^(?:[a-z][a-z0-9+.-]*:\/\/|git@|(?:github\.com|gitlab\.com|bitbucket\.org)\/)|\?ref=|\.git(?:\/\/|$)/i;
+
+/** The remote resources a kustomization file names (resources, bases, components, helm repos). */
+export function remoteResources(text: string): string[] {
+  let value: unknown;
+  try {
+    value = parseYaml(text);
+  } catch {
+    return [];
+  }
+  if (typeof value !== 'object' || value === null) return [];
+  const record = value as Record<string, unknown>;
+  const entries = ['resources', 'bases', 'components'].flatMap((key) =>
+    Array.isArray(record[key]) ? (record[key] as unknown[]).map(String) : [],
+  );
+  const charts = Array.isArray(record.helmCharts)
+    ? (record.helmCharts as { repo?: unknown }[]).flatMap((c) =>
+        typeof c?.repo === 'string' ? [c.repo] : [],
+      )
+    : [];
+  return [...entries.filter((entry) => REMOTE.test(entry)), ...charts];
+}
+
+export interface ReadOptions {
+  /** Files not to read (.lameduck.yaml `ignore`). */
+  readonly ignore?: readonly RegExp[];
+  /** Let kustomize fetch remote resources (off: lint runs on untrusted pull requests). */
+  readonly allowRemote?: boolean;
+}
+
 export async function readManifestSources(
   paths: readonly string[],
   readStdin: () => Promise<string>,
-  ignore: readonly RegExp[] = [],
+  { ignore = [], allowRemote = false }: ReadOptions = {},
 ): Promise<ReadResult> {
   const sources: SourceText[] = [];
   const errors: InputError[] = [];
@@ -73,7 +126,22 @@ export async function readManifestSources(
         KUSTOMIZATION.includes(file.split('/').pop() ?? ''),
       )) {
         const directory = dirname(kustomization);
-        const rendered = renderKustomization(directory);
+        const remote = allowRemote
+          ? []
+          : remoteResources(await readFile(kustomization, 'utf8').catch(() => ''));
+        if (remote.length > 0) {
+          errors.push(
+            new InputError(
+              `names a remote resource (${remote[0]}), which lameduck does not fetch`,
+              kustomization,
+              undefined,
+              'pass --allow-remote to let kubectl kustomize fetch it, or lint the rendered output: kubectl kustomize DIR | lameduck lint -',
+            ),
+          );
+          found = found.filter((file) => !file.startsWith(`${directory}/`) || kindOf(file) !== 'manifest');
+          continue;
+        }
+        const rendered = renderKustomization(directory, allowRemote);
         if (rendered === undefined) {
           notes.push(
             `${kustomization}: kubectl is not installed, so ${directory} is linted as written, without its patches and overlays; install kubectl, or run: kustomize build ${directory} | lameduck lint -`,
