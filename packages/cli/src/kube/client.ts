@@ -155,10 +155,25 @@ class KubeClient implements ClusterApi {
     payload?: { body: string; contentType: string },
   ): Promise<JsonObject> {
     const signal = AbortSignal.timeout(REQUEST_TIMEOUT_MS);
-    const response = await this.open(method, path, query, signal, payload);
-    const body = await readJson(response);
-    const status = response.statusCode ?? 0;
-    if (status >= 200 && status < 300 && body) return body;
+    let status: number;
+    let body: JsonObject | undefined;
+    try {
+      const response = await this.open(method, path, query, signal, payload);
+      body = await readJson(response);
+      status = response.statusCode ?? 0;
+    } catch (error) {
+      // A server that accepts the connection and never answers: say so, in one line.
+      if (!signal.aborted) throw error;
+      throw new ClusterError(
+        `${method} ${path}: the API server at ${this.server} did not answer within ${REQUEST_TIMEOUT_MS / 1000} s`,
+      );
+    }
+    if (status >= 200 && status < 300) {
+      if (body) return body;
+      throw new ProtocolError(
+        `${method} ${path}: the API server at ${this.server} answered ${status} with a body that is not a JSON object`,
+      );
+    }
     throw this.failure(method, path, query, status, body);
   }
 
