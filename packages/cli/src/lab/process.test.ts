@@ -130,3 +130,26 @@ describe('container process', () => {
     assert.match(app.recentOutput().join('\n'), /cannot start \/nonexistent\/lameduck-app/);
   });
 });
+
+describe('container process whose grandchild escapes', () => {
+  it('settles at the exit even when a setsid grandchild keeps its output pipe open', async () => {
+    const { ContainerProcess } = await import('./process.js');
+    const marker = `lameduck-escapee-${process.pid}`;
+    const app = new ContainerProcess(
+      ['sh', '-c', `setsid sh -c 'sleep 30 # ${marker}' & exit 3`],
+      process.env,
+      process.cwd(),
+      'none',
+    );
+    const started = Date.now();
+    try {
+      assert.deepEqual(await app.exited, { exitCode: 3, signal: undefined });
+      assert.ok(Date.now() - started < 5000, `settled after ${Date.now() - started} ms`);
+    } finally {
+      const { execFileSync } = await import('node:child_process');
+      try {
+        execFileSync('pkill', ['-f', marker]);
+      } catch {}
+    }
+  });
+});

@@ -29,6 +29,8 @@ export type SignalOutcome =
 export type Isolation = 'pid-namespace' | 'emulated' | 'none';
 
 const OUTPUT_LINES = 40;
+/** How long after a replica's exit its output may still arrive before the exit counts anyway. */
+const OUTPUT_DRAIN_MS = 500;
 const UNSHARE = ['unshare', '--user', '--map-root-user', '--pid', '--fork', '--kill-child', '--'];
 /**
  * The kernel SIGKILLs the replica when the lab dies, even by SIGKILL (PR_SET_PDEATHSIG, kept across
@@ -114,20 +116,25 @@ export class ContainerProcess {
         this.exitStatus = { exitCode: 127, signal: undefined };
         resolve(this.exitStatus);
       });
-      // PID 1 is gone: nothing it started survives (the kernel does this in a real namespace).
-      this.child.once('exit', () => {
-        this.processExited = true;
-        this.killGroup();
-      });
-      // 'close' comes after the output is read to the end: the last lines explain a crash.
-      this.child.once('close', (code, signal) => {
+      const settle = (code: number | null, signal: NodeJS.Signals | null) => {
+        if (this.exitStatus !== undefined) return;
         // unshare passes the app's exit code on; only SIGKILL can end a PID 1 by signal.
         const bySignal = signal ?? (this.killed ? 'SIGKILL' : undefined);
         this.exitStatus = bySignal
           ? { exitCode: 128 + (constants.signals[bySignal] ?? 0), signal: bySignal }
           : { exitCode: code ?? 0, signal: undefined };
         resolve(this.exitStatus);
+      };
+      // PID 1 is gone: nothing it started survives (the kernel does this in a real namespace).
+      this.child.once('exit', (code, signal) => {
+        this.processExited = true;
+        this.killGroup();
+        // 'close' waits for the pipes, which a grandchild that escaped the group (setsid) may hold
+        // open forever: the exit settles it after a moment for the last lines to arrive.
+        setTimeout(() => settle(code, signal), OUTPUT_DRAIN_MS).unref();
       });
+      // 'close' comes after the output is read to the end: the last lines explain a crash.
+      this.child.once('close', settle);
     });
   }
 
