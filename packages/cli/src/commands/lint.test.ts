@@ -430,3 +430,20 @@ describe('lameduck lint: remote kustomize resources', () => {
     assert.match(await readFile(calls, 'utf8'), /^kustomize .*overlay\nHTTPS_PROXY=\n/);
   });
 });
+
+describe('lameduck lint: oversized Dockerfiles', () => {
+  it('refuses a Dockerfile over 1 MB at once instead of parsing it for seconds', async () => {
+    const { mkdtemp, writeFile } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const dir = await mkdtemp(`${tmpdir()}/lameduck-bigdocker-`);
+    await writeFile(
+      `${dir}/Dockerfile`,
+      `FROM node:20\n${'RUN echo padding padding padding padding\n'.repeat(40_000)}CMD node server.js\n`,
+    );
+    const started = Date.now();
+    const run = await runCli(['lint', dir]);
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /Dockerfile: Dockerfile is \d+ KB, more than the 1024 KB a Dockerfile takes/);
+    assert.ok(Date.now() - started < 2000, `${Date.now() - started} ms`);
+  });
+});
