@@ -55,6 +55,21 @@ describe('reflector against a bad API server', () => {
     reflector.stop();
     await reflector.finished;
     assert.ok(api.watches >= 3, `${api.watches} watches`);
+    assert.equal(reflector.trouble(), undefined, 'well again after the retry');
+  });
+
+  it('says what keeps failing while it retries, for the report of a rollout that did not finish', async () => {
+    const api = fakeApi(async () => {
+      throw new ClusterError('connection reset by the API server');
+    });
+    const reflector = new Reflector(api, '/api/v1/pods', {}, () => {});
+    await sleep(600);
+    assert.match(
+      reflector.trouble() ?? '',
+      /failed watch attempt\(s\) of \/api\/v1\/pods, the last: connection reset by the API server/,
+    );
+    reflector.stop();
+    await reflector.finished;
   });
 
   it('ends with one line saying what the server did wrong when it breaks the protocol', async () => {

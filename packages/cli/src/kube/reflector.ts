@@ -55,6 +55,7 @@ export class Reflector {
   private reconnects = 0;
   private failures = 0;
   private goneInARow = 0;
+  private lastError: string | undefined;
   private readonly markSynced: () => void;
   /** Resolves after the first list has been delivered. */
   readonly synced: Promise<void>;
@@ -83,6 +84,13 @@ export class Reflector {
 
   items(): JsonObject[] {
     return [...this.cache.values()];
+  }
+
+  /** What is going wrong with the watch right now, while it keeps retrying; undefined when it is well. */
+  trouble(): string | undefined {
+    return this.failures > 0
+      ? `${this.failures} failed watch attempt(s) of ${this.path}, the last: ${this.lastError}`
+      : undefined;
   }
 
   stats(): ReflectorStats {
@@ -122,11 +130,16 @@ export class Reflector {
           },
         );
         await this.stream.done;
-        if (!gone) this.failures = 0;
+        if (!gone) {
+          this.failures = 0;
+          this.lastError = undefined;
+        }
       } catch (error) {
         if (error instanceof ClusterError && error.status === 410) gone = true;
-        else if (transient(error)) this.failures++;
-        else throw error;
+        else if (transient(error)) {
+          this.failures++;
+          this.lastError = (error as Error).message;
+        } else throw error;
       }
       if (fatal) throw fatal;
       if (this.stopped) return;

@@ -205,7 +205,7 @@ export class Verify {
             rolloutState(ref, workload).done && [...oldPods].every((pod) => !this.podNames().includes(pod)),
           options.rolloutTimeoutMs,
           () =>
-            `the rollout of ${describeRef(ref, namespace)} did not finish within ${Math.round(options.rolloutTimeoutMs / 1000)} s (${rolloutState(ref, workload).message}); the load was stopped and the cluster left as it is`,
+            `the rollout of ${describeRef(ref, namespace)} did not finish within ${Math.round(options.rolloutTimeoutMs / 1000)} s (${rolloutState(ref, workload).message})${this.watchTrouble()}; the load was stopped and the cluster left as it is`,
         );
         log.record({ type: 'rollout-complete', detail: rolloutState(ref, workload).message });
 
@@ -249,6 +249,12 @@ export class Verify {
     });
     this.reflectors.push(reflector);
     return reflector;
+  }
+
+  /** Why the API may not have shown the rollout's end: its watches failing while they retried. */
+  private watchTrouble(): string {
+    const trouble = this.reflectors.map((r) => r.trouble()).filter((t) => t !== undefined);
+    return trouble.length > 0 ? `; meanwhile the API server failed: ${trouble.join('; ')}` : '';
   }
 
   private podNames(): string[] {
