@@ -201,7 +201,7 @@ export async function deployApp(settings: AppSettings): Promise<{ url: string; m
   return { url, manifest };
 }
 
-/** The audit log's events since `from` (the log is written as JSON lines). */
+/** The audit log's events since byte `from` (the log is written as JSON lines). */
 export function auditEvents(from = 0): {
   user: { username: string };
   verb: string;
@@ -209,9 +209,10 @@ export function auditEvents(from = 0): {
   requestObject?: unknown;
   responseStatus?: { code: number };
 }[] {
-  const text = readFileSync(AUDIT_LOG, 'utf8');
-  return text
-    .slice(from)
+  // `from` is a byte offset (auditLogSize()), so the slice is taken of the bytes, not the text.
+  return readFileSync(AUDIT_LOG)
+    .subarray(from)
+    .toString('utf8')
     .split('\n')
     .filter(Boolean)
     .map((line) => JSON.parse(line));
