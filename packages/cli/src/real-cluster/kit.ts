@@ -201,21 +201,38 @@ export async function deployApp(settings: AppSettings): Promise<{ url: string; m
   return { url, manifest };
 }
 
-/** The audit log's events since byte `from` (the log is written as JSON lines). */
-export function auditEvents(from = 0): {
-  user: { username: string };
-  verb: string;
-  objectRef?: Record<string, string>;
-  requestObject?: unknown;
-  responseStatus?: { code: number };
-}[] {
-  // `from` is a byte offset (auditLogSize()), so the slice is taken of the bytes, not the text.
+/** One audit event, as much of it as the tests read. */
+export interface AuditEvent {
+  readonly stage?: string;
+  readonly requestURI: string;
+  readonly verb: string;
+  readonly user: { readonly username: string };
+  readonly objectRef?: {
+    readonly resource?: string;
+    readonly apiGroup?: string;
+    readonly namespace?: string;
+    readonly name?: string;
+  };
+  readonly requestObject?: unknown;
+  readonly responseStatus?: { readonly code: number };
+}
+
+/**
+ * The audit log's events since byte `from` (auditLogSize() before the run): JSON lines, read as
+ * bytes so the offset holds whatever the log contains; a line still being written is skipped.
+ */
+export function auditEvents(from = 0): AuditEvent[] {
   return readFileSync(AUDIT_LOG)
     .subarray(from)
     .toString('utf8')
     .split('\n')
-    .filter(Boolean)
-    .map((line) => JSON.parse(line));
+    .flatMap((line) => {
+      try {
+        return line ? [JSON.parse(line) as AuditEvent] : [];
+      } catch {
+        return [];
+      }
+    });
 }
 
 export function auditLogSize(): number {

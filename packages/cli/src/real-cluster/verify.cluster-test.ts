@@ -17,9 +17,10 @@ import { RESTARTED_AT_ANNOTATION } from '../kube/restart.js';
 import { type CliRun, repoRoot, runCli } from '../test-helpers.js';
 import {
   ADMIN_KUBECONFIG,
-  AUDIT_LOG,
+  type AuditEvent,
   apply,
   appManifest,
+  auditEvents,
   auditLogSize,
   deployApp,
   kubectl,
@@ -134,32 +135,9 @@ function kubeconfigFor(user: Record<string, unknown>, namespace: string): string
   });
 }
 
-interface AuditEvent {
-  stage: string;
-  requestURI: string;
-  verb: string;
-  user: { username: string };
-  objectRef?: { resource?: string; apiGroup?: string; namespace?: string; name?: string };
-  requestObject?: unknown;
-  responseStatus?: { code: number };
-}
-
-/**
- * The audit log's completed requests by `user` since byte offset `from`. Read as bytes: the offset
- * is auditLogSize()'s byte count (kit's auditEvents slices characters, which drifts on non-ASCII).
- */
+/** The audit log's completed requests by `user` since byte offset `from`. */
 function auditOf(user: string, from: number): AuditEvent[] {
-  const text = readFileSync(AUDIT_LOG).subarray(from).toString('utf8');
-  return text
-    .split('\n')
-    .flatMap((line) => {
-      try {
-        return [JSON.parse(line) as AuditEvent];
-      } catch {
-        return []; // the line being written at this instant
-      }
-    })
-    .filter((e) => e.user?.username === user && e.stage === 'ResponseComplete');
+  return auditEvents(from).filter((e) => e.user?.username === user && e.stage === 'ResponseComplete');
 }
 
 /** The user's writes, once the log has them: waits for `expected` of them, then a moment more for strays. */
