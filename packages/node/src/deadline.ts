@@ -38,7 +38,7 @@ function readSeconds(env: Readonly<Record<string, string | undefined>>, name: st
   const value = Number(raw);
   if (!Number.isFinite(value) || value < 0) {
     throw new DeadlineConfigError(
-      `${name}=${JSON.stringify(raw)} is not a number of seconds; set it to e.g. "60"`,
+      `${name}=${JSON.stringify(raw)} is not a number of seconds; set it to a plain number such as "60" (no unit: Kubernetes writes terminationGracePeriodSeconds that way)`,
     );
   }
   return value;
@@ -46,6 +46,10 @@ function readSeconds(env: Readonly<Record<string, string | undefined>>, name: st
 
 export function shutdownDeadline(options: DeadlineOptions = {}): Deadline {
   const margin = options.marginMs ?? DEFAULT_MARGIN_MS;
+  // NaN would cut the drain at once and a negative margin would put the deadline after SIGKILL.
+  if (!Number.isFinite(margin) || margin < 0) {
+    throw new DeadlineConfigError(`marginMs must be a number of milliseconds, 0 or more, got ${margin}`);
+  }
   if (options.timeoutMs !== undefined) {
     if (!Number.isFinite(options.timeoutMs) || options.timeoutMs <= 0) {
       throw new DeadlineConfigError(

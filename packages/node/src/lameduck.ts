@@ -19,7 +19,7 @@ import {
   closeListener,
   type UpgradedSocketHandler,
 } from './connections.js';
-import { type Deadline, shutdownDeadline } from './deadline.js';
+import { type Deadline, DeadlineConfigError, shutdownDeadline } from './deadline.js';
 import {
   createHealthServer,
   type HealthHandler,
@@ -111,6 +111,8 @@ export class Lameduck extends EventEmitter<LameduckEvents> {
   private currentPhase: Phase = 'starting';
   private readonly servers: AttachableServer[] = [];
   private readonly hooks: CleanupHook[] = [];
+  /** Computed, and so validated, when the instance is made: never first at SIGTERM. */
+  private readonly deadline: Deadline;
   private readonly tracker: ConnectionTracker;
   private readonly log;
   private readonly exitProcess: (code: number) => void;
@@ -132,6 +134,18 @@ export class Lameduck extends EventEmitter<LameduckEvents> {
 
   constructor(private readonly options: LameduckOptions = {}) {
     super();
+    // Every setting is checked now, at start-up: a bad one found at SIGTERM would crash the drain.
+    this.deadline = shutdownDeadline({
+      timeoutMs: options.timeoutMs,
+      marginMs: options.marginMs,
+      env: options.env ?? process.env,
+    });
+    for (const name of ['drainDelayMs', 'idleGraceMs', 'hookTimeoutMs'] as const) {
+      const value = options[name];
+      if (value !== undefined && (!Number.isFinite(value) || value < 0)) {
+        throw new DeadlineConfigError(`${name} must be a number of milliseconds, 0 or more, got ${value}`);
+      }
+    }
     this.log = resolveLogger(options.logger);
     this.exitProcess = options.exit ?? ((code) => process.exit(code));
     this.tracker = new ConnectionTracker(
@@ -166,6 +180,11 @@ export class Lameduck extends EventEmitter<LameduckEvents> {
 
   /** A cleanup hook; hooks run in reverse order of registration after the drain. */
   onShutdown(name: string, run: () => unknown, options: { timeoutMs?: number } = {}): this {
+    if (options.timeoutMs !== undefined && (!Number.isFinite(options.timeoutMs) || options.timeoutMs < 0)) {
+      throw new DeadlineConfigError(
+        `onShutdown("${name}") timeoutMs must be a number of milliseconds, 0 or more, got ${options.timeoutMs}`,
+      );
+    }
     this.hooks.push({
       name,
       run,
@@ -235,11 +254,7 @@ export class Lameduck extends EventEmitter<LameduckEvents> {
 
   private async runShutdown(reason: string): Promise<number> {
     const started = Date.now();
-    const deadline = shutdownDeadline({
-      timeoutMs: this.options.timeoutMs,
-      marginMs: this.options.marginMs,
-      env: this.options.env ?? process.env,
-    });
+    const deadline = this.deadline;
     const hookBudget = Math.min(
       this.hooks.reduce((sum, hook) => sum + hook.timeoutMs, 0),
       deadline.ms / 2,
