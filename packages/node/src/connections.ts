@@ -282,13 +282,22 @@ function closeSession(session: Http2Session): void {
   if (!session.closed && !session.destroyed) session.close();
 }
 
+/** An http2 server, or a subclass of one: its own class or an ancestor is Node's Http2(Secure)Server. */
 function isHttp2Server(server: AttachableServer): boolean {
-  const name = server.constructor?.name ?? '';
-  return name === 'Http2Server' || name === 'Http2SecureServer';
+  for (let proto = Object.getPrototypeOf(server); proto; proto = Object.getPrototypeOf(proto)) {
+    const name = (proto as { constructor?: { name?: string } }).constructor?.name;
+    if (name === 'Http2Server' || name === 'Http2SecureServer') return true;
+  }
+  return false;
 }
 
+/** The events that hand the app a request: plain ones, and those behind an Expect header. */
+const REQUEST_EVENTS = new Set(['request', 'checkContinue', 'checkExpectation']);
+/** The events after which a socket has left HTTP for good: an upgrade, or a CONNECT tunnel. */
+const TUNNEL_EVENTS = new Set(['upgrade', 'connect']);
+
 /**
- * See 'request' and 'upgrade' as the server emits them. A listener of our own would cost more:
+ * See requests, upgrades and CONNECT tunnels as the server emits them. A listener of our own would cost more:
  * a second 'request' listener makes every emit copy the listener array, and an 'upgrade' listener
  * would change Node's behaviour (it treats a request as an upgrade only when someone listens).
  */
@@ -297,9 +306,11 @@ function intercept(server: AttachableServer, tracker: ConnectionTracker): void {
   server.emit = function (this: AttachableServer, event: string | symbol): boolean {
     // biome-ignore lint/complexity/noArguments: forwarding all arguments without an allocation per event
     const args = arguments;
-    if (event === 'request') tracker.onRequest(args[1] as IncomingMessage, args[2] as ServerResponse);
+    if (REQUEST_EVENTS.has(event as string))
+      tracker.onRequest(args[1] as IncomingMessage, args[2] as ServerResponse);
     const handled = emit.apply(this, args as unknown as Parameters<typeof emit>);
-    if (event === 'upgrade' && handled) tracker.trackUpgraded(args[2] as Duplex, args[1] as IncomingMessage);
+    if (TUNNEL_EVENTS.has(event as string) && handled)
+      tracker.trackUpgraded(args[2] as Duplex, args[1] as IncomingMessage);
     return handled;
   } as typeof server.emit;
 }

@@ -143,4 +143,84 @@ describe('drain across protocols (real sockets)', () => {
     assert.equal(server.listenerCount('upgrade'), 0);
     server.close();
   });
+
+  it('CONNECT: a tunnel goes to the hook like an upgrade, and the drain ends when the app closes it', async () => {
+    const server = createServer();
+    server.on('connect', (_req, socket: import('node:net').Socket) => {
+      socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+      socket.on('data', (chunk) => socket.write(chunk));
+    });
+    const tunnels: unknown[] = [];
+    const { ld, exited } = testLameduck({
+      servers: [server],
+      timeoutMs: 5000,
+      onUpgradedSocket: (socket) => {
+        tunnels.push(socket);
+        socket.end();
+      },
+    });
+    const port = await listen(server);
+    const client = connect(port, '127.0.0.1');
+    client.on('error', () => {});
+    client.write('CONNECT example.internal:443 HTTP/1.1\r\nHost: example.internal:443\r\n\r\n');
+    await once(client, 'data');
+    const started = Date.now();
+    void ld.shutdown('test');
+    assert.equal(await exited, 0, 'the tunnel was handed over and closed, not cut at the deadline');
+    assert.equal(tunnels.length, 1);
+    assert.ok(Date.now() - started < 2000);
+    client.destroy();
+  });
+
+  it('Expect: 100-continue with a checkContinue listener: the request is tracked and finishes with Connection: close', async () => {
+    const server = createServer();
+    server.on('checkContinue', (_req, res) => {
+      res.writeContinue();
+      setTimeout(() => res.end('continued'), 300);
+    });
+    const { ld, exited } = testLameduck({ servers: [server], timeoutMs: 5000 });
+    const port = await listen(server);
+    const { request } = await import('node:http');
+    const reply = new Promise<{ connection: string | undefined; body: string }>((resolve, reject) => {
+      const req = request(
+        { host: '127.0.0.1', port, method: 'POST', path: '/', headers: { expect: '100-continue' } },
+        (res) => {
+          let body = '';
+          res.on('data', (c) => (body += c));
+          res.on('end', () => resolve({ connection: res.headers.connection, body }));
+        },
+      );
+      req.on('continue', () => req.end('payload'));
+      req.on('error', reject);
+    });
+    await sleep(100);
+    void ld.shutdown('test');
+    assert.deepEqual(await reply, { connection: 'close', body: 'continued' });
+    assert.equal(await exited, 0);
+  });
+
+  it('HTTP/2: a subclass of the server is still recognised, and its client gets GOAWAY', async () => {
+    const { Http2ServerBase } = { Http2ServerBase: Object.getPrototypeOf(createHttp2Server()).constructor };
+    class AppServer extends Http2ServerBase {}
+    const server = new AppServer() as Http2Server;
+    server.on('stream', (stream) => {
+      stream.respond({ ':status': 200 });
+      setTimeout(() => stream.end('sub'), 200);
+    });
+    const { ld, exited } = testLameduck({ servers: [server], timeoutMs: 5000 });
+    const port = await listen(server);
+    const client = http2Connect(`http://127.0.0.1:${port}`);
+    const goaway = once(client, 'goaway');
+    const stream = client.request({ ':path': '/' });
+    let body = '';
+    stream.on('data', (c) => (body += c));
+    const ended = once(stream, 'end');
+    await sleep(50);
+    void ld.shutdown('test');
+    await goaway;
+    await ended;
+    assert.equal(body, 'sub');
+    assert.equal(await exited, 0);
+    client.close();
+  });
 });
