@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { repoRoot } from './test-helpers.js';
+import { repoRoot, topLevelEnv } from './test-helpers.js';
 
 const run = promisify(execFile);
 const UPSTREAM = 'https://registry.npmjs.org/';
@@ -114,9 +114,7 @@ log: { type: stdout, format: pretty, level: warn }
     const token = await addUser(registry);
     const npmrc = join(directory, 'npmrc');
     await writeFile(npmrc, `registry=${registry}\n//127.0.0.1:${port}/:_authToken=${token}\n`);
-    const { NODE_TEST_CONTEXT: _, ...inherited } = process.env;
-    env = {
-      ...inherited,
+    env = topLevelEnv({
       npm_config_userconfig: npmrc,
       npm_config_registry: registry,
       npm_config_cache: join(directory, 'npm-cache'),
@@ -124,7 +122,7 @@ log: { type: stdout, format: pretty, level: warn }
       npm_config_fund: 'false',
       npm_config_audit: 'false',
       NO_COLOR: '1',
-    };
+    });
     for (const pkg of ['packages/node', 'packages/cli']) {
       await run('npm', ['publish', '--registry', registry], { cwd: join(repoRoot, pkg), env });
     }

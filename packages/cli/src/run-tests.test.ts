@@ -4,13 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { repoRoot } from './test-helpers.js';
-
-/** The environment of a top-level test run: node:test marks its own children with NODE_TEST_CONTEXT. */
-function topLevelEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const { NODE_TEST_CONTEXT: _, ...env } = process.env;
-  return { ...env, ...extra };
-}
+import { repoRoot, topLevelEnv } from './test-helpers.js';
 
 describe('scripts/run-tests.mjs', () => {
   it('fails a test file whose process never exits after its tests pass, naming the file, and kills it', () => {

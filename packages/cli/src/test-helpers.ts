@@ -366,13 +366,30 @@ export function labKubeconfig(server: string, extraContexts: readonly string[] =
   ].join('\n');
 }
 
-/** Polls until `check` holds, or fails the test after `ms`. */
-export async function until(check: () => boolean, ms: number): Promise<void> {
+/**
+ * Polls until `check` holds, or fails the test after `ms`. The check may be async (a kubectl call);
+ * one that throws counts as not yet.
+ */
+export async function until(
+  check: () => boolean | Promise<boolean>,
+  ms: number,
+  what = 'the condition',
+): Promise<void> {
   const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('timed out waiting');
+  while (
+    !(await Promise.resolve()
+      .then(check)
+      .catch(() => false))
+  ) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+/** The environment of a top-level run of node or npm: node:test marks its own children with NODE_TEST_CONTEXT. */
+export function topLevelEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const { NODE_TEST_CONTEXT: _, ...env } = process.env;
+  return { ...env, ...extra };
 }
 
 /** Every path into a value, parents first. */

@@ -6,9 +6,8 @@
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
-import { repoRoot } from '../test-helpers.js';
+import { repoRoot, until } from '../test-helpers.js';
 
 const run = promisify(execFile);
 
@@ -75,19 +74,6 @@ export async function testNamespace(name: string): Promise<{ name: string; remov
       await kubectl(['delete', 'namespace', name, '--wait=true', '--timeout=120s']);
     },
   };
-}
-
-export async function until(
-  check: () => Promise<boolean>,
-  timeoutMs: number,
-  what = 'condition',
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check().catch(() => false)) return;
-    await sleep(250);
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
 }
 
 export interface AppSettings {
