@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { connect } from '../kube/client.js';
 import { RESTARTED_AT_ANNOTATION } from '../kube/restart.js';
+import { WATCH_LAG_ALLOWANCE_MS } from '../recording/records.js';
 import {
   type ApiCluster,
   binPath,
@@ -15,7 +16,6 @@ import {
   startApiCluster,
   until,
 } from '../test-helpers.js';
-import { WATCH_LAG_ALLOWANCE_MS } from '../verify/observe.js';
 import { verifyReport } from '../verify/report.js';
 import { Verify } from '../verify/run.js';
 

@@ -101,6 +101,14 @@ export interface LifecycleEvent {
   readonly signal?: string;
 }
 
+/**
+ * How far apart two watches may deliver changes that happened together: each resource is its own
+ * stream with no order between them, the lab's API server delivers in milliseconds, a loaded machine
+ * in hundreds. Times read across streams (a deletion on the pods watch, the endpoint removal it caused
+ * on the EndpointSlice watch, the SIGTERM estimated from the deletion) are uncertain by this much.
+ */
+export const WATCH_LAG_ALLOWANCE_MS = 1000;
+
 export interface Recording {
   readonly startedAt: string;
   readonly durationMs: number;

@@ -2,7 +2,7 @@
  * Each replica's termination, read back from the event log: when it was told to go, when each data
  * plane stopped routing to it, when the signals came and how it ended. Pure.
  */
-import type { LifecycleEvent } from '../recording/records.js';
+import { type LifecycleEvent, WATCH_LAG_ALLOWANCE_MS } from '../recording/records.js';
 
 export interface ReplicaLifecycle {
   readonly name: string;
@@ -35,15 +35,17 @@ export function replicaLifecycles(events: readonly LifecycleEvent[]): ReplicaLif
     const terminating = first('terminating');
     // The exit that ended the pod: the last one (earlier ones were restarts).
     const exit = list.findLast((e) => e.type === 'exit');
+    // The removal the deletion caused. On a real cluster it comes on another watch than the deletion
+    // and may be delivered first; it then counts as at the deletion.
     const removed: Record<string, number> = {};
     for (const event of list) {
       if (
         event.type === 'endpoint-removed' &&
         event.node !== undefined &&
         terminating &&
-        event.at >= terminating.at
+        event.at >= terminating.at - WATCH_LAG_ALLOWANCE_MS
       ) {
-        removed[event.node] ??= event.at;
+        removed[event.node] ??= Math.max(event.at, terminating.at);
       }
     }
     return {

@@ -184,6 +184,20 @@ describe('verify measurements', () => {
     assert.equal(causeOf(readTimeout, byName), 'timeout');
   });
 
+  it('counts a removal the EndpointSlice watch delivered before the deletion as at the deletion, and an older one not at all', () => {
+    const crossed: LifecycleEvent[] = [
+      // The readiness blip long before is not this deletion's doing.
+      { at: 2000, type: 'endpoint-removed', pod: 'a', node: 'service/old' },
+      { at: 4000, type: 'endpoint-added', pod: 'a', node: 'service/old' },
+      { at: 9700, type: 'endpoint-removed', pod: 'a', node: 'service/web' },
+      { at: 10_000, type: 'terminating', pod: 'a' },
+      { at: 10_050, type: 'exit', pod: 'a', exitCode: 0 },
+    ];
+    const [replica] = replicaLifecycles(crossed);
+    assert.deepEqual(replica?.endpointRemovedAt, { 'service/web': 10_000 });
+    assert.deepEqual(measure(replicaLifecycles(crossed), [], undefined).pods[0]?.endpointRemovalSeconds, 0);
+  });
+
   it('never recommends less than the preStop that already works', () => {
     const measured = measure(replicaLifecycles(events), [], 15);
     assert.equal(measured.recommendedPreStopSeconds, 15);

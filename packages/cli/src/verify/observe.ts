@@ -10,7 +10,7 @@
 
 import type { ChangeType } from '../kube/reflector.js';
 import { getIn, getNumber, getObject, getString, type JsonObject } from '../model/json.js';
-import type { LifecycleEvent } from '../recording/records.js';
+import { type LifecycleEvent, WATCH_LAG_ALLOWANCE_MS } from '../recording/records.js';
 
 export type Observed = Omit<LifecycleEvent, 'at'>;
 
@@ -162,15 +162,10 @@ export function kubeletEvent(event: JsonObject): Observed | undefined {
 /**
  * SIGTERM as the kubelet sends it: when preStop ends (a FailedPreStopHook ends it early), or at
  * deletion without a hook. Known only for sleeps; for other hooks it stays unknown and the exit
- * stands in for it. Events are returned in time order, the estimated ones marked as such.
+ * stands in for it. The deletion is seen late by up to the watch allowance, so estimates are
+ * uncertain by that much, and never later than the observed exit. Events are returned in time
+ * order, the estimated ones marked as such.
  */
-/**
- * How late a watch may deliver the deletion, compared with when the kubelet saw it: the lab's API
- * server delivers in milliseconds, a loaded machine in hundreds; client-go's own watch cache adds no
- * more than that. Estimates are uncertain by this much, and never later than the observed exit.
- */
-export const WATCH_LAG_ALLOWANCE_MS = 1000;
-
 export function estimateSignals(
   events: readonly LifecycleEvent[],
   preStopSeconds: number | undefined,
