@@ -1,5 +1,5 @@
 /** Shared by the CLI's tests: paths, fixtures and an in-process run of the command line. */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -370,6 +370,12 @@ export function labKubeconfig(server: string, extraContexts: readonly string[] =
  * Polls until `check` holds, or fails the test after `ms`. The check may be async (a kubectl call);
  * one that throws counts as not yet.
  */
+/** The PIDs of processes whose command line contains `marker` (pgrep -f). */
+export function processesWith(marker: string): string[] {
+  const result = spawnSync('pgrep', ['-f', marker], { encoding: 'utf8' });
+  return result.stdout.split('\n').filter(Boolean);
+}
+
 export async function until(
   check: () => boolean | Promise<boolean>,
   ms: number,

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { binPath, labApp, labJson, quickLab, repoRoot, until } from '../test-helpers.js';
+import { binPath, labApp, labJson, processesWith, quickLab, repoRoot, until } from '../test-helpers.js';
 
 const app = labApp;
 const quick = quickLab;
@@ -12,11 +12,6 @@ const quick = quickLab;
 const HEALTHY = ['--prestop', '1s', '--readiness-path', '/healthz'];
 
 /** PIDs of processes whose command line contains `marker`. */
-function processesWith(marker: string): string[] {
-  const result = spawnSync('pgrep', ['-f', marker], { encoding: 'utf8' });
-  return result.stdout.split('\n').filter(Boolean);
-}
-
 describe('lameduck lab scenarios and clean-up', { timeout: 60_000 }, () => {
   it('--scenario evict deletes one pod; the ReplicaSet replaces it at once', async () => {
     const { code, stderr, report } = await labJson(['--scenario', 'evict', ...HEALTHY], 'lameduck');

@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
+import { dyingWithLab } from './process.js';
 import type { ProbeHandler } from './spec.js';
 
 export interface HandlerContext {
@@ -99,7 +100,9 @@ export function execCommand(
   context: HandlerContext,
   timeoutMs: number,
 ): Promise<HandlerResult> {
-  const [program, ...args] = command;
+  // Like `kubectl exec`, it runs in the container's environment (its marker included, so it ends
+  // with the container) and never outlives the lab.
+  const [program, ...args] = dyingWithLab(command);
   return new Promise((resolve) => {
     const child = spawn(program as string, args, {
       env: context.env,

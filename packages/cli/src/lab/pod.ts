@@ -16,7 +16,7 @@ import {
   httpGet,
   runHandler,
 } from './handlers.js';
-import { ContainerProcess, type Isolation } from './process.js';
+import { CONTAINER_MARKER, ContainerProcess, containerMarker, type Isolation } from './process.js';
 import type { LabSpec, ProbeSpec } from './spec.js';
 
 export interface PodContext {
@@ -303,7 +303,7 @@ export class Pod {
  * The replica's environment: the lab's own, then the manifest's literal env (a value equal to a
  * containerPort becomes that replica's port, so `SERVER_PORT: "8080"` works), then POD_NAME and
  * HOSTNAME (the pod name, as Kubernetes sets it), PORT for the traffic port and PORT_<NAME> for
- * named ports.
+ * named ports, and the marker that finds every process of the pod when it ends.
  */
 function podEnv(
   name: string,
@@ -317,6 +317,7 @@ function podEnv(
   }
   env.POD_NAME = name;
   env.HOSTNAME = name;
+  env[CONTAINER_MARKER] = containerMarker(name);
   const [first] = context.spec.ports;
   if (first) env.PORT = String(ports.get(first.port));
   for (const port of context.spec.ports) {

@@ -1,9 +1,18 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { ContainerProcess, catchesSignal, type Isolation, pidNamespacesAvailable } from './process.js';
+import { processesWith, until } from '../test-helpers.js';
+import {
+  CONTAINER_MARKER,
+  ContainerProcess,
+  catchesSignal,
+  containerMarker,
+  type Isolation,
+  pidNamespacesAvailable,
+} from './process.js';
 
 const started: ContainerProcess[] = [];
 after(() => {
@@ -132,24 +141,46 @@ describe('container process', () => {
 });
 
 describe('container process whose grandchild escapes', () => {
-  it('settles at the exit even when a setsid grandchild keeps its output pipe open', async () => {
-    const { ContainerProcess } = await import('./process.js');
+  it('settles at the exit, and kills a setsid grandchild that holds its output pipe and left the group', async () => {
     const marker = `lameduck-escapee-${process.pid}`;
     const app = new ContainerProcess(
-      ['sh', '-c', `setsid sh -c 'sleep 30 # ${marker}' & exit 3`],
-      process.env,
+      ['sh', '-c', `setsid sh -c 'sleep 30 # ${marker}' & sleep 0.2; exit 3`],
+      { ...process.env, [CONTAINER_MARKER]: containerMarker(marker) },
       process.cwd(),
-      'none',
+      'emulated',
     );
     const started = Date.now();
     try {
       assert.deepEqual(await app.exited, { exitCode: 3, signal: undefined });
       assert.ok(Date.now() - started < 5000, `settled after ${Date.now() - started} ms`);
+      await until(() => processesWith(marker).length === 0, 2000, 'the escaped grandchild to be gone');
     } finally {
-      const { execFileSync } = await import('node:child_process');
-      try {
-        execFileSync('pkill', ['-f', marker]);
-      } catch {}
+      for (const pid of processesWith(marker)) process.kill(Number(pid), 'SIGKILL');
+    }
+  });
+
+  it('an exec handler (probe or hook) still running dies with the lab, even when the lab is SIGKILLed', async () => {
+    const marker = `lameduck-exec-orphan-${process.pid}`;
+    const handlers = new URL('./handlers.js', import.meta.url).href;
+    const lab = spawn(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        // The marker comes through the environment, so only the handler's command line shows it.
+        `import { execCommand } from ${JSON.stringify(handlers)};
+         const command = ['sh', '-c', 'sleep 30 # ' + process.env.MARKER];
+         execCommand(command, { host: '127.0.0.1', port: () => undefined, env: process.env, cwd: '.' }, 60000);`,
+      ],
+      { stdio: 'ignore', env: { ...process.env, MARKER: marker } },
+    );
+    try {
+      await until(() => processesWith(`sleep 30 # ${marker}`).length > 0, 5000, 'the exec handler to run');
+      lab.kill('SIGKILL');
+      await until(() => processesWith(marker).length === 0, 5000, 'the exec handler to die with the lab');
+    } finally {
+      lab.kill('SIGKILL');
+      for (const pid of processesWith(marker)) process.kill(Number(pid), 'SIGKILL');
     }
   });
 });

@@ -12,7 +12,7 @@
  * and drops SIGTERM when no handler is installed (Node's built-in handler makes Node look handled).
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { constants } from 'node:os';
 
 export interface ExitStatus {
@@ -38,6 +38,46 @@ const UNSHARE = ['unshare', '--user', '--map-root-user', '--pid', '--fork', '--k
  * its whole PID namespace.
  */
 const DIE_WITH_LAB = ['setpriv', '--pdeathsig', 'KILL', '--'];
+
+/**
+ * Names every process of one container in the environment they all inherit, exec probes and hooks
+ * included: one that left the process group (setsid) and was reparented is still found by it, and
+ * killed with the container, as the end of a real PID namespace kills it.
+ */
+export const CONTAINER_MARKER = 'LAMEDUCK_CONTAINER';
+
+let markers = 0;
+
+/** A new marker for one pod: unique on the machine, across labs and across runs in one process. */
+export function containerMarker(pod: string): string {
+  markers += 1;
+  return `${process.pid}/${markers}/${pod}`;
+}
+
+/** The command run so that the kernel ends it when the lab ends, even by SIGKILL (where it can). */
+export function dyingWithLab(command: readonly string[]): string[] {
+  return [...(deathSignalAvailable() ? DIE_WITH_LAB : []), ...command];
+}
+
+/** SIGKILLs every process whose environment carries the marker. Linux only: elsewhere none is found. */
+export function killMarked(marker: string, procRoot = '/proc'): void {
+  const entry = Buffer.from(`${CONTAINER_MARKER}=${marker}\0`);
+  let pids: string[];
+  try {
+    pids = readdirSync(procRoot).filter((name) => /^\d+$/.test(name) && Number(name) !== process.pid);
+  } catch {
+    return;
+  }
+  for (const pid of pids) {
+    try {
+      const environ = readFileSync(`${procRoot}/${pid}/environ`);
+      const at = environ.indexOf(entry);
+      if (at === 0 || (at > 0 && environ[at - 1] === 0)) process.kill(Number(pid), 'SIGKILL');
+    } catch {
+      // Gone, or not ours to read.
+    }
+  }
+}
 
 let namespaceSupport: boolean | undefined;
 let deathSignalSupport: boolean | undefined;
@@ -76,6 +116,7 @@ export class ContainerProcess {
   private exitStatus: ExitStatus | undefined;
   private killed = false;
   private processExited = false;
+  private readonly marker: string | undefined;
 
   constructor(
     command: readonly string[],
@@ -84,11 +125,8 @@ export class ContainerProcess {
     readonly isolation: Isolation,
     onOutput?: (line: string) => void,
   ) {
-    const [program, ...args] = [
-      ...(deathSignalAvailable() ? DIE_WITH_LAB : []),
-      ...(isolation === 'pid-namespace' ? UNSHARE : []),
-      ...command,
-    ];
+    const [program, ...args] = dyingWithLab([...(isolation === 'pid-namespace' ? UNSHARE : []), ...command]);
+    this.marker = env[CONTAINER_MARKER];
     this.child = spawn(program as string, args, {
       env,
       cwd,
@@ -177,7 +215,10 @@ export class ContainerProcess {
     return { delivered: true, command };
   }
 
-  /** SIGKILL to the whole group: what the runtime does at the end of the grace period. */
+  /**
+   * SIGKILL to every process of the container, those that left its group included: what the runtime
+   * does at the end of the grace period, and what the end of PID 1 does to the rest.
+   */
   killGroup(): void {
     const pid = this.child.pid;
     if (pid === undefined) return;
@@ -187,6 +228,7 @@ export class ContainerProcess {
     } catch {
       // The group is already gone.
     }
+    if (this.marker !== undefined) killMarked(this.marker);
   }
 }
 
