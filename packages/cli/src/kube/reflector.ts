@@ -43,6 +43,13 @@ function transient(error: unknown): boolean {
   if (!(error instanceof ClusterError)) return true;
   return error.status === undefined || error.status === 429 || error.status >= 500;
 }
+/** A watch that keeps failing while it retries: what failed, how often, and the last error. */
+export interface WatchTrouble {
+  readonly resource: string;
+  readonly attempts: number;
+  readonly error: string;
+}
+
 /** Ask the server to end each stream after this long, as client-go does (5-10 min); we re-open it. */
 const WATCH_TIMEOUT_SECONDS = 300;
 
@@ -87,10 +94,17 @@ export class Reflector {
   }
 
   /** What is going wrong with the watch right now, while it keeps retrying; undefined when it is well. */
-  trouble(): string | undefined {
-    return this.failures > 0
-      ? `${this.failures} failed watch attempt(s) of ${this.path}, the last: ${this.lastError}`
-      : undefined;
+  trouble(): WatchTrouble | undefined {
+    const resource = this.path.split('/').at(-1) ?? this.path;
+    if (this.failures > 0) return { resource, attempts: this.failures, error: this.lastError ?? 'unknown' };
+    // One 410 is etcd compaction; 410 again right after a fresh list is a server that cannot watch.
+    if (this.goneInARow > 1)
+      return {
+        resource,
+        attempts: this.goneInARow,
+        error: 'it answers 410 Gone (resource version too old) to every watch, even right after a fresh list',
+      };
+    return undefined;
   }
 
   stats(): ReflectorStats {

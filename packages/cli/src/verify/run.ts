@@ -9,7 +9,7 @@
 
 import { setTimeout as delay } from 'node:timers/promises';
 import { type ClusterApi, ClusterError, listItems } from '../kube/api.js';
-import { type ChangeType, Reflector } from '../kube/reflector.js';
+import { type ChangeType, Reflector, type WatchTrouble } from '../kube/reflector.js';
 import {
   type RestartPatch,
   restartPatch,
@@ -204,8 +204,16 @@ export class Verify {
           () =>
             rolloutState(ref, workload).done && [...oldPods].every((pod) => !this.podNames().includes(pod)),
           options.rolloutTimeoutMs,
-          () =>
-            `the rollout of ${describeRef(ref, namespace)} did not finish within ${Math.round(options.rolloutTimeoutMs / 1000)} s (${rolloutState(ref, workload).message})${this.watchTrouble()}; the load was stopped and the cluster left as it is`,
+          () => {
+            const unfinished = `did not finish within ${Math.round(options.rolloutTimeoutMs / 1000)} s (${rolloutState(ref, workload).message})`;
+            const trouble = this.apiTrouble();
+            // What the API did comes first: it is why the end of the rollout could not be seen.
+            return `${
+              trouble === undefined
+                ? `the rollout of ${describeRef(ref, namespace)} ${unfinished}`
+                : `the API server failed during the rollout of ${describeRef(ref, namespace)}: ${trouble}; the rollout ${unfinished}`
+            }; the load was stopped and the cluster left as it is`;
+          },
         );
         log.record({ type: 'rollout-complete', detail: rolloutState(ref, workload).message });
 
@@ -251,10 +259,22 @@ export class Verify {
     return reflector;
   }
 
-  /** Why the API may not have shown the rollout's end: its watches failing while they retried. */
-  private watchTrouble(): string {
-    const trouble = this.reflectors.map((r) => r.trouble()).filter((t) => t !== undefined);
-    return trouble.length > 0 ? `; meanwhile the API server failed: ${trouble.join('; ')}` : '';
+  /**
+   * Why the API may not have shown the rollout's end: its watches failing while they retried, one
+   * clause per distinct error ("cannot reach ... (watching pods, events; 4 attempts)").
+   */
+  private apiTrouble(): string | undefined {
+    const byError = new Map<string, WatchTrouble[]>();
+    for (const trouble of this.reflectors.map((r) => r.trouble())) {
+      if (trouble) byError.set(trouble.error, [...(byError.get(trouble.error) ?? []), trouble]);
+    }
+    if (byError.size === 0) return undefined;
+    return [...byError]
+      .map(
+        ([error, troubles]) =>
+          `${error} (watching ${troubles.map((t) => t.resource).join(', ')}; ${Math.max(...troubles.map((t) => t.attempts))} failed attempts)`,
+      )
+      .join('; ');
   }
 
   private podNames(): string[] {
