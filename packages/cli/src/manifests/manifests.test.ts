@@ -1,10 +1,6 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { misspeltKind } from './kinds.js';
-import { loadManifests } from './load.js';
 import { locate, objectsOf } from './objects.js';
 import { findHelmTemplateLine, parseSource } from './parse.js';
 
@@ -61,19 +57,6 @@ describe('manifest loading', () => {
     assert.match(errors[0]?.format() ?? '', /^in\.yaml:\d+:\d+: invalid YAML/);
   });
 
-  it('refuses a billion-laughs alias bomb with a clear message', () => {
-    const lines = ['a: &a ["x","x","x","x","x","x","x","x","x","x"]'];
-    for (let i = 1; i < 10; i++)
-      lines.push(
-        `${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(10)
-          .fill(`*${String.fromCharCode(96 + i)}`)
-          .join(',')}]`,
-      );
-    const { errors, objects } = load(lines.join('\n'));
-    assert.equal(objects.length, 0);
-    assert.match(errors[0]?.message ?? '', /cannot load document: .*alias/i);
-  });
-
   it('recognises unrendered Helm templates and names the first line', () => {
     assert.equal(
       findHelmTemplateLine('apiVersion: v1\nkind: Pod\nmetadata:\n  name: {{ .Release.Name }}\n'),
@@ -87,44 +70,6 @@ describe('manifest loading', () => {
       findHelmTemplateLine('metadata:\n  annotations:\n    summary: "{{ $labels.instance }} is down"\n'),
       undefined,
     );
-  });
-
-  it('loads 150,000 objects from one file (more than a call stack takes as arguments)', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'lameduck-many-'));
-    try {
-      const file = join(dir, 'many.yaml');
-      await writeFile(
-        file,
-        Array.from(
-          { length: 150_000 },
-          (_, i) => `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c${i}}\n`,
-        ).join('---\n'),
-      );
-      const loaded = await loadManifests([file], async () => '');
-      assert.equal(loaded.objects.length, 150_000);
-      assert.deepEqual(loaded.errors, []);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
-  });
-
-  it('walks a directory in the same order on every machine (code units, not the locale)', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'lameduck-order-'));
-    try {
-      for (const name of ['b.yaml', 'B.yaml', 'a-b.yaml', 'ab.yaml', 'ä.yaml'])
-        await writeFile(join(dir, name), `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n`);
-      const loaded = await loadManifests([dir], async () => '');
-      assert.deepEqual(
-        loaded.objects.map((o) => o.source.name.slice(dir.length + 1)),
-        ['B.yaml', 'a-b.yaml', 'ab.yaml', 'b.yaml', 'ä.yaml'],
-      );
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
-  });
-
-  it('a scalar document is not a Kubernetes object', () => {
-    assert.match(load('just a string\n').errors[0]?.message ?? '', /not a Kubernetes object/);
   });
 });
 

@@ -7,7 +7,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { APP_CONFIG_NAME } from '../app-config/settings.js';
-import { InputError } from '../output/errors.js';
+import { InputError, printable } from '../output/errors.js';
 import { byCodeUnit } from '../output/order.js';
 
 export interface SourceText {
@@ -123,7 +123,15 @@ export async function readManifestSources(
     }
     try {
       const info = await stat(path);
-      let found = info.isDirectory() ? await walk(path) : [path];
+      const walked = info.isDirectory() ? await walk(path) : { files: [path], links: [] };
+      let found = walked.files;
+      if (walked.links.length > 0) {
+        const shown = [...walked.links].sort(byCodeUnit).slice(0, 3).map(printable).join(', ');
+        const more = walked.links.length > 3 ? ` and ${walked.links.length - 3} more` : '';
+        notes.push(
+          `${walked.links.length} symbolic link(s) not followed: ${shown}${more}; lameduck reads only what is inside the paths given, so pass a link's target to lint it`,
+        );
+      }
       for (const kustomization of found.filter((file) =>
         KUSTOMIZATION.includes(file.split('/').pop() ?? ''),
       )) {
@@ -183,9 +191,12 @@ export async function readManifestSources(
 /**
  * The files under `directory`, depth first in code-unit order, walked with a stack of its own: a
  * tree of 150,000 files or 10,000 levels overflows no call stack and spreads no huge array.
+ * Symbolic links are not followed (a link may point outside the repository, or loop); they are
+ * returned so that the user hears of them.
  */
-async function walk(directory: string): Promise<string[]> {
+async function walk(directory: string): Promise<{ files: string[]; links: string[] }> {
   const files: string[] = [];
+  const links: string[] = [];
   const pending: { readonly path: string; readonly directory: boolean }[] = [
     { path: directory, directory: true },
   ];
@@ -199,7 +210,8 @@ async function walk(directory: string): Promise<string[]> {
     entries.sort((a, b) => byCodeUnit(b.name, a.name)); // reversed: the stack pops them in order
     for (const entry of entries) {
       const full = join(next.path, entry.name);
-      if (entry.isDirectory()) {
+      if (entry.isSymbolicLink()) links.push(full);
+      else if (entry.isDirectory()) {
         if (!SKIPPED_DIRECTORIES.has(entry.name) && !entry.name.startsWith('.'))
           pending.push({ path: full, directory: true });
       } else if (
@@ -212,7 +224,7 @@ async function walk(directory: string): Promise<string[]> {
       }
     }
   }
-  return files;
+  return { files, links };
 }
 
 async function readTextFile(file: string, name: string): Promise<SourceText | InputError> {
