@@ -136,3 +136,92 @@ export async function startApp(options: {
     throw error;
   }
 }
+
+export interface LoadReport {
+  readonly requests: number;
+  /** Error codes, or unexpected replies, in the order they happened. */
+  readonly failures: readonly string[];
+  /** Requests sent before the signal and answered after it. */
+  readonly finishedAcrossSignal: number;
+  /** Requests sent after the signal whose reply did not carry Connection: close. */
+  readonly keptAliveAfterSignal: number;
+  /** Clients that stopped because the server answered with Connection: close. */
+  readonly closedByServer: number;
+}
+
+export interface KeepAliveLoad {
+  /** Resolves once every client has had a reply: each holds an open connection. */
+  readonly established: Promise<void>;
+  /** Call just before sending the signal. */
+  signalled(): void;
+  /** Resolves once every client has stopped: after a Connection: close reply, or a failure. */
+  readonly done: Promise<LoadReport>;
+}
+
+/** Request delays the load cycles through, in ms, so some requests are in flight at any moment. */
+const LOAD_DELAYS_MS = [5, 100, 300];
+
+/**
+ * Clients as they behave behind kube-proxy once the endpoints are updated: each keeps its one
+ * keep-alive connection and sends `GET /slow?delay=…` on it back to back, and stops when a reply
+ * says Connection: close (its next connection would go to another pod) or on a failure.
+ */
+export function keepAliveLoad(port: number, clients: number): KeepAliveLoad {
+  let signalledAt = Number.POSITIVE_INFINITY;
+  let requests = 0;
+  let finishedAcrossSignal = 0;
+  let keptAliveAfterSignal = 0;
+  let closedByServer = 0;
+  const failures: string[] = [];
+  const firstReplies: Promise<void>[] = [];
+  const runs: Promise<void>[] = [];
+  for (let client = 0; client < clients; client++) {
+    let answered: () => void = () => {};
+    firstReplies.push(new Promise((resolve) => (answered = resolve)));
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const run = async () => {
+      for (let n = client; ; n++) {
+        const sentAt = performance.now();
+        requests++;
+        let reply: Reply;
+        try {
+          reply = await get(port, `/slow?delay=${LOAD_DELAYS_MS[n % LOAD_DELAYS_MS.length]}`, agent);
+        } catch (error) {
+          failures.push((error as NodeJS.ErrnoException).code ?? String(error));
+          return;
+        }
+        answered();
+        if (reply.status !== 200 || reply.body !== 'done') {
+          failures.push(`status ${reply.status}: ${reply.body}`);
+          return;
+        }
+        const closing = reply.headers.connection === 'close';
+        if (sentAt < signalledAt && performance.now() >= signalledAt) finishedAcrossSignal++;
+        if (sentAt >= signalledAt && !closing) keptAliveAfterSignal++;
+        if (closing) {
+          closedByServer++;
+          return;
+        }
+      }
+    };
+    runs.push(
+      run().finally(() => {
+        answered(); // a client that failed before its first reply must not hold up `established`
+        agent.destroy();
+      }),
+    );
+  }
+  return {
+    established: Promise.all(firstReplies).then(() => {}),
+    signalled: () => {
+      signalledAt = performance.now();
+    },
+    done: Promise.all(runs).then(() => ({
+      requests,
+      failures,
+      finishedAcrossSignal,
+      keptAliveAfterSignal,
+      closedByServer,
+    })),
+  };
+}
