@@ -283,7 +283,7 @@ function closeSession(session: Http2Session): void {
 }
 
 /** An http2 server, or a subclass of one: its own class or an ancestor is Node's Http2(Secure)Server. */
-function isHttp2Server(server: AttachableServer): boolean {
+export function isHttp2Server(server: AttachableServer): boolean {
   for (let proto = Object.getPrototypeOf(server); proto; proto = Object.getPrototypeOf(proto)) {
     const name = (proto as { constructor?: { name?: string } }).constructor?.name;
     if (name === 'Http2Server' || name === 'Http2SecureServer') return true;

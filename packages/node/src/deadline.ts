@@ -32,16 +32,32 @@ export class DeadlineConfigError extends Error {
   override name = 'DeadlineConfigError';
 }
 
-function readSeconds(env: Readonly<Record<string, string | undefined>>, name: string): number | undefined {
+/**
+ * A number from the environment; undefined when unset or blank. Any other value that `accepts`
+ * rejects throws, naming the variable, its value and what it takes (`expected`).
+ */
+export function readEnvNumber(
+  env: Readonly<Record<string, string | undefined>>,
+  name: string,
+  accepts: (value: number) => boolean,
+  expected: string,
+): number | undefined {
   const raw = env[name];
   if (raw === undefined || raw.trim() === '') return undefined;
   const value = Number(raw);
-  if (!Number.isFinite(value) || value < 0) {
-    throw new DeadlineConfigError(
-      `${name}=${JSON.stringify(raw)} is not a number of seconds; set it to a plain number such as "60" (no unit: Kubernetes writes terminationGracePeriodSeconds that way)`,
-    );
+  if (!Number.isFinite(value) || !accepts(value)) {
+    throw new DeadlineConfigError(`${name}=${JSON.stringify(raw)} is not ${expected}`);
   }
   return value;
+}
+
+function readSeconds(env: Readonly<Record<string, string | undefined>>, name: string): number | undefined {
+  return readEnvNumber(
+    env,
+    name,
+    (value) => value >= 0,
+    'a number of seconds; set it to a plain number such as "60" (no unit: Kubernetes writes terminationGracePeriodSeconds that way)',
+  );
 }
 
 export function shutdownDeadline(options: DeadlineOptions = {}): Deadline {

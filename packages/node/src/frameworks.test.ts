@@ -1,34 +1,20 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
+import type { ChildProcess } from 'node:child_process';
 import { Agent } from 'node:http';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { exitOf, get, sleep } from './test-support.js';
+import { exitOf, get, killIfRunning, sleep, startApp } from './test-support.js';
 
 const examples = fileURLToPath(new URL('../../../examples/node/', import.meta.url));
 const children: ChildProcess[] = [];
 after(() => {
-  for (const child of children)
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  for (const child of children) killIfRunning(child);
 });
 
-async function start(example: string): Promise<{ child: ChildProcess; port: number; log: () => string }> {
-  const child = spawn(process.execPath, [`${examples}${example}.mjs`], {
-    cwd: examples,
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let log = '';
-  child.stderr?.on('data', (chunk) => (log += chunk));
-  const [line] = (await Promise.race([
-    once(child.stdout as NodeJS.ReadableStream, 'data'),
-    sleep(15_000).then(() => {
-      throw new Error(`${example} did not start: ${log}`);
-    }),
-  ])) as [Buffer];
-  return { child, port: Number(/listening (\d+)/.exec(line.toString())?.[1]), log: () => log };
+async function start(example: string) {
+  const app = await startApp({ script: `${examples}${example}.mjs`, cwd: examples });
+  children.push(app.child);
+  return app;
 }
 
 describe('framework examples (real processes, real SIGTERM)', () => {

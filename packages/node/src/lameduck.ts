@@ -28,6 +28,7 @@ import {
   sendReport,
 } from './health.js';
 import { type CleanupHook, type HookOutcome, runHooks } from './hooks.js';
+import { raiseKeepAlive, validateUpstreamIdleTimeout } from './keep-alive.js';
 import { type LoggerOption, resolveLogger } from './logger.js';
 import { type ProcReader, pid1Warning } from './pid1.js';
 
@@ -56,6 +57,13 @@ export interface LameduckOptions {
    * Closing a socket at the instant a client reuses it would reset that request.
    */
   readonly idleGraceMs?: number;
+  /**
+   * The idle timeout of the load balancer or proxy in front of the servers, in ms. Each attached
+   * http(s) server then keeps idle connections 1 s longer (keepAliveTimeout), so the upstream closes
+   * them first and never sends a request on a connection Node is closing; headersTimeout is raised
+   * above keepAliveTimeout. Default: Node's own timeouts are left alone.
+   */
+  readonly upstreamIdleTimeoutMs?: number;
   /** Default timeout of a cleanup hook (default 5000 ms). */
   readonly hookTimeoutMs?: number;
   readonly logger?: LoggerOption;
@@ -146,6 +154,8 @@ export class Lameduck extends EventEmitter<LameduckEvents> {
         throw new DeadlineConfigError(`${name} must be a number of milliseconds, 0 or more, got ${value}`);
       }
     }
+    if (options.upstreamIdleTimeoutMs !== undefined)
+      validateUpstreamIdleTimeout(options.upstreamIdleTimeoutMs);
     this.log = resolveLogger(options.logger);
     this.exitProcess = options.exit ?? ((code) => process.exit(code));
     this.tracker = new ConnectionTracker(
@@ -175,6 +185,8 @@ export class Lameduck extends EventEmitter<LameduckEvents> {
   attach(server: AttachableServer): this {
     this.servers.push(server);
     this.tracker.attach(server);
+    if (this.options.upstreamIdleTimeoutMs !== undefined)
+      raiseKeepAlive(server, this.options.upstreamIdleTimeoutMs);
     return this;
   }
 

@@ -7,10 +7,10 @@ import {
   type Http2Server,
   connect as http2Connect,
 } from 'node:http2';
-import { Agent, createServer as createHttpsServer, request as httpsRequest } from 'node:https';
+import { Agent, createServer as createHttpsServer } from 'node:https';
 import { connect } from 'node:net';
 import { describe, it } from 'node:test';
-import { listen, sleep, testLameduck, tls } from './test-support.js';
+import { getTls, listen, sleep, testLameduck, tls } from './test-support.js';
 
 describe('drain across protocols (real sockets)', () => {
   it('HTTPS: an in-flight request on a keep-alive TLS socket completes with Connection: close', async () => {
@@ -18,20 +18,11 @@ describe('drain across protocols (real sockets)', () => {
     const { ld, exited } = testLameduck({ servers: [server], timeoutMs: 5000 });
     const port = await listen(server);
     const agent = new Agent({ keepAlive: true, ca: tls.cert });
-    const reply = new Promise<{ status: number | undefined; connection: string | undefined; body: string }>(
-      (resolve, reject) => {
-        httpsRequest({ host: '127.0.0.1', port, path: '/', agent, servername: 'localhost' }, (res) => {
-          let body = '';
-          res.on('data', (c) => (body += c));
-          res.on('end', () => resolve({ status: res.statusCode, connection: res.headers.connection, body }));
-        })
-          .on('error', reject)
-          .end();
-      },
-    );
+    const reply = getTls(port, '/', agent);
     await sleep(80);
     void ld.shutdown('test');
-    assert.deepEqual(await reply, { status: 200, connection: 'close', body: 'secure' });
+    const { status, headers, body } = await reply;
+    assert.deepEqual([status, headers.connection, body], [200, 'close', 'secure']);
     assert.equal(await exited, 0);
     agent.destroy();
   });

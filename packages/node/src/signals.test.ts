@@ -2,12 +2,11 @@ import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { after, describe, it } from 'node:test';
-import { exitOf, get, sleep, startFixture } from './test-support.js';
+import { exitOf, get, killIfRunning, sleep, startFixture } from './test-support.js';
 
 const children: ChildProcess[] = [];
 after(() => {
-  for (const child of children)
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  for (const child of children) killIfRunning(child);
 });
 
 async function fixture(mode: string) {
