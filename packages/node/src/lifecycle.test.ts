@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
+import { Agent, createServer } from 'node:http';
 import { describe, it } from 'node:test';
 import { type HookOutcome, runHooks } from './hooks.js';
 import { get, listen, sleep, testLameduck } from './test-support.js';
@@ -111,5 +111,59 @@ describe('health', () => {
     assert.deepEqual([live.status, JSON.parse(live.body).phase], [200, 'draining']);
     assert.equal((await work).body, 'work');
     assert.equal(await exited, 0);
+  });
+
+  it("what a probe sees in each phase, on the app's port and on serveHealth's: the README's table", async () => {
+    // A fresh connection per probe, as the kubelet makes them (keep-alive off for probes).
+    const probe = async (port: number, path: string) => {
+      try {
+        return (await get(port, path, new Agent({ keepAlive: false }))).status;
+      } catch (error) {
+        return (error as NodeJS.ErrnoException).code;
+      }
+    };
+    const seen = async (appPort: number, healthPort: number) => [
+      await probe(appPort, '/healthz/ready'),
+      await probe(appPort, '/healthz/live'),
+      await probe(healthPort, '/healthz/ready'),
+      await probe(healthPort, '/healthz/live'),
+    ];
+    for (const drainDelayMs of [0, 400]) {
+      const server = createServer((req, res) => {
+        if (req.url === '/healthz/ready') return ld.readiness(req, res);
+        if (req.url === '/healthz/live') return ld.liveness(req, res);
+        setTimeout(() => res.end('work'), 800);
+      });
+      const { ld, exited } = testLameduck({ servers: [server], timeoutMs: 5000, drainDelayMs });
+      const health = await ld.serveHealth({ port: 0, host: '127.0.0.1' });
+      const healthPort = (health.address() as { port: number }).port;
+      // Starting (the app's server not listening yet): the health port already answers.
+      assert.deepEqual(
+        [await probe(healthPort, '/healthz/ready'), await probe(healthPort, '/healthz/live')],
+        [503, 200],
+      );
+      const appPort = await listen(server);
+      assert.deepEqual(await seen(appPort, healthPort), [200, 200, 200, 200], 'serving');
+      const work = get(appPort, '/work');
+      await sleep(50);
+      void ld.shutdown('test');
+      await sleep(50);
+      assert.deepEqual(
+        await seen(appPort, healthPort),
+        drainDelayMs > 0 ? [503, 200, 503, 200] : ['ECONNREFUSED', 'ECONNREFUSED', 503, 200],
+        `drainDelayMs ${drainDelayMs}`,
+      );
+      if (drainDelayMs > 0) {
+        await sleep(drainDelayMs);
+        assert.deepEqual(
+          await seen(appPort, healthPort),
+          ['ECONNREFUSED', 'ECONNREFUSED', 503, 200],
+          'draining',
+        );
+      }
+      assert.equal((await work).body, 'work');
+      assert.equal(await exited, 0);
+      health.close();
+    }
   });
 });
