@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { copyFile, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { describe, it } from 'node:test';
 import { parse } from 'yaml';
@@ -177,5 +177,24 @@ describe('lameduck fix: Dockerfiles', () => {
     const remaining = await rulesFound(dir);
     assert.deepEqual(remaining, ['dockerfile-shell-form']);
     assert.match((await runCli(['fix', dir])).stderr, /nothing to fix/);
+  });
+
+  it('suggests the zero-code preload for a Node Dockerfile it fixed, and writes it nowhere (the image may not have the package)', async () => {
+    const dir = await mkdtemp(`${tmpdir()}/lameduck-fix-node-`);
+    await mkdir(`${dir}/api`);
+    await mkdir(`${dir}/worker`);
+    await writeFile(`${dir}/api/Dockerfile`, 'FROM node:20-alpine\nCOPY . .\nCMD node server.js\n');
+    await writeFile(`${dir}/worker/Dockerfile`, 'FROM python:3.12\nCMD python worker.py\n');
+    const run = await runCli(['fix', dir]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(
+      await readFile(`${dir}/api/Dockerfile`, 'utf8'),
+      'FROM node:20-alpine\nCOPY . .\nCMD ["node", "server.js"]\n',
+    );
+    const notes = run.stderr.split('\n').filter((line) => line.includes('@lameduck/node/register'));
+    assert.deepEqual(notes, [
+      `lameduck fix: note: ${dir}/api/Dockerfile: for a Node app, ["node", "--import", "@lameduck/node/register", "server.js"] also drains it on SIGTERM with no code change (npm install @lameduck/node)`,
+    ]);
+    await rm(dir, { recursive: true, force: true });
   });
 });

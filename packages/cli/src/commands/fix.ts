@@ -2,13 +2,15 @@
 
 import type { Command } from 'commander';
 import { CONFIG_FILE } from '../config/config.js';
+import { startedProcess } from '../dockerfile/facts.js';
 import { lintDockerfiles, lintObjects } from '../lint/engine.js';
 import { planDockerfileFixes, planFixes } from '../lint/fix.js';
 import { loadLintInput } from '../lint/input.js';
 import { unifiedDiff } from '../lint/line-edits.js';
+import { isNodeApp, PRELOAD_ADVICE } from '../lint/node-preload.js';
 import { DOCKERFILE_RULES, RULES } from '../lint/registry.js';
 import { isRendered } from '../manifests/read.js';
-import { EXIT, InputError, UsageError } from '../output/errors.js';
+import { EXIT, InputError, printable, UsageError } from '../output/errors.js';
 import { rewriteTextFile } from '../output/files.js';
 import type { Io } from '../output/io.js';
 import type { PlanFlags } from '../plan/options.js';
@@ -92,6 +94,12 @@ left as they are). Findings fix cannot mend do not change the exit code: run lam
         }
       }
       const done = writable.filter((fix) => !refused.has(fix.file));
+      // The preload needs the package in the image, which fix cannot know: it suggests, never writes it.
+      for (const { facts } of loaded.dockerfiles) {
+        const process = startedProcess(facts);
+        if (done.some((fix) => fix.file === facts.file) && isNodeApp(facts.baseImage, process?.argv ?? []))
+          io.stderr.write(`lameduck fix: note: ${printable(facts.file)}: ${PRELOAD_ADVICE}\n`);
+      }
       const count = done.reduce((sum, fix) => sum + fix.fixed.length, 0);
       const verb = flags.dryRun ? 'would fix' : 'fixed';
       io.stderr.write(

@@ -23,11 +23,20 @@ export interface RuleCase {
 
 export interface InvalidCase extends RuleCase {
   /** Expected findings: line, and a pattern the message must match. */
-  readonly findings: readonly {
-    readonly line: number;
-    readonly message: RegExp;
-    readonly container?: string;
-  }[];
+  readonly findings: readonly (ExpectedFinding & { readonly container?: string })[];
+}
+
+/** Where a finding lands, a pattern its message must match, and one its fix hint must (or must not). */
+interface ExpectedFinding {
+  readonly line: number;
+  readonly message: RegExp;
+  readonly fix?: RegExp | { readonly not: RegExp };
+}
+
+function assertFix(fix: string | undefined, expected: ExpectedFinding['fix']): void {
+  if (expected === undefined) return;
+  if (expected instanceof RegExp) assert.match(fix ?? '', expected);
+  else assert.doesNotMatch(fix ?? '', expected.not);
 }
 
 export function lintYaml(rule: Rule, test: RuleCase) {
@@ -75,6 +84,7 @@ export function ruleTester(
         assert.match(found?.message ?? '', expected.message);
         assert.equal(found?.severity, rule.severity);
         if (expected.container) assert.equal(found?.object.container, expected.container);
+        assertFix(found?.fix, expected.fix);
       });
     });
   }
@@ -109,7 +119,7 @@ export interface DockerfileCase {
 }
 
 export interface InvalidDockerfileCase extends DockerfileCase {
-  readonly findings: readonly { readonly file?: string; readonly line: number; readonly message: RegExp }[];
+  readonly findings: readonly (ExpectedFinding & { readonly file?: string })[];
 }
 
 export function dockerfileRuleTester(
@@ -137,6 +147,7 @@ export function dockerfileRuleTester(
         assert.equal(findings[i]?.line, expected.line);
         assert.match(findings[i]?.message ?? '', expected.message);
         assert.equal(findings[i]?.severity, rule.severity);
+        assertFix(findings[i]?.fix, expected.fix);
       });
     });
   }

@@ -15,7 +15,13 @@ describe('dockerfile-package-manager-pid1', () => {
       {
         name: 'CMD ["npm", "start"]',
         dockerfile: 'FROM node:20\nCMD ["npm", "start"]\n',
-        findings: [{ line: 2, message: /^npm receives SIGTERM and does not forward it/ }],
+        findings: [
+          {
+            line: 2,
+            message: /^npm receives SIGTERM and does not forward it/,
+            fix: /CMD \["node", "server\.js"\] .*; for a Node app, \["node", "--import", "@lameduck\/node\/register", "server\.js"\]/,
+          },
+        ],
       },
       {
         name: 'yarn as ENTRYPOINT',

@@ -1,4 +1,5 @@
 import { type DockerfileRule, packageManagerOf } from '../dockerfile-rule.js';
+import { PRELOAD_ADVICE } from '../node-preload.js';
 import { DOCS_BASE } from '../rule.js';
 
 export const dockerfilePackageManagerPid1: DockerfileRule = {
@@ -18,7 +19,7 @@ export const dockerfilePackageManagerPid1: DockerfileRule = {
         line: process.line,
         column: process.column,
         message: `${manager} receives SIGTERM and does not forward it to the app: the app is SIGKILLed at the end of the grace period (exit code 137) and in-flight requests are cut`,
-        fix: `${process.keyword} ["node", "server.js"] (start the app directly; tini -g also reaches it)`,
+        fix: `${process.keyword} ["node", "server.js"] (start the app directly; tini -g also reaches it); ${PRELOAD_ADVICE}`,
       },
     ];
   },

@@ -15,12 +15,18 @@ describe('dockerfile-shell-form', () => {
       {
         name: 'shell-form CMD',
         dockerfile: 'FROM node:20-alpine\nCOPY . .\nCMD node server.js\n',
-        findings: [{ line: 3, message: /runs as \/bin\/sh -c "node server\.js"/ }],
+        findings: [
+          {
+            line: 3,
+            message: /runs as \/bin\/sh -c "node server\.js"/,
+            fix: /^use the exec form: CMD \["node","server\.js"\]; for a Node app, .*@lameduck\/node\/register/,
+          },
+        ],
       },
       {
         name: 'shell-form ENTRYPOINT wins over an exec CMD',
         dockerfile: 'FROM alpine\nENTRYPOINT myapp --flag\nCMD ["x"]\n',
-        findings: [{ line: 2, message: /ENTRYPOINT myapp --flag/ }],
+        findings: [{ line: 2, message: /ENTRYPOINT myapp --flag/, fix: { not: /@lameduck\/node/ } }],
       },
     ],
   });

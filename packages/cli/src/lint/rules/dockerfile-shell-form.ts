@@ -1,5 +1,6 @@
 import { startedProcess } from '../../dockerfile/facts.js';
 import type { DockerfileRule } from '../dockerfile-rule.js';
+import { isNodeApp, PRELOAD_ADVICE } from '../node-preload.js';
 import { DOCS_BASE } from '../rule.js';
 
 /** Plain words only: no variables, quotes, operators or globs, so the exec form means the same. */
@@ -19,7 +20,7 @@ export const dockerfileShellForm: DockerfileRule = {
         line: process.line,
         column: process.column,
         message: `${process.keyword} ${command} runs as /bin/sh -c "${command}": the shell is PID 1, and where it does not exec the command (busybox on Alpine, any script with more than one command) SIGTERM stops at the shell and the app is SIGKILLed at the end of the grace period`,
-        fix: `use the exec form: ${process.keyword} ${JSON.stringify(command.split(/\s+/).filter(Boolean))}`,
+        fix: `use the exec form: ${process.keyword} ${JSON.stringify(command.split(/\s+/).filter(Boolean))}${isNodeApp(facts.baseImage, [command]) ? `; ${PRELOAD_ADVICE}` : ''}`,
       },
     ];
   },

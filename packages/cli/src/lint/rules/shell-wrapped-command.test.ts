@@ -18,12 +18,26 @@ describe('shell-wrapped-command', () => {
       {
         name: 'npm start',
         yaml: command('["npm", "start"]'),
-        findings: [{ line: 18, message: /npm becomes PID 1 and does not forward SIGTERM/ }],
+        findings: [
+          {
+            line: 18,
+            message: /npm becomes PID 1 and does not forward SIGTERM/,
+            fix: /for a Node app, \["node", "--import", "@lameduck\/node\/register", "server\.js"\] also drains it/,
+          },
+        ],
+      },
+      {
+        name: 'a Python app under sh -c: no word of Node',
+        yaml: command('["sh", "-c", "./migrate && gunicorn app:app"]').replace(
+          'image: web:1',
+          'image: python:3.12',
+        ),
+        findings: [{ line: 18, message: /shell stays PID 1/, fix: { not: /@lameduck\/node/ } }],
       },
       {
         name: 'sh -c with a sequence and no exec',
         yaml: command('["sh", "-c", "./migrate && node server.js"]'),
-        findings: [{ line: 18, message: /shell stays PID 1/ }],
+        findings: [{ line: 18, message: /shell stays PID 1/, fix: /@lameduck\/node\/register/ }],
       },
       {
         name: 'sh -c with a lone command: dash does not exec it',

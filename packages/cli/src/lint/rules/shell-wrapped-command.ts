@@ -1,3 +1,5 @@
+import { getString } from '../../model/json.js';
+import { isNodeApp, PRELOAD_ADVICE } from '../node-preload.js';
 import { DOCS_BASE, type Rule } from '../rule.js';
 
 export const shellWrappedCommand: Rule = {
@@ -8,12 +10,17 @@ export const shellWrappedCommand: Rule = {
   check(context) {
     return context.analysis.containers.flatMap(({ container, sigterm }) => {
       if (sigterm.reaches) return [];
+      const argv = [container.spec.command, container.spec.args].flatMap((list) =>
+        Array.isArray(list) ? list.map(String) : [],
+      );
+      const fix =
+        'run the app directly (["node", "server.js"]), or prefix the last command with exec, or use tini';
       return [
         {
           path: [...container.path, sigterm.field],
           container: container.name,
           message: `${sigterm.reason}: the app is SIGKILLed at the end of the grace period (exit code 137) and in-flight requests are cut`,
-          fix: 'run the app directly (["node", "server.js"]), or prefix the last command with exec, or use tini',
+          fix: isNodeApp(getString(container.spec, ['image']), argv) ? `${fix}; ${PRELOAD_ADVICE}` : fix,
         },
       ];
     });
