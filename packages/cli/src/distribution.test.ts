@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { repoRoot, topLevelEnv } from './test-helpers.js';
+import { repoRoot, topLevelEnv, until } from './test-helpers.js';
 
 const run = promisify(execFile);
 const UPSTREAM = 'https://registry.npmjs.org/';
@@ -210,5 +210,29 @@ process.exit(0);
     assert.equal((await run(process.execPath, ['esm.mjs'], { cwd: empty })).stdout, 'function 5000\n');
     assert.equal((await run(process.execPath, ['cjs.cjs'], { cwd: empty })).stdout, 'function 5000\n');
     assert.equal((await run(process.execPath, ['app.mjs'], { cwd: empty })).stdout, 'function 5000\n');
+
+    // The preload, as a Deployment's command runs it, through --import and through --require.
+    await writeFile(
+      join(empty, 'server.js'),
+      "require('node:http').createServer((q, s) => s.end()).listen(0, '127.0.0.1', () => console.log('listening'));\n",
+    );
+    for (const flag of ['--import', '--require']) {
+      const app = spawn(process.execPath, [flag, '@lameduck/node/register', 'server.js'], {
+        cwd: empty,
+        env: { ...env, TERMINATION_GRACE_PERIOD_SECONDS: '10' },
+      });
+      try {
+        let output = '';
+        app.stdout.on('data', (chunk) => (output += chunk));
+        app.stderr.on('data', (chunk) => (output += chunk));
+        const exited = new Promise<number | null>((resolve) => app.on('close', resolve));
+        await until(() => output.includes('listening'), 10_000, `${flag}: the app to listen (${output})`);
+        app.kill('SIGTERM');
+        assert.equal(await exited, 0, `${flag}: ${output}`);
+        assert.match(output, /SIGTERM.*readiness now fails/, flag);
+      } finally {
+        app.kill('SIGKILL');
+      }
+    }
   });
 });
