@@ -5,11 +5,13 @@
  */
 
 import { type ClusterApi, ClusterError, listItems } from '../kube/api.js';
-import { selectorQuery, serviceSelects } from '../kube/restart.js';
+import { selectorQuery } from '../kube/restart.js';
 import { refName, type WorkloadRef, workloadPath } from '../kube/workload-ref.js';
+import { DEFAULT_GRACE_SECONDS, specGraceSeconds } from '../model/grace.js';
 import { getIn, getNumber, getObject, getString, type JsonObject } from '../model/json.js';
 import { classifyPreStop } from '../model/prestop.js';
 import { describeHook } from '../model/recommendations.js';
+import { serviceSelects } from '../model/services.js';
 import { redact } from './redact.js';
 
 export interface ContainerTermination {
@@ -209,7 +211,8 @@ export async function gatherEvidence(
           image: getString(c, ['image']) ?? '',
         })),
     ),
-    graceSeconds: getNumber(template, ['spec', 'terminationGracePeriodSeconds']) ?? 30,
+    // As the API server stores it (defaulted, not floored): the field the summary names.
+    graceSeconds: specGraceSeconds(getObject(template, ['spec'])) ?? DEFAULT_GRACE_SECONDS,
     containers: containers.map((c) => ({
       name: getString(c, ['name']) ?? '?',
       image: getString(c, ['image']),

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { serviceSelects } from '../model/services.js';
 import { describeApiFailure, rbacOf } from './api.js';
-import { restartPatch, restartRefusal, rolloutState, selectorQuery, serviceSelects } from './restart.js';
+import { restartPatch, restartRefusal, rolloutState, selectorQuery } from './restart.js';
 import { parseWorkloadRef, workloadPath } from './workload-ref.js';
 
 const at = new Date('2026-11-24T10:11:12.345Z');

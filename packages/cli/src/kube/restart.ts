@@ -152,10 +152,3 @@ export function selectorQuery(workload: JsonObject): string | undefined {
   }
   return terms.length === 0 ? undefined : terms.join(',');
 }
-
-/** Does a Service's selector (matchLabels only, by definition) pick the pod template's labels? */
-export function serviceSelects(service: JsonObject, podLabels: Readonly<Record<string, unknown>>): boolean {
-  const selector = getObject(service, ['spec', 'selector']);
-  if (!selector || Object.keys(selector).length === 0) return false;
-  return Object.entries(selector).every(([key, value]) => podLabels[key] === value);
-}

@@ -271,8 +271,7 @@ export class LabApiServer {
   }
 
   private graceSeconds(): number {
-    const grace = getObject(this.workload, ['spec', 'template', 'spec'])?.terminationGracePeriodSeconds;
-    return typeof grace === 'number' ? grace : 30;
+    return this.options.cluster.spec.graceSeconds;
   }
 
   private gitVersion(): string {

@@ -8,6 +8,7 @@ import { type Endpoint, endpointOf } from '../cluster/endpoints.js';
 import { type DeploymentView, reconcile, rolloutComplete } from '../cluster/rollout.js';
 import type { EventLog } from '../recording/records.js';
 import { Pod, type PodContext } from './pod.js';
+import type { LabSpec } from './spec.js';
 
 export class EmulatedCluster {
   readonly pods: Pod[] = [];
@@ -33,6 +34,10 @@ export class EmulatedCluster {
     };
     // minReadySeconds makes availability a matter of time, not only of events.
     if (spec.minReadySeconds > 0) this.ticker = setInterval(() => this.changed(), 250);
+  }
+  /** What is rehearsed, as the model read it from the manifest or the flags. */
+  get spec(): LabSpec {
+    return this.context.spec;
   }
 
   get revision(): number {

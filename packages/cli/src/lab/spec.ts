@@ -5,17 +5,14 @@
 
 import type { ProbeKind } from '../cluster/probe-state.js';
 import type { Strategy } from '../cluster/rollout.js';
-import { effectiveGraceSeconds } from '../model/budget.js';
+import { analyzeWorkload, DEFAULT_ANALYSIS_OPTIONS } from '../model/analyze.js';
+import { effectiveGraceSeconds } from '../model/grace.js';
 import { getIn, getNumber, getObject, getString, isObject, type JsonObject } from '../model/json.js';
 import type { KubeVersion } from '../model/kube-version.js';
-import { classifyPreStop, type PreStopHook, preStopEffect } from '../model/prestop.js';
+import type { PreStopHook } from '../model/prestop.js';
 import { resolveRollingUpdate } from '../model/recommendations.js';
-import {
-  containerPorts,
-  findPodTemplate,
-  isWorkloadKind,
-  terminatingContainers,
-} from '../model/workloads.js';
+import { serviceSelects } from '../model/services.js';
+import { containerPorts, findPodTemplate, isWorkloadKind } from '../model/workloads.js';
 
 export type PortRef = number | string;
 
@@ -134,23 +131,25 @@ export function specFromObjects(objects: readonly JsonObject[], options: Manifes
   const lookup = findPodTemplate(workload, kind);
   if (!lookup.found) return { ok: false, problem: `${kind} ${name}: ${lookup.problem}` };
   const { spec: podSpec, metadata } = lookup.template;
-  const mains = terminatingContainers(lookup.template).filter((c) => c.role === 'main');
-  const container =
-    options.container === undefined ? mains[0] : mains.find((c) => c.name === options.container);
-  if (!container) {
+  // The model reads the grace period and the preStop hook, and what the runtime will make of it.
+  const analysis = analyzeWorkload(kind, lookup.template, {
+    ...DEFAULT_ANALYSIS_OPTIONS,
+    kubeVersion: options.kubeVersion,
+  });
+  const mains = analysis.containers.filter((c) => c.container.role === 'main');
+  const chosen =
+    options.container === undefined ? mains[0] : mains.find((c) => c.container.name === options.container);
+  if (!chosen) {
     return {
       ok: false,
-      problem: `${kind} ${name} has no container named ${options.container}; it has ${mains.map((c) => c.name).join(', ')}`,
+      problem: `${kind} ${name} has no container named ${options.container}; it has ${mains.map((c) => c.container.name).join(', ')}`,
     };
   }
+  const container = chosen.container;
   const notes: string[] = [];
   if (mains.length > 1)
     notes.push(`rehearsing container ${container.name} only; the lab runs one process per replica`);
-  const preStop = classifyPreStop(container.spec);
-  const effect = preStopEffect(preStop, options.kubeVersion, {
-    image: getString(container.spec, ['image']),
-    specGraceSeconds: getNumber(podSpec, ['terminationGracePeriodSeconds']),
-  });
+  const { preStop, preStopEffect: effect } = chosen.budget;
   if (effect.outcome === 'rejected') return { ok: false, problem: `${kind} ${name}: ${effect.note}` };
   if (effect.note) notes.push(effect.note);
 
@@ -166,15 +165,13 @@ export function specFromObjects(objects: readonly JsonObject[], options: Manifes
 
   const replicas = options.replicas ?? getNumber(workload, ['spec', 'replicas']) ?? 1;
   const selector = getObject(metadata, ['labels']) ?? {};
-  const service = objects.find(
-    (o) => o.kind === 'Service' && selects(getObject(o, ['spec', 'selector']), selector),
-  );
+  const service = objects.find((o) => o.kind === 'Service' && serviceSelects(o, selector));
   return {
     ok: true,
     spec: {
       name,
       replicas,
-      graceSeconds: effectiveGraceSeconds(getNumber(podSpec, ['terminationGracePeriodSeconds'])),
+      graceSeconds: analysis.graceSeconds,
       preStop: effect.outcome === 'ignored' ? { kind: 'none' } : preStop,
       probes,
       strategy: strategyOf(workload, kind, replicas),
@@ -205,11 +202,6 @@ function strategyOf(workload: JsonObject, kind: string, replicas: number): Strat
   const fields = getObject(workload, path) ?? {};
   const { surge, unavailable } = resolveRollingUpdate(fields.maxSurge, fields.maxUnavailable, replicas);
   return { type: 'RollingUpdate', maxSurge: surge, maxUnavailable: unavailable };
-}
-
-function selects(selector: JsonObject | undefined, labels: JsonObject): boolean {
-  if (!selector || Object.keys(selector).length === 0) return false;
-  return Object.entries(selector).every(([key, value]) => labels[key] === value);
 }
 
 function probeFrom(kind: ProbeKind, raw: JsonObject): ProbeSpec | string {

@@ -2,6 +2,7 @@
 import type { KubeObject } from '../manifests/objects.js';
 import { analyzeWorkload } from '../model/analyze.js';
 import { getObject, getString, type JsonObject } from '../model/json.js';
+import { serviceSelects } from '../model/services.js';
 import { findPodTemplate, isWorkloadKind } from '../model/workloads.js';
 import type { ImageLinker } from './images.js';
 import type { LintOptions, WorkloadContext } from './rule.js';
@@ -10,12 +11,9 @@ function namespaceOf(object: JsonObject): string {
   return getString(object, ['metadata', 'namespace']) ?? 'default';
 }
 
-/** A Service selects a pod when every key of its selector matches the pod's labels. */
+/** A Service selects a pod in its own namespace only. */
 export function selects(service: JsonObject, labels: JsonObject, namespace: string): boolean {
-  const selector = getObject(service, ['spec', 'selector']);
-  if (!selector || Object.keys(selector).length === 0) return false;
-  if (namespaceOf(service) !== namespace) return false;
-  return Object.entries(selector).every(([key, value]) => labels[key] === value);
+  return namespaceOf(service) === namespace && serviceSelects(service, labels);
 }
 
 export interface LocatedContext {

@@ -9,14 +9,17 @@ import {
   terminationBudget,
 } from './budget.js';
 import { parseDurationSeconds } from './duration.js';
-import { getNumber, getObject, getString, type JsonObject } from './json.js';
+import { effectiveGraceSeconds, specGraceSeconds as podSpecGraceSeconds } from './grace.js';
+import { getObject, getString, type JsonObject } from './json.js';
 import { DEFAULT_KUBE_VERSION, type KubeVersion } from './kube-version.js';
 import { classifyPreStop, preStopEffect } from './prestop.js';
 import { type SigtermPath, sigtermPath } from './sigterm-path.js';
 import { type TimelineEvent, timeline } from './timeline.js';
 import {
   type ContainerView,
+  findPodTemplate,
   impliedWorkloadType,
+  isWorkloadKind,
   nativeSidecarsEnabled,
   type PodTemplate,
   terminatingContainers,
@@ -55,6 +58,8 @@ export interface WorkloadAnalysis {
   readonly workloadType: WorkloadType;
   readonly workloadTypeSource: 'flag' | 'annotation' | 'kind' | 'default';
   readonly specGraceSeconds: number | undefined;
+  /** The grace period the kubelet counts down: the spec's, defaulted, never below 1 s. */
+  readonly graceSeconds: number;
   readonly containers: ContainerAnalysis[];
   /** Problems with the lameduck annotations themselves, reported rather than guessed around. */
   readonly annotationProblems: AnnotationProblem[];
@@ -75,7 +80,7 @@ export function analyzeWorkload(
   const annotations = getObject(template.metadata, ['annotations']) ?? {};
   const drain = resolveDrain(options.drainSeconds, annotations, annotationProblems);
   const type = resolveWorkloadType(kind, options.workloadType, annotations, annotationProblems);
-  const specGraceSeconds = getNumber(template.spec, ['terminationGracePeriodSeconds']);
+  const specGraceSeconds = podSpecGraceSeconds(template.spec);
   const views = terminatingContainers(template);
   const sidecarsOrdered =
     nativeSidecarsEnabled(options.kubeVersion) && views.some((v) => v.role === 'sidecar');
@@ -117,9 +122,22 @@ export function analyzeWorkload(
     workloadType: type.type,
     workloadTypeSource: type.source,
     specGraceSeconds,
+    graceSeconds: effectiveGraceSeconds(specGraceSeconds),
     containers: [...mains, ...sidecars],
     annotationProblems,
   };
+}
+
+/** The analysis of a workload object as read (from a file or the API), or why there is none. */
+export function analyzeObject(
+  workload: JsonObject,
+  options: AnalysisOptions = DEFAULT_ANALYSIS_OPTIONS,
+): WorkloadAnalysis | { readonly problem: string } {
+  const kind = workload.kind;
+  if (!isWorkloadKind(kind)) return { problem: `${String(kind)} is not a workload with a pod template` };
+  const lookup = findPodTemplate(workload, kind);
+  if (!lookup.found) return { problem: lookup.problem };
+  return analyzeWorkload(kind, lookup.template, options);
 }
 
 function resolveDrain(

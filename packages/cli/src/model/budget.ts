@@ -9,10 +9,9 @@
  *   if grace < 2 { grace = 2 }                      // minimumGracePeriodInSeconds
  *   StopContainer(grace)                            // SIGTERM now, SIGKILL after grace
  */
+import { effectiveGraceSeconds } from './grace.js';
 import type { PreStopEffect, PreStopHook } from './prestop.js';
 
-/** Pod spec default for terminationGracePeriodSeconds (k8s.io/api core/v1 DefaultTerminationGracePeriodSeconds). */
-export const DEFAULT_GRACE_SECONDS = 30;
 /** kuberuntime_manager.go minimumGracePeriodInSeconds: "A minimal shutdown window for avoiding unnecessary SIGKILLs". */
 export const MINIMUM_STOP_WINDOW_SECONDS = 2;
 /** The guide's safety buffer in grace >= preStop + drain + buffer. */
@@ -39,15 +38,6 @@ export interface StopSchedule {
   readonly sigkillAt: number | undefined;
   /** SIGKILL was pushed out to 2 s after SIGTERM because preStop (or the wait) used up the grace period. */
   readonly floorApplied: boolean;
-}
-
-/**
- * A spec grace of 0 makes the API server delete the object at once (strategy.go CheckGracefulDelete),
- * and the kubelet still supplies at least 1 s ("no matter what, we always supply a grace period of 1",
- * pod_workers.go calculateEffectiveGracePeriod).
- */
-export function effectiveGraceSeconds(specGraceSeconds: number | undefined): number {
-  return Math.max(specGraceSeconds ?? DEFAULT_GRACE_SECONDS, 1);
 }
 
 /**

@@ -2,7 +2,7 @@
  * What a container's preStop hook is, and how long the kubelet spends in it.
  */
 
-import { DEFAULT_GRACE_SECONDS } from './budget.js';
+import { DEFAULT_GRACE_SECONDS } from './grace.js';
 import { SHELL_OR_SLEEP, shellLessImage } from './images.js';
 import { getObject, isObject, type JsonObject } from './json.js';
 import { enabledByDefault, FEATURES, featureStage, type KubeVersion } from './kube-version.js';

@@ -3,8 +3,10 @@
  * the pod terminating at the time, then the shared report plus what only a cluster can measure.
  * Pure.
  */
-import { getIn, getNumber, getString, type JsonObject } from '../model/json.js';
-import { classifyPreStop, preStopSleepSeconds } from '../model/prestop.js';
+import { analyzeObject } from '../model/analyze.js';
+import { effectiveGraceSeconds } from '../model/grace.js';
+import { getNumber, getString, type JsonObject } from '../model/json.js';
+import { type PreStopHook, preStopSleepSeconds } from '../model/prestop.js';
 import { describeHook } from '../model/recommendations.js';
 import type { Recording } from '../recording/records.js';
 import { buildReport, type Report } from '../report/build.js';
@@ -24,16 +26,14 @@ export interface VerifySetup {
   readonly keepAlive: boolean;
 }
 
-/** The container whose termination is rehearsed: the first one, as in `lab`. */
-function firstContainer(podTemplate: JsonObject): JsonObject {
-  const containers = getIn(podTemplate, ['spec', 'containers']);
-  const first: unknown = Array.isArray(containers) ? containers[0] : undefined;
-  return (first ?? {}) as JsonObject;
-}
-
 export function verifyReport(recording: Recording, setup: VerifySetup, failOn: readonly Threshold[]): Report {
-  const { podTemplate, services } = setup.target;
-  const hook = classifyPreStop(firstContainer(podTemplate));
+  const { workload, services } = setup.target;
+  // The container whose termination is measured: the first main one, as in `lab`.
+  const analysis = analyzeObject(workload);
+  const graceSeconds = 'problem' in analysis ? effectiveGraceSeconds(undefined) : analysis.graceSeconds;
+  const hook: PreStopHook = ('problem' in analysis ? undefined : analysis.containers[0]?.budget.preStop) ?? {
+    kind: 'none',
+  };
   const preStopSeconds = preStopSleepSeconds(hook);
   const events = estimateSignals(recording.events, preStopSeconds);
   const replicas = replicaLifecycles(events);
@@ -45,7 +45,7 @@ export function verifyReport(recording: Recording, setup: VerifySetup, failOn: r
       workload: setup.workload,
       scenario: 'rolling restart',
       replicas: desiredReplicas(setup.target.workload),
-      graceSeconds: getNumber(podTemplate, ['spec', 'terminationGracePeriodSeconds']) ?? 30,
+      graceSeconds,
       preStop: describeHook(hook),
       preStopSeconds,
       planes: [setup.url, ...services.map((s) => `service/${s}`)],
