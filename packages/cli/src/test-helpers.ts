@@ -14,10 +14,10 @@ import { specFromObjects } from './lab/spec.js';
 import { main } from './main.js';
 import type { JsonObject, Path } from './model/json.js';
 import { DEFAULT_KUBE_VERSION } from './model/kube-version.js';
+import type { ProgressSnapshot } from './recording/records.js';
 import { EventLog, monotonicClock } from './recording/records.js';
 import { buildReport, type Report } from './report/build.js';
 import { causeOf } from './report/diagnose.js';
-import type { ProgressSnapshot } from './report/progress.js';
 import { parseThresholds } from './report/thresholds.js';
 
 /** packages/cli */

@@ -110,3 +110,11 @@ export function springBootVersion(buildFile: string): string | undefined {
   const gradle = /org\.springframework\.boot['"]?\)?\s*version\s*['"]([\d.]+)/.exec(buildFile);
   return maven?.[1] ?? gradle?.[1];
 }
+
+/** One app config file as read: its text, its settings, and the Spring Boot version its build names. */
+export interface AppConfigSource {
+  readonly file: string;
+  readonly text: string;
+  readonly settings: AppSettings;
+  readonly springBootVersion?: string;
+}

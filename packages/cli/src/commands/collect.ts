@@ -8,8 +8,10 @@ import { stringify } from 'yaml';
 import { kubectlClientVersion } from '../collect/client-version.js';
 import { gatherEvidence } from '../collect/gather.js';
 import { renderSummary } from '../collect/summary.js';
+import { DEFAULT_FAIL_ON } from '../flags/declare.js';
+import { describeLoad, resolveLoadFlags } from '../flags/load.js';
+import { durationFlag } from '../flags/values.js';
 import { parseWorkloadRef } from '../kube/workload-ref.js';
-import { describeLoad, durationFlag, resolveLoadFlags } from '../load/flags.js';
 import { EXIT, UsageError } from '../output/errors.js';
 import type { Io } from '../output/io.js';
 import type { Report } from '../report/build.js';
@@ -18,7 +20,7 @@ import { verifyReport } from '../verify/report.js';
 import { Verify, type VerifyRun } from '../verify/run.js';
 import { VERSION } from '../version.js';
 import { lintFiles } from './lint.js';
-import { DEFAULT_FAIL_ON, whileRehearsing } from './shared.js';
+import { whileRehearsing } from './shared.js';
 import { type ClusterFlags, clusterConnection, clusterOptions } from './verify.js';
 
 interface CollectFlags extends ClusterFlags {

@@ -3,6 +3,8 @@
 import type { Command } from 'commander';
 import { CONFIG_FILE } from '../config/config.js';
 import { startedProcess } from '../dockerfile/facts.js';
+import { budgetOptions, clusterOptions, repositoryOptions } from '../flags/declare.js';
+import type { PlanFlags } from '../flags/plan.js';
 import { lintDockerfiles, lintObjects } from '../lint/engine.js';
 import { planDockerfileFixes, planFixes } from '../lint/fix.js';
 import { loadLintInput } from '../lint/input.js';
@@ -13,7 +15,6 @@ import { isRendered } from '../manifests/read.js';
 import { EXIT, InputError, printable, UsageError } from '../output/errors.js';
 import { rewriteTextFile } from '../output/files.js';
 import type { Io } from '../output/io.js';
-import type { PlanFlags } from '../plan/options.js';
 
 interface FixFlags extends PlanFlags {
   readonly dryRun?: boolean;
@@ -22,21 +23,10 @@ interface FixFlags extends PlanFlags {
 }
 
 export function registerFix(program: Command, io: Io, setExit: (code: number) => void): void {
-  program
-    .command('fix')
+  repositoryOptions(budgetOptions(clusterOptions(program.command('fix'))), CONFIG_FILE)
     .description('apply the safe fixes for lint findings, in place, keeping comments')
     .argument('[paths...]', 'files or directories (walked); . for the current directory')
     .option('--dry-run', 'print a unified diff instead of writing')
-    .option(
-      '--allow-remote',
-      'let kubectl kustomize fetch remote resources (off: lint may run on untrusted pull requests)',
-    )
-    .option('--config <file>', `configuration file (default: ${CONFIG_FILE} if present)`)
-    .option('--nodes <n>', 'cluster size in nodes: picks the preStop sleep')
-    .option('--profile <size>', 'cluster profile instead of --nodes: small | medium | large')
-    .option('--kube-version <version>', 'target Kubernetes version: native sleep from 1.30, else exec sleep')
-    .option('--drain <duration>', 'how long apps drain after SIGTERM, unless annotated')
-    .option('--buffer <duration>', 'safety buffer in grace >= preStop + drain + buffer (default: 10s)')
     .addHelpText(
       'after',
       `

@@ -1,18 +1,18 @@
 /** `lameduck lab`: wiring only. */
 import { type Command, Option } from 'commander';
+import { clusterOptions, loadOptions, type OutputFormat, reportOptions } from '../flags/declare.js';
+import { describeLoad } from '../flags/load.js';
 import { type LabFlags, resolveLabFlags } from '../lab/options.js';
 import type { Isolation } from '../lab/process.js';
 import { Lab, LabError } from '../lab/run.js';
 import { specFromFlags, specFromObjects } from '../lab/spec.js';
-import { describeLoad } from '../load/flags.js';
 import { loadManifests } from '../manifests/load.js';
-import { DEFAULT_KUBE_VERSION, parseKubeVersion } from '../model/kube-version.js';
 import { preStopSleepSeconds } from '../model/prestop.js';
 import { describeHook } from '../model/recommendations.js';
 import { EXIT, UsageError } from '../output/errors.js';
 import type { Io } from '../output/io.js';
 import { buildReport } from '../report/build.js';
-import { loadOptions, type OutputFormat, reportOptions, whileRehearsing, writeReport } from './shared.js';
+import { whileRehearsing, writeReport } from './shared.js';
 
 interface LabCommandFlags extends LabFlags {
   readonly filename?: string;
@@ -43,16 +43,13 @@ export function registerLab(program: Command, io: Io, setExit: (code: number) =>
     .option('--path <path>', 'request path', '/')
     .option('--data-plane <plane>', 'kube-proxy | ingress | both', 'both')
     .option('--propagation <range>', 'endpoint propagation delay per node, e.g. 1s..4s (default)')
-    .option('--nodes <n>', 'cluster size in nodes, instead of --propagation')
-    .option('--profile <size>', 'small | medium | large, instead of --propagation')
     .option('--prestop <duration>', 'without -f: a native preStop sleep')
     .option('--grace <seconds>', 'without -f: terminationGracePeriodSeconds (default: 30)')
     .option('--readiness-path <path>', 'without -f: an httpGet readiness probe on this path, every 1 s')
     .option('--port <port>', 'without -f: the containerPort', '8080')
-    .option('--kube-version <version>', 'Kubernetes version whose semantics apply (default: 1.30)')
     .option('--seed <n>', 'seed for propagation delays and routing choices, to repeat a run')
     .option('--ready-timeout <duration>', 'how long a replica may take to become ready', '60s');
-  reportOptions(loadOptions(command))
+  reportOptions(loadOptions(clusterOptions(command)))
     .addHelpText(
       'after',
       `
@@ -71,10 +68,7 @@ Exit codes: 0 pass, 1 a --fail-on threshold was crossed, 2 usage or input error.
         );
       }
       const resolved = resolveLabFlags(flags);
-      const kubeVersion =
-        flags.kubeVersion === undefined ? DEFAULT_KUBE_VERSION : parseKubeVersion(flags.kubeVersion);
-      if (!kubeVersion)
-        throw new UsageError(`--kube-version must look like 1.31, not "${flags.kubeVersion}"`);
+      const { kubeVersion } = resolved;
       let spec = specFromFlags({
         replicas: resolved.replicas ?? 3,
         graceSeconds: resolved.graceSeconds,

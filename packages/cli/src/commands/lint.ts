@@ -1,6 +1,14 @@
 /** `lameduck lint`: wiring only. */
 import { type Command, Option } from 'commander';
 import { CONFIG_FILE } from '../config/config.js';
+import {
+  budgetOptions,
+  clusterOptions,
+  formatOption,
+  type OutputFormat,
+  repositoryOptions,
+} from '../flags/declare.js';
+import type { PlanFlags } from '../flags/plan.js';
 import { appConfigContexts } from '../lint/app-config-rule.js';
 import { workloadContexts } from '../lint/context.js';
 import {
@@ -21,8 +29,6 @@ import { SEVERITIES, type Severity } from '../lint/rule.js';
 import { EXIT } from '../output/errors.js';
 import type { Io } from '../output/io.js';
 import { colorEnabled, createStyle } from '../output/style.js';
-import type { PlanFlags } from '../plan/options.js';
-import { formatOption, type OutputFormat } from './shared.js';
 
 interface LintFlags extends PlanFlags {
   readonly format: OutputFormat;
@@ -32,20 +38,9 @@ interface LintFlags extends PlanFlags {
 }
 
 export function registerLint(program: Command, io: Io, setExit: (code: number) => void): void {
-  program
-    .command('lint')
+  repositoryOptions(budgetOptions(clusterOptions(program.command('lint'))), CONFIG_FILE)
     .description('find termination bugs in Kubernetes manifests, with exact file:line')
     .argument('[paths...]', 'files or directories (walked); - reads stdin', ['.'])
-    .option('--nodes <n>', 'cluster size in nodes: picks the preStop range')
-    .option('--profile <size>', 'cluster profile instead of --nodes: small | medium | large')
-    .option('--kube-version <version>', 'target Kubernetes version, e.g. 1.31 (default: 1.30)')
-    .option('--drain <duration>', 'how long apps drain after SIGTERM, unless annotated')
-    .option('--buffer <duration>', 'safety buffer in grace >= preStop + drain + buffer (default: 10s)')
-    .option(
-      '--allow-remote',
-      'let kubectl kustomize fetch remote resources (off: lint may run on untrusted pull requests)',
-    )
-    .option('--config <file>', `configuration file (default: ${CONFIG_FILE} if present)`)
     .addOption(
       new Option('--fail-on <severity>', 'lowest severity that fails the run')
         .choices(SEVERITIES)

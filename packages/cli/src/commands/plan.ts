@@ -1,5 +1,7 @@
 /** `lameduck plan`: wiring only. */
 import type { Command } from 'commander';
+import { budgetOptions, clusterOptions, formatOption, type OutputFormat } from '../flags/declare.js';
+import { type PlanFlags, resolvePlanOptions } from '../flags/plan.js';
 import { loadManifests } from '../manifests/load.js';
 import { objectsOf } from '../manifests/objects.js';
 import { parseSource } from '../manifests/parse.js';
@@ -10,9 +12,7 @@ import { colorEnabled, createStyle } from '../output/style.js';
 import { buildPlans, type PlanOptions } from '../plan/build.js';
 import { exampleDeployment } from '../plan/example.js';
 import { planJson } from '../plan/json.js';
-import { type PlanFlags, resolvePlanOptions } from '../plan/options.js';
 import { renderPlanText } from '../plan/text.js';
-import { formatOption, type OutputFormat } from './shared.js';
 
 interface PlanCommandFlags extends PlanFlags {
   readonly filename?: string[];
@@ -23,16 +23,10 @@ interface PlanCommandFlags extends PlanFlags {
 }
 
 export function registerPlan(program: Command, io: Io, setExit: (code: number) => void): void {
-  program
-    .command('plan')
+  budgetOptions(clusterOptions(program.command('plan')))
     .description('the termination time budget and timeline of a workload, and the values to use')
     .option('-f, --filename <path...>', 'manifest file or directory (repeatable); - reads stdin')
     .option('--container <name>', 'only this container')
-    .option('--nodes <n>', 'cluster size in nodes: picks the preStop range')
-    .option('--profile <size>', 'cluster profile instead of --nodes: small | medium | large')
-    .option('--kube-version <version>', 'target Kubernetes version, e.g. 1.31 (default: 1.30)')
-    .option('--drain <duration>', 'how long the app drains after SIGTERM, e.g. 20s')
-    .option('--buffer <duration>', 'safety buffer in grace >= preStop + drain + buffer (default: 10s)')
     .option('--workload <type>', 'http | websocket | batch | stateful (default: from the kind, else http)')
     .option('--name <name>', 'without -f: name of the example Deployment', 'my-app')
     .option('--image <image>', 'without -f: image of the example Deployment', 'my-app:v2.4.1')

@@ -1,14 +1,16 @@
 /** `lameduck verify`: wiring only. */
 import type { Command } from 'commander';
+import { loadOptions, reportOptions } from '../flags/declare.js';
+import { describeLoad, type LoadFlags, resolveLoadFlags } from '../flags/load.js';
+import { durationFlag } from '../flags/values.js';
 import { connect } from '../kube/client.js';
 import { parseWorkloadRef, refName } from '../kube/workload-ref.js';
 import { docsUrl } from '../links.js';
-import { describeLoad, durationFlag, type LoadFlags, resolveLoadFlags } from '../load/flags.js';
 import { EXIT, UsageError } from '../output/errors.js';
 import type { Io } from '../output/io.js';
 import { verifyReport } from '../verify/report.js';
 import { Verify } from '../verify/run.js';
-import { loadOptions, type ReportFlags, reportOptions, whileRehearsing, writeReport } from './shared.js';
+import { type ReportFlags, whileRehearsing, writeReport } from './shared.js';
 
 export interface ClusterFlags {
   readonly namespace?: string;

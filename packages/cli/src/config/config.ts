@@ -6,9 +6,9 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { isMap, isScalar, LineCounter, parseDocument } from 'yaml';
+import { type PlanFlags, resolvePlanOptions } from '../flags/plan.js';
 import { isObject, type JsonObject } from '../model/json.js';
 import { InputError, UsageError } from '../output/errors.js';
-import { type PlanFlags, resolvePlanOptions } from '../plan/options.js';
 
 export const CONFIG_FILE = '.lameduck.yaml';
 

@@ -52,6 +52,12 @@ function processOf(instruction: JSONInstruction, keyword: 'ENTRYPOINT' | 'CMD'):
   };
 }
 
+/** A Dockerfile as read, with the entrypoint script ENTRYPOINT/CMD runs when the build context has it. */
+export interface DockerfileContext {
+  readonly facts: DockerfileFacts;
+  readonly script?: { readonly file: string; readonly text: string };
+}
+
 /** undefined when the file has no FROM: it is not a Dockerfile anyone can build. */
 export function dockerfileFacts(file: string, text: string): DockerfileFacts | undefined {
   const dockerfile = DockerfileParser.parse(text);

@@ -3,20 +3,10 @@
  */
 import type { DataPlaneKind } from '../cluster/endpoints.js';
 import { DEFAULT_PROPAGATION, PROPAGATION_BY_PROFILE, parsePropagation } from '../cluster/propagation.js';
-import {
-  durationFlag,
-  integerFlag,
-  type LoadFlags,
-  oneOf,
-  type ResolvedLoadFlags,
-  resolveLoadFlags,
-} from '../load/flags.js';
-import {
-  CLUSTER_PROFILES,
-  type ClusterProfile,
-  profileForNodes,
-  type SecondsRange,
-} from '../model/recommendations.js';
+import { type LoadFlags, type ResolvedLoadFlags, resolveLoadFlags } from '../flags/load.js';
+import { clusterSizeFlags, durationFlag, integerFlag, kubeVersionFlag, oneOf } from '../flags/values.js';
+import type { KubeVersion } from '../model/kube-version.js';
+import type { SecondsRange } from '../model/recommendations.js';
 import { UsageError } from '../output/errors.js';
 import type { Scenario } from './run.js';
 
@@ -36,6 +26,7 @@ export interface LabFlags extends LoadFlags {
   readonly grace?: string;
   readonly readinessPath?: string;
   readonly port: string;
+  readonly kubeVersion?: string;
 }
 
 export interface ResolvedLabFlags extends ResolvedLoadFlags {
@@ -54,6 +45,7 @@ export interface ResolvedLabFlags extends ResolvedLoadFlags {
   readonly graceSeconds: number | undefined;
   readonly readinessPath: string | undefined;
   readonly port: number;
+  readonly kubeVersion: KubeVersion;
 }
 
 /** kube-proxy instances the lab runs: enough to show nodes disagreeing, few enough to stay light. */
@@ -82,6 +74,7 @@ export function resolveLabFlags(flags: LabFlags): ResolvedLabFlags {
     graceSeconds: integerFlag('grace', flags.grace, 0),
     readinessPath: flags.readinessPath,
     port: integerFlag('port', flags.port, 1) as number,
+    kubeVersion: kubeVersionFlag(flags.kubeVersion).kubeVersion,
   };
 }
 
@@ -97,15 +90,7 @@ function resolvePropagation(flags: LabFlags): { range: SecondsRange; text: strin
     range = parsed;
     text = `${range.min}-${range.max} s`;
   } else if (flags.nodes !== undefined || flags.profile !== undefined) {
-    let profile: ClusterProfile;
-    if (flags.nodes !== undefined) {
-      const nodes = Number(flags.nodes);
-      if (!Number.isInteger(nodes) || nodes < 1)
-        throw new UsageError(`--nodes must be a whole number, not "${flags.nodes}"`);
-      profile = profileForNodes(nodes);
-    } else {
-      profile = oneOf('profile', flags.profile as string, CLUSTER_PROFILES);
-    }
+    const { profile } = clusterSizeFlags(flags);
     range = PROPAGATION_BY_PROFILE[profile];
     text = `${range.min}-${range.max} s (${profile} cluster)`;
   }

@@ -1,6 +1,6 @@
 /** Rules over application server settings, checked against the budgets of the containers they run in. */
 import { dirname } from 'node:path';
-import type { AppSettings } from '../app-config/settings.js';
+import type { AppConfigSource, AppSettings } from '../app-config/settings.js';
 import type { DockerfileFacts } from '../dockerfile/facts.js';
 import type { LocatedContext } from './context.js';
 import type { RuleMeta } from './rule.js';
@@ -31,13 +31,6 @@ export interface AppConfigFinding {
 
 export interface AppConfigRule extends RuleMeta {
   check(context: AppConfigContext): AppConfigFinding[];
-}
-
-export interface AppConfigSource {
-  readonly file: string;
-  readonly text: string;
-  readonly settings: AppSettings;
-  readonly springBootVersion?: string;
 }
 
 /** The Dockerfile whose directory is the nearest ancestor of `file`: the service it belongs to. */

@@ -1,12 +1,6 @@
 /** Rules over a Dockerfile's final stage and the entrypoint script it copies in. */
-import type { DockerfileFacts } from '../dockerfile/facts.js';
+import type { DockerfileContext, DockerfileFacts } from '../dockerfile/facts.js';
 import type { RuleMeta } from './rule.js';
-
-export interface DockerfileContext {
-  readonly facts: DockerfileFacts;
-  /** The entrypoint script ENTRYPOINT/CMD runs, read from the build context, when there is one. */
-  readonly script?: { readonly file: string; readonly text: string };
-}
 
 export interface DockerfileFinding {
   /** The file the finding is in, when not the Dockerfile (the entrypoint script). */

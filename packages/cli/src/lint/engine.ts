@@ -1,4 +1,6 @@
 /** Runs the rules over every workload, places each finding at file:line:column, applies suppressions. */
+
+import type { DockerfileContext } from '../dockerfile/facts.js';
 import { type KubeObject, locate } from '../manifests/objects.js';
 import type { Change } from '../model/changes.js';
 import { getString } from '../model/json.js';
@@ -6,7 +8,7 @@ import { isWorkloadKind, podTemplatePath } from '../model/workloads.js';
 import { byCodeUnit } from '../output/order.js';
 import type { AppConfigContext, AppConfigRule } from './app-config-rule.js';
 import { type LocatedContext, workloadContexts } from './context.js';
-import type { DockerfileContext, DockerfileRule } from './dockerfile-rule.js';
+import type { DockerfileRule } from './dockerfile-rule.js';
 import type { ImageLinker } from './images.js';
 import type { LintOptions, Rule, RuleMeta, Severity } from './rule.js';
 import { SourceLines } from './source-lines.js';

@@ -4,14 +4,14 @@
  * documents that change are re-serialised; every other byte of the file stays as it was.
  */
 import type { Document } from 'yaml';
-import { dockerfileFacts } from '../dockerfile/facts.js';
+import { type DockerfileContext, dockerfileFacts } from '../dockerfile/facts.js';
 import type { KubeObject } from '../manifests/objects.js';
 import type { ParsedSource } from '../manifests/parse.js';
 import { analyzeWorkload } from '../model/analyze.js';
 import { assignments, type Change } from '../model/changes.js';
 import { recommend } from '../model/recommendations.js';
 import { findPodTemplate, isWorkloadKind } from '../model/workloads.js';
-import type { DockerfileContext, DockerfileRule } from './dockerfile-rule.js';
+import type { DockerfileRule } from './dockerfile-rule.js';
 import type { Finding, LocatedFinding } from './engine.js';
 import { applyEdits, type LineEdit, wholeLines } from './line-edits.js';
 import type { LintOptions, Rule } from './rule.js';

@@ -1,8 +1,8 @@
 /** What lint and fix both start from: the config, the loaded input, and the engine options. */
 import { type LameduckConfig, loadConfig, withConfig } from '../config/config.js';
+import { type PlanFlags, resolvePlanOptions } from '../flags/plan.js';
 import { type LoadedManifests, loadManifests } from '../manifests/load.js';
 import type { ParseOptions } from '../manifests/parallel-parse.js';
-import { type PlanFlags, resolvePlanOptions } from '../plan/options.js';
 import type { EngineOptions } from './engine.js';
 import { imageLinker } from './images.js';
 import { ALL_RULES } from './registry.js';

@@ -9,7 +9,13 @@
  * already pending on an idle kept-alive socket be read before reusing it.
  */
 import type { Dispatcher } from 'undici';
-import { type Clock, ERROR_CLASSES, type ErrorClass, type RequestRecord } from '../recording/records.js';
+import {
+  type Clock,
+  ERROR_CLASSES,
+  type ErrorClass,
+  type LoadStats,
+  type RequestRecord,
+} from '../recording/records.js';
 import {
   classifyStatus,
   classifyTransportError,
@@ -43,15 +49,6 @@ export interface LoadOptions {
   /** Most requests in flight or queued; the open model drops (and counts) sends beyond it. */
   readonly maxInFlight: number;
   readonly headers?: Readonly<Record<string, string>>;
-}
-
-export interface LoadStats {
-  readonly sent: number;
-  readonly ok: number;
-  readonly failed: number;
-  readonly inFlight: number;
-  readonly dropped: number;
-  readonly byClass: Readonly<Partial<Record<ErrorClass, number>>>;
 }
 
 interface Pending {

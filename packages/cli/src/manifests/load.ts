@@ -1,10 +1,9 @@
 /** Paths to Kubernetes objects, collecting every input problem instead of stopping at the first. */
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
-import { appSettings, springBootVersion } from '../app-config/settings.js';
-import { copiedScript, dockerfileFacts } from '../dockerfile/facts.js';
-import type { AppConfigSource } from '../lint/app-config-rule.js';
-import type { DockerfileContext } from '../lint/dockerfile-rule.js';
+import { type AppConfigSource, appSettings, springBootVersion } from '../app-config/settings.js';
+import { copiedScript, type DockerfileContext, dockerfileFacts } from '../dockerfile/facts.js';
+
 import { InputError } from '../output/errors.js';
 import { type KubeObject, objectsOf } from './objects.js';
 import { type ParseOptions, parseManifestSources } from './parallel-parse.js';

@@ -109,6 +109,24 @@ export interface LifecycleEvent {
  */
 export const WATCH_LAG_ALLOWANCE_MS = 1000;
 
+/** The load so far, as progress shows it while a rehearsal runs. */
+export interface LoadStats {
+  readonly sent: number;
+  readonly ok: number;
+  readonly failed: number;
+  readonly inFlight: number;
+  readonly dropped: number;
+  readonly byClass: Readonly<Partial<Record<ErrorClass, number>>>;
+}
+
+/** One moment of a running rehearsal, lab or verify alike: what the progress line prints. */
+export interface ProgressSnapshot {
+  readonly at: number;
+  readonly load: LoadStats;
+  readonly phase: string;
+  readonly pods: readonly { readonly name: string; readonly ready: boolean; readonly terminating: boolean }[];
+}
+
 export interface Recording {
   readonly startedAt: string;
   readonly durationMs: number;

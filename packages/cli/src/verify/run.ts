@@ -21,8 +21,8 @@ import { describeRef, type WorkloadRef, workloadPath } from '../kube/workload-re
 import { type LoadGenerator, type LoadModel, rehearsalLoad } from '../load/generator.js';
 import { getObject, getString, type JsonObject } from '../model/json.js';
 import { serviceSelects } from '../model/services.js';
+import type { ProgressSnapshot } from '../recording/records.js';
 import { EventLog, monotonicClock, type Recording, type RequestRecord } from '../recording/records.js';
-import type { ProgressSnapshot } from '../report/progress.js';
 import { isReady, kubeletEvent, type Observed, podEvents, sliceEvents } from './observe.js';
 
 export interface VerifyOptions {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { ProgressSnapshot } from '../../report/progress.js';
+import type { ProgressSnapshot } from '../../recording/records.js';
 import { failureCauses, rehearse } from '../../test-helpers.js';
 
 describe('lab fidelity: the endpoint race', { timeout: 60_000 }, () => {

@@ -1,11 +1,11 @@
 /**
  * The load and verdict flags `lab` and `verify` share (--rate or --concurrency, --keepalive,
- * --method, --data, --timeout, --fail-on), and the flag parsers both use. Each error names the flag.
+ * --method, --data, --timeout, --fail-on). Each error names the flag.
  */
-import { parseDurationSeconds } from '../model/duration.js';
+import type { LoadModel } from '../load/generator.js';
 import { UsageError } from '../output/errors.js';
 import { parseThresholds, type Threshold } from '../report/thresholds.js';
-import type { LoadModel } from './generator.js';
+import { durationFlag, integerFlag, oneOf } from './values.js';
 
 export interface LoadFlags {
   readonly rate?: string;
@@ -62,25 +62,4 @@ export function describeLoad(model: LoadModel, method: string, target: string): 
   return model.kind === 'open'
     ? `${model.rate} req/s ${method} ${target}`
     : `${model.concurrency} concurrent ${method} ${target}`;
-}
-
-export function integerFlag(name: string, text: string | undefined, min: number): number | undefined {
-  if (text === undefined) return undefined;
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < min)
-    throw new UsageError(`--${name} must be a whole number of at least ${min}, not "${text}"`);
-  return value;
-}
-
-/** Milliseconds. */
-export function durationFlag(name: string, text: string): number {
-  const seconds = parseDurationSeconds(text);
-  if (seconds === undefined || seconds <= 0)
-    throw new UsageError(`--${name} must be a duration such as 30s or 1m, not "${text}"`);
-  return seconds * 1000;
-}
-
-export function oneOf<T extends string>(name: string, value: string, choices: readonly T[]): T {
-  if ((choices as readonly string[]).includes(value)) return value as T;
-  throw new UsageError(`--${name} must be one of ${choices.join(', ')}, not "${value}"`);
 }

@@ -2,15 +2,8 @@
  * Live progress while a rehearsal runs: one rewritten line on a terminal, a plain line every few
  * seconds otherwise (CI logs, pipes).
  */
-import type { LoadStats } from '../load/generator.js';
 import type { OutputStream } from '../output/io.js';
-
-export interface ProgressSnapshot {
-  readonly at: number;
-  readonly load: LoadStats;
-  readonly phase: string;
-  readonly pods: readonly { readonly name: string; readonly ready: boolean; readonly terminating: boolean }[];
-}
+import type { ProgressSnapshot } from '../recording/records.js';
 
 export function progressLine(snapshot: ProgressSnapshot, previous: ProgressSnapshot | undefined): string {
   const { load } = snapshot;
