@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { repoRoot, topLevelEnv, until } from './test-helpers.js';
+import { repoRoot, topLevelEnv, until } from './testing/helpers.js';
 
 const run = promisify(execFile);
 const UPSTREAM = 'https://registry.npmjs.org/';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { repoRoot } from './test-helpers.js';
+import { repoRoot } from './testing/helpers.js';
 
 /** Every line of every ```sh block in the README, exactly as written; "# exit N" states the expected code. */
 function readmeCommands(): { command: string; exit: number }[] {

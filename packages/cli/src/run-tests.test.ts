@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { repoRoot, topLevelEnv } from './test-helpers.js';
+import { repoRoot, topLevelEnv } from './testing/helpers.js';
 
 describe('scripts/run-tests.mjs', () => {
   it('fails a test file whose process never exits after its tests pass, naming the file, and kills it', () => {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { extract } from 'tar';
 import { redact, redactString } from '../collect/redact.js';
-import { type ApiCluster, runCli, startApiCluster } from '../test-helpers.js';
+import { type ApiCluster, runCli, startApiCluster } from '../testing/helpers.js';
 
 describe('lameduck collect', () => {
   let dir: string;

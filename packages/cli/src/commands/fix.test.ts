@@ -3,7 +3,7 @@ import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promi
 import { tmpdir } from 'node:os';
 import { describe, it } from 'node:test';
 import { parse } from 'yaml';
-import { fixture, repoRoot, runCli } from '../test-helpers.js';
+import { fixture, repoRoot, runCli } from '../testing/helpers.js';
 
 async function copy(source: string): Promise<string> {
   const dir = await mkdtemp(`${tmpdir()}/lameduck-fix-`);

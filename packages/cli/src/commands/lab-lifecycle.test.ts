@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { binPath, labApp, labJson, processesWith, quickLab, repoRoot, until } from '../test-helpers.js';
+import { binPath, labApp, labJson, processesWith, quickLab, repoRoot, until } from '../testing/helpers.js';
 
 const app = labApp;
 const quick = quickLab;

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { labApp, labJson, quickLab, runCli } from '../test-helpers.js';
+import { labApp, labJson, quickLab, runCli } from '../testing/helpers.js';
 
 const app = labApp;
 const quick = quickLab;

@@ -6,7 +6,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { binPath, fixture, repoRoot, runBin, runCli } from '../test-helpers.js';
+import { binPath, fixture, repoRoot, runBin, runCli } from '../testing/helpers.js';
 
 const defaultGrace = `${repoRoot}examples/default-grace/deployment.yaml`;
 const guide = `${repoRoot}examples/guide/deployment.yaml`;

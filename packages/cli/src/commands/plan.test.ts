@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parse } from 'yaml';
-import { fixture, runBin, runCli } from '../test-helpers.js';
+import { fixture, runBin, runCli } from '../testing/helpers.js';
 
 const guide = 'examples/guide/deployment.yaml';
 const timelineOf = (stdout: string) =>
@@ -226,7 +226,7 @@ describe('lameduck plan: the real binary', () => {
   it('answers to kubectl-lameduck as `kubectl lameduck`', async () => {
     const { mkdtemp, symlink } = await import('node:fs/promises');
     const { tmpdir } = await import('node:os');
-    const { binPath } = await import('../test-helpers.js');
+    const { binPath } = await import('../testing/helpers.js');
     const dir = await mkdtemp(`${tmpdir()}/lameduck-`);
     await symlink(binPath, `${dir}/kubectl-lameduck`);
     const run = await runBin(['--help'], { argv0: `${dir}/kubectl-lameduck` });

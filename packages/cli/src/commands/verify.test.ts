@@ -15,7 +15,7 @@ import {
   runCli,
   startApiCluster,
   until,
-} from '../test-helpers.js';
+} from '../testing/helpers.js';
 import { verifyReport } from '../verify/report.js';
 import { Verify } from '../verify/run.js';
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { describe, it } from 'node:test';
 import { ALL_RULES } from '../lint/registry.js';
 import { InputError } from '../output/errors.js';
-import { cliRoot, repoRoot, runCli } from '../test-helpers.js';
+import { cliRoot, repoRoot, runCli } from '../testing/helpers.js';
 import { globToRegExp, parseConfig, withConfig } from './config.js';
 
 const known = new Set(ALL_RULES.map((rule) => rule.id));

@@ -16,7 +16,7 @@ import {
   runBin,
   runCli,
   startApiCluster,
-} from '../test-helpers.js';
+} from '../testing/helpers.js';
 
 /** What the proxy does with one request: answer it itself, or pass it on (return false). */
 type Fault = (request: http.IncomingMessage, response: http.ServerResponse) => boolean;

@@ -20,7 +20,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { repoRoot, runBin, runCli } from '../test-helpers.js';
+import { repoRoot, runBin, runCli } from '../testing/helpers.js';
 
 const defaultGrace = `${repoRoot}examples/default-grace/deployment.yaml`;
 const scratches: string[] = [];

@@ -4,7 +4,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { processesWith, until } from '../test-helpers.js';
+import { processesWith, until } from '../testing/helpers.js';
 import {
   CONTAINER_MARKER,
   ContainerProcess,

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parseAllDocuments } from 'yaml';
-import { cliRoot, repoRoot, runCli } from '../test-helpers.js';
+import { cliRoot, repoRoot, runCli } from '../testing/helpers.js';
 import { RULES } from './registry.js';
 
 const corpusDir = join(cliRoot, 'test/corpus');

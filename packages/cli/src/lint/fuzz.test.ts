@@ -12,7 +12,7 @@ import { type KubeObject, locate, objectsOf } from '../manifests/objects.js';
 import { parseManifestSources } from '../manifests/parallel-parse.js';
 import { parseSource } from '../manifests/parse.js';
 import { DEFAULT_KUBE_VERSION } from '../model/kube-version.js';
-import { fixture, pathsOf, repoRoot } from '../test-helpers.js';
+import { fixture, pathsOf, repoRoot } from '../testing/helpers.js';
 import { type Finding, lintDockerfiles, runRules } from './engine.js';
 import { ALL_RULES, DOCKERFILE_RULES, RULES } from './registry.js';
 import { SEVERITIES } from './rule.js';

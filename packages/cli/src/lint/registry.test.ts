@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { repoRoot } from '../test-helpers.js';
+import { repoRoot } from '../testing/helpers.js';
 import { ALL_RULES as RULES } from './registry.js';
 import { DOCS_BASE } from './rule.js';
 

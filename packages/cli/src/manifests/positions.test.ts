@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { type Document, isMap, isNode, isPair, isScalar, parseAllDocuments } from 'yaml';
 import type { Path } from '../model/json.js';
-import { pathsOf } from '../test-helpers.js';
+import { pathsOf } from '../testing/helpers.js';
 import { OffsetWriter, PositionTable, recordPositions } from './positions.js';
 
 /** The reference: walk the yaml node tree itself (a mapping entry is found at its key). */

@@ -13,7 +13,6 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { extract } from 'tar';
 import { parseAllDocuments } from 'yaml';
-import { runCli } from '../test-helpers.js';
 import {
   ADMIN_KUBECONFIG,
   APP_IMAGE,
@@ -22,7 +21,8 @@ import {
   kubectl,
   requireCluster,
   testNamespace,
-} from './kit.js';
+} from '../testing/cluster-kit.js';
+import { runCli } from '../testing/helpers.js';
 
 const NODE_PORT = 30110;
 /** The image has no shell and no coreutils: node reads it. */

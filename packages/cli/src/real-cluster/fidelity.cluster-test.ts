@@ -13,7 +13,6 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
-import { labApp, repoRoot, runCli } from '../test-helpers.js';
 import {
   ADMIN_KUBECONFIG,
   type AppSettings,
@@ -24,7 +23,8 @@ import {
   requireCluster,
   SH_ENTRYPOINT_IMAGE,
   testNamespace,
-} from './kit.js';
+} from '../testing/cluster-kit.js';
+import { labApp, repoRoot, runCli } from '../testing/helpers.js';
 
 const run = promisify(execFile);
 

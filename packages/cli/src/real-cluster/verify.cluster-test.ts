@@ -14,7 +14,6 @@ import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parse, parseAllDocuments } from 'yaml';
 import { RESTARTED_AT_ANNOTATION } from '../kube/restart.js';
-import { type CliRun, repoRoot, runCli } from '../test-helpers.js';
 import {
   ADMIN_KUBECONFIG,
   type AuditEvent,
@@ -27,7 +26,8 @@ import {
   requireCluster,
   testNamespace,
   userKubeconfig,
-} from './kit.js';
+} from '../testing/cluster-kit.js';
+import { type CliRun, repoRoot, runCli } from '../testing/helpers.js';
 
 /** Short phases: the rollout itself is what takes the time. */
 const QUICK = ['--baseline', '3s', '--tail', '3s', '--rate', '100/s', '--format', 'json', '--no-progress'];

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { failureCauses, rehearse } from '../../test-helpers.js';
+import { failureCauses, rehearse } from '../../testing/helpers.js';
 
 describe('lab fidelity: draining', { timeout: 60_000 }, () => {
   it("the guide's Node.js snippet destroys sockets with slow requests in flight", async () => {

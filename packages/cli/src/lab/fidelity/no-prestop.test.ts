@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ProgressSnapshot } from '../../recording/records.js';
-import { failureCauses, rehearse } from '../../test-helpers.js';
+import { failureCauses, rehearse } from '../../testing/helpers.js';
 
 describe('lab fidelity: the endpoint race', { timeout: 60_000 }, () => {
   it('a server that exits on SIGTERM with no preStop loses requests: refused before endpoint removal', async () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { rehearse, repoRoot } from '../../test-helpers.js';
+import { rehearse, repoRoot } from '../../testing/helpers.js';
 
 describe('lab fidelity: who is PID 1', { timeout: 60_000 }, () => {
   it('sh -c "node app.mjs" keeps SIGTERM from the app (dash does not exec): 137 at the end of the grace period', async () => {

@@ -1,5 +1,5 @@
 import { describe } from 'node:test';
-import { dockerfileRuleTester } from '../rule-tester.js';
+import { dockerfileRuleTester } from '../../testing/rule-tester.js';
 import { dockerfileNginxStopsignal } from './dockerfile-nginx-stopsignal.js';
 
 const custom = 'FROM alpine:3.20\nRUN apk add --no-cache nginx\nCMD ["nginx", "-g", "daemon off;"]\n';

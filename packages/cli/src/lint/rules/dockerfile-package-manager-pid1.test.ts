@@ -1,5 +1,5 @@
 import { describe } from 'node:test';
-import { dockerfileRuleTester } from '../rule-tester.js';
+import { dockerfileRuleTester } from '../../testing/rule-tester.js';
 import { dockerfilePackageManagerPid1 } from './dockerfile-package-manager-pid1.js';
 
 describe('dockerfile-package-manager-pid1', () => {

@@ -1,5 +1,5 @@
 import { describe } from 'node:test';
-import { dockerfileRuleTester } from '../rule-tester.js';
+import { dockerfileRuleTester } from '../../testing/rule-tester.js';
 import { dockerfileShellForm } from './dockerfile-shell-form.js';
 
 describe('dockerfile-shell-form', () => {

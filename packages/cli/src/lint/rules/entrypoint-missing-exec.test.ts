@@ -1,5 +1,5 @@
 import { describe } from 'node:test';
-import { dockerfileRuleTester } from '../rule-tester.js';
+import { dockerfileRuleTester } from '../../testing/rule-tester.js';
 import { entrypointMissingExec } from './entrypoint-missing-exec.js';
 
 const dockerfile =

@@ -1,5 +1,5 @@
 import { describe } from 'node:test';
-import { deployment, ruleTester } from '../rule-tester.js';
+import { deployment, ruleTester } from '../../testing/rule-tester.js';
 import { gracePeriodDefaultTooLow } from './grace-period-default-too-low.js';
 
 const sleep = (seconds: number) =>

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe } from 'node:test';
-import { repoRoot } from '../../test-helpers.js';
-import { deployment, ruleTester } from '../rule-tester.js';
+import { repoRoot } from '../../testing/helpers.js';
+import { deployment, ruleTester } from '../../testing/rule-tester.js';
 import { gracePeriodExceeded } from './grace-period-exceeded.js';
 
 const hook = '\n          lifecycle:\n            preStop:\n              sleep: {seconds: 15}';

@@ -1,5 +1,5 @@
 import { describe } from 'node:test';
-import { ruleTester } from '../rule-tester.js';
+import { ruleTester } from '../../testing/rule-tester.js';
 import { istioSidecarExitsFirst } from './istio-sidecar-exits-first.js';
 
 const deployment = (annotations: string) => `apiVersion: apps/v1

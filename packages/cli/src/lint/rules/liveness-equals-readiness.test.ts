@@ -1,5 +1,5 @@
 import { describe } from 'node:test';
-import { deployment, ruleTester } from '../rule-tester.js';
+import { deployment, ruleTester } from '../../testing/rule-tester.js';
 import { livenessEqualsReadiness } from './liveness-equals-readiness.js';
 
 const probes = (live: string, ready: string) =>

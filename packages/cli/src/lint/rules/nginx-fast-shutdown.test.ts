@@ -1,5 +1,5 @@
 import { describe } from 'node:test';
-import { ruleTester } from '../rule-tester.js';
+import { ruleTester } from '../../testing/rule-tester.js';
 import { nginxFastShutdown } from './nginx-fast-shutdown.js';
 
 const pod = (image: string, extra = '') =>

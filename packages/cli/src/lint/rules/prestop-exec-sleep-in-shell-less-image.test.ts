@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { shellLessImage } from '../../model/images.js';
-import { ruleTester } from '../rule-tester.js';
+import { ruleTester } from '../../testing/rule-tester.js';
 import { prestopExecSleepInShellLessImage } from './prestop-exec-sleep-in-shell-less-image.js';
 
 const pod = (image: string, preStop: string) =>

@@ -1,5 +1,5 @@
 import { describe } from 'node:test';
-import { deployment, ruleTester } from '../rule-tester.js';
+import { deployment, ruleTester } from '../../testing/rule-tester.js';
 import { prestopExecSleepPreferNative } from './prestop-exec-sleep-prefer-native.js';
 
 const exec = deployment({

@@ -1,5 +1,5 @@
 import { describe } from 'node:test';
-import { deployment, ruleTester } from '../rule-tester.js';
+import { deployment, ruleTester } from '../../testing/rule-tester.js';
 import { prestopSleepActionUnsupported } from './prestop-sleep-action-unsupported.js';
 
 const sleep = (seconds: number) =>

@@ -1,5 +1,5 @@
 import { describe } from 'node:test';
-import { deployment, ruleTester } from '../rule-tester.js';
+import { deployment, ruleTester } from '../../testing/rule-tester.js';
 import { singleReplica } from './single-replica.js';
 
 const service = 'apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  selector: {app: web}\n---\n';

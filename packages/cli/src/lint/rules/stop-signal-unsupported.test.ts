@@ -1,5 +1,5 @@
 import { describe } from 'node:test';
-import { deployment, ruleTester } from '../rule-tester.js';
+import { deployment, ruleTester } from '../../testing/rule-tester.js';
 import { stopSignalUnsupported } from './stop-signal-unsupported.js';
 
 const signal = deployment({ container: '\n          lifecycle: {stopSignal: SIGQUIT}' });

@@ -5,13 +5,13 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { dockerfileFacts } from '../dockerfile/facts.js';
+import type { DockerfileRule } from '../lint/dockerfile-rule.js';
+import { lintDockerfiles, runRules } from '../lint/engine.js';
+import type { LintOptions, Rule } from '../lint/rule.js';
 import { objectsOf } from '../manifests/objects.js';
 import { parseSource } from '../manifests/parse.js';
 import { DEFAULT_KUBE_VERSION, parseKubeVersion } from '../model/kube-version.js';
 import type { ClusterProfile } from '../model/recommendations.js';
-import type { DockerfileRule } from './dockerfile-rule.js';
-import { lintDockerfiles, runRules } from './engine.js';
-import type { LintOptions, Rule } from './rule.js';
 
 export interface RuleCase {
   readonly name: string;

@@ -4,27 +4,27 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { seededRandom } from './cluster/propagation.js';
-import { LabApiServer } from './lab/api-server.js';
-import { EmulatedCluster } from './lab/cluster.js';
-import { openDataPlanes } from './lab/planes.js';
-import { pidNamespacesAvailable } from './lab/process.js';
-import { Lab } from './lab/run.js';
-import { specFromObjects } from './lab/spec.js';
-import { main } from './main.js';
-import type { JsonObject, Path } from './model/json.js';
-import { DEFAULT_KUBE_VERSION } from './model/kube-version.js';
-import type { ProgressSnapshot } from './recording/records.js';
-import { EventLog, monotonicClock } from './recording/records.js';
-import { buildReport, type Report } from './report/build.js';
-import { causeOf } from './report/diagnose.js';
-import { parseThresholds } from './report/thresholds.js';
+import { seededRandom } from '../cluster/propagation.js';
+import { EmulatedCluster } from '../lab/cluster.js';
+import { openDataPlanes } from '../lab/planes.js';
+import { pidNamespacesAvailable } from '../lab/process.js';
+import { Lab } from '../lab/run.js';
+import { specFromObjects } from '../lab/spec.js';
+import { main } from '../main.js';
+import type { JsonObject, Path } from '../model/json.js';
+import { DEFAULT_KUBE_VERSION } from '../model/kube-version.js';
+import type { ProgressSnapshot } from '../recording/records.js';
+import { EventLog, monotonicClock } from '../recording/records.js';
+import { buildReport, type Report } from '../report/build.js';
+import { causeOf } from '../report/diagnose.js';
+import { parseThresholds } from '../report/thresholds.js';
+import { LabApiServer } from './api-server.js';
 
 /** packages/cli */
-export const cliRoot = fileURLToPath(new URL('../', import.meta.url));
-export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+export const cliRoot = fileURLToPath(new URL('../../', import.meta.url));
+export const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
 /** The committed launcher that npm links as `lameduck` and `kubectl-lameduck`. */
-export const binPath = fileURLToPath(new URL('../bin/lameduck.js', import.meta.url));
+export const binPath = fileURLToPath(new URL('../../bin/lameduck.js', import.meta.url));
 
 export function fixture(name: string): string {
   return `${cliRoot}test/fixtures/${name}`;

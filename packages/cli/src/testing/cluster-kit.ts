@@ -7,7 +7,7 @@ import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { repoRoot, until } from '../test-helpers.js';
+import { repoRoot, until } from './helpers.js';
 
 const run = promisify(execFile);
 

@@ -14,10 +14,10 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { objectKey, rbacOf } from '../kube/api.js';
 import { rfc3339Seconds as rfc3339 } from '../kube/restart.js';
+import type { EmulatedCluster } from '../lab/cluster.js';
+import type { Pod } from '../lab/pod.js';
 import { getObject, getString, isObject, type JsonObject } from '../model/json.js';
 import type { EventLog, LifecycleEvent } from '../recording/records.js';
-import type { EmulatedCluster } from './cluster.js';
-import type { Pod } from './pod.js';
 
 export interface ApiServerOptions {
   readonly cluster: EmulatedCluster;
