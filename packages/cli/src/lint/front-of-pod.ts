@@ -1,7 +1,7 @@
 /**
  * What stands in front of a workload's pods, read from the objects around it: the AWS Load
  * Balancer Controller's target groups, the ingress controller of each Ingress, and the settings of
- * ingress-nginx. Sources: /work/shared/docs/data-plane-knobs.md and docs/rules.md.
+ * ingress-nginx. Sources: shared/docs/data-plane-knobs.md and docs/rules.md.
  */
 import { parseDurationSeconds } from '../model/duration.js';
 import { getIn, getObject, getString, type JsonObject, type Path } from '../model/json.js';
@@ -18,7 +18,7 @@ export function durationAt(object: JsonObject, path: Path): number | undefined {
 export const annotationPath = (key: string): Path => ['metadata', 'annotations', key];
 
 /** The AWS Load Balancer Controller's attribute lists, "key=value,key=value". */
-export function attributeList(text: string): Map<string, string> {
+function attributeList(text: string): Map<string, string> {
   const attributes = new Map<string, string>();
   for (const pair of text.split(',')) {
     const at = pair.indexOf('=');
@@ -38,7 +38,7 @@ export function attributeSeconds(
   return value === undefined ? undefined : parseDurationSeconds(value);
 }
 
-export type IngressController = 'aws-alb' | 'ingress-nginx';
+type IngressController = 'aws-alb' | 'ingress-nginx';
 
 /** IngressClass controllers (spec.controller), and the class names each installs by default. */
 const CONTROLLERS: Record<string, IngressController> = {
@@ -64,7 +64,7 @@ export function ingressController(
 }
 
 /** AWS Load Balancer Controller: target-group attributes default (deregistration_delay.timeout_seconds). */
-export const DEFAULT_DEREGISTRATION_DELAY_SECONDS = 300;
+const DEFAULT_DEREGISTRATION_DELAY_SECONDS = 300;
 export const DEREGISTRATION_DELAY = 'deregistration_delay.timeout_seconds';
 const ALB_TARGET_GROUP_ATTRIBUTES = 'alb.ingress.kubernetes.io/target-group-attributes';
 const NLB_TARGET_GROUP_ATTRIBUTES = 'service.beta.kubernetes.io/aws-load-balancer-target-group-attributes';
