@@ -1,13 +1,13 @@
 /** Objects to the per-workload view that rules check: analysis plus the Services that select it. */
 import type { KubeObject } from '../manifests/objects.js';
 import { analyzeWorkload } from '../model/analyze.js';
-import { getObject, getString, type JsonObject } from '../model/json.js';
+import { getIn, getObject, getString, isObject, type JsonObject } from '../model/json.js';
 import { serviceSelects } from '../model/services.js';
 import { findPodTemplate, isWorkloadKind } from '../model/workloads.js';
 import type { ImageLinker } from './images.js';
 import type { LintOptions, WorkloadContext } from './rule.js';
 
-function namespaceOf(object: JsonObject): string {
+export function namespaceOf(object: JsonObject): string {
   return getString(object, ['metadata', 'namespace']) ?? 'default';
 }
 
@@ -27,6 +27,14 @@ export function workloadContexts(
   dockerfileFor: ImageLinker = () => undefined,
 ): LocatedContext[] {
   const services = serviceIndex(objects);
+  const byKind = new Map<string, JsonObject[]>();
+  for (const object of objects) {
+    const list = byKind.get(object.kind);
+    if (list) list.push(object.value);
+    else byKind.set(object.kind, [object.value]);
+  }
+  const objectsOfKind = (kind: string): readonly JsonObject[] => byKind.get(kind) ?? [];
+  const ingressesInFront = ingressIndex(objectsOfKind('Ingress'));
   const contexts: LocatedContext[] = [];
   for (const object of objects) {
     if (!isWorkloadKind(object.kind)) continue;
@@ -39,6 +47,7 @@ export function workloadContexts(
     });
     const labels = getObject(lookup.template.metadata, ['labels']) ?? {};
     const namespace = namespaceOf(object.value);
+    const selecting = services(labels, namespace);
     contexts.push({
       object,
       context: {
@@ -46,7 +55,10 @@ export function workloadContexts(
         name: object.name,
         object: object.value,
         analysis,
-        services: services(labels, namespace),
+        services: selecting,
+        ingresses: ingressesInFront(selecting),
+        namespace: objectsOfKind('Namespace').find((n) => getString(n, ['metadata', 'name']) === namespace),
+        objectsOfKind,
         options,
         dockerfileFor,
       },
@@ -85,4 +97,45 @@ function serviceIndex(
     }
     return found;
   };
+}
+
+/** The Service names an Ingress sends traffic to: its default backend and every path's backend. */
+export function ingressBackendServices(ingress: JsonObject): string[] {
+  // networking.k8s.io/v1 names `service.name`; the removed v1beta1 named `serviceName`.
+  const nameOf = (backend: unknown) =>
+    getString(backend, ['service', 'name']) ?? getString(backend, ['serviceName']);
+  const rules = getIn(ingress, ['spec', 'rules']);
+  const paths = (Array.isArray(rules) ? rules : []).flatMap((rule: unknown) => {
+    const list = getIn(rule, ['http', 'paths']);
+    return Array.isArray(list) ? list.filter(isObject) : [];
+  });
+  return [getIn(ingress, ['spec', 'defaultBackend']), ...paths.map((path) => path.backend)]
+    .map(nameOf)
+    .filter((name): name is string => name !== undefined);
+}
+
+/**
+ * The Ingresses routing to one of a workload's Services, found through an index by namespace and
+ * Service name (an Ingress reaches Services of its own namespace only), for the same reason as
+ * serviceIndex.
+ */
+function ingressIndex(objects: readonly JsonObject[]): (services: readonly JsonObject[]) => JsonObject[] {
+  const byBackend = new Map<string, JsonObject[]>();
+  const keyOf = (namespace: string, service: string) => `${namespace}\u0000${service}`;
+  for (const ingress of objects) {
+    for (const service of new Set(ingressBackendServices(ingress))) {
+      const key = keyOf(namespaceOf(ingress), service);
+      const list = byBackend.get(key);
+      if (list) list.push(ingress);
+      else byBackend.set(key, [ingress]);
+    }
+  }
+  return (services) => [
+    ...new Set(
+      services.flatMap(
+        (service) =>
+          byBackend.get(keyOf(namespaceOf(service), getString(service, ['metadata', 'name']) ?? '')) ?? [],
+      ),
+    ),
+  ];
 }

@@ -4,14 +4,19 @@ import type { AppConfigRule } from './app-config-rule.js';
 import type { DockerfileRule } from './dockerfile-rule.js';
 import type { Rule, RuleMeta } from './rule.js';
 import { appDrainExceedsBudget } from './rules/app-drain-exceeds-budget.js';
+import { awsDeregistrationDelayExceedsPrestop } from './rules/aws-deregistration-delay-exceeds-prestop.js';
+import { awsIpTargetReadinessGateMissing } from './rules/aws-ip-target-readiness-gate-missing.js';
 import { dockerfileNginxStopsignal } from './rules/dockerfile-nginx-stopsignal.js';
 import { dockerfilePackageManagerPid1 } from './rules/dockerfile-package-manager-pid1.js';
 import { dockerfileShellForm } from './rules/dockerfile-shell-form.js';
 import { entrypointMissingExec } from './rules/entrypoint-missing-exec.js';
+import { gkeConnectionDrainingMismatch } from './rules/gke-connection-draining-mismatch.js';
 import { gracePeriodBelowWorkload } from './rules/grace-period-below-workload.js';
 import { gracePeriodDefaultTooLow } from './rules/grace-period-default-too-low.js';
 import { gracePeriodExceeded } from './rules/grace-period-exceeded.js';
 import { istioSidecarExitsFirst } from './rules/istio-sidecar-exits-first.js';
+import { keepaliveUpstreamOutlivesApp } from './rules/keepalive-upstream-outlives-app.js';
+import { linkerdProxyExitsFirst } from './rules/linkerd-proxy-exits-first.js';
 import { livenessEqualsReadiness } from './rules/liveness-equals-readiness.js';
 import { nginxFastShutdown } from './rules/nginx-fast-shutdown.js';
 import { prestopExecSleepInShellLessImage } from './rules/prestop-exec-sleep-in-shell-less-image.js';
@@ -22,6 +27,7 @@ import { prestopSleepOutOfRange } from './rules/prestop-sleep-out-of-range.js';
 import { publishNotReadyAddresses } from './rules/publish-not-ready-addresses.js';
 import { readinessProbeMissing } from './rules/readiness-probe-missing.js';
 import { rollingUpdateUnavailable } from './rules/rolling-update-unavailable.js';
+import { rolloutScaleDownDelayTooShort } from './rules/rollout-scale-down-delay-too-short.js';
 import { shellWrappedCommand } from './rules/shell-wrapped-command.js';
 import { singleReplica } from './rules/single-replica.js';
 import { springGracefulShutdownOff } from './rules/spring-graceful-shutdown-off.js';
@@ -43,6 +49,12 @@ export const RULES: readonly Rule[] = [
   publishNotReadyAddresses,
   nginxFastShutdown,
   istioSidecarExitsFirst,
+  linkerdProxyExitsFirst,
+  awsDeregistrationDelayExceedsPrestop,
+  awsIpTargetReadinessGateMissing,
+  gkeConnectionDrainingMismatch,
+  keepaliveUpstreamOutlivesApp,
+  rolloutScaleDownDelayTooShort,
   stopSignalUnsupported,
   shellWrappedCommand,
 ];

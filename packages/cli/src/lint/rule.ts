@@ -31,6 +31,12 @@ export interface WorkloadContext {
   readonly analysis: WorkloadAnalysis;
   /** Services in the same namespace whose selector matches the pod template's labels. */
   readonly services: readonly JsonObject[];
+  /** Ingresses in the same namespace with a backend among `services`: what stands in front of them. */
+  readonly ingresses: readonly JsonObject[];
+  /** The workload's Namespace object, when the input holds it (labels such as injection switches). */
+  readonly namespace: JsonObject | undefined;
+  /** Every object of the input of one kind (BackendConfig, ConfigMap, IngressClass...). */
+  readonly objectsOfKind: (kind: string) => readonly JsonObject[];
   readonly options: LintOptions;
   /** The Dockerfile that builds an image, when the input links one. */
   readonly dockerfileFor: ImageLinker;

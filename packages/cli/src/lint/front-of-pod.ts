@@ -1,0 +1,210 @@
+/**
+ * What stands in front of a workload's pods, read from the objects around it: the AWS Load
+ * Balancer Controller's target groups, the ingress controller of each Ingress, and the settings of
+ * ingress-nginx. Sources: shared/docs/data-plane-knobs.md and docs/rules.md.
+ */
+import { parseDurationSeconds } from '../model/duration.js';
+import { getIn, getObject, getString, type JsonObject, type Path } from '../model/json.js';
+import { ingressBackendServices, namespaceOf } from './context.js';
+import type { WorkloadContext } from './rule.js';
+
+/** Seconds at `path` (an annotation, a ConfigMap key): a number, "30" or "30s"; undefined when absent or not a duration. */
+export function durationAt(object: JsonObject, path: Path): number | undefined {
+  const raw = getIn(object, path);
+  if (typeof raw === 'number') return raw >= 0 ? raw : undefined;
+  return typeof raw === 'string' ? parseDurationSeconds(raw) : undefined;
+}
+
+export const annotationPath = (key: string): Path => ['metadata', 'annotations', key];
+
+/** The AWS Load Balancer Controller's attribute lists, "key=value,key=value". */
+function attributeList(text: string): Map<string, string> {
+  const attributes = new Map<string, string>();
+  for (const pair of text.split(',')) {
+    const at = pair.indexOf('=');
+    if (at > 0) attributes.set(pair.slice(0, at).trim(), pair.slice(at + 1).trim());
+  }
+  return attributes;
+}
+
+/** Seconds of one attribute in an attribute-list annotation, when the annotation sets it. */
+export function attributeSeconds(
+  object: JsonObject,
+  annotation: string,
+  attribute: string,
+): number | undefined {
+  const list = getString(object, annotationPath(annotation));
+  const value = list === undefined ? undefined : attributeList(list).get(attribute);
+  return value === undefined ? undefined : parseDurationSeconds(value);
+}
+
+type IngressController = 'aws-alb' | 'ingress-nginx';
+
+/** IngressClass controllers (spec.controller), and the class names each installs by default. */
+const CONTROLLERS: Record<string, IngressController> = {
+  'ingress.k8s.aws/alb': 'aws-alb',
+  'k8s.io/ingress-nginx': 'ingress-nginx',
+};
+const DEFAULT_CLASS_NAMES: Record<string, IngressController> = { alb: 'aws-alb', nginx: 'ingress-nginx' };
+
+/** The controller serving an Ingress: its IngressClass in the input, or the class name each controller's chart installs. */
+export function ingressController(
+  ingress: JsonObject,
+  context: WorkloadContext,
+): IngressController | undefined {
+  const className =
+    getString(ingress, ['spec', 'ingressClassName']) ??
+    getString(ingress, annotationPath('kubernetes.io/ingress.class'));
+  if (className === undefined) return undefined;
+  const ingressClass = context
+    .objectsOfKind('IngressClass')
+    .find((candidate) => getString(candidate, ['metadata', 'name']) === className);
+  const controller = getString(ingressClass, ['spec', 'controller']);
+  return controller === undefined ? DEFAULT_CLASS_NAMES[className] : CONTROLLERS[controller];
+}
+
+/** AWS Load Balancer Controller: target-group attributes default (deregistration_delay.timeout_seconds). */
+const DEFAULT_DEREGISTRATION_DELAY_SECONDS = 300;
+export const DEREGISTRATION_DELAY = 'deregistration_delay.timeout_seconds';
+const ALB_TARGET_GROUP_ATTRIBUTES = 'alb.ingress.kubernetes.io/target-group-attributes';
+const NLB_TARGET_GROUP_ATTRIBUTES = 'service.beta.kubernetes.io/aws-load-balancer-target-group-attributes';
+
+/** One target group the AWS Load Balancer Controller registers the pods in. */
+export interface AwsTargetGroup {
+  readonly balancer: 'ALB' | 'NLB';
+  /** The Ingress (ALB) or Service (NLB) that creates the load balancer. */
+  readonly owner: JsonObject;
+  /** The object whose annotation sets the target-group attributes (a Service's wins over its Ingress's). */
+  readonly attributesIn: JsonObject;
+  readonly attributesAnnotation: string;
+  /** Pods are targets by IP; otherwise nodes are, through the Service's node port. */
+  readonly ipTargets: boolean;
+  readonly deregistrationDelaySeconds: number;
+}
+
+const annotation = (object: JsonObject, key: string) => getString(object, annotationPath(key));
+
+/** A Service the AWS Load Balancer Controller (not the legacy in-tree provider) turns into an NLB. */
+function isControllerNlb(service: JsonObject): boolean {
+  const type = annotation(service, 'service.beta.kubernetes.io/aws-load-balancer-type');
+  return (
+    getString(service, ['spec', 'type']) === 'LoadBalancer' &&
+    (getString(service, ['spec', 'loadBalancerClass']) === 'service.k8s.aws/nlb' ||
+      type === 'external' ||
+      type === 'nlb-ip')
+  );
+}
+
+function targetGroup(
+  balancer: AwsTargetGroup['balancer'],
+  owner: JsonObject,
+  attributesIn: JsonObject,
+  attributesAnnotation: string,
+  ipTargets: boolean,
+): AwsTargetGroup {
+  return {
+    balancer,
+    owner,
+    attributesIn,
+    attributesAnnotation,
+    ipTargets,
+    deregistrationDelaySeconds:
+      attributeSeconds(attributesIn, attributesAnnotation, DEREGISTRATION_DELAY) ??
+      DEFAULT_DEREGISTRATION_DELAY_SECONDS,
+  };
+}
+
+/** The target groups in front of a workload: one per ALB Ingress and Service pair, one per NLB Service. */
+export function awsTargetGroups(context: WorkloadContext): AwsTargetGroup[] {
+  const nlbs = context.services
+    .filter(isControllerNlb)
+    .map((service) =>
+      targetGroup(
+        'NLB',
+        service,
+        service,
+        NLB_TARGET_GROUP_ATTRIBUTES,
+        annotation(service, 'service.beta.kubernetes.io/aws-load-balancer-nlb-target-type') === 'ip' ||
+          annotation(service, 'service.beta.kubernetes.io/aws-load-balancer-type') === 'nlb-ip',
+      ),
+    );
+  const albs = context.ingresses
+    .filter((ingress) => ingressController(ingress, context) === 'aws-alb')
+    .flatMap((ingress) =>
+      context.services
+        .filter((service) => routesTo(ingress, service))
+        .map((service) => {
+          // The controller reads these annotations from the Service first, then from the Ingress.
+          const attributesIn =
+            annotation(service, ALB_TARGET_GROUP_ATTRIBUTES) === undefined ? ingress : service;
+          const targetType =
+            annotation(service, 'alb.ingress.kubernetes.io/target-type') ??
+            annotation(ingress, 'alb.ingress.kubernetes.io/target-type');
+          return targetGroup('ALB', ingress, attributesIn, ALB_TARGET_GROUP_ATTRIBUTES, targetType === 'ip');
+        }),
+    );
+  return [...albs, ...nlbs];
+}
+
+function routesTo(ingress: JsonObject, service: JsonObject): boolean {
+  const name = getString(service, ['metadata', 'name']);
+  return name !== undefined && ingressBackendServices(ingress).includes(name);
+}
+
+/**
+ * The ingress-nginx controller's ConfigMap: the one its Helm chart installs (labelled
+ * app.kubernetes.io/name=ingress-nginx, component controller), or one of the names the chart and the
+ * older static manifests give it. The first found wins when the input holds several controllers.
+ */
+export function ingressNginxConfigMap(context: WorkloadContext): JsonObject | undefined {
+  return context.objectsOfKind('ConfigMap').find((configMap) => {
+    const labels = getObject(configMap, ['metadata', 'labels']) ?? {};
+    const name = getString(configMap, ['metadata', 'name']);
+    return (
+      (labels['app.kubernetes.io/name'] === 'ingress-nginx' &&
+        labels['app.kubernetes.io/component'] === 'controller') ||
+      name === 'ingress-nginx-controller' ||
+      name === 'nginx-configuration'
+    );
+  });
+}
+
+/** Whether an ingress-nginx Ingress routes to the workload. */
+export function behindIngressNginx(context: WorkloadContext): boolean {
+  return context.ingresses.some((ingress) => ingressController(ingress, context) === 'ingress-nginx');
+}
+
+const BACKEND_CONFIG_ANNOTATIONS = [
+  'cloud.google.com/backend-config',
+  'beta.cloud.google.com/backend-config',
+];
+
+/**
+ * The GKE BackendConfigs a Service names in its annotation, {"default": "name"} or
+ * {"ports": {"80": "name"}}, found in the Service's namespace, with the annotation that names them.
+ */
+export function backendConfigsOf(
+  service: JsonObject,
+  context: WorkloadContext,
+): { readonly backendConfig: JsonObject; readonly annotation: string }[] {
+  return BACKEND_CONFIG_ANNOTATIONS.flatMap((key) => {
+    const raw = annotation(service, key);
+    if (raw === undefined) return [];
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(raw);
+    } catch {
+      return [];
+    }
+    const ports = getObject(parsed, ['ports']) ?? {};
+    const names = new Set([getString(parsed, ['default']), ...Object.values(ports)]);
+    return context
+      .objectsOfKind('BackendConfig')
+      .filter(
+        (backendConfig) =>
+          namespaceOf(backendConfig) === namespaceOf(service) &&
+          names.has(getString(backendConfig, ['metadata', 'name'])),
+      )
+      .map((backendConfig) => ({ backendConfig, annotation: key }));
+  });
+}

@@ -1,0 +1,119 @@
+import { describe } from 'node:test';
+import { deployment, ruleTester } from '../../testing/rule-tester.js';
+import { awsDeregistrationDelayExceedsPrestop } from './aws-deregistration-delay-exceeds-prestop.js';
+
+const preStop = (seconds: number) => `
+          lifecycle: {preStop: {sleep: {seconds: ${seconds}}}}`;
+const service = (annotations = '') => `---
+apiVersion: v1
+kind: Service
+metadata:
+  name: web${annotations}
+spec:
+  selector: {app: web}
+  ports: [{port: 80}]
+`;
+const albIngress = (annotations = '') => `---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: front
+  annotations:
+    alb.ingress.kubernetes.io/target-type: ip${annotations}
+spec:
+  ingressClassName: alb
+  rules:
+    - http:
+        paths:
+          - path: /
+            pathType: Prefix
+            backend: {service: {name: web, port: {number: 80}}}
+`;
+const delay = (seconds: number) => `
+    alb.ingress.kubernetes.io/target-group-attributes: deregistration_delay.timeout_seconds=${seconds},stickiness.enabled=false`;
+const nlb = (annotations: string) => `---
+apiVersion: v1
+kind: Service
+metadata:
+  name: web
+  annotations:
+    service.beta.kubernetes.io/aws-load-balancer-type: external
+    service.beta.kubernetes.io/aws-load-balancer-nlb-target-type: ip${annotations}
+spec:
+  type: LoadBalancer
+  selector: {app: web}
+  ports: [{port: 80}]
+`;
+
+describe('aws-deregistration-delay-exceeds-prestop', () => {
+  ruleTester(awsDeregistrationDelayExceedsPrestop, {
+    valid: [
+      {
+        name: 'ALB delay 20 s within a 25 s preStop',
+        yaml: deployment({ container: preStop(25) }) + service() + albIngress(delay(20)),
+      },
+      {
+        name: 'a Service without a load balancer controller in front',
+        yaml: deployment({ container: preStop(5) }) + service(),
+      },
+      {
+        name: 'an nginx Ingress is not an AWS target group',
+        yaml:
+          deployment({ container: preStop(5) }) +
+          service() +
+          albIngress().replace('alb\n  rules', 'nginx\n  rules'),
+      },
+      {
+        name: 'NLB delay 15 s within a 15 s preStop',
+        yaml:
+          deployment({ container: preStop(15) }) +
+          nlb(
+            '\n    service.beta.kubernetes.io/aws-load-balancer-target-group-attributes: deregistration_delay.timeout_seconds=15',
+          ),
+      },
+    ],
+    invalid: [
+      {
+        name: 'ALB default 300 s against a 15 s preStop: points at the Ingress',
+        yaml: deployment({ container: preStop(15) }) + service() + albIngress(),
+        findings: [
+          {
+            line: 31,
+            message:
+              /ALB of Ingress front keeps routing to a deregistering pod for up to 300s \(deregistration_delay.timeout_seconds, default\), but app gets SIGTERM at t=15s/,
+            fix: /set deregistration_delay.timeout_seconds=15 in alb.ingress.kubernetes.io\/target-group-attributes/,
+          },
+        ],
+      },
+      {
+        name: "ALB 30 s above a 25 s preStop, set on the Service, which wins over the Ingress's 20 s",
+        yaml:
+          deployment({ container: preStop(25) }) +
+          service(`\n  annotations:${delay(30)}`) +
+          albIngress(delay(20)),
+        findings: [
+          {
+            line: 25,
+            message: /up to 30s \(deregistration_delay.timeout_seconds\), but app gets SIGTERM at t=25s/,
+          },
+        ],
+      },
+      {
+        name: 'NLB 60 s and no preStop: the fix cannot lower the delay to 0',
+        yaml:
+          deployment() +
+          nlb(
+            '\n    service.beta.kubernetes.io/aws-load-balancer-target-group-attributes: deregistration_delay.timeout_seconds=60',
+          ),
+        findings: [
+          {
+            line: 26,
+            message:
+              /NLB of Service web keeps routing to a deregistering pod for up to 60s .* SIGTERM at t=0s/,
+            fix: { not: /set deregistration_delay/ },
+          },
+        ],
+      },
+    ],
+  });
+});

@@ -1,0 +1,33 @@
+import { formatSeconds as t } from '../../model/duration.js';
+import { getString } from '../../model/json.js';
+import { annotationPath, awsTargetGroups, DEREGISTRATION_DELAY } from '../front-of-pod.js';
+import { DOCS_BASE, type Rule, servingContainers } from '../rule.js';
+
+export const awsDeregistrationDelayExceedsPrestop: Rule = {
+  id: 'aws-deregistration-delay-exceeds-prestop',
+  severity: 'warning',
+  description:
+    'An AWS load balancer keeps a deregistering pod as a target longer than the pod keeps its listener open.',
+  docs: `${DOCS_BASE}#aws-deregistration-delay-exceeds-prestop`,
+  check(context) {
+    return awsTargetGroups(context).flatMap((group) => {
+      const delay = group.deregistrationDelaySeconds;
+      const set = getString(group.attributesIn, annotationPath(group.attributesAnnotation)) !== undefined;
+      return servingContainers(context).flatMap(({ container, budget }) => {
+        // SIGTERM ends the preStop (or the grace period cuts it): from then on the app closes its listener.
+        const listenerClosesAt = budget.sigtermAt;
+        if (listenerClosesAt === undefined || listenerClosesAt >= delay) return [];
+        const cut = budget.preStopCut ? ` (the ${t(budget.graceSeconds)} grace period cuts its preStop)` : '';
+        return [
+          {
+            in: group.attributesIn,
+            path: set ? annotationPath(group.attributesAnnotation) : ['metadata', 'name'],
+            container: container.name,
+            message: `the ${group.balancer} of ${getString(group.owner, ['kind']) ?? ''} ${getString(group.owner, ['metadata', 'name']) ?? ''} keeps routing to a deregistering pod for up to ${t(delay)} (${DEREGISTRATION_DELAY}${set ? '' : ', default'}), but ${container.name} gets SIGTERM at t=${t(listenerClosesAt)}${cut}: requests the load balancer still sends after that hit a closed listener (502s, connection resets) during every rollout`,
+            fix: `${listenerClosesAt >= 1 ? `set ${DEREGISTRATION_DELAY}=${Math.trunc(listenerClosesAt)} in ${group.attributesAnnotation}, or ` : ''}make the preStop sleep at least ${t(delay)}, with terminationGracePeriodSeconds above preStop + drain`,
+          },
+        ];
+      });
+    });
+  },
+};

@@ -1,0 +1,112 @@
+import { formatSeconds as t } from '../../model/duration.js';
+import { getString, isObject, type JsonObject } from '../../model/json.js';
+import {
+  attributeSeconds,
+  behindIngressNginx,
+  durationAt,
+  ingressController,
+  ingressNginxConfigMap,
+} from '../front-of-pod.js';
+import { isNodeApp, PRELOAD_IMPORT } from '../node-preload.js';
+import { DOCS_BASE, type Rule, type WorkloadContext } from '../rule.js';
+
+/** ingress-nginx `upstream-keepalive-timeout` and the ALB's `idle_timeout.timeout_seconds` both default to 60 s. */
+const DEFAULT_UPSTREAM_IDLE_SECONDS = 60;
+/** gunicorn's `keepalive` setting default (docs.gunicorn.org settings). */
+const GUNICORN_DEFAULT_KEEPALIVE_SECONDS = 2;
+/** Node's http `server.keepAliveTimeout` default. */
+const NODE_DEFAULT_KEEPALIVE_SECONDS = 5;
+/** The runtime library's option: Node then keeps idle connections 1 s longer than this. */
+const UPSTREAM_IDLE_ENV = 'LAMEDUCK_UPSTREAM_IDLE_TIMEOUT_SECONDS';
+const ALB_ATTRIBUTES = 'alb.ingress.kubernetes.io/load-balancer-attributes';
+
+interface Upstream {
+  readonly name: string;
+  readonly idleSeconds: number;
+  /** Where the upstream's idle timeout is set. */
+  readonly knob: string;
+}
+
+function upstreams(context: WorkloadContext): Upstream[] {
+  const albs = context.ingresses
+    .filter((ingress) => ingressController(ingress, context) === 'aws-alb')
+    .map((ingress) => ({
+      name: `the ALB of Ingress ${getString(ingress, ['metadata', 'name']) ?? ''}`,
+      idleSeconds:
+        attributeSeconds(ingress, ALB_ATTRIBUTES, 'idle_timeout.timeout_seconds') ??
+        DEFAULT_UPSTREAM_IDLE_SECONDS,
+      knob: `idle_timeout.timeout_seconds in ${ALB_ATTRIBUTES}`,
+    }));
+  if (!behindIngressNginx(context)) return albs;
+  const configMap = ingressNginxConfigMap(context);
+  const nginx = {
+    name: 'ingress-nginx',
+    idleSeconds:
+      (configMap && durationAt(configMap, ['data', 'upstream-keepalive-timeout'])) ??
+      DEFAULT_UPSTREAM_IDLE_SECONDS,
+    knob: 'upstream-keepalive-timeout in the ingress-nginx ConfigMap',
+  };
+  return [...albs, nginx];
+}
+
+const words = (value: unknown): string[] =>
+  Array.isArray(value) ? value.flatMap((word) => (typeof word === 'string' ? word.split(/\s+/) : [])) : [];
+
+function envValue(container: JsonObject, name: string): string | undefined {
+  const env = container.env;
+  const entry = Array.isArray(env) ? env.find((e) => isObject(e) && e.name === name) : undefined;
+  return getString(entry, ['value']);
+}
+
+/** The value after `--flag` or in `--flag=value`. */
+function flagValue(argv: readonly string[], flag: string): string | undefined {
+  for (const [i, word] of argv.entries()) {
+    if (word === flag) return argv[i + 1];
+    if (word.startsWith(`${flag}=`)) return word.slice(flag.length + 1);
+  }
+  return undefined;
+}
+
+/** How long the app keeps an idle connection, where the container says: gunicorn's flag, or Node's default. */
+function appKeepAlive(container: JsonObject): { seconds: number; server: 'gunicorn' | 'Node' } | undefined {
+  const argv = [...words(container.command), ...words(container.args)];
+  if (argv.some((word) => word.split('/').at(-1) === 'gunicorn')) {
+    // GUNICORN_CMD_ARGS takes the same flags as the command line.
+    const flags = [...argv, ...(envValue(container, 'GUNICORN_CMD_ARGS')?.split(/\s+/) ?? [])];
+    const raw = flagValue(flags, '--keep-alive');
+    const seconds = raw === undefined ? GUNICORN_DEFAULT_KEEPALIVE_SECONDS : Number(raw);
+    return Number.isFinite(seconds) ? { seconds, server: 'gunicorn' } : undefined;
+  }
+  if (isNodeApp(getString(container, ['image']), argv)) {
+    const upstream = Number(envValue(container, UPSTREAM_IDLE_ENV));
+    return { seconds: upstream > 0 ? upstream + 1 : NODE_DEFAULT_KEEPALIVE_SECONDS, server: 'Node' };
+  }
+  return undefined;
+}
+
+export const keepaliveUpstreamOutlivesApp: Rule = {
+  id: 'keepalive-upstream-outlives-app',
+  severity: 'warning',
+  description:
+    'The load balancer or ingress keeps idle connections to the app open longer than the app does.',
+  docs: `${DOCS_BASE}#keepalive-upstream-outlives-app`,
+  check(context) {
+    const inFront = upstreams(context);
+    if (inFront.length === 0) return [];
+    return context.analysis.containers.flatMap(({ container }) => {
+      const app = container.role === 'main' ? appKeepAlive(container.spec) : undefined;
+      if (!app) return [];
+      return inFront
+        .filter((upstream) => upstream.idleSeconds >= app.seconds)
+        .map((upstream) => ({
+          path: [...container.path, 'name'],
+          container: container.name,
+          message: `${upstream.name} reuses an idle connection for up to ${t(upstream.idleSeconds)}, but ${container.name} (${app.server}) closes it after ${t(app.seconds)}: a request sent on a connection the app is closing fails with a 502, in steady state and during every rollout`,
+          fix:
+            app.server === 'gunicorn'
+              ? `start gunicorn with --keep-alive ${upstream.idleSeconds + 1}, or lower ${upstream.knob} below ${t(app.seconds)}`
+              : `set env ${UPSTREAM_IDLE_ENV}: "${upstream.idleSeconds}" with ["node", "${PRELOAD_IMPORT.join('", "')}", ...] (Node then keeps idle connections ${t(upstream.idleSeconds + 1)}), or set server.keepAliveTimeout above ${upstream.idleSeconds * 1000} ms and headersTimeout above that`,
+        }));
+    });
+  },
+};

@@ -1,0 +1,28 @@
+import { formatSeconds as t } from '../../model/duration.js';
+import { getNumber } from '../../model/json.js';
+import { DOCS_BASE, type Rule } from '../rule.js';
+
+/** Argo Rollouts' default, there to cover the propagation of the Service and traffic-router switch. */
+const DEFAULT_SCALE_DOWN_DELAY_SECONDS = 30;
+
+export const rolloutScaleDownDelayTooShort: Rule = {
+  id: 'rollout-scale-down-delay-too-short',
+  severity: 'warning',
+  description: 'An Argo Rollout scales down the old pods sooner than traffic moves off them.',
+  docs: `${DOCS_BASE}#rollout-scale-down-delay-too-short`,
+  check(context) {
+    if (context.kind !== 'Rollout') return [];
+    return (['blueGreen', 'canary'] as const).flatMap((strategy) => {
+      const path = ['spec', 'strategy', strategy, 'scaleDownDelaySeconds'];
+      const delay = getNumber(context.object, path);
+      if (delay === undefined || delay >= DEFAULT_SCALE_DOWN_DELAY_SECONDS) return [];
+      return [
+        {
+          path,
+          message: `Argo Rollouts scales down the old ReplicaSet ${t(delay)} after switching traffic to the new one, while kube-proxy, ingress controllers and load balancers may still send to the old pods: requests reaching them as they terminate fail (502s, resets) at every promotion`,
+          fix: `set ${strategy}.scaleDownDelaySeconds to ${DEFAULT_SCALE_DOWN_DELAY_SECONDS} or more (the default), or remove it`,
+        },
+      ];
+    });
+  },
+};
