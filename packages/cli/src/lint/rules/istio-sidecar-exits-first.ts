@@ -17,6 +17,31 @@ function proxyConfig(annotations: JsonObject): JsonObject {
   }
 }
 
+/**
+ * Whether Istio's injector gives the pod a sidecar, and why (istio.io "Installing the sidecar",
+ * injection policy): the pod's `sidecar.istio.io/inject` label (or the older annotation) decides
+ * when set; otherwise a namespace labelled `istio-injection: enabled` or `istio.io/rev`, or a
+ * revision label on the pod. A `proxy.istio.io/config` annotation is written only for a sidecar.
+ */
+function injectedBecause(
+  labels: JsonObject,
+  annotations: JsonObject,
+  namespace: JsonObject | undefined,
+): string | undefined {
+  const podChoice = labels['sidecar.istio.io/inject'] ?? annotations['sidecar.istio.io/inject'];
+  if (podChoice === 'false') return undefined;
+  if (podChoice === 'true') return 'sidecar.istio.io/inject: "true"';
+  const namespaceLabels = getObject(namespace, ['metadata', 'labels']) ?? {};
+  const name = getString(namespace, ['metadata', 'name']);
+  if (namespaceLabels['istio-injection'] === 'enabled')
+    return `namespace ${name} is labelled istio-injection: enabled`;
+  if (namespaceLabels['istio-injection'] !== 'disabled' && namespaceLabels['istio.io/rev'] !== undefined)
+    return `namespace ${name} is labelled istio.io/rev`;
+  if (labels['istio.io/rev'] !== undefined) return 'the pod is labelled istio.io/rev';
+  if (annotations['proxy.istio.io/config'] !== undefined) return 'the pod carries proxy.istio.io/config';
+  return undefined;
+}
+
 export const istioSidecarExitsFirst: Rule = {
   id: 'istio-sidecar-exits-first',
   severity: 'warning',
@@ -27,9 +52,8 @@ export const istioSidecarExitsFirst: Rule = {
     const { template } = context.analysis;
     const annotations = getObject(template.metadata, ['annotations']) ?? {};
     const labels = getObject(template.metadata, ['labels']) ?? {};
-    const injected =
-      annotations['sidecar.istio.io/inject'] === 'true' || labels['sidecar.istio.io/inject'] === 'true';
-    if (!injected) return [];
+    const injected = injectedBecause(labels, annotations, context.namespace);
+    if (injected === undefined) return [];
     const config = proxyConfig(annotations);
     if (getIn(config, ['proxyMetadata', 'EXIT_ON_ZERO_ACTIVE_CONNECTIONS']) === 'true') return [];
     const configured = getString(config, ['terminationDrainDuration']);
@@ -52,7 +76,7 @@ export const istioSidecarExitsFirst: Rule = {
         {
           path: [...template.path, 'metadata'],
           container: container.name,
-          message: `istio-proxy gets SIGTERM at t=0 and exits after its ${t(drain)} terminationDrainDuration, while ${container.name} ${budget.exitAt === undefined ? `is still in its preStop until t=${t(appDone)}` : `drains until t=${t(appDone)}`}: traffic through the sidecar fails from then on`,
+          message: `an injected istio-proxy (${injected}) gets SIGTERM at t=0 and exits after its ${t(drain)} terminationDrainDuration, while ${container.name} ${budget.exitAt === undefined ? `is still in its preStop until t=${t(appDone)}` : `drains until t=${t(appDone)}`}: traffic through the sidecar fails from then on`,
           fix: 'annotate proxy.istio.io/config: {proxyMetadata: {EXIT_ON_ZERO_ACTIVE_CONNECTIONS: "true"}}, or use native sidecars (Istio 1.27+ on Kubernetes 1.33+)',
           change,
         },
