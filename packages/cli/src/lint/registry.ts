@@ -14,6 +14,7 @@ import { gkeConnectionDrainingMismatch } from './rules/gke-connection-draining-m
 import { gracePeriodBelowWorkload } from './rules/grace-period-below-workload.js';
 import { gracePeriodDefaultTooLow } from './rules/grace-period-default-too-low.js';
 import { gracePeriodExceeded } from './rules/grace-period-exceeded.js';
+import { ingressNginxNoRetry } from './rules/ingress-nginx-no-retry.js';
 import { istioSidecarExitsFirst } from './rules/istio-sidecar-exits-first.js';
 import { keepaliveUpstreamOutlivesApp } from './rules/keepalive-upstream-outlives-app.js';
 import { linkerdProxyExitsFirst } from './rules/linkerd-proxy-exits-first.js';
@@ -54,6 +55,7 @@ export const RULES: readonly Rule[] = [
   awsIpTargetReadinessGateMissing,
   gkeConnectionDrainingMismatch,
   keepaliveUpstreamOutlivesApp,
+  ingressNginxNoRetry,
   rolloutScaleDownDelayTooShort,
   stopSignalUnsupported,
   shellWrappedCommand,
