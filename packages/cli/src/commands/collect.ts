@@ -1,13 +1,9 @@
 /** `lameduck collect`: wiring only. */
-import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Command } from 'commander';
-import { create as createTar } from 'tar';
-import { stringify } from 'yaml';
+import { bundleFiles, writeBundle } from '../collect/bundle.js';
 import { kubectlClientVersion } from '../collect/client-version.js';
 import { gatherEvidence } from '../collect/gather.js';
-import { renderSummary } from '../collect/summary.js';
+import { type ConnectionFlags, connectionOptions, connectWithFlags } from '../flags/connection.js';
 import { DEFAULT_FAIL_ON } from '../flags/declare.js';
 import { describeLoad, resolveLoadFlags } from '../flags/load.js';
 import { durationFlag } from '../flags/values.js';
@@ -15,15 +11,12 @@ import { parseWorkloadRef } from '../kube/workload-ref.js';
 import { EXIT, UsageError } from '../output/errors.js';
 import type { Io } from '../output/io.js';
 import type { Report } from '../report/build.js';
-import { reportJson } from '../report/json.js';
 import { verifyReport } from '../verify/report.js';
 import { Verify, type VerifyRun } from '../verify/run.js';
 import { VERSION } from '../version.js';
-import { lintFiles } from './lint.js';
 import { whileRehearsing } from './shared.js';
-import { type ClusterFlags, clusterConnection, clusterOptions } from './verify.js';
 
-interface CollectFlags extends ClusterFlags {
+interface CollectFlags extends ConnectionFlags {
   readonly output: string;
   readonly withRestart?: boolean;
   readonly url?: string;
@@ -38,7 +31,7 @@ export function registerCollect(program: Command, io: Io, setExit: (code: number
     .command('collect')
     .description("gather the evidence bundle for escalating a termination problem (the guide's checklist)")
     .argument('<workload>', 'deployment/NAME, statefulset/NAME, daemonset/NAME or rollout/NAME');
-  clusterOptions(command)
+  connectionOptions(command)
     .option('-o, --output <file>', 'the bundle to write', 'lameduck-evidence.tar.gz')
     .option('--with-restart', 'also run verify: a rolling restart under load, with the EndpointSlice watch')
     .option('--url <url>', 'with --with-restart: where the load goes')
@@ -60,7 +53,7 @@ values, tokens and certificates are redacted. Exit codes: 0 written, 2 usage, ac
       const ref = parseWorkloadRef(workload);
       if (flags.withRestart && flags.url === undefined)
         throw new UsageError('--with-restart runs a rolling restart under load: give --url too');
-      const api = await clusterConnection(flags, io);
+      const api = await connectWithFlags(flags, { ...process.env, ...io.env });
       const evidence = await gatherEvidence(api, ref, api.namespace);
       io.stderr.write(
         `lameduck collect: read ${evidence.workloadName} and ${evidence.pods.length} pods from ${api.server}\n`,
@@ -117,67 +110,11 @@ values, tokens and certificates are redacted. Exit codes: 0 written, 2 usage, ac
       }
 
       const kubectlVersion = kubectlClientVersion({ ...process.env, ...io.env });
-      const dir = await mkdtemp(join(tmpdir(), 'lameduck-collect-'));
-      try {
-        const written: string[] = [];
-        const put = async (name: string, text: string) => {
-          await writeFile(join(dir, name), text);
-          written.push(name);
-        };
-        const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
-        await put(
-          'evidence.json',
-          json({
-            ...evidence,
-            client: { lameduck: VERSION, kubectl: kubectlVersion ?? null },
-            objects: undefined,
-          }),
-        );
-        await put(
-          'objects.yaml',
-          [evidence.objects.workload, ...evidence.objects.services]
-            .map((object) => stringify(object, { lineWidth: 0 }))
-            .join('---\n'),
-        );
-        await put('endpointslices.json', json(evidence.objects.endpointSlices));
-        if (verify) {
-          await put('verify.json', json(reportJson(verify.report, { records: true })));
-          await put('endpointslice-watch.json', json(verify.run.sliceChanges));
-        }
-        const quiet = { ...io, stderr: { write: () => true } };
-        const lint = await lintFiles(
-          [join(dir, 'objects.yaml')],
-          kubeVersionFlag(evidence.server.gitVersion),
-          quiet,
-        );
-        const findings = lint.findings.map((f) => ({ ...f, file: 'objects.yaml' }));
-        await put('lint.json', json(findings));
-        const names = ['SUMMARY.md', ...written.sort()];
-        await writeFile(
-          join(dir, 'SUMMARY.md'),
-          renderSummary({
-            evidence,
-            clientVersion: VERSION,
-            kubectlVersion,
-            findings,
-            verify: verify?.report,
-            files: names,
-          }),
-        );
-        // Written beside the target, then renamed: never a half-written bundle.
-        const temporary = `${flags.output}.lameduck-${process.pid}.tmp`;
-        await createTar({ gzip: true, file: temporary, cwd: dir, portable: true }, names);
-        await rename(temporary, flags.output);
-      } finally {
-        await rm(dir, { recursive: true, force: true });
-      }
+      await writeBundle(
+        flags.output,
+        bundleFiles({ evidence, clientVersion: VERSION, kubectlVersion, verify }),
+      );
       io.stdout.write(`lameduck collect: wrote ${flags.output} (start with SUMMARY.md)\n`);
       setExit(EXIT.ok);
     });
-}
-
-/** "v1.31.2-eks-1234" → --kube-version 1.31: lint judges the live objects by the live cluster. */
-function kubeVersionFlag(gitVersion: string | undefined): { kubeVersion?: string } {
-  const match = gitVersion ? /^v?(\d+)\.(\d+)/.exec(gitVersion) : null;
-  return match ? { kubeVersion: `${match[1]}.${match[2]}` } : {};
 }

@@ -1,17 +1,13 @@
 /** `lameduck lab`: wiring only. */
 import { type Command, Option } from 'commander';
 import { clusterOptions, loadOptions, type OutputFormat, reportOptions } from '../flags/declare.js';
-import { describeLoad } from '../flags/load.js';
 import { type LabFlags, resolveLabFlags } from '../lab/options.js';
-import type { Isolation } from '../lab/process.js';
+import { labReport } from '../lab/report.js';
 import { Lab, LabError } from '../lab/run.js';
 import { specFromFlags, specFromObjects } from '../lab/spec.js';
 import { loadManifests } from '../manifests/load.js';
-import { preStopSleepSeconds } from '../model/prestop.js';
-import { describeHook } from '../model/recommendations.js';
 import { EXIT, UsageError } from '../output/errors.js';
 import type { Io } from '../output/io.js';
-import { buildReport } from '../report/build.js';
 import { whileRehearsing, writeReport } from './shared.js';
 
 interface LabCommandFlags extends LabFlags {
@@ -97,26 +93,13 @@ Exit codes: 0 pass, 1 a --fail-on threshold was crossed, 2 usage or input error.
       }
       for (const note of spec.notes) io.stderr.write(`lameduck lab: note: ${note}\n`);
 
+      // The replicas get the user's shell environment, as the command would on its own.
       const lab = new Lab({
+        ...resolved,
         spec,
         command,
         cwd: process.cwd(),
-        // The replicas get the user's shell environment, as the command would on its own.
         env: { ...process.env, ...io.env },
-        scenario: resolved.scenario,
-        restarts: resolved.restarts,
-        durationMs: resolved.durationMs,
-        model: resolved.model,
-        keepAlive: resolved.keepAlive,
-        method: resolved.method,
-        path: resolved.path,
-        ...(resolved.body === undefined ? {} : { body: resolved.body }),
-        timeoutMs: resolved.timeoutMs,
-        planes: resolved.planes,
-        propagation: resolved.propagation,
-        nodes: resolved.nodes,
-        seed: resolved.seed,
-        readyTimeoutMs: resolved.readyTimeoutMs,
       });
       let run: Awaited<ReturnType<Lab['run']>>;
       try {
@@ -133,35 +116,13 @@ Exit codes: 0 pass, 1 a --fail-on threshold was crossed, 2 usage or input error.
         setExit(EXIT.usage);
         return;
       }
-      const report = buildReport(
-        run.recording,
-        {
-          source: 'lab',
-          workload: spec.name,
-          scenario:
-            resolved.scenario === 'rollout'
-              ? `${resolved.restarts} rolling restart${resolved.restarts > 1 ? 's' : ''}`
-              : resolved.scenario,
-          replicas: spec.replicas,
-          graceSeconds: spec.graceSeconds,
-          preStop: describeHook(spec.preStop),
-          preStopSeconds: preStopSleepSeconds(spec.preStop),
-          planes: resolved.planes,
-          propagation: resolved.propagationText,
-          load: describeLoad(resolved.model, resolved.method, resolved.path),
-          keepAlive: resolved.keepAlive,
-          pid1: PID1_LABELS[lab.isolation],
-          command: `each replica runs: ${command.join(' ')}${spec.manifestCommand ? ` (the command after --, in place of the manifest's ${JSON.stringify(spec.manifestCommand)})` : ''}`,
-        },
-        resolved.failOn,
-      );
+      const report = labReport(run.recording, {
+        spec,
+        flags: resolved,
+        command,
+        isolation: lab.isolation,
+      });
       await writeReport(report, flags, io, 'lab');
       setExit(report.verdict === 'pass' ? EXIT.ok : EXIT.findings);
     });
 }
-
-const PID1_LABELS: Record<Isolation, string> = {
-  'pid-namespace': 'each replica is PID 1 of its own PID namespace',
-  emulated: 'PID 1 signal rules emulated (no user namespaces here)',
-  none: 'shareProcessNamespace: the app is not PID 1',
-};

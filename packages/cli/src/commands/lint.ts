@@ -9,22 +9,13 @@ import {
   repositoryOptions,
 } from '../flags/declare.js';
 import type { PlanFlags } from '../flags/plan.js';
-import { appConfigContexts } from '../lint/app-config-rule.js';
-import { workloadContexts } from '../lint/context.js';
-import {
-  compareFindings,
-  type Finding,
-  lintAppConfigs,
-  lintDockerfiles,
-  lintObjects,
-} from '../lint/engine.js';
 import { formatGithub } from '../lint/formats/github.js';
 import { formatJson } from '../lint/formats/json.js';
 import { formatSarif } from '../lint/formats/sarif.js';
-import { summarize } from '../lint/formats/summary.js';
 import { formatText } from '../lint/formats/text.js';
 import { loadLintInput } from '../lint/input.js';
-import { ALL_RULES, APP_CONFIG_RULES, DOCKERFILE_RULES, RULES } from '../lint/registry.js';
+import { lintLoaded } from '../lint/pipeline.js';
+import { ALL_RULES } from '../lint/registry.js';
 import { SEVERITIES, type Severity } from '../lint/rule.js';
 import { EXIT } from '../output/errors.js';
 import type { Io } from '../output/io.js';
@@ -59,7 +50,11 @@ Suppress: annotation lameduck.dev/ignore: rule-a,rule-b, or a '# lameduck-ignore
 Exit codes: 0 nothing at or above --fail-on, 1 findings, 2 usage or input errors.`,
     )
     .action(async (paths: string[], flags: LintFlags) => {
-      const { findings, summary, sources, errors } = await lintFiles(paths, flags, io);
+      const input = await loadLintInput(paths, flags, () => io.readStdin());
+      for (const problem of input.loaded.errors) io.stderr.write(`lameduck lint: ${problem.format()}\n`);
+      for (const note of input.loaded.notes) io.stderr.write(`lameduck lint: note: ${note}\n`);
+      const { findings, summary, sources } = lintLoaded(input);
+      const errors = input.loaded.errors.length;
       const output: Record<OutputFormat, () => string> = {
         text: () => formatText(findings, summary, sources, createStyle(colorEnabled(io.stdout, io.env))),
         json: () => formatJson(findings, summary),
@@ -71,46 +66,4 @@ Exit codes: 0 nothing at or above --fail-on, 1 findings, 2 usage or input errors
       const failing = findings.some((f) => SEVERITIES.indexOf(f.severity) <= threshold);
       setExit(errors > 0 ? EXIT.usage : failing ? EXIT.findings : EXIT.ok);
     });
-}
-
-/** Lint what is at `paths`, reporting input problems and notes on stderr; `collect` reuses it. */
-export async function lintFiles(
-  paths: readonly string[],
-  flags: PlanFlags & { readonly config?: string },
-  io: Io,
-): Promise<{
-  findings: Finding[];
-  summary: ReturnType<typeof summarize>;
-  sources: Map<string, string>;
-  errors: number;
-}> {
-  const { config, loaded, options } = await loadLintInput(paths, flags, () => io.readStdin());
-  for (const problem of loaded.errors) io.stderr.write(`lameduck lint: ${problem.format()}\n`);
-  for (const note of loaded.notes) io.stderr.write(`lameduck lint: note: ${note}\n`);
-  const workloads = workloadContexts(loaded.objects, options, options.dockerfileFor);
-  const appContexts = appConfigContexts(
-    loaded.appConfigs,
-    loaded.dockerfiles.map((d) => d.facts),
-    workloads,
-  );
-  const findings = [
-    ...lintObjects(loaded.objects, RULES, options, workloads).map((located) => located.finding),
-    ...lintAppConfigs(appContexts, APP_CONFIG_RULES, config.severities),
-    ...lintDockerfiles(loaded.dockerfiles, DOCKERFILE_RULES, config.severities),
-  ].sort(compareFindings);
-  const summary = summarize(
-    findings,
-    loaded.files,
-    loaded.objects.length + loaded.dockerfiles.length + loaded.appConfigs.length,
-    loaded.errors.length,
-  );
-  const sources = new Map([
-    ...loaded.objects.map((o): [string, string] => [o.source.name, o.source.text]),
-    ...loaded.appConfigs.map((a): [string, string] => [a.file, a.text]),
-    ...loaded.dockerfiles.flatMap(({ facts, script }): [string, string][] => [
-      [facts.file, facts.text],
-      ...(script ? [[script.file, script.text] as [string, string]] : []),
-    ]),
-  ]);
-  return { findings, summary, sources, errors: loaded.errors.length };
 }

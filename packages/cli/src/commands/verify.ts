@@ -1,9 +1,9 @@
 /** `lameduck verify`: wiring only. */
 import type { Command } from 'commander';
+import { type ConnectionFlags, connectionOptions, connectWithFlags } from '../flags/connection.js';
 import { loadOptions, reportOptions } from '../flags/declare.js';
 import { describeLoad, type LoadFlags, resolveLoadFlags } from '../flags/load.js';
 import { durationFlag } from '../flags/values.js';
-import { connect } from '../kube/client.js';
 import { parseWorkloadRef, refName } from '../kube/workload-ref.js';
 import { docsUrl } from '../links.js';
 import { EXIT, UsageError } from '../output/errors.js';
@@ -12,14 +12,7 @@ import { verifyReport } from '../verify/report.js';
 import { Verify } from '../verify/run.js';
 import { type ReportFlags, whileRehearsing, writeReport } from './shared.js';
 
-export interface ClusterFlags {
-  readonly namespace?: string;
-  readonly context?: string;
-  readonly kubeconfig?: string;
-  readonly inCluster?: boolean;
-}
-
-interface VerifyFlags extends LoadFlags, ReportFlags, ClusterFlags {
+interface VerifyFlags extends LoadFlags, ReportFlags, ConnectionFlags {
   readonly url?: string;
   readonly duration?: string;
   readonly baseline: string;
@@ -29,31 +22,12 @@ interface VerifyFlags extends LoadFlags, ReportFlags, ClusterFlags {
   readonly progress: boolean;
 }
 
-/** -n, --context, --kubeconfig and --in-cluster, as kubectl spells them; shared with collect. */
-export function clusterOptions(command: Command): Command {
-  return command
-    .option('-n, --namespace <ns>', "namespace (default: the context's, else default)")
-    .option('--context <name>', 'kubeconfig context (default: the current one)')
-    .option('--kubeconfig <file>', 'kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)')
-    .option('--in-cluster', "use the pod's service account (running inside the cluster)");
-}
-
-export function clusterConnection(flags: ClusterFlags, io: Io) {
-  return connect({
-    kubeconfig: flags.kubeconfig,
-    context: flags.context,
-    namespace: flags.namespace,
-    inCluster: flags.inCluster === true,
-    env: { ...process.env, ...io.env },
-  });
-}
-
 export function registerVerify(program: Command, io: Io, setExit: (code: number) => void): void {
   const command = program
     .command('verify')
     .description('rehearse a rolling restart on a real cluster under HTTP load, and report what was lost')
     .argument('<workload>', 'deployment/NAME, statefulset/NAME, daemonset/NAME or rollout/NAME');
-  clusterOptions(command)
+  connectionOptions(command)
     .option('--url <url>', 'where the load goes: the URL users reach the workload at')
     .option('--duration <duration>', 'load runs at least this long in total')
     .option('--baseline <duration>', 'load before the restart, ending with a steady second', '10s')
@@ -87,7 +61,7 @@ Exit codes: 0 pass, 1 a --fail-on threshold was crossed, 2 usage, access or clus
       } else if (!flags.dryRun) {
         throw new UsageError('give --url: the address the load goes to (or --dry-run to only check access)');
       }
-      const api = await clusterConnection(flags, io);
+      const api = await connectWithFlags(flags, { ...process.env, ...io.env });
       const verify = new Verify({
         api,
         ref,

@@ -37,7 +37,7 @@ export interface LabOptions {
   readonly keepAlive: boolean;
   readonly method: string;
   readonly path: string;
-  readonly body?: string;
+  readonly body?: string | undefined;
   readonly timeoutMs: number;
   readonly planes: readonly DataPlaneKind[];
   readonly propagation: SecondsRange;

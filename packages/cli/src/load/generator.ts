@@ -42,7 +42,7 @@ export interface LoadOptions {
   readonly model: LoadModel;
   readonly keepAlive: boolean;
   readonly method: string;
-  readonly body?: string;
+  readonly body?: string | undefined;
   readonly timeoutMs: number;
   /** Most connections per target; the open model queues beyond it and counts the wait as latency. */
   readonly maxConnections: number;
@@ -265,7 +265,7 @@ export interface RehearsalLoad {
   readonly model: LoadModel;
   readonly keepAlive: boolean;
   readonly method: string;
-  readonly body?: string;
+  readonly body?: string | undefined;
   readonly timeoutMs: number;
 }
 
