@@ -214,7 +214,8 @@ function median(sorted) {
 function spread(values, unit = '') {
   const sorted = [...values].sort((a, b) => a - b);
   const show = (value) => (value === Number.POSITIVE_INFINITY ? 'killed' : Math.round(value));
-  return `${show(sorted[0])} / ${show(median(sorted))} / ${show(sorted.at(-1))}${unit}`;
+  const max = sorted.at(-1);
+  return `${show(sorted[0])} / ${show(median(sorted))} / ${show(max)}${max === Number.POSITIVE_INFINITY ? '' : unit}`;
 }
 
 /** Exit time spread and the exit statuses seen (0, 1, a signal, killed). */
