@@ -6,8 +6,8 @@
 //    to another backend, while connections already open to the old pod keep being used.
 // 2. Exit time with 10,000 idle keep-alive connections, and with one socket that never sent a request,
 //    each at several idle ages (lameduck leaves a socket used within idleGraceMs, 1 s, open).
-// Both run every variant --samples times (default 5), round-robin, and print min / median / max.
 // 3. Per-request overhead against a bare http.Server, in CPU instructions counted by callgrind.
+// Every test runs --samples times (default 5) in one round-robin loop; tables give min / median / max.
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -47,13 +47,13 @@ const IDLE_CONNECTIONS = 10_000;
 /** Time from the last response (or the connect) to SIGTERM: within and past lameduck's 1 s idleGraceMs. */
 const IDLE_AGES_MS = [100, 1500];
 /** Callgrind: requests after warm-up; the per-request count is the difference of N and 2N windows. */
-const OVERHEAD_REQUESTS = flags.quick ? 500 : 2000;
+const OVERHEAD_REQUESTS = flags.quick ? 500 : 1000;
 const OVERHEAD_WARMUP = 200;
-// --jitless: V8's optimising tiers compile on their own schedule and write code that valgrind must
-// re-translate, so counts would vary from run to run; the interpreter is deterministic. It also
-// weighs JS against native code more than production does, which overstates JS overhead, if
-// anything. --single-threaded keeps GC and compilation on the main thread, at a fixed point in the
-// request stream. Both servers get the same flags.
+// --jitless: V8's optimising tiers compile on background threads on their own schedule, and write
+// code that valgrind must re-translate, so counts would swing with timing; the interpreter does the
+// same work each time. It weighs JavaScript against native code more than production does, which
+// overstates a JavaScript overhead, if anything. --single-threaded keeps GC and compilation work on
+// the main thread, where callgrind counts it with the requests. Both servers get the same flags.
 const CALLGRIND_NODE_FLAGS = ['--jitless', '--single-threaded'];
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -210,20 +210,18 @@ function median(sorted) {
   return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
-/** "min / median / max" of numbers; ∞ (a variant killed at EXIT_WAIT_MS) prints as "killed". */
-function spread(values, unit = '') {
+/** "min / median / max" of numbers, each shown by `show`. */
+function spread(values, show = Math.round) {
   const sorted = [...values].sort((a, b) => a - b);
-  const show = (value) => (value === Number.POSITIVE_INFINITY ? 'killed' : Math.round(value));
-  const max = sorted.at(-1);
-  return `${show(sorted[0])} / ${show(median(sorted))} / ${show(max)}${max === Number.POSITIVE_INFINITY ? '' : unit}`;
+  return [sorted[0], median(sorted), sorted.at(-1)].map(show).join(' / ');
 }
 
-/** Exit time spread and the exit statuses seen (0, 1, a signal, killed). */
+/** Exit time spread and the exit statuses seen (0, 1, a signal); ∞ is a variant killed at EXIT_WAIT_MS. */
 function exitCell(results) {
-  return `${spread(
-    results.map((r) => r.ms),
-    ' ms',
-  )} (${[...new Set(results.map((r) => r.exit))].join(', ')})`;
+  const times = results.map((r) => r.ms);
+  const killed = (value) => (value === Number.POSITIVE_INFINITY ? 'killed' : Math.round(value));
+  const unit = times.includes(Number.POSITIVE_INFINITY) ? '' : ' ms';
+  return `${spread(times, killed)}${unit} (${[...new Set(results.map((r) => r.exit))].join(', ')})`;
 }
 
 /** Failed requests spread, with the kinds of failure seen. */
@@ -235,44 +233,28 @@ function failedCell(results) {
 }
 
 const drainTest = {
+  variants: VARIANTS,
   columns: ['drain: failed requests', 'drain: SIGTERM to exit'],
   run: drainUnderLoad,
   cells: (results) => [failedCell(results), exitCell(results)],
 };
 const idleTests = IDLE_AGES_MS.flatMap((idleForMs) => [
   {
+    variants: VARIANTS,
     columns: [`${IDLE_CONNECTIONS.toLocaleString('en')} idle keep-alive, ${seconds(idleForMs)}`],
     run: (name) => idleExit(name, { connections: IDLE_CONNECTIONS, sendRequest: true, idleForMs }),
     cells: (results) => [exitCell(results)],
   },
   {
+    variants: VARIANTS,
     columns: [`1 silent socket, ${seconds(idleForMs)}`],
     run: (name) => idleExit(name, { connections: 1, sendRequest: false, idleForMs }),
     cells: (results) => [exitCell(results)],
   },
 ]);
-const tests = [...(runs('drain') ? [drainTest] : []), ...(runs('idle') ? idleTests : [])];
-
-/**
- * The one sampling loop: every test on every variant, SAMPLES times. Round-robin, so a slow spell
- * of the shared machine falls on all variants alike rather than on one.
- */
-async function sampleAll() {
-  const samples = new Map(tests.map((test) => [test, new Map(VARIANTS.map((name) => [name, []]))]));
-  for (let round = 1; round <= SAMPLES; round++) {
-    process.stderr.write(`sample ${round}/${SAMPLES}\n`);
-    for (const test of tests) {
-      for (const name of VARIANTS)
-        samples
-          .get(test)
-          .get(name)
-          .push(await test.run(name));
-    }
-  }
-  return samples;
-}
-
-function printSamples(samples) {
+function printTimings(samples) {
+  const timingTests = [drainTest, ...idleTests].filter((test) => samples.has(test));
+  if (timingTests.length === 0) return;
   console.log(
     `\n${SAMPLES} samples per variant and test, min / median / max${flags.quick ? ' (--quick: fewer samples and a shorter load than the default 5)' : ''}; exit statuses in brackets.`,
   );
@@ -287,11 +269,11 @@ function printSamples(samples) {
       `Idle: SIGTERM to exit as the parent process sees it, the connections idle for ${IDLE_AGES_MS.map(seconds).join(' or ')} since their response (silent: since their connect).`,
     );
   }
-  const columns = tests.flatMap((test) => test.columns);
+  const columns = timingTests.flatMap((test) => test.columns);
   console.log(`\n| variant | ${columns.join(' | ')} |`);
   console.log(`|---|${columns.map(() => '---:').join('|')}|`);
   for (const name of VARIANTS) {
-    const cells = tests.flatMap((test) => test.cells(samples.get(test).get(name)));
+    const cells = timingTests.flatMap((test) => test.cells(samples.get(test).get(name)));
     console.log(`| ${name} | ${cells.join(' | ')} |`);
   }
 }
@@ -330,9 +312,11 @@ async function sendRequests(port, count) {
  * instrumented) process. Start-up, module loading and first-request set-up are excluded: after a
  * warm-up, callgrind_control zeroes the counters, N requests run, and it dumps them; the same again
  * with 2N. (2N window - N window) / N leaves only what each request costs: the cost of the
- * zero/dump commands themselves, and any other fixed cost of a window, cancels out.
+ * zero/dump commands themselves, and any other fixed cost of a window, cancels out. The count still
+ * varies by about 1 % from run to run (V8's GC heuristics look at the clock), hence the samples.
  */
-async function instructionsPerRequest(name, dir) {
+async function instructionsPerRequest(name) {
+  const dir = mkdtempSync(`${tmpdir()}/lameduck-bench-callgrind-`);
   const outFile = `${dir}/${name}.callgrind`;
   const server = await startServer(name, {
     wrapper: ['valgrind', '--tool=callgrind', `--callgrind-out-file=${outFile}`],
@@ -350,33 +334,60 @@ async function instructionsPerRequest(name, dir) {
     const text = readFileSync(`${outFile}.${dump}`, 'utf8');
     return Number(/^summary: (\d+)/m.exec(text)?.[1]);
   };
-  await sendRequests(server.port, OVERHEAD_WARMUP);
-  const single = await window(OVERHEAD_REQUESTS, 1);
-  const double = await window(2 * OVERHEAD_REQUESTS, 2);
-  server.child.kill('SIGKILL');
-  await server.exited;
-  return (double - single) / OVERHEAD_REQUESTS;
-}
-
-async function overhead() {
-  if (!haveValgrind()) return;
-  const dir = mkdtempSync(`${tmpdir()}/lameduck-bench-callgrind-`);
   try {
-    const bare = await instructionsPerRequest('bare', dir);
-    const withLameduck = await instructionsPerRequest('lameduck', dir);
-    console.log(
-      `\nPer-request overhead: CPU instructions per request (callgrind, node ${CALLGRIND_NODE_FLAGS.join(' ')}), ${OVERHEAD_WARMUP} warm-up requests, then windows of ${OVERHEAD_REQUESTS.toLocaleString('en')} and ${(2 * OVERHEAD_REQUESTS).toLocaleString('en')} sequential keep-alive requests, differenced\n`,
-    );
-    console.log('| server | instructions per request | ratio |');
-    console.log('|---|---:|---:|');
-    console.log(`| bare http.Server | ${Math.round(bare).toLocaleString('en')} | 1.000 |`);
-    console.log(
-      `| with lameduck | ${Math.round(withLameduck).toLocaleString('en')} | ${(withLameduck / bare).toFixed(3)} |`,
-    );
+    await sendRequests(server.port, OVERHEAD_WARMUP);
+    const single = await window(OVERHEAD_REQUESTS, 1);
+    const double = await window(2 * OVERHEAD_REQUESTS, 2);
+    return { instructions: (double - single) / OVERHEAD_REQUESTS };
   } finally {
+    server.child.kill('SIGKILL');
+    await server.exited;
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-if (tests.length > 0) printSamples(await sampleAll());
-if (runs('overhead')) await overhead();
+const overheadTest = { variants: ['bare', 'lameduck'], run: instructionsPerRequest };
+
+function printOverhead(samples) {
+  const { bare, lameduck } = Object.fromEntries(
+    [...samples.get(overheadTest)].map(([name, results]) => [name, results.map((r) => r.instructions)]),
+  );
+  // Ratios pair the two servers sample by sample, as they ran one after the other.
+  const ratios = lameduck.map((value, i) => value / bare[i]);
+  const count = (value) => Math.round(value).toLocaleString('en');
+  console.log(
+    `\nPer-request overhead: CPU instructions per request (callgrind, node ${CALLGRIND_NODE_FLAGS.join(' ')}), ${OVERHEAD_WARMUP} warm-up requests, then windows of ${OVERHEAD_REQUESTS.toLocaleString('en')} and ${(2 * OVERHEAD_REQUESTS).toLocaleString('en')} sequential keep-alive requests, differenced; ${SAMPLES} samples, min / median / max\n`,
+  );
+  console.log('| server | instructions per request | lameduck / bare |');
+  console.log('|---|---:|---:|');
+  console.log(`| bare http.Server | ${spread(bare, count)} | |`);
+  console.log(`| with lameduck | ${spread(lameduck, count)} | ${spread(ratios, (r) => r.toFixed(3))} |`);
+}
+
+const tests = [
+  ...(runs('drain') ? [drainTest] : []),
+  ...(runs('idle') ? idleTests : []),
+  ...(runs('overhead') && haveValgrind() ? [overheadTest] : []),
+];
+
+/**
+ * The one sampling loop: every test on every variant, SAMPLES times. Round-robin, so a slow spell
+ * of the shared machine falls on all variants alike rather than on one.
+ */
+async function sampleAll() {
+  const samples = new Map(tests.map((test) => [test, new Map(test.variants.map((name) => [name, []]))]));
+  for (let round = 1; round <= SAMPLES; round++) {
+    process.stderr.write(`sample ${round}/${SAMPLES}\n`);
+    for (const test of tests) {
+      for (const name of test.variants) {
+        const results = samples.get(test).get(name);
+        results.push(await test.run(name));
+      }
+    }
+  }
+  return samples;
+}
+
+const samples = await sampleAll();
+printTimings(samples);
+if (samples.has(overheadTest)) printOverhead(samples);
