@@ -252,11 +252,12 @@ const idleTests = IDLE_AGES_MS.flatMap((idleForMs) => [
     cells: (results) => [exitCell(results)],
   },
 ]);
+
 function printTimings(samples) {
   const timingTests = [drainTest, ...idleTests].filter((test) => samples.has(test));
   if (timingTests.length === 0) return;
   console.log(
-    `\n${SAMPLES} samples per variant and test, min / median / max${flags.quick ? ' (--quick: fewer samples and a shorter load than the default 5)' : ''}; exit statuses in brackets.`,
+    `\n${SAMPLES} sample${SAMPLES === 1 ? '' : 's'} per variant and test, min / median / max${flags.quick ? ' (--quick: a 2 s load, 500-request callgrind windows and, unless --samples says otherwise, 2 samples rather than 5)' : ''}; exit statuses in brackets.`,
   );
   if (samples.has(drainTest)) {
     const inFlight = [...samples.get(drainTest).values()].flat().map((r) => r.inFlightAtSignal);
