@@ -2,6 +2,7 @@
 import { createServer } from 'node:http';
 
 export const BODY = Buffer.alloc(1024, 'x');
+/** The shutdown budget every variant is given, from SIGTERM to exit. */
 export const DEADLINE_MS = 10_000;
 
 function send(res) {

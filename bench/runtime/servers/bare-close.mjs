@@ -1,4 +1,4 @@
-// Node's own server.close() on SIGTERM, then exit 0.
+// Node's own server.close() on SIGTERM, then exit 0: no budget to set (Node docs, http server.close()).
 import { createAppServer, listen } from './app.mjs';
 
 const server = createAppServer();

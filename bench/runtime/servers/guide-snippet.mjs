@@ -1,4 +1,4 @@
-// The guide's Node.js snippet (shared/seed), as written there.
+// The guide's Node.js snippet (shared/seed), as written there: it takes no budget, as it destroys every socket at once (its 25 s timer is a fallback).
 import { createAppServer, listen } from './app.mjs';
 
 const server = createAppServer();

@@ -1,4 +1,4 @@
-// http-terminator 3.2.0 with the common deadline (its default is 1 s in code).
+// http-terminator 3.2.0: `gracefulTerminationTimeout` = the 10 s budget (README, API; it says default 5000, the code has 1000).
 import { createHttpTerminator } from 'http-terminator';
 import { createAppServer, DEADLINE_MS, listen } from './app.mjs';
 

@@ -1,9 +1,7 @@
-// lameduck with the common deadline.
+// lameduck: `timeoutMs` = the 10 s budget (packages/node/README.md, Options); idleGraceMs stays at its 1 s default, whose cost the idle tests show.
 import { lameduck } from '@lameduck/node';
 import { createAppServer, DEADLINE_MS, listen } from './app.mjs';
 
 const server = createAppServer();
-const ld = lameduck({ servers: [server], timeoutMs: DEADLINE_MS, logger: 'silent', pid1Check: false });
-// Tell the harness how long the drain took inside the process, from the signal to exit().
-ld.on('exit', (event) => process.stdout.write(`exit-ms ${event.ms}\n`));
+lameduck({ servers: [server], timeoutMs: DEADLINE_MS, logger: 'silent', pid1Check: false });
 await listen(server);

@@ -1,4 +1,4 @@
-// stoppable 1.1.0: stop() with a grace period, as its readme shows.
+// stoppable 1.1.0: grace = the 10 s budget (readme, Usage: "grace: Milliseconds to wait before force-closing connections").
 import stoppable from 'stoppable';
 import { createAppServer, DEADLINE_MS, listen } from './app.mjs';
 
