@@ -2,7 +2,7 @@
  * How long each consumer of the EndpointSlice API (a node's kube-proxy, an ingress controller) takes
  * to act on a change. Pure: delays come from a seeded generator so a run can be repeated.
  */
-import type { ClusterProfile, SecondsRange } from '../model/recommendations.js';
+import type { ClusterProfile, SecondsRange } from '../model/guide-tables.js';
 
 /**
  * Propagation assumed per cluster profile. The guide: "In small clusters, endpoint propagation might

@@ -9,8 +9,7 @@ import { selectorQuery } from '../kube/restart.js';
 import { refName, type WorkloadRef, workloadPath } from '../kube/workload-ref.js';
 import { DEFAULT_GRACE_SECONDS, specGraceSeconds } from '../model/grace.js';
 import { getIn, getNumber, getObject, getString, type JsonObject } from '../model/json.js';
-import { classifyPreStop } from '../model/prestop.js';
-import { describeHook } from '../model/recommendations.js';
+import { classifyPreStop, describeHook } from '../model/prestop.js';
 import { serviceSelects } from '../model/services.js';
 import { redact } from './redact.js';
 

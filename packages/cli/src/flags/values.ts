@@ -3,13 +3,13 @@
  * Each error is a UsageError that names the flag, the value and what it takes.
  */
 import { parseDurationSeconds } from '../model/duration.js';
-import { DEFAULT_KUBE_VERSION, type KubeVersion, parseKubeVersion } from '../model/kube-version.js';
 import {
   CLUSTER_PROFILES,
   type ClusterProfile,
   DEFAULT_PROFILE,
   profileForNodes,
-} from '../model/recommendations.js';
+} from '../model/guide-tables.js';
+import { DEFAULT_KUBE_VERSION, type KubeVersion, parseKubeVersion } from '../model/kube-version.js';
 import { UsageError } from '../output/errors.js';
 
 export function integerFlag(name: string, text: string | undefined, min: number): number | undefined {

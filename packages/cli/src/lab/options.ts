@@ -5,8 +5,8 @@ import type { DataPlaneKind } from '../cluster/endpoints.js';
 import { DEFAULT_PROPAGATION, PROPAGATION_BY_PROFILE, parsePropagation } from '../cluster/propagation.js';
 import { type LoadFlags, type ResolvedLoadFlags, resolveLoadFlags } from '../flags/load.js';
 import { clusterSizeFlags, durationFlag, integerFlag, kubeVersionFlag, oneOf } from '../flags/values.js';
+import type { SecondsRange } from '../model/guide-tables.js';
 import type { KubeVersion } from '../model/kube-version.js';
-import type { SecondsRange } from '../model/recommendations.js';
 import { UsageError } from '../output/errors.js';
 import type { Scenario } from './run.js';
 

@@ -6,7 +6,7 @@
 import type { DataPlaneKind } from '../cluster/endpoints.js';
 import { INGRESS_SYNC_INTERVAL_SECONDS, sampleSeconds } from '../cluster/propagation.js';
 import type { LoadTarget } from '../load/generator.js';
-import type { SecondsRange } from '../model/recommendations.js';
+import type { SecondsRange } from '../model/guide-tables.js';
 import type { EventLog } from '../recording/records.js';
 import type { EmulatedCluster } from './cluster.js';
 import { Ingress } from './ingress.js';

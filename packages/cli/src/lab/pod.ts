@@ -6,7 +6,7 @@
 import { initialProbeState, observeProbe, type ProbeKind, type ProbeState } from '../cluster/probe-state.js';
 import type { PodView } from '../cluster/rollout.js';
 import { stopWindowSeconds } from '../model/budget.js';
-import { describeHook } from '../model/recommendations.js';
+import { describeHook } from '../model/prestop.js';
 import type { EventLog } from '../recording/records.js';
 import {
   describeTarget,

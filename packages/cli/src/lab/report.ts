@@ -3,8 +3,7 @@
  * under which PID 1 rules, then the recording. Pure.
  */
 import { describeLoad } from '../flags/load.js';
-import { preStopSleepSeconds } from '../model/prestop.js';
-import { describeHook } from '../model/recommendations.js';
+import { describeHook, preStopSleepSeconds } from '../model/prestop.js';
 import type { Recording } from '../recording/records.js';
 import { buildReport, type Report } from '../report/build.js';
 import type { ResolvedLabFlags } from './options.js';

@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { DataPlaneKind } from '../cluster/endpoints.js';
 import { INGRESS_SYNC_INTERVAL_SECONDS, seededRandom } from '../cluster/propagation.js';
 import { type LoadGenerator, type LoadModel, type LoadTarget, rehearsalLoad } from '../load/generator.js';
-import type { SecondsRange } from '../model/recommendations.js';
+import type { SecondsRange } from '../model/guide-tables.js';
 import type { ProgressSnapshot } from '../recording/records.js';
 import { type ErrorClass, EventLog, monotonicClock, type Recording } from '../recording/records.js';
 import { attributeRoutes } from './attribution.js';

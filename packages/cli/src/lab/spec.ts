@@ -10,7 +10,7 @@ import { effectiveGraceSeconds } from '../model/grace.js';
 import { getIn, getNumber, getObject, getString, isObject, type JsonObject } from '../model/json.js';
 import type { KubeVersion } from '../model/kube-version.js';
 import type { PreStopHook } from '../model/prestop.js';
-import { resolveRollingUpdate } from '../model/recommendations.js';
+import { resolveRollingUpdate } from '../model/rolling-update.js';
 import { serviceSelects } from '../model/services.js';
 import { containerPorts, findPodTemplate, isWorkloadKind } from '../model/workloads.js';
 

@@ -2,6 +2,7 @@
 
 import type { DockerfileContext } from '../dockerfile/facts.js';
 import { type KubeObject, locate } from '../manifests/objects.js';
+import type { WorkloadAnalysis } from '../model/analyze.js';
 import type { Change } from '../model/changes.js';
 import { getString } from '../model/json.js';
 import { isWorkloadKind, podTemplatePath } from '../model/workloads.js';
@@ -65,6 +66,8 @@ export function ignoredByComment(lines: readonly string[], line: number, ruleId:
 export interface LocatedFinding {
   readonly finding: Finding;
   readonly workload: KubeObject;
+  /** The model's analysis of the workload the rules saw: what `fix` changes it from. */
+  readonly analysis: WorkloadAnalysis;
   /** The rule's own edit for `fix`, when it has one. */
   readonly change?: Change;
 }
@@ -115,7 +118,12 @@ export function lintObjects(
           message: found.message,
           fix: found.fix,
         };
-        findings.push({ finding, workload: object, ...(found.change ? { change: found.change } : {}) });
+        findings.push({
+          finding,
+          workload: object,
+          analysis: context.analysis,
+          ...(found.change ? { change: found.change } : {}),
+        });
       }
     }
   }

@@ -7,10 +7,9 @@ import type { Document } from 'yaml';
 import { type DockerfileContext, dockerfileFacts } from '../dockerfile/facts.js';
 import type { KubeObject } from '../manifests/objects.js';
 import type { ParsedSource } from '../manifests/parse.js';
-import { analyzeWorkload } from '../model/analyze.js';
 import { assignments, type Change } from '../model/changes.js';
 import { recommend } from '../model/recommendations.js';
-import { findPodTemplate, isWorkloadKind } from '../model/workloads.js';
+import { isWorkloadKind } from '../model/workloads.js';
 import type { DockerfileRule } from './dockerfile-rule.js';
 import type { Finding, LocatedFinding } from './engine.js';
 import { applyEdits, type LineEdit, wholeLines } from './line-edits.js';
@@ -43,14 +42,9 @@ function wantedChanges(
   rules: ReadonlyMap<string, Rule>,
   options: LintOptions,
 ): Change[] {
-  if (!isWorkloadKind(workload.kind)) return [];
-  const lookup = findPodTemplate(workload.value, workload.kind);
-  if (!lookup.found) return [];
-  const analysis = analyzeWorkload(workload.kind, lookup.template, {
-    kubeVersion: options.kubeVersion,
-    drainSeconds: options.drainSeconds,
-    bufferSeconds: options.bufferSeconds,
-  });
+  // The analysis the rules saw: one for every finding of this workload.
+  const analysis = fired[0]?.analysis;
+  if (!analysis || !isWorkloadKind(workload.kind)) return [];
   const kinds = new Set(fired.map((f) => rules.get(f.finding.rule)?.fixedBy));
   const preStopContainers = new Set(
     fired

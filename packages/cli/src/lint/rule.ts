@@ -7,9 +7,9 @@
 import { docsUrl } from '../links.js';
 import type { ContainerAnalysis, WorkloadAnalysis } from '../model/analyze.js';
 import type { Change } from '../model/changes.js';
+import type { ClusterProfile } from '../model/guide-tables.js';
 import type { JsonObject, Path } from '../model/json.js';
 import type { KubeVersion } from '../model/kube-version.js';
-import type { ClusterProfile } from '../model/recommendations.js';
 import type { WorkloadKind } from '../model/workloads.js';
 import type { ImageLinker } from './images.js';
 

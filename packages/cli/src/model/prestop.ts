@@ -4,7 +4,7 @@
 
 import { DEFAULT_GRACE_SECONDS } from './grace.js';
 import { SHELL_OR_SLEEP, shellLessImage } from './images.js';
-import { getObject, isObject, type JsonObject } from './json.js';
+import { getIn, getNumber, getObject, isObject, type JsonObject } from './json.js';
 import { enabledByDefault, FEATURES, featureStage, type KubeVersion } from './kube-version.js';
 
 export type PreStopHook =
@@ -184,4 +184,36 @@ function sleepEffect(seconds: number, version: KubeVersion, graceSeconds: number
     };
   }
   return { seconds, outcome: 'runs' };
+}
+
+/** The preStop handler to write for a sleep of `seconds` on the target version. */
+export function sleepHandler(seconds: number, version: KubeVersion): JsonObject {
+  return enabledByDefault(FEATURES.sleepAction, version)
+    ? { sleep: { seconds } }
+    : { exec: { command: ['/bin/sh', '-c', `sleep ${seconds}`] } };
+}
+
+export function describeHandler(handler: JsonObject): string {
+  const seconds = getNumber(handler, ['sleep', 'seconds']);
+  if (seconds !== undefined) return `sleep ${seconds}s (native)`;
+  const command = getIn(handler, ['exec', 'command']);
+  return `exec ${JSON.stringify(command)}`;
+}
+
+export function describeHook(hook: PreStopHook): string {
+  switch (hook.kind) {
+    case 'none':
+      return 'none';
+    case 'sleep':
+      return `sleep ${hook.seconds}s (native)`;
+    case 'exec-sleep':
+    case 'exec':
+      return `exec ${JSON.stringify(hook.command)}`;
+    case 'httpGet':
+      return `httpGet ${hook.path ?? '/'} on port ${hook.port ?? '?'}`;
+    case 'tcpSocket':
+      return 'tcpSocket';
+    case 'invalid':
+      return 'invalid';
+  }
 }

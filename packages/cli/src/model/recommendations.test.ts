@@ -2,14 +2,11 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { analyzeWorkload, DEFAULT_ANALYSIS_OPTIONS } from './analyze.js';
 import { applyChanges } from './changes.js';
+import { profileForNodes } from './guide-tables.js';
 import type { JsonObject } from './json.js';
 import { DEFAULT_KUBE_VERSION, parseKubeVersion } from './kube-version.js';
-import {
-  profileForNodes,
-  type RecommendOptions,
-  recommend,
-  resolveRollingUpdate,
-} from './recommendations.js';
+import { type RecommendOptions, recommend } from './recommendations.js';
+import { resolveRollingUpdate } from './rolling-update.js';
 import { findPodTemplate } from './workloads.js';
 
 const options: RecommendOptions = { profile: 'medium', kubeVersion: DEFAULT_KUBE_VERSION, bufferSeconds: 10 };

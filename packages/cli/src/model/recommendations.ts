@@ -1,55 +1,22 @@
 /**
- * The values to use: the guide's tables (preStop sleep by cluster size, grace period by workload
- * type), the grace formula, a rolling update that never removes a pod before its replacement is
- * ready, and a readiness probe on the serving port. Each recommendation either keeps what the
+ * The values to use: the preStop sleep and grace period from the guide's tables (guide-tables.ts)
+ * and formula, a rolling update that never removes a pod before its replacement is ready, and a
+ * readiness probe on the serving port. Each recommendation either keeps what the
  * manifest has, proposes a Change, or asks for a human review when lameduck cannot know.
  */
 import type { WorkloadAnalysis } from './analyze.js';
 import type { Change, ContainerRef } from './changes.js';
+import {
+  type ClusterProfile,
+  GRACE_BY_WORKLOAD,
+  PRESTOP_SLEEP_BY_PROFILE,
+  WORKLOAD_LABELS,
+} from './guide-tables.js';
 import { getIn, getNumber, getObject, getString, isObject, type JsonObject } from './json.js';
-import { enabledByDefault, FEATURES, type KubeVersion } from './kube-version.js';
-import type { PreStopHook } from './prestop.js';
-import { type ContainerView, containerPorts, type WorkloadType } from './workloads.js';
-
-export type ClusterProfile = 'small' | 'medium' | 'large';
-export const CLUSTER_PROFILES: readonly ClusterProfile[] = ['small', 'medium', 'large'];
-
-export interface SecondsRange {
-  readonly min: number;
-  readonly max: number;
-}
-
-/** The guide's "Recommended sleep values"; large also covers external load balancers. */
-export const PRESTOP_SLEEP_BY_PROFILE: Record<ClusterProfile, SecondsRange> = {
-  small: { min: 5, max: 10 },
-  medium: { min: 10, max: 15 },
-  large: { min: 15, max: 30 },
-};
-
-/** The guide's "Recommended values by workload type". */
-export const GRACE_BY_WORKLOAD: Record<WorkloadType, SecondsRange> = {
-  http: { min: 45, max: 60 },
-  websocket: { min: 60, max: 120 },
-  batch: { min: 120, max: 300 },
-  stateful: { min: 60, max: 120 },
-};
-
-export const WORKLOAD_LABELS: Record<WorkloadType, string> = {
-  http: 'stateless HTTP',
-  websocket: 'WebSocket / long-poll',
-  batch: 'batch worker / job',
-  stateful: 'stateful',
-};
-
-/** Fewer than 50 nodes is small, 50 to 99 medium, 100 and more ("100+") large. */
-export function profileForNodes(nodes: number): ClusterProfile {
-  if (nodes < 50) return 'small';
-  if (nodes < 100) return 'medium';
-  return 'large';
-}
-
-/** Assumed when neither --nodes nor --profile is given: the guide's own example (15 s) sits in it. */
-export const DEFAULT_PROFILE: ClusterProfile = 'medium';
+import { FEATURES, type KubeVersion } from './kube-version.js';
+import { describeHandler, describeHook, type PreStopHook, sleepHandler } from './prestop.js';
+import { resolveRollingUpdate } from './rolling-update.js';
+import { type ContainerView, containerPorts } from './workloads.js';
 
 export interface RecommendOptions {
   readonly profile: ClusterProfile;
@@ -77,38 +44,6 @@ export interface Recommendation {
 export interface RecommendationSet {
   readonly recommendations: Recommendation[];
   readonly changes: Change[];
-}
-
-/** The preStop handler to write for a sleep of `seconds` on the target version. */
-export function sleepHandler(seconds: number, version: KubeVersion): JsonObject {
-  return enabledByDefault(FEATURES.sleepAction, version)
-    ? { sleep: { seconds } }
-    : { exec: { command: ['/bin/sh', '-c', `sleep ${seconds}`] } };
-}
-
-export function describeHandler(handler: JsonObject): string {
-  const seconds = getNumber(handler, ['sleep', 'seconds']);
-  if (seconds !== undefined) return `sleep ${seconds}s (native)`;
-  const command = getIn(handler, ['exec', 'command']);
-  return `exec ${JSON.stringify(command)}`;
-}
-
-export function describeHook(hook: PreStopHook): string {
-  switch (hook.kind) {
-    case 'none':
-      return 'none';
-    case 'sleep':
-      return `sleep ${hook.seconds}s (native)`;
-    case 'exec-sleep':
-    case 'exec':
-      return `exec ${JSON.stringify(hook.command)}`;
-    case 'httpGet':
-      return `httpGet ${hook.path ?? '/'} on port ${hook.port ?? '?'}`;
-    case 'tcpSocket':
-      return 'tcpSocket';
-    case 'invalid':
-      return 'invalid';
-  }
 }
 
 export function recommend(
@@ -275,28 +210,6 @@ function recommendGrace(
     reason,
   };
   return wanted === current ? [recommendation] : [recommendation, { kind: 'grace', seconds: wanted }];
-}
-
-/**
- * Resolved the way the Deployment controller does (deployment/util ResolveFenceposts): surge rounds
- * up, unavailable rounds down, and if both come to 0, unavailable becomes 1.
- */
-export function resolveRollingUpdate(
-  maxSurge: unknown,
-  maxUnavailable: unknown,
-  replicas: number,
-): { surge: number; unavailable: number } {
-  const scale = (value: unknown, roundUp: boolean): number => {
-    if (typeof value === 'number') return value;
-    const match = typeof value === 'string' ? /^(\d+)%$/.exec(value) : null;
-    if (!match) return 0;
-    const exact = (Number(match[1]) * replicas) / 100;
-    return roundUp ? Math.ceil(exact) : Math.floor(exact);
-  };
-  const surge = scale(maxSurge ?? '25%', true);
-  let unavailable = scale(maxUnavailable ?? '25%', false);
-  if (surge === 0 && unavailable === 0) unavailable = 1;
-  return { surge, unavailable };
 }
 
 function recommendRollingUpdate(

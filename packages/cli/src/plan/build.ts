@@ -6,8 +6,9 @@ import type { KubeObject } from '../manifests/objects.js';
 import { locate } from '../manifests/objects.js';
 import { type AnalysisOptions, analyzeWorkload, type WorkloadAnalysis } from '../model/analyze.js';
 import { applyChanges, type Change, type Patch, patchFor } from '../model/changes.js';
+import type { ClusterProfile } from '../model/guide-tables.js';
 import { formatKubeVersion, type KubeVersion } from '../model/kube-version.js';
-import { type ClusterProfile, type Recommendation, recommend } from '../model/recommendations.js';
+import { type Recommendation, recommend } from '../model/recommendations.js';
 import { stopSignalNote } from '../model/stop-signal.js';
 import {
   findPodTemplate,

@@ -10,8 +10,8 @@ import { lintDockerfiles, runRules } from '../lint/engine.js';
 import type { LintOptions, Rule } from '../lint/rule.js';
 import { objectsOf } from '../manifests/objects.js';
 import { parseSource } from '../manifests/parse.js';
+import type { ClusterProfile } from '../model/guide-tables.js';
 import { DEFAULT_KUBE_VERSION, parseKubeVersion } from '../model/kube-version.js';
-import type { ClusterProfile } from '../model/recommendations.js';
 
 export interface RuleCase {
   readonly name: string;

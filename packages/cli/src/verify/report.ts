@@ -6,8 +6,7 @@
 import { analyzeObject } from '../model/analyze.js';
 import { effectiveGraceSeconds } from '../model/grace.js';
 import { getNumber, getString, type JsonObject } from '../model/json.js';
-import { type PreStopHook, preStopSleepSeconds } from '../model/prestop.js';
-import { describeHook } from '../model/recommendations.js';
+import { describeHook, type PreStopHook, preStopSleepSeconds } from '../model/prestop.js';
 import type { Recording } from '../recording/records.js';
 import { buildReport, type Report } from '../report/build.js';
 import { replicaLifecycles } from '../report/lifecycle.js';

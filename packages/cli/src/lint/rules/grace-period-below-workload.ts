@@ -1,4 +1,4 @@
-import { GRACE_BY_WORKLOAD, WORKLOAD_LABELS } from '../../model/recommendations.js';
+import { GRACE_BY_WORKLOAD, WORKLOAD_LABELS } from '../../model/guide-tables.js';
 import { DOCS_BASE, type Rule } from '../rule.js';
 
 export const gracePeriodBelowWorkload: Rule = {

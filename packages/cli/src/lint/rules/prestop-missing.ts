@@ -1,4 +1,5 @@
-import { describeHandler, PRESTOP_SLEEP_BY_PROFILE, sleepHandler } from '../../model/recommendations.js';
+import { PRESTOP_SLEEP_BY_PROFILE } from '../../model/guide-tables.js';
+import { describeHandler, sleepHandler } from '../../model/prestop.js';
 import { DOCS_BASE, type Rule, servingContainers } from '../rule.js';
 
 export const prestopMissing: Rule = {

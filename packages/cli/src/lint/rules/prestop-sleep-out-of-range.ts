@@ -1,4 +1,4 @@
-import { PRESTOP_SLEEP_BY_PROFILE } from '../../model/recommendations.js';
+import { PRESTOP_SLEEP_BY_PROFILE } from '../../model/guide-tables.js';
 import { DOCS_BASE, type Rule, servingContainers } from '../rule.js';
 
 export const prestopSleepOutOfRange: Rule = {

@@ -1,5 +1,5 @@
 import { getNumber, getObject, getString } from '../../model/json.js';
-import { resolveRollingUpdate } from '../../model/recommendations.js';
+import { resolveRollingUpdate } from '../../model/rolling-update.js';
 import { DOCS_BASE, type Rule, servingContainers } from '../rule.js';
 
 export const rollingUpdateUnavailable: Rule = {
