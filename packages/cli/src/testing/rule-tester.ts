@@ -1,12 +1,17 @@
 /**
- * RuleTester in ESLint's style: manifests that must not trigger a rule and manifests that must,
- * with the exact lines expected. Used by each rule's test file.
+ * RuleTester in ESLint's style: inputs that must not trigger a rule and inputs that must, with the
+ * exact lines expected, for manifest, Dockerfile and app-config rules alike; for a fixable rule,
+ * the text its fix leaves (`output`), which must then lint clean of the rule. Used by each rule's
+ * test file.
  */
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
+import { appSettings } from '../app-config/settings.js';
 import { dockerfileFacts } from '../dockerfile/facts.js';
+import type { AppConfigRule, ContainerBudget } from '../lint/app-config-rule.js';
 import type { DockerfileRule } from '../lint/dockerfile-rule.js';
-import { lintDockerfiles, runRules } from '../lint/engine.js';
+import { lintAppConfigs, lintDockerfiles, lintObjects, runRules } from '../lint/engine.js';
+import { planDockerfileFixes, planFixes } from '../lint/fix.js';
 import type { LintOptions, Rule } from '../lint/rule.js';
 import { objectsOf } from '../manifests/objects.js';
 import { parseSource } from '../manifests/parse.js';
@@ -24,6 +29,8 @@ export interface RuleCase {
 export interface InvalidCase extends RuleCase {
   /** Expected findings: line, and a pattern the message must match. */
   readonly findings: readonly (ExpectedFinding & { readonly container?: string })[];
+  /** The file as `fix` leaves it; after it, the rule finds nothing. */
+  readonly output?: string;
 }
 
 /** Where a finding lands, a pattern its message must match, and one its fix hint must (or must not). */
@@ -47,7 +54,11 @@ export function lintYaml(rule: Rule, test: RuleCase) {
     'fixture must parse',
   );
   if (!parsed) assert.fail('fixture did not parse');
-  const options: LintOptions = {
+  return runRules(objectsOf(parsed).objects, [rule], lintOptions(test));
+}
+
+function lintOptions(test: RuleCase): LintOptions {
+  return {
     kubeVersion: test.kubeVersion
       ? (parseKubeVersion(test.kubeVersion) ?? assert.fail())
       : DEFAULT_KUBE_VERSION,
@@ -55,7 +66,25 @@ export function lintYaml(rule: Rule, test: RuleCase) {
     bufferSeconds: 10,
     drainSeconds: test.drainSeconds,
   };
-  return runRules(objectsOf(parsed).objects, [rule], options);
+}
+
+/** The text `fix` writes for this case: the rule's fix applied as the command applies it. */
+function fixedYaml(rule: Rule, test: RuleCase): string {
+  const { parsed } = parseSource({ name: 'test.yaml', text: test.yaml });
+  if (!parsed) assert.fail('fixture did not parse');
+  const options = lintOptions(test);
+  const [fix] = planFixes(lintObjects(objectsOf(parsed).objects, [rule], options), [rule], options);
+  return fix?.after ?? test.yaml;
+}
+
+function assertOutput(rule: Rule, test: InvalidCase): void {
+  if (test.output === undefined) return;
+  assert.equal(fixedYaml(rule, test), test.output, 'the text fix leaves');
+  assert.deepEqual(
+    lintYaml(rule, { ...test, yaml: test.output }).map((f) => `${f.line}: ${f.message}`),
+    [],
+    'after the fix, the rule finds nothing',
+  );
 }
 
 export function ruleTester(
@@ -86,6 +115,7 @@ export function ruleTester(
         if (expected.container) assert.equal(found?.object.container, expected.container);
         assertFix(found?.fix, expected.fix);
       });
+      assertOutput(rule, test);
     });
   }
 }
@@ -120,6 +150,8 @@ export interface DockerfileCase {
 
 export interface InvalidDockerfileCase extends DockerfileCase {
   readonly findings: readonly (ExpectedFinding & { readonly file?: string })[];
+  /** The Dockerfile as `fix` leaves it; after it, the rule finds nothing. */
+  readonly output?: string;
 }
 
 export function dockerfileRuleTester(
@@ -144,6 +176,69 @@ export function dockerfileRuleTester(
       assert.equal(findings.length, test.findings.length, findings.map((f) => f.message).join('\n'));
       test.findings.forEach((expected, i) => {
         assert.equal(findings[i]?.file, expected.file ?? 'Dockerfile');
+        assert.equal(findings[i]?.line, expected.line);
+        assert.match(findings[i]?.message ?? '', expected.message);
+        assert.equal(findings[i]?.severity, rule.severity);
+        assertFix(findings[i]?.fix, expected.fix);
+      });
+      if (test.output !== undefined) {
+        const facts = dockerfileFacts('Dockerfile', test.dockerfile) ?? assert.fail('fixture has no FROM');
+        const [fix] = planDockerfileFixes([{ facts }], findings, [rule]);
+        assert.equal(fix?.after ?? test.dockerfile, test.output, 'the text fix leaves');
+        assert.deepEqual(
+          lint({ ...test, dockerfile: test.output }),
+          [],
+          'after the fix, the rule finds nothing',
+        );
+      }
+    });
+  }
+}
+
+export interface AppConfigCase {
+  readonly name: string;
+  /** The config's file name (application.yml, application.properties, gunicorn.conf.py). */
+  readonly file: string;
+  readonly text: string;
+  readonly springBootVersion?: string;
+  /** The containers the config's Dockerfile builds, with their budgets. */
+  readonly containers?: readonly ContainerBudget[];
+}
+
+export interface InvalidAppConfigCase extends AppConfigCase {
+  readonly findings: readonly ExpectedFinding[];
+}
+
+export function appConfigRuleTester(
+  rule: AppConfigRule,
+  cases: { valid: readonly AppConfigCase[]; invalid: readonly InvalidAppConfigCase[] },
+): void {
+  const lint = (test: AppConfigCase) =>
+    lintAppConfigs(
+      [
+        {
+          file: test.file,
+          text: test.text,
+          settings: appSettings(test.file, test.text),
+          ...(test.springBootVersion ? { springBootVersion: test.springBootVersion } : {}),
+          containers: test.containers ?? [],
+        },
+      ],
+      [rule],
+    );
+  for (const test of cases.valid) {
+    it(`${rule.id}: valid: ${test.name}`, () =>
+      assert.deepEqual(
+        lint(test).map((f) => `${f.line}: ${f.message}`),
+        [],
+      ));
+  }
+  for (const test of cases.invalid) {
+    it(`${rule.id}: invalid: ${test.name}`, () => {
+      const findings = lint(test);
+      assert.equal(findings.length, test.findings.length, findings.map((f) => f.message).join('\n'));
+      test.findings.forEach((expected, i) => {
+        assert.equal(findings[i]?.file, test.file);
         assert.equal(findings[i]?.line, expected.line);
         assert.match(findings[i]?.message ?? '', expected.message);
         assert.equal(findings[i]?.severity, rule.severity);

@@ -22,6 +22,7 @@ describe('dockerfile-nginx-stopsignal', () => {
         name: 'custom nginx without STOPSIGNAL',
         dockerfile: custom,
         findings: [{ line: 1, message: /nginx gets SIGTERM, its fast shutdown/ }],
+        output: `${custom}STOPSIGNAL SIGQUIT\n`,
       },
     ],
   });

@@ -15,6 +15,7 @@ describe('dockerfile-shell-form', () => {
       {
         name: 'shell-form CMD',
         dockerfile: 'FROM node:20-alpine\nCOPY . .\nCMD node server.js\n',
+        output: 'FROM node:20-alpine\nCOPY . .\nCMD ["node", "server.js"]\n',
         findings: [
           {
             line: 3,
