@@ -5,6 +5,10 @@ import { rollingUpdateUnavailable } from './rolling-update-unavailable.js';
 describe('rolling-update-unavailable', () => {
   ruleTester(rollingUpdateUnavailable, {
     valid: [
+      {
+        name: 'Recreate on a singleton that no Service selects (a controller)',
+        yaml: deployment({ replicas: 1, extra: '\n  strategy: {type: Recreate}' }),
+      },
       { name: 'defaults with 3 replicas resolve to 0 unavailable', yaml: deployment({ replicas: 3 }) },
       {
         name: 'maxUnavailable 0',

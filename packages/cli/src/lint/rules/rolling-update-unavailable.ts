@@ -13,6 +13,9 @@ export const rollingUpdateUnavailable: Rule = {
     const { object } = context;
     const replicas = getNumber(object, ['spec', 'replicas']) ?? 1;
     if (getString(object, ['spec', 'strategy', 'type']) === 'Recreate') {
+      // A singleton that serves no Service (a controller, a leader-elected worker) chose Recreate so
+      // that two never run at once: not a zero-downtime bug.
+      if (replicas === 1 && context.services.length === 0) return [];
       return [
         {
           path: ['spec', 'strategy', 'type'],

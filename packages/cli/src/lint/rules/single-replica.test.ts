@@ -3,18 +3,53 @@ import { deployment, ruleTester } from '../../testing/rule-tester.js';
 import { singleReplica } from './single-replica.js';
 
 const service = 'apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  selector: {app: web}\n---\n';
+const hpa = (min: number) =>
+  `---\napiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {name: web}\nspec:\n  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}\n  minReplicas: ${min}\n  maxReplicas: 10\n`;
+const scaledObject = (min: number) =>
+  `---\napiVersion: keda.sh/v1alpha1\nkind: ScaledObject\nmetadata: {name: web}\nspec:\n  scaleTargetRef: {name: web}\n  minReplicaCount: ${min}\n`;
+/** A second version of the app, its pods behind the same Service. */
+const v2 = `---\n${deployment({ replicas: 1 }).replace('name: web', 'name: web-v2')}`;
+const statefulSet = service + deployment({ replicas: 1 }).replace('kind: Deployment', 'kind: StatefulSet');
 
 describe('single-replica', () => {
   ruleTester(singleReplica, {
     valid: [
       { name: 'three replicas behind a Service', yaml: service + deployment({ replicas: 3 }) },
       { name: 'one replica with no Service', yaml: deployment({ replicas: 1 }) },
+      {
+        name: 'one replica that an HPA keeps at 2 or more',
+        yaml: service + deployment({ replicas: 1 }) + hpa(2),
+      },
+      {
+        name: 'one replica that a KEDA ScaledObject keeps at 3 or more',
+        yaml: service + deployment({ replicas: 1 }) + scaledObject(3),
+      },
+      {
+        name: 'v1 and v2 of one app behind the same Service',
+        yaml: service + deployment({ replicas: 1 }) + v2,
+      },
     ],
     invalid: [
       {
         name: 'one replica behind a Service',
         yaml: service + deployment({ replicas: 1 }),
+        findings: [{ line: 12, message: /leaves the Service with no endpoint/, fix: /^replicas: 2 or more/ }],
+      },
+      {
+        name: 'an HPA that lets it go down to 1',
+        yaml: service + deployment({ replicas: 1 }) + hpa(1),
         findings: [{ line: 12, message: /leaves the Service with no endpoint/ }],
+      },
+      {
+        name: 'a StatefulSet of one: the restart window, not "replicas: 2"',
+        yaml: statefulSet,
+        findings: [
+          {
+            line: 12,
+            message: /clients see an outage of the restart time/,
+            fix: /PodDisruptionBudget \(maxUnavailable: 0\) and restart it in a maintenance window/,
+          },
+        ],
       },
     ],
   });

@@ -1,5 +1,50 @@
-import { getNumber } from '../../model/json.js';
-import { DOCS_BASE, type Rule } from '../rule.js';
+import { getNumber, getObject, getString, type JsonObject } from '../../model/json.js';
+import { serviceSelects } from '../../model/services.js';
+import { findPodTemplate, isWorkloadKind } from '../../model/workloads.js';
+import { namespaceOf } from '../context.js';
+import { DOCS_BASE, type Rule, type WorkloadContext } from '../rule.js';
+
+const REPLICATED_KINDS = ['Deployment', 'StatefulSet', 'ReplicaSet', 'Rollout'];
+
+/**
+ * The fewest replicas an autoscaler in the input keeps: a HorizontalPodAutoscaler's minReplicas
+ * (default 1) or a KEDA ScaledObject's minReplicaCount (default 0), whose scaleTargetRef names it.
+ */
+function autoscaledMinimum(context: WorkloadContext): number | undefined {
+  const targets = (kind: string, field: string, fallback: number) =>
+    context
+      .objectsOfKind(kind)
+      .filter(
+        (scaler) =>
+          namespaceOf(scaler) === namespaceOf(context.object) &&
+          getString(scaler, ['spec', 'scaleTargetRef', 'name']) === context.name &&
+          (getString(scaler, ['spec', 'scaleTargetRef', 'kind']) ?? 'Deployment') === context.kind,
+      )
+      .map((scaler) => getNumber(scaler, ['spec', field]) ?? fallback);
+  const minimums = [
+    ...targets('HorizontalPodAutoscaler', 'minReplicas', 1),
+    ...targets('ScaledObject', 'minReplicaCount', 0),
+  ];
+  return minimums.length === 0 ? undefined : Math.max(...minimums);
+}
+
+/** Replicas of the other workloads whose pods the same Services select (v1 and v2 of one app). */
+function siblingReplicas(context: WorkloadContext): number {
+  let total = 0;
+  for (const kind of REPLICATED_KINDS) {
+    for (const other of context.objectsOfKind(kind)) {
+      if (other === context.object || !isWorkloadKind(other.kind)) continue;
+      const lookup = findPodTemplate(other, other.kind);
+      const labels = lookup.found ? (getObject(lookup.template.metadata, ['labels']) ?? {}) : {};
+      const behindSame = context.services.some(
+        (service: JsonObject) =>
+          namespaceOf(service) === namespaceOf(other) && serviceSelects(service, labels),
+      );
+      if (behindSame) total += getNumber(other, ['spec', 'replicas']) ?? 1;
+    }
+  }
+  return total;
+}
 
 export const singleReplica: Rule = {
   id: 'single-replica',
@@ -7,13 +52,22 @@ export const singleReplica: Rule = {
   description: 'One replica behind a Service.',
   docs: `${DOCS_BASE}#single-replica`,
   check(context) {
-    if (
-      !['Deployment', 'StatefulSet', 'ReplicaSet', 'Rollout'].includes(context.kind) ||
-      context.services.length === 0
-    )
-      return [];
+    if (!REPLICATED_KINDS.includes(context.kind) || context.services.length === 0) return [];
     const replicas = getNumber(context.object, ['spec', 'replicas']) ?? 1;
     if (replicas !== 1) return [];
+    if ((autoscaledMinimum(context) ?? 1) >= 2 || siblingReplicas(context) >= 1) return [];
+    // A StatefulSet of one is most often a database or broker that does not replicate: a second
+    // replica is not a setting away, so the advice is about the restart window instead.
+    if (context.kind === 'StatefulSet') {
+      return [
+        {
+          path: ['spec', 'replicas'],
+          message:
+            'with one replica every restart, eviction or node drain leaves the Service with no endpoint until the pod is back: clients see an outage of the restart time',
+          fix: 'if it can replicate, run 2 or more; if it cannot (a single database or broker), keep voluntary evictions out with a PodDisruptionBudget (maxUnavailable: 0) and restart it in a maintenance window',
+        },
+      ];
+    }
     return [
       {
         path: ['spec', 'replicas'],
