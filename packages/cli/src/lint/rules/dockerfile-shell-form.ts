@@ -6,6 +6,36 @@ import { DOCS_BASE } from '../rule.js';
 /** Plain words only: no variables, quotes, operators or globs, so the exec form means the same. */
 const PLAIN_WORDS = /^[\w./:=@%+,-]+(?:\s+[\w./:=@%+,-]+)*$/;
 
+/**
+ * The change that makes the app PID 1 without changing what the command means: the exec form for
+ * plain words; where the shell does work the exec form would not (expanding $PORT, quotes,
+ * redirections, a sequence), the shell form with its last command exec'd; a pipeline needs a script.
+ */
+function execHint(keyword: string, command: string): string {
+  const trimmed = command.trim();
+  if (PLAIN_WORDS.test(trimmed))
+    return `use the exec form: ${keyword} ${JSON.stringify(trimmed.split(/\s+/))}`;
+  if (PIPELINE.test(trimmed))
+    return 'a pipeline keeps the shell as PID 1: move it into an entrypoint script that ends in exec, or log to stdout from the app';
+  const { head, last } = splitLast(trimmed);
+  // The exec form would pass $VARIABLES, quotes and redirections to the app literally.
+  return `keep the shell form and exec the last command, so the shell expands it and then becomes the app: ${keyword} ${head ? `${head} ` : ''}exec ${last}`;
+}
+
+const PIPELINE = /(^|[^|])\|([^|]|$)/;
+
+/** A shell command as what runs before its last command, and that last command. */
+function splitLast(command: string): { head: string; last: string } {
+  const at = Math.max(command.lastIndexOf('&&'), command.lastIndexOf(';'));
+  const head = at < 0 ? '' : command.slice(0, at + (command[at] === ';' ? 1 : 2));
+  return { head, last: command.slice(head.length).trim() };
+}
+
+/** The shell replaces itself with an exec'd last command, which then gets SIGTERM as PID 1. */
+function execsLast(command: string): boolean {
+  return !PIPELINE.test(command) && /^exec\s/.test(splitLast(command.trim()).last);
+}
+
 export const dockerfileShellForm: DockerfileRule = {
   id: 'dockerfile-shell-form',
   severity: 'warning',
@@ -15,12 +45,13 @@ export const dockerfileShellForm: DockerfileRule = {
     const process = startedProcess(facts);
     if (process?.form !== 'shell') return [];
     const command = process.argv[0] ?? '';
+    if (execsLast(command)) return [];
     return [
       {
         line: process.line,
         column: process.column,
         message: `${process.keyword} ${command} runs as /bin/sh -c "${command}": the shell is PID 1, and where it does not exec the command (busybox on Alpine, any script with more than one command) SIGTERM stops at the shell and the app is SIGKILLed at the end of the grace period`,
-        fix: `use the exec form: ${process.keyword} ${JSON.stringify(command.split(/\s+/).filter(Boolean))}${isNodeApp(facts.baseImage, [command]) ? `; ${PRELOAD_ADVICE}` : ''}`,
+        fix: `${execHint(process.keyword, command)}${isNodeApp(facts.baseImage, [command]) ? `; ${PRELOAD_ADVICE}` : ''}`,
       },
     ];
   },
