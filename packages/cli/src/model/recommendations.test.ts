@@ -128,6 +128,24 @@ describe('recommendations', () => {
     });
   });
 
+  it('a database or broker gets no HTTP probe: without one, a review naming a TCP check or its client; with a TCP one, keep', () => {
+    const redis = { name: 'redis', image: 'redis:7', ports: [{ containerPort: 6379 }] };
+    const without = run(deployment({ containers: [redis] }));
+    assert.equal(
+      without.changes.find((c) => c.kind === 'readiness-probe'),
+      undefined,
+    );
+    const review = without.recommendations.find((r) => r.id === 'readiness-probe');
+    assert.deepEqual(
+      [review?.action, review?.recommended],
+      ['review', 'tcpSocket on port 6379, or an exec of redis-cli ping'],
+    );
+    const withTcp = run(
+      deployment({ containers: [{ ...redis, readinessProbe: { tcpSocket: { port: 6379 } } }] }),
+    ).recommendations.find((r) => r.id === 'readiness-probe');
+    assert.equal(withTcp?.action, 'keep');
+  });
+
   it('applying the recommended changes leaves nothing more to change (the plan converges)', () => {
     const object = deployment(
       { containers: [{ name: 'app', ports: [{ containerPort: 8080 }] }] },

@@ -15,6 +15,7 @@ import {
 import { getIn, getNumber, getObject, getString, isObject, type JsonObject } from './json.js';
 import { FEATURES, type KubeVersion } from './kube-version.js';
 import { describeHandler, describeHook, type PreStopHook, sleepHandler } from './prestop.js';
+import { containerProtocol, nonHttpProbe } from './protocols.js';
 import { resolveRollingUpdate } from './rolling-update.js';
 import { type ContainerView, containerPorts } from './workloads.js';
 
@@ -266,6 +267,21 @@ function recommendReadinessProbe(container: ContainerView): {
   const probe = getObject(container.spec, ['readinessProbe']);
   const base = { id: 'readiness-probe' as const, container: container.name };
   const first = ports[0];
+  const protocol = containerProtocol(container.spec);
+  // A database or broker is not given an HTTP probe: what to check is for a person to say.
+  if (protocol.kind === 'other' && (!probe || isObject(probe.tcpSocket))) {
+    return {
+      recommendation: {
+        ...base,
+        action: probe ? 'keep' : 'review',
+        current: probe ? `tcpSocket on port ${String(getIn(probe, ['tcpSocket', 'port']))}` : 'none',
+        recommended: nonHttpProbe(protocol),
+        reason: probe
+          ? `a TCP check is what a ${protocol.server} server offers`
+          : `without a readiness probe a new ${protocol.server} pod takes connections before it can serve`,
+      },
+    };
+  }
   if (!probe) {
     const port = first?.port ?? 8080;
     const added = { httpGet: { path: '/healthz/ready', port }, periodSeconds: 5, failureThreshold: 2 };

@@ -16,6 +16,11 @@ describe('liveness-equals-readiness', () => {
         yaml: probes('/healthz', '/healthz'),
         findings: [{ line: 19, message: /must fail readiness \(503\) but keep passing liveness/ }],
       },
+      {
+        name: 'the same TCP check for both: no word of 503',
+        yaml: probes('/healthz', '/healthz').replaceAll(/httpGet: \{[^}]*\}/g, 'tcpSocket: {port: 8080}'),
+        findings: [{ line: 19, message: /^a draining app must fail readiness but keep passing liveness/ }],
+      },
     ],
   });
 });

@@ -33,8 +33,7 @@ export const livenessEqualsReadiness: Rule = {
         {
           path: [...container.path, 'livenessProbe'],
           container: container.name,
-          message:
-            'a draining app must fail readiness (503) but keep passing liveness; with one endpoint for both, either draining looks like death (restart) or readiness never fails',
+          message: `a draining app must fail readiness${typeof (readinessProbe as Record<string, unknown>).httpGet === 'object' ? ' (503)' : ''} but keep passing liveness; with one check for both, either draining looks like death (restart) or readiness never fails`,
           fix: 'probe a separate liveness endpoint that stays 200 while draining (e.g. /healthz/live)',
         },
       ];

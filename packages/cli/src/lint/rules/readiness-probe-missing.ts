@@ -1,4 +1,17 @@
+import { containerProtocol, nonHttpProbe, type Protocol } from '../../model/protocols.js';
 import { DOCS_BASE, type Rule, servingContainers } from '../rule.js';
+
+/** The probe to add, for what the container speaks. */
+function readinessAdvice(protocol: Protocol): string {
+  switch (protocol.kind) {
+    case 'http':
+      return 'add a readinessProbe (httpGet on the serving port) that answers 503 from SIGTERM on';
+    case 'other':
+      return `add a readinessProbe that checks ${protocol.server} answers: ${nonHttpProbe(protocol)}`;
+    case 'unknown':
+      return 'add a readinessProbe on the serving port that fails when the app cannot serve (an HTTP server: httpGet that answers 503 from SIGTERM on)';
+  }
+}
 
 export const readinessProbeMissing: Rule = {
   id: 'readiness-probe-missing',
@@ -14,7 +27,7 @@ export const readinessProbeMissing: Rule = {
         container: container.name,
         message:
           'the pod counts as ready as soon as it starts: new pods take traffic before they can serve, and a draining pod cannot report it',
-        fix: 'add a readinessProbe (httpGet on the serving port) that answers 503 from SIGTERM on',
+        fix: readinessAdvice(containerProtocol(container.spec)),
       }));
   },
 };

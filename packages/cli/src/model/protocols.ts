@@ -1,0 +1,57 @@
+/**
+ * What a container speaks on its ports, as far as their names and numbers say: advice about
+ * readiness ("answers 503 from SIGTERM on") is for HTTP servers; a database or broker is probed
+ * with a TCP connect or its own client.
+ */
+import type { JsonObject } from './json.js';
+import { containerPorts } from './workloads.js';
+
+export type Protocol =
+  | { readonly kind: 'http' }
+  | { readonly kind: 'other'; readonly server: string; readonly port: number; readonly client?: string }
+  | { readonly kind: 'unknown' };
+
+/** Well-known ports of servers that do not speak HTTP, and the client that checks each one. */
+const SERVERS: ReadonlyMap<number, { readonly server: string; readonly client?: string }> = new Map([
+  [5432, { server: 'PostgreSQL', client: 'pg_isready' }],
+  [3306, { server: 'MySQL', client: 'mysqladmin ping' }],
+  [6379, { server: 'Redis', client: 'redis-cli ping' }],
+  [27017, { server: 'MongoDB', client: 'mongosh --eval "db.adminCommand(\'ping\')"' }],
+  [9092, { server: 'Kafka' }],
+  [5672, { server: 'RabbitMQ', client: 'rabbitmq-diagnostics -q ping' }],
+  [11211, { server: 'memcached' }],
+  [9042, { server: 'Cassandra', client: 'cqlsh -e "describe keyspaces"' }],
+  [2181, { server: 'ZooKeeper' }],
+  [4222, { server: 'NATS' }],
+  [1883, { server: 'MQTT' }],
+]);
+const SERVER_BY_NAME: ReadonlyMap<string, number> = new Map([
+  ['postgres', 5432],
+  ['postgresql', 5432],
+  ['mysql', 3306],
+  ['redis', 6379],
+  ['mongo', 27017],
+  ['mongodb', 27017],
+  ['kafka', 9092],
+  ['amqp', 5672],
+  ['memcached', 11211],
+  ['cql', 9042],
+  ['zookeeper', 2181],
+  ['nats', 4222],
+  ['mqtt', 1883],
+]);
+const HTTP_NAME = /^(?:https?|web|https?-.+|.+-https?)$/;
+
+/** What the container's first port speaks, by its name (as Services name ports), then its number. */
+export function containerProtocol(container: JsonObject): Protocol {
+  const [first] = containerPorts(container);
+  if (!first) return { kind: 'unknown' };
+  if (first.name !== undefined && HTTP_NAME.test(first.name)) return { kind: 'http' };
+  const known = SERVERS.get(SERVER_BY_NAME.get(first.name ?? '') ?? first.port);
+  return known ? { kind: 'other', port: first.port, ...known } : { kind: 'unknown' };
+}
+
+/** How to probe a server that does not speak HTTP. */
+export function nonHttpProbe(protocol: Extract<Protocol, { kind: 'other' }>): string {
+  return `tcpSocket on port ${protocol.port}${protocol.client ? `, or an exec of ${protocol.client}` : ''}`;
+}
