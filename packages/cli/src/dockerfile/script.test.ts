@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { lastTopLevelCommand, missingExec } from './script.js';
+import { finalCommands, missingExec } from './script.js';
 
 describe('entrypoint script scanning', () => {
   it('finds the last top-level command past comments, set -e, functions and if blocks', () => {
@@ -18,7 +18,7 @@ describe('entrypoint script scanning', () => {
       'wait_for_db',
       'exec "$@"   # hand over to CMD',
     ].join('\n');
-    assert.deepEqual(lastTopLevelCommand(script), { text: 'exec "$@"', line: 12 });
+    assert.deepEqual(finalCommands(script), [{ text: 'exec "$@"', line: 12 }]);
     assert.equal(missingExec(script), undefined);
   });
 
@@ -32,5 +32,36 @@ describe('entrypoint script scanning', () => {
       missingExec('#!/bin/sh\nif [ -f .env ]; then . ./.env; fi\n./migrate && exec node server.js\n'),
       undefined,
     );
+  });
+
+  it('a script that ends in if/else or case: every branch must exec the app', () => {
+    const ifElse = [
+      '#!/bin/sh',
+      'set -e',
+      'if [ "$1" = worker ]; then',
+      '  exec celery -A app worker',
+      'else',
+      '  gunicorn -b 0.0.0.0:8000 app:app',
+      'fi',
+    ].join('\n');
+    assert.deepEqual(missingExec(ifElse), { text: 'gunicorn -b 0.0.0.0:8000 app:app', line: 6 });
+    assert.equal(missingExec(ifElse.replace('  gunicorn', '  exec gunicorn')), undefined);
+    const caseBlock = [
+      '#!/bin/sh',
+      'case "$1" in',
+      '  worker) exec celery -A app worker ;;',
+      '  web)',
+      '    ./migrate',
+      '    node server.js',
+      '    ;;',
+      '  *) exec "$@" ;;',
+      'esac',
+    ].join('\n');
+    assert.deepEqual(finalCommands(caseBlock), [
+      { text: 'exec celery -A app worker', line: 3 },
+      { text: 'node server.js', line: 6 },
+      { text: 'exec "$@"', line: 8 },
+    ]);
+    assert.deepEqual(missingExec(caseBlock), { text: 'node server.js', line: 6 });
   });
 });

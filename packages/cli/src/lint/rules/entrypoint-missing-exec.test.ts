@@ -28,6 +28,13 @@ describe('entrypoint-missing-exec', () => {
           },
         ],
       },
+      {
+        name: 'ends in if/else whose web branch runs the server without exec',
+        dockerfile,
+        script:
+          '#!/bin/sh\nif [ "$ROLE" = worker ]; then\n  exec node worker.js\nelse\n  node server.js\nfi\n',
+        findings: [{ file: 'entrypoint.sh', line: 5, message: /ends with `node server\.js` without exec/ }],
+      },
     ],
   });
 });
