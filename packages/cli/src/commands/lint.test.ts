@@ -225,6 +225,29 @@ describe('lameduck lint: Dockerfiles and entrypoint scripts', () => {
     assert.deepEqual(findings, ['entrypoint-missing-exec docker-entrypoint.sh:5']);
     assert.equal(run.code, 0, 'a warning does not fail at the default --fail-on error');
   });
+
+  it('follows a script that COPY . . brought in, also once fix has put CMD in exec form', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'lameduck-copy-dir-'));
+    try {
+      await writeFile(join(dir, 'Dockerfile'), 'FROM python:3.12\nWORKDIR /app\nCOPY . .\nCMD ./run.sh\n');
+      await writeFile(join(dir, 'run.sh'), '#!/bin/sh\n./migrate\ngunicorn -b 0.0.0.0:8000 app:app\n');
+      const rules = async () =>
+        JSON.parse((await runCli(['lint', dir, '--format', 'json'])).stdout).findings.map(
+          (f: { rule: string; file: string; line: number }) =>
+            `${f.rule} ${f.file.split('/').pop()}:${f.line}`,
+        );
+      assert.deepEqual(await rules(), ['dockerfile-shell-form Dockerfile:4']);
+      assert.equal((await runCli(['fix', dir])).code, 0);
+      assert.equal(
+        await readFile(join(dir, 'Dockerfile'), 'utf8'),
+        'FROM python:3.12\nWORKDIR /app\nCOPY . .\nCMD ["./run.sh"]\n',
+      );
+      // The shell is still PID 1: now inside the script, which lint follows.
+      assert.deepEqual(await rules(), ['entrypoint-missing-exec run.sh:3']);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 });
 
 describe('lameduck lint: images linked to the Dockerfiles that build them', () => {

@@ -101,7 +101,10 @@ export function startedProcess(facts: DockerfileFacts): ProcessInstruction | und
   return facts.entrypoint ?? facts.cmd;
 }
 
-/** The build-context path of the script ENTRYPOINT/CMD runs, when a COPY of that name put it there. */
+/**
+ * The build-context path of the script ENTRYPOINT/CMD runs: a COPY of that name put it there, or a
+ * COPY of a whole directory (`COPY . .`, `COPY . /app`) holds it at the path the command names.
+ */
 export function copiedScript(
   facts: DockerfileFacts,
 ): { source: string; process: ProcessInstruction } | undefined {
@@ -111,10 +114,28 @@ export function copiedScript(
   const name = baseName(program);
   for (const copy of [...facts.copies].reverse()) {
     if (copy.fromStage) continue;
-    const source = copy.sources.find((s) => baseName(s) === name);
+    const source = copy.sources.find((s) => baseName(s) === name) ?? inCopiedDirectory(copy, program);
     if (source) return { source, process };
   }
   return undefined;
+}
+
+/** Where `program` comes from in the build context, when `copy` copied a directory that holds it. */
+function inCopiedDirectory(copy: CopyInstruction, program: string): string | undefined {
+  const directory = copy.sources.find((s) => s === '.' || s === './' || s.endsWith('/'));
+  if (directory === undefined) return undefined;
+  const destination = copy.destination.replace(/\/?$/, '/');
+  // An absolute program must be under the destination; a relative path (./run.sh, bin/start) runs
+  // from WORKDIR, which is where such a directory is copied in nearly every Dockerfile (WORKDIR /app,
+  // COPY . .). A bare name (node, gunicorn) is looked up on PATH, not here.
+  const inside = program.startsWith('/')
+    ? program.startsWith(destination)
+      ? program.slice(destination.length)
+      : undefined
+    : program.includes('/')
+      ? program.replace(/^\.\//, '')
+      : undefined;
+  return inside === undefined ? undefined : `${directory.replace(/\/?$/, '/')}${inside}`;
 }
 
 function baseName(path: string): string {
