@@ -4,34 +4,13 @@
  * UTF-8, and rendered output that has no file of its own. Nothing else may change, byte for byte.
  */
 import assert from 'node:assert/strict';
-import {
-  chmod,
-  copyFile,
-  lstat,
-  mkdir,
-  mkdtemp,
-  readdir,
-  readFile,
-  rm,
-  stat,
-  symlink,
-  writeFile,
-} from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { chmod, copyFile, lstat, mkdir, readdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
-import { repoRoot, runBin, runCli } from '../testing/helpers.js';
+import { describe, it } from 'node:test';
+import { repoRoot, runBin, runCli, scratchDirectories } from '../testing/helpers.js';
 
 const defaultGrace = `${repoRoot}examples/default-grace/deployment.yaml`;
-const scratches: string[] = [];
-after(async () => {
-  for (const dir of scratches) await rm(dir, { recursive: true, force: true });
-});
-async function scratch(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'lameduck-fix-hostile-'));
-  scratches.push(dir);
-  return dir;
-}
+const scratch = scratchDirectories('lameduck-fix-hostile-');
 
 describe('lameduck fix writes only what it means to', () => {
   it('keeps the file mode: 0600 stays 0600, 0750 keeps its exec bit', async () => {

@@ -6,23 +6,14 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { chmod, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { chmod, mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { loadManifests } from '../manifests/load.js';
-import { repoRoot, runBin, runCli } from '../testing/helpers.js';
+import { repoRoot, runBin, runCli, scratchDirectories } from '../testing/helpers.js';
 
 const defaultGrace = `${repoRoot}examples/default-grace/deployment.yaml`;
-const scratches: string[] = [];
-after(async () => {
-  for (const dir of scratches) await rm(dir, { recursive: true, force: true });
-});
-async function scratch(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'lameduck-hostile-'));
-  scratches.push(dir);
-  return dir;
-}
+const scratch = scratchDirectories('lameduck-hostile-');
 
 /** lint on one file written for the test, its run and how long it took. */
 async function lintText(name: string, text: string | Buffer) {

@@ -3,6 +3,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { seededRandom } from '../cluster/propagation.js';
 import { EmulatedCluster } from '../lab/cluster.js';
@@ -370,6 +371,22 @@ export function labKubeconfig(server: string, extraContexts: readonly string[] =
  * Polls until `check` holds, or fails the test after `ms`. The check may be async (a kubectl call);
  * one that throws counts as not yet.
  */
+/**
+ * A maker of scratch directories under the system's temporary folder, each removed when the test
+ * file ends (node:test's `after`).
+ */
+export function scratchDirectories(prefix: string): () => Promise<string> {
+  const made: string[] = [];
+  after(async () => {
+    for (const dir of made) await rm(dir, { recursive: true, force: true });
+  });
+  return async () => {
+    const dir = await mkdtemp(join(tmpdir(), prefix));
+    made.push(dir);
+    return dir;
+  };
+}
+
 /** The PIDs of processes whose command line contains `marker` (pgrep -f). */
 export function processesWith(marker: string): string[] {
   const result = spawnSync('pgrep', ['-f', marker], { encoding: 'utf8' });

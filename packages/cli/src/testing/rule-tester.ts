@@ -10,9 +10,9 @@ import { appSettings } from '../app-config/settings.js';
 import { dockerfileFacts } from '../dockerfile/facts.js';
 import type { AppConfigRule, ContainerBudget } from '../lint/app-config-rule.js';
 import type { DockerfileRule } from '../lint/dockerfile-rule.js';
-import { lintAppConfigs, lintDockerfiles, lintObjects, runRules } from '../lint/engine.js';
+import { type Finding, lintAppConfigs, lintDockerfiles, lintObjects, runRules } from '../lint/engine.js';
 import { planDockerfileFixes, planFixes } from '../lint/fix.js';
-import type { LintOptions, Rule } from '../lint/rule.js';
+import type { LintOptions, Rule, RuleMeta } from '../lint/rule.js';
 import { objectsOf } from '../manifests/objects.js';
 import { parseSource } from '../manifests/parse.js';
 import type { ClusterProfile } from '../model/guide-tables.js';
@@ -154,15 +154,17 @@ export interface InvalidDockerfileCase extends DockerfileCase {
   readonly output?: string;
 }
 
-export function dockerfileRuleTester(
-  rule: DockerfileRule,
-  cases: { valid: readonly DockerfileCase[]; invalid: readonly InvalidDockerfileCase[] },
+/** Valid and invalid cases of a rule over files (Dockerfiles, scripts, app configs): one shape for all. */
+function fileRuleTester<
+  C extends { readonly name: string },
+  I extends C & { readonly findings: readonly ExpectedFinding[] },
+>(
+  rule: RuleMeta,
+  cases: { valid: readonly C[]; invalid: readonly I[] },
+  lint: (test: C) => Finding[],
+  expectedFile: (test: I, expected: I['findings'][number]) => string,
+  afterFindings: (test: I, findings: Finding[]) => void = () => {},
 ): void {
-  const lint = (test: DockerfileCase) => {
-    const facts = dockerfileFacts('Dockerfile', test.dockerfile) ?? assert.fail('fixture has no FROM');
-    const script = test.script === undefined ? undefined : { file: 'entrypoint.sh', text: test.script };
-    return lintDockerfiles([script ? { facts, script } : { facts }], [rule]);
-  };
   for (const test of cases.valid) {
     it(`${rule.id}: valid: ${test.name}`, () =>
       assert.deepEqual(
@@ -175,24 +177,34 @@ export function dockerfileRuleTester(
       const findings = lint(test);
       assert.equal(findings.length, test.findings.length, findings.map((f) => f.message).join('\n'));
       test.findings.forEach((expected, i) => {
-        assert.equal(findings[i]?.file, expected.file ?? 'Dockerfile');
+        assert.equal(findings[i]?.file, expectedFile(test, expected));
         assert.equal(findings[i]?.line, expected.line);
         assert.match(findings[i]?.message ?? '', expected.message);
         assert.equal(findings[i]?.severity, rule.severity);
         assertFix(findings[i]?.fix, expected.fix);
       });
-      if (test.output !== undefined) {
-        const facts = dockerfileFacts('Dockerfile', test.dockerfile) ?? assert.fail('fixture has no FROM');
-        const [fix] = planDockerfileFixes([{ facts }], findings, [rule]);
-        assert.equal(fix?.after ?? test.dockerfile, test.output, 'the text fix leaves');
-        assert.deepEqual(
-          lint({ ...test, dockerfile: test.output }),
-          [],
-          'after the fix, the rule finds nothing',
-        );
-      }
+      afterFindings(test, findings);
     });
   }
+}
+
+export function dockerfileRuleTester(
+  rule: DockerfileRule,
+  cases: { valid: readonly DockerfileCase[]; invalid: readonly InvalidDockerfileCase[] },
+): void {
+  const lint = (test: DockerfileCase) => {
+    const facts = dockerfileFacts('Dockerfile', test.dockerfile) ?? assert.fail('fixture has no FROM');
+    const script = test.script === undefined ? undefined : { file: 'entrypoint.sh', text: test.script };
+    return lintDockerfiles([script ? { facts, script } : { facts }], [rule]);
+  };
+  const fixedAsExpected = (test: InvalidDockerfileCase, findings: Finding[]) => {
+    if (test.output === undefined) return;
+    const facts = dockerfileFacts('Dockerfile', test.dockerfile) ?? assert.fail('fixture has no FROM');
+    const [fix] = planDockerfileFixes([{ facts }], findings, [rule]);
+    assert.equal(fix?.after ?? test.dockerfile, test.output, 'the text fix leaves');
+    assert.deepEqual(lint({ ...test, dockerfile: test.output }), [], 'after the fix, the rule finds nothing');
+  };
+  fileRuleTester(rule, cases, lint, (_test, expected) => expected.file ?? 'Dockerfile', fixedAsExpected);
 }
 
 export interface AppConfigCase {
@@ -226,24 +238,5 @@ export function appConfigRuleTester(
       ],
       [rule],
     );
-  for (const test of cases.valid) {
-    it(`${rule.id}: valid: ${test.name}`, () =>
-      assert.deepEqual(
-        lint(test).map((f) => `${f.line}: ${f.message}`),
-        [],
-      ));
-  }
-  for (const test of cases.invalid) {
-    it(`${rule.id}: invalid: ${test.name}`, () => {
-      const findings = lint(test);
-      assert.equal(findings.length, test.findings.length, findings.map((f) => f.message).join('\n'));
-      test.findings.forEach((expected, i) => {
-        assert.equal(findings[i]?.file, test.file);
-        assert.equal(findings[i]?.line, expected.line);
-        assert.match(findings[i]?.message ?? '', expected.message);
-        assert.equal(findings[i]?.severity, rule.severity);
-        assertFix(findings[i]?.fix, expected.fix);
-      });
-    });
-  }
+  fileRuleTester(rule, cases, lint, (test) => test.file);
 }

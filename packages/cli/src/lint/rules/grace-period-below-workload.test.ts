@@ -10,27 +10,11 @@ describe('grace-period-below-workload', () => {
     invalid: [
       {
         name: 'http with the 30 s default',
-        // What fix writes: the rule's own edit, nothing else.
-        output: `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: web
-spec:
-  replicas: 3
-  selector:
-    matchLabels: {app: web}
-  template:
-    metadata:
-      labels: {app: web}
-    spec:
-      containers:
-        - name: app
-          image: web:1
-          ports:
-            - containerPort: 8080
-      terminationGracePeriodSeconds: 60
-`,
+
         yaml: deployment(),
+        // What fix writes: the rule's own edit, nothing else.
+        output: `${deployment()}      terminationGracePeriodSeconds: 60
+`,
         findings: [{ line: 12, message: /stateless HTTP workload gets 30s \(the default\).*45-60s/ }],
       },
       {

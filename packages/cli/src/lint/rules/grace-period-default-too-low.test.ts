@@ -17,30 +17,11 @@ describe('grace-period-default-too-low', () => {
     invalid: [
       {
         name: '15 s preStop with the 30 s default',
-        // What fix writes: the rule's own edit, nothing else.
-        output: `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: web
-spec:
-  replicas: 3
-  selector:
-    matchLabels: {app: web}
-  template:
-    metadata:
-      labels: {app: web}
-    spec:
-      containers:
-        - name: app
-          image: web:1
-          ports:
-            - containerPort: 8080
-          lifecycle:
-            preStop:
-              sleep: {seconds: 15}
-      terminationGracePeriodSeconds: 60
-`,
+
         yaml: deployment({ container: sleep(15) }),
+        // What fix writes: the rule's own edit, nothing else.
+        output: `${deployment({ container: sleep(15) })}      terminationGracePeriodSeconds: 60
+`,
         findings: [{ line: 12, message: /has 15s between SIGTERM and SIGKILL/ }],
       },
     ],

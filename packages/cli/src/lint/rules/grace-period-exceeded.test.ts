@@ -22,30 +22,11 @@ describe('grace-period-exceeded', () => {
     invalid: [
       {
         name: 'default 30 s, preStop 15, drain 20: SIGKILL 5 s early',
-        // What fix writes: the rule's own edit, nothing else.
-        output: `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: web
-spec:
-  replicas: 3
-  selector:
-    matchLabels: {app: web}
-  template:
-    metadata:
-      labels: {app: web}
-    spec:
-      containers:
-        - name: app
-          image: web:1
-          ports:
-            - containerPort: 8080
-          lifecycle:
-            preStop:
-              sleep: {seconds: 15}
-      terminationGracePeriodSeconds: 45
-`,
+
         yaml: deployment({ container: hook }),
+        // What fix writes: the rule's own edit, nothing else.
+        output: `${deployment({ container: hook })}      terminationGracePeriodSeconds: 45
+`,
         drainSeconds: 20,
         findings: [{ line: 12, message: /SIGKILL arrives at t=30s, 5s before the 20s drain ends/ }],
       },

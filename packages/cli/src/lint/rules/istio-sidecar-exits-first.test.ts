@@ -62,26 +62,13 @@ describe('istio-sidecar-exits-first', () => {
     invalid: [
       {
         name: 'default 5 s drain against a 35 s app',
-        // What fix writes: the rule's own edit, nothing else.
-        output: `apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web}
-spec:
-  template:
-    metadata:
-      annotations:
-        sidecar.istio.io/inject: "true"
-        proxy.istio.io/config: |
-          proxyMetadata:
-            EXIT_ON_ZERO_ACTIVE_CONNECTIONS: "true"
-    spec:
-      terminationGracePeriodSeconds: 60
-      containers:
-        - name: app
-          image: web:1
-          lifecycle: {preStop: {sleep: {seconds: 15}}}
-`,
+
         yaml: deployment(''),
+        // What fix writes: the rule's own edit, nothing else.
+        output: deployment('').replace(
+          '        sidecar.istio.io/inject: "true"\n',
+          '        sidecar.istio.io/inject: "true"\n        proxy.istio.io/config: |\n          proxyMetadata:\n            EXIT_ON_ZERO_ACTIVE_CONNECTIONS: "true"\n',
+        ),
         drainSeconds: 20,
         findings: [
           { line: 6, message: /exits after its 5s terminationDrainDuration, while app drains until t=35s/ },

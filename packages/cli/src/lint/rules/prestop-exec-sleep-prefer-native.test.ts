@@ -13,30 +13,13 @@ describe('prestop-exec-sleep-prefer-native', () => {
     invalid: [
       {
         name: 'exec sleep on 1.31',
-        // What fix writes: the rule's own edit, nothing else.
-        output: `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: web
-spec:
-  replicas: 3
-  selector:
-    matchLabels: {app: web}
-  template:
-    metadata:
-      labels: {app: web}
-    spec:
-      containers:
-        - name: app
-          image: web:1
-          ports:
-            - containerPort: 8080
-          lifecycle:
-            preStop:
-              sleep:
-                seconds: 15
-`,
+
         yaml: exec,
+        // What fix writes: the rule's own edit, nothing else.
+        output: exec.replace(
+          '              exec: {command: ["/bin/sh", "-c", "sleep 15"]}\n',
+          '              sleep:\n                seconds: 15\n',
+        ),
         kubeVersion: '1.31',
         findings: [{ line: 20, message: /needs a shell and a sleep binary/ }],
       },

@@ -17,30 +17,14 @@ describe('prestop-missing', () => {
     invalid: [
       {
         name: 'serving container without hook',
+
+        yaml: deployment(),
         // What fix writes: the rule's own edit, nothing else.
-        output: `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: web
-spec:
-  replicas: 3
-  selector:
-    matchLabels: {app: web}
-  template:
-    metadata:
-      labels: {app: web}
-    spec:
-      containers:
-        - name: app
-          image: web:1
-          ports:
-            - containerPort: 8080
-          lifecycle:
+        output: `${deployment()}          lifecycle:
             preStop:
               sleep:
                 seconds: 15
 `,
-        yaml: deployment(),
         findings: [{ line: 14, message: /SIGTERM reaches app at t=0s/, container: 'app' }],
       },
       {

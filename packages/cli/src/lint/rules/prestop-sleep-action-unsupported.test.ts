@@ -16,33 +16,13 @@ describe('prestop-sleep-action-unsupported', () => {
     invalid: [
       {
         name: 'native sleep on 1.29 (alpha, off: skipped)',
-        // What fix writes: the rule's own edit, nothing else.
-        output: `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: web
-spec:
-  replicas: 3
-  selector:
-    matchLabels: {app: web}
-  template:
-    metadata:
-      labels: {app: web}
-    spec:
-      containers:
-        - name: app
-          image: web:1
-          ports:
-            - containerPort: 8080
-          lifecycle:
-            preStop:
-              exec:
-                command:
-                  - /bin/sh
-                  - -c
-                  - sleep 15
-`,
+
         yaml: sleep(15),
+        // What fix writes: the rule's own edit, nothing else.
+        output: sleep(15).replace(
+          '              sleep: {seconds: 15}\n',
+          '              exec:\n                command:\n                  - /bin/sh\n                  - -c\n                  - sleep 15\n',
+        ),
         kubeVersion: '1.29',
         findings: [{ line: 20, message: /skips the sleep/ }],
       },

@@ -16,30 +16,13 @@ describe('prestop-sleep-out-of-range', () => {
     invalid: [
       {
         name: '5 s on a large cluster',
-        // What fix writes: the rule's own edit, nothing else.
-        output: `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: web
-spec:
-  replicas: 3
-  selector:
-    matchLabels: {app: web}
-  template:
-    metadata:
-      labels: {app: web}
-    spec:
-      containers:
-        - name: app
-          image: web:1
-          ports:
-            - containerPort: 8080
-          lifecycle:
-            preStop:
-              sleep:
-                seconds: 30
-`,
+
         yaml: sleep(5),
+        // What fix writes: the rule's own edit, nothing else.
+        output: sleep(5).replace(
+          '              sleep: {seconds: 5}\n',
+          '              sleep:\n                seconds: 30\n',
+        ),
         profile: 'large',
         findings: [{ line: 20, message: /after 5s, before endpoint removal/ }],
       },

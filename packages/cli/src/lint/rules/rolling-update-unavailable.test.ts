@@ -21,29 +21,13 @@ describe('rolling-update-unavailable', () => {
     invalid: [
       {
         name: 'defaults with 4 replicas: 1 unavailable',
+
+        yaml: deployment({ replicas: 4 }),
         // What fix writes: the rule's own edit, nothing else.
-        output: `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: web
-spec:
-  replicas: 4
-  selector:
-    matchLabels: {app: web}
-  template:
-    metadata:
-      labels: {app: web}
-    spec:
-      containers:
-        - name: app
-          image: web:1
-          ports:
-            - containerPort: 8080
-  strategy:
+        output: `${deployment({ replicas: 4 })}  strategy:
     rollingUpdate:
       maxUnavailable: 0
 `,
-        yaml: deployment({ replicas: 4 }),
         findings: [{ line: 5, message: /remove 1 serving pod\(s\)/ }],
       },
       {
