@@ -6,6 +6,7 @@ import type { Rule, RuleMeta } from './rule.js';
 import { appDrainExceedsBudget } from './rules/app-drain-exceeds-budget.js';
 import { awsDeregistrationDelayExceedsPrestop } from './rules/aws-deregistration-delay-exceeds-prestop.js';
 import { awsIpTargetReadinessGateMissing } from './rules/aws-ip-target-readiness-gate-missing.js';
+import { classicSidecarExitsFirst } from './rules/classic-sidecar-exits-first.js';
 import { dockerfileNginxStopsignal } from './rules/dockerfile-nginx-stopsignal.js';
 import { dockerfilePackageManagerPid1 } from './rules/dockerfile-package-manager-pid1.js';
 import { dockerfileShellForm } from './rules/dockerfile-shell-form.js';
@@ -56,6 +57,7 @@ export const RULES: readonly Rule[] = [
   gkeConnectionDrainingMismatch,
   keepaliveUpstreamOutlivesApp,
   ingressNginxNoRetry,
+  classicSidecarExitsFirst,
   rolloutScaleDownDelayTooShort,
   stopSignalUnsupported,
   shellWrappedCommand,

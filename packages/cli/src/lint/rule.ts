@@ -10,7 +10,7 @@ import type { Change } from '../model/changes.js';
 import type { ClusterProfile } from '../model/guide-tables.js';
 import type { JsonObject, Path } from '../model/json.js';
 import type { KubeVersion } from '../model/kube-version.js';
-import type { WorkloadKind } from '../model/workloads.js';
+import { containerPorts, type WorkloadKind } from '../model/workloads.js';
 import type { ImageLinker } from './images.js';
 
 export type Severity = 'error' | 'warning' | 'info';
@@ -73,12 +73,13 @@ export interface Rule extends RuleMeta {
 
 export const DOCS_BASE = docsUrl('rules.md');
 
-/** Containers that receive traffic: they declare a port, or a Service routes to the pod. */
+/**
+ * Containers that receive traffic: those that declare a port; when none does but a Service routes
+ * to the pod, the first one (a port-less second container, a proxy or an agent, serves no one).
+ */
 export function servingContainers(context: WorkloadContext): ContainerAnalysis[] {
-  return context.analysis.containers.filter(
-    (c) =>
-      c.container.role === 'main' &&
-      ((Array.isArray(c.container.spec.ports) && c.container.spec.ports.length > 0) ||
-        context.services.length > 0),
-  );
+  const mains = context.analysis.containers.filter((c) => c.container.role === 'main');
+  const withPorts = mains.filter((c) => containerPorts(c.container.spec).length > 0);
+  if (withPorts.length > 0) return withPorts;
+  return context.services.length > 0 ? mains.slice(0, 1) : [];
 }

@@ -1,0 +1,61 @@
+import { describe } from 'node:test';
+import { deployment, ruleTester } from '../../testing/rule-tester.js';
+import { classicSidecarExitsFirst } from './classic-sidecar-exits-first.js';
+
+const sidecar = (image: string, extra = '') =>
+  `\n          lifecycle: {preStop: {sleep: {seconds: 15}}}\n        - name: db-proxy\n          image: ${image}${extra}`;
+
+describe('classic-sidecar-exits-first', () => {
+  ruleTester(classicSidecarExitsFirst, {
+    valid: [
+      {
+        name: 'a log shipper loses no request',
+        yaml: deployment({ container: sidecar('fluent/fluent-bit:3.1') }),
+      },
+      {
+        name: 'the proxy waits as long as the app',
+        yaml: deployment({
+          container: sidecar(
+            'gcr.io/cloud-sql-connectors/cloud-sql-proxy:2.11.0',
+            '\n          lifecycle: {preStop: {sleep: {seconds: 20}}}',
+          ),
+        }),
+      },
+      {
+        name: 'a native sidecar (initContainers, restartPolicy: Always) stops after the app',
+        yaml: deployment({
+          container: '\n          lifecycle: {preStop: {sleep: {seconds: 15}}}',
+          podSpec:
+            '\n      initContainers:\n        - {name: db-proxy, image: "gcr.io/cloud-sql-connectors/cloud-sql-proxy:2.11.0", restartPolicy: Always}',
+        }),
+        kubeVersion: '1.31',
+      },
+    ],
+    invalid: [
+      {
+        name: 'cloud-sql-proxy next to an app with a 15 s preStop',
+        yaml: deployment({ container: sidecar('gcr.io/cloud-sql-connectors/cloud-sql-proxy:2.11.0') }),
+        kubeVersion: '1.31',
+        findings: [
+          {
+            line: 19,
+            message:
+              /^db-proxy \(gcr\.io\/cloud-sql-connectors\/cloud-sql-proxy:2\.11\.0\) is an ordinary container, so it gets SIGTERM at t=0 with the app and stops, while app keeps working until t=15s/,
+            fix: /^make it a native sidecar: move it to initContainers with restartPolicy: Always/,
+            container: 'db-proxy',
+          },
+        ],
+      },
+      {
+        name: 'before 1.29: a preStop of its own first',
+        // No sleep action before 1.30: the app waits with an exec sleep.
+        yaml: deployment({ container: sidecar('edoburu/pgbouncer:1.22') }).replace(
+          'preStop: {sleep: {seconds: 15}}',
+          'preStop: {exec: {command: ["/bin/sh", "-c", "sleep 15"]}}',
+        ),
+        kubeVersion: '1.28',
+        findings: [{ line: 19, message: /pgbouncer/, fix: /^give it a preStop sleep of 15s/ }],
+      },
+    ],
+  });
+});
