@@ -1,6 +1,5 @@
-import { PRESTOP_SLEEP_BY_PROFILE } from '../../model/guide-tables.js';
 import { describeHandler, sleepHandler } from '../../model/prestop.js';
-import { DOCS_BASE, type Rule, servingContainers } from '../rule.js';
+import { DOCS_BASE, preStopRange, type Rule, servingContainers } from '../rule.js';
 
 export const prestopMissing: Rule = {
   id: 'prestop-missing',
@@ -9,14 +8,14 @@ export const prestopMissing: Rule = {
   docs: `${DOCS_BASE}#prestop-missing`,
   fixedBy: 'prestop',
   check(context) {
-    const range = PRESTOP_SLEEP_BY_PROFILE[context.options.profile];
+    const { range, basis } = preStopRange(context);
     return servingContainers(context)
       .filter((c) => c.budget.preStop.kind === 'none')
       .map(({ container }) => ({
         path: [...container.path, 'name'],
         container: container.name,
         message: `SIGTERM reaches ${container.name} at t=0s, while kube-proxy and ingress still route to the pod for up to ${range.max}s: requests arriving after the app closes its listener fail (502, connection refused)`,
-        fix: `add lifecycle.preStop: ${describeHandler(sleepHandler(range.max, context.options.kubeVersion))} (${context.options.profile} cluster: ${range.min}-${range.max}s)`,
+        fix: `add lifecycle.preStop: ${describeHandler(sleepHandler(range.max, context.options.kubeVersion))} (${basis}: ${range.min}-${range.max}s)`,
       }));
   },
 };

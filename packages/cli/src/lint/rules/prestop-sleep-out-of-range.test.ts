@@ -33,6 +33,17 @@ describe('prestop-sleep-out-of-range', () => {
         profile: 'small',
         findings: [{ line: 21, message: /longer than a small cluster needs/ }],
       },
+      {
+        name: '10 s behind a LoadBalancer Service: the external load balancers row, 15-30 s',
+        yaml: `apiVersion: v1\nkind: Service\nmetadata: {name: shop}\nspec: {type: LoadBalancer, selector: {app: web}}\n---\n${sleep(10)}`,
+        findings: [
+          {
+            line: 25,
+            message:
+              /before endpoint removal reaches everything that routes to the pod in an external load balancer \(LoadBalancer Service shop\) \(15-30s\)/,
+          },
+        ],
+      },
     ],
   });
 });

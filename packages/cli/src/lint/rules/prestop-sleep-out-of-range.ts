@@ -1,5 +1,4 @@
-import { PRESTOP_SLEEP_BY_PROFILE } from '../../model/guide-tables.js';
-import { DOCS_BASE, type Rule, servingContainers } from '../rule.js';
+import { DOCS_BASE, preStopRange, type Rule, servingContainers } from '../rule.js';
 
 export const prestopSleepOutOfRange: Rule = {
   id: 'prestop-sleep-out-of-range',
@@ -8,7 +7,7 @@ export const prestopSleepOutOfRange: Rule = {
   docs: `${DOCS_BASE}#prestop-sleep-out-of-range`,
   fixedBy: 'prestop',
   check(context) {
-    const range = PRESTOP_SLEEP_BY_PROFILE[context.options.profile];
+    const { range, basis } = preStopRange(context);
     return servingContainers(context).flatMap(({ container, budget }) => {
       const hook = budget.preStop;
       if ((hook.kind !== 'sleep' && hook.kind !== 'exec-sleep') || budget.preStopEffect.outcome !== 'runs')
@@ -20,13 +19,13 @@ export const prestopSleepOutOfRange: Rule = {
           ? {
               path,
               container: container.name,
-              message: `SIGTERM arrives after ${hook.seconds}s, before endpoint removal reaches every node of a ${context.options.profile} cluster (${range.min}-${range.max}s): late requests hit a closed listener`,
+              message: `SIGTERM arrives after ${hook.seconds}s, before endpoint removal reaches everything that routes to the pod in ${basis} (${range.min}-${range.max}s): late requests hit a closed listener`,
               fix: `sleep ${range.max}s`,
             }
           : {
               path,
               container: container.name,
-              message: `the pod waits ${hook.seconds}s before SIGTERM, longer than a ${context.options.profile} cluster needs (${range.min}-${range.max}s): every rollout step takes longer`,
+              message: `the pod waits ${hook.seconds}s before SIGTERM, longer than ${basis} needs (${range.min}-${range.max}s): every rollout step takes longer`,
               fix: `sleep ${range.max}s, or measure propagation with lameduck verify`,
             },
       ];
