@@ -5,9 +5,10 @@
  * not re-send a POST that went out, so the client gets a 502. With the app's timeout above the
  * proxy's, the proxy closes first and nothing is lost.
  *
- * On loopback the window is a few milliseconds wide, so the load aims at it: each lane has an
- * ingress of its own with one upstream connection (no other request reuses it), and pauses for
- * the app's measured idle close time plus a small offset, the offsets sweeping through the window.
+ * On loopback the window is a few milliseconds wide, so the load aims at it: each lane has a proxy
+ * front of its own with one upstream connection (no other request reuses it), and pauses for the
+ * app's measured idle close time plus a small offset, the offsets sweeping through the window.
+ * The same load through real nginx (upstream keepalive_timeout) gives the same outcomes.
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -21,34 +22,30 @@ import type { RequestRecord } from '../../recording/records.js';
 import { diagnose } from '../../report/diagnose.js';
 import { replicaLifecycles } from '../../report/lifecycle.js';
 import { labApp } from '../../testing/helpers.js';
+import { accepts, nginxUnavailable, startNginx } from '../../testing/nginx.js';
 import { freePort } from '../cluster.js';
 import { Ingress } from '../ingress.js';
 import { EndpointView } from '../propagator.js';
 
 const POD = 'app-1';
 const LANES = 12;
+/** The proxies' upstream keep-alive, short to keep the runs short. */
+const UPSTREAM_KEEPALIVE_MS = 3000;
 
-const children: ChildProcess[] = [];
-after(() => {
-  for (const child of children) child.kill('SIGKILL');
+const cleanups: (() => Promise<void> | void)[] = [];
+after(async () => {
+  for (const cleanup of cleanups.reverse()) await cleanup();
 });
 
 async function startApp(keepAliveTimeoutMs: number): Promise<number> {
   const port = await freePort();
-  const child = spawn(process.execPath, [labApp, 'none'], {
+  const child: ChildProcess = spawn(process.execPath, [labApp, 'none'], {
     env: { ...process.env, PORT: String(port), KEEPALIVE_TIMEOUT_MS: String(keepAliveTimeoutMs) },
     stdio: 'ignore',
   });
-  children.push(child);
+  cleanups.push(() => void child.kill('SIGKILL'));
   for (let attempt = 0; attempt < 100; attempt++) {
-    const socket = net.connect(port, '127.0.0.1');
-    // once() rejects on 'error': refused, the app is not listening yet.
-    const connected = await once(socket, 'connect').then(
-      () => true,
-      () => false,
-    );
-    socket.destroy();
-    if (connected) return port;
+    if (await accepts(port)) return port;
     await sleep(50);
   }
   throw new Error('the app did not listen');
@@ -69,8 +66,38 @@ async function idleCloseMs(port: number): Promise<number> {
     measured = performance.now() - answeredAt;
     socket.destroy();
   }
-  return measured;
+  return Math.round(measured);
 }
+
+/** One proxy front per lane, each with an upstream keep-alive pool of its own. */
+type Fronts = (appPort: number) => Promise<readonly number[]>;
+
+const labIngresses: Fronts = async (appPort) => {
+  const ports: number[] = [];
+  for (let i = 0; i < LANES; i++) {
+    const view = new EndpointView('ingress', 'ingress', () => 0);
+    view.endpoints = [
+      endpointOf({ pod: POD, host: '127.0.0.1', port: appPort, podReady: true, terminating: false }),
+    ];
+    const ingress = new Ingress(view, {
+      upstreamTimeoutMs: 10_000,
+      upstreamKeepAliveMs: UPSTREAM_KEEPALIVE_MS,
+    });
+    cleanups.push(() => ingress.close());
+    ports.push(await ingress.listen());
+  }
+  return ports;
+};
+
+const nginxFronts: Fronts = async (appPort) => {
+  const nginx = await startNginx({
+    upstreamPort: appPort,
+    fronts: LANES,
+    keepaliveTimeoutSeconds: UPSTREAM_KEEPALIVE_MS / 1000,
+  });
+  cleanups.push(() => nginx.close());
+  return nginx.ports;
+};
 
 interface Outcome {
   readonly status: number;
@@ -96,20 +123,10 @@ function post(port: number, agent: http.Agent): Promise<Outcome> {
   });
 }
 
-/** One lane: its own ingress in front of the app, a POST, then one POST after each pause. */
-async function lane(
-  appPort: number,
-  upstreamKeepAliveMs: number,
-  pausesMs: readonly number[],
-): Promise<Outcome[]> {
-  const view = new EndpointView('ingress', 'ingress', () => 0);
-  view.endpoints = [
-    endpointOf({ pod: POD, host: '127.0.0.1', port: appPort, podReady: true, terminating: false }),
-  ];
-  const ingress = new Ingress(view, { upstreamTimeoutMs: 10_000, upstreamKeepAliveMs });
+/** One lane: a POST through its front, then one POST after each pause. */
+async function lane(port: number, pausesMs: readonly number[]): Promise<Outcome[]> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   try {
-    const port = await ingress.listen();
     await post(port, agent);
     const outcomes: Outcome[] = [];
     for (const pause of pausesMs) {
@@ -119,7 +136,6 @@ async function lane(
     return outcomes;
   } finally {
     agent.destroy();
-    await ingress.close();
   }
 }
 
@@ -128,17 +144,42 @@ async function lane(
  * meet in the same millisecond) and pausing pauseMs(i, round) before each of its requests.
  */
 async function sweep(
-  appPort: number,
-  upstreamKeepAliveMs: number,
+  ports: readonly number[],
   rounds: number,
   pauseMs: (lane: number, round: number) => number,
 ): Promise<Outcome[]> {
-  const lanes = Array.from({ length: LANES }, async (_, i) => {
+  const lanes = ports.map(async (port, i) => {
     await sleep(i * 41);
-    const pauses = Array.from({ length: rounds }, (_, round) => pauseMs(i, round));
-    return lane(appPort, upstreamKeepAliveMs, pauses);
+    return lane(
+      port,
+      Array.from({ length: rounds }, (_, round) => pauseMs(i, round)),
+    );
   });
   return (await Promise.all(lanes)).flat();
+}
+
+/**
+ * App keep-alive 1 s (closed after 2 s on Node 20.20), upstream 3 s. Each round, the lanes' pauses
+ * end from 8 ms before to 3 ms after the app's measured close, a different lane at each offset: the
+ * request and the app's FIN cross there, give or take the timers' own lateness.
+ */
+async function raceThrough(
+  fronts: Fronts,
+): Promise<{ outcomes: Outcome[]; failed: Outcome[]; closeMs: number }> {
+  const appPort = await startApp(1000);
+  const closeMs = await idleCloseMs(appPort);
+  const ports = await fronts(appPort);
+  const outcomes = await sweep(ports, 5, (i, round) => closeMs - 8 + ((i + 5 * round) % LANES));
+  return { outcomes, failed: outcomes.filter((o) => o.status !== 200), closeMs };
+}
+
+/**
+ * App keep-alive 5 s, upstream 3 s: pauses spread over 2.9-3.56 s, across the proxy's own close (the
+ * lab's idle timer fires within 0.5 s after the 3 s).
+ */
+async function fixThrough(fronts: Fronts): Promise<Outcome[]> {
+  const ports = await fronts(await startApp(5000));
+  return sweep(ports, 2, (i) => 2900 + i * 60);
 }
 
 /** The outcomes as the load generator records them, so that the report's diagnosis reads them. */
@@ -163,13 +204,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('lab fidelity: upstream keep-alive outliving the app', { timeout: 60_000 }, () => {
   it("an app that closes idle connections before the ingress does: POSTs get 502, diagnosed as the upstream's keep-alive outliving the app", async (t) => {
-    // App keep-alive 1 s (closed after 2 s on Node 20.20), upstream 3 s. Each round, the lanes' pauses
-    // end from 8 ms before to 3 ms after the app's measured close, a different lane at each offset:
-    // the request and the app's FIN cross there, give or take the timers' own lateness.
-    const appPort = await startApp(1000);
-    const closeMs = Math.round(await idleCloseMs(appPort));
-    const outcomes = await sweep(appPort, 3000, 5, (i, round) => closeMs - 8 + ((i + 5 * round) % LANES));
-    const failed = outcomes.filter((o) => o.status !== 200);
+    const { outcomes, failed, closeMs } = await raceThrough(labIngresses);
     t.diagnostic(`${failed.length} of ${outcomes.length} POSTs failed; the app closed after ${closeMs} ms`);
     assert.ok(failed.length > 0, `no request met the app's close at ${closeMs} ms`);
     assert.deepEqual(
@@ -193,9 +228,26 @@ describe('lab fidelity: upstream keep-alive outliving the app', { timeout: 60_00
   });
 
   it('an app that keeps idle connections longer than the ingress does: the ingress closes first, nothing fails', async (t) => {
-    // App keep-alive 5 s, upstream 3 s: pauses spread over 2.9-3.56 s, across the ingress's own close
-    // (its idle timer fires within 0.5 s after the 3 s).
-    const outcomes = await sweep(await startApp(5000), 3000, 2, (i) => 2900 + i * 60);
+    const outcomes = await fixThrough(labIngresses);
+    t.diagnostic(`${outcomes.filter((o) => o.status !== 200).length} of ${outcomes.length} POSTs failed`);
+    assert.equal(outcomes.length, LANES * 2);
+    assert.deepEqual(
+      outcomes.filter((o) => o.status !== 200),
+      [],
+    );
+  });
+});
+
+describe('real nginx, the same load: as the lab', { timeout: 360_000, skip: nginxUnavailable() }, () => {
+  it('an app keep-alive of 1 s behind keepalive_timeout 3s: POSTs get 502', async (t) => {
+    const { outcomes, failed, closeMs } = await raceThrough(nginxFronts);
+    t.diagnostic(`${failed.length} of ${outcomes.length} POSTs failed; the app closed after ${closeMs} ms`);
+    assert.ok(failed.length > 0, `no request met the app's close at ${closeMs} ms`);
+    assert.deepEqual([...new Set(failed.map((o) => o.status))], [502]);
+  });
+
+  it('an app keep-alive of 5 s behind keepalive_timeout 3s: nothing fails', async (t) => {
+    const outcomes = await fixThrough(nginxFronts);
     t.diagnostic(`${outcomes.filter((o) => o.status !== 200).length} of ${outcomes.length} POSTs failed`);
     assert.equal(outcomes.length, LANES * 2);
     assert.deepEqual(
