@@ -8,6 +8,9 @@
 //   none      no SIGTERM handler
 // GET /livez always answers 200 (liveness must not fail while draining).
 // ?delay=<ms> (or $DELAY_MS) makes a request slow.
+// $KEEPALIVE_TIMEOUT_MS sets server.keepAliveTimeout (Node's default: 5000): the app closes an idle
+// kept-alive connection after it (Node 20.20+ waits 1 s more than it advertises), whatever the proxy
+// in front still thinks.
 import { createServer } from 'node:http';
 
 const mode = process.argv[2] ?? 'lameduck';
@@ -32,6 +35,10 @@ const server = createServer((req, res) => {
   if (process.env.ANNOUNCE_POD === '1') res.setHeader('x-lameduck-upstream', process.env.POD_NAME ?? 'app');
   req.on('end', () => setTimeout(() => res.end(`hello from ${process.env.POD_NAME ?? 'app'}\n`), delay));
 });
+
+if (process.env.KEEPALIVE_TIMEOUT_MS !== undefined) {
+  server.keepAliveTimeout = Number(process.env.KEEPALIVE_TIMEOUT_MS);
+}
 
 if (mode === 'exit') {
   process.on('SIGTERM', () => process.exit(0));

@@ -44,7 +44,12 @@ export function registerLab(program: Command, io: Io, setExit: (code: number) =>
     .option('--readiness-path <path>', 'without -f: an httpGet readiness probe on this path, every 1 s')
     .option('--port <port>', 'without -f: the containerPort', '8080')
     .option('--seed <n>', 'seed for propagation delays and routing choices, to repeat a run')
-    .option('--ready-timeout <duration>', 'how long a replica may take to become ready', '60s');
+    .option('--ready-timeout <duration>', 'how long a replica may take to become ready', '60s')
+    .option(
+      '--upstream-keepalive <duration>',
+      "how long the ingress keeps an idle upstream connection (ingress-nginx's upstream-keepalive-timeout)",
+      '60s',
+    );
   reportOptions(loadOptions(clusterOptions(command)))
     .addHelpText(
       'after',

@@ -4,7 +4,7 @@ import type net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { type Endpoint, endpointOf } from '../cluster/endpoints.js';
 import { freePort } from './cluster.js';
-import { Ingress } from './ingress.js';
+import { DEFAULT_UPSTREAM_KEEPALIVE_MS, Ingress } from './ingress.js';
 import { KubeProxyNode, type RouteEntry } from './kube-proxy.js';
 import { EndpointView } from './propagator.js';
 
@@ -66,7 +66,10 @@ describe('ingress data plane', () => {
   });
 
   async function ingress(endpoints: Endpoint[], upstreamTimeoutMs = 5000): Promise<number> {
-    const proxy = new Ingress(view('ingress', endpoints), { upstreamTimeoutMs });
+    const proxy = new Ingress(view('ingress', endpoints), {
+      upstreamTimeoutMs,
+      upstreamKeepAliveMs: DEFAULT_UPSTREAM_KEEPALIVE_MS,
+    });
     const port = await proxy.listen();
     closers.push(() => proxy.close());
     return port;

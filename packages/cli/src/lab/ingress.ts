@@ -1,6 +1,6 @@
 /**
  * An ingress-nginx-like L7 proxy: per-request round robin over the ready endpoints of its own view,
- * an upstream keep-alive pool (320 idle connections, 60 s), and nginx's retry rules
+ * an upstream keep-alive pool (320 idle connections, 60 s unless configured), and nginx's retry rules
  * (proxy_next_upstream "error timeout", 3 tries, a free extra try when a cached keep-alive connection
  * failed, never re-sending a non-idempotent request that already went out), then 502, or 504 on a
  * timeout, or 503 with no endpoint at all. Responses name the upstream in x-lameduck-upstream, as
@@ -35,8 +35,16 @@ interface Failure {
   readonly reused: boolean;
 }
 
+/** ingress-nginx's `upstream-keepalive-timeout` default. */
+export const DEFAULT_UPSTREAM_KEEPALIVE_MS = 60_000;
+
 export interface IngressOptions {
   readonly upstreamTimeoutMs: number;
+  /**
+   * How long an idle upstream connection is kept for reuse (nginx's keepalive_timeout in the upstream
+   * block). The app's `Keep-Alive: timeout` hint does not shorten it: nginx never reads it.
+   */
+  readonly upstreamKeepAliveMs: number;
 }
 
 export class Ingress {
@@ -185,8 +193,8 @@ export class Ingress {
   }
 
   /**
-   * upstream-keepalive-connections 320 idle, upstream-keepalive-timeout 60 s, proxy-connect-timeout
-   * 5 s (ingress-nginx's ConfigMap defaults); no cap on active ones.
+   * upstream-keepalive-connections 320 idle, upstream-keepalive-timeout as configured,
+   * proxy-connect-timeout 5 s (ingress-nginx's ConfigMap defaults); no cap on active ones.
    */
   private poolFor(endpoint: Endpoint): ConnectionPool {
     const key = `${endpoint.host}:${endpoint.port}`;
@@ -195,7 +203,8 @@ export class Ingress {
       pool = new ConnectionPool(new URL(`http://${key}`), {
         maxConnections: Number.POSITIVE_INFINITY,
         maxIdle: 320,
-        keepAliveTimeoutMs: 60_000,
+        keepAliveTimeoutMs: this.options.upstreamKeepAliveMs,
+        serverKeepAliveHint: 'ignore',
         connectTimeoutMs: 5_000,
         nextSocketId: () => ++this.socketIds,
       });

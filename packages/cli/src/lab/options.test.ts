@@ -14,6 +14,7 @@ const defaults: LabFlags = {
   timeout: '10s',
   failOn: 'errors>0,sigkill>0',
   port: '8080',
+  upstreamKeepalive: '60s',
 };
 
 describe('lab flags', () => {
@@ -29,6 +30,12 @@ describe('lab flags', () => {
   it('maps --nodes and --profile to the propagation of that cluster size', () => {
     assert.deepEqual(resolveLabFlags({ ...defaults, nodes: '40' }).propagation, { min: 0.2, max: 1 });
     assert.deepEqual(resolveLabFlags({ ...defaults, profile: 'large' }).propagation, { min: 10, max: 30 });
+  });
+
+  it("takes the ingress's upstream keep-alive timeout: 60 s by default, as ingress-nginx", () => {
+    assert.equal(resolveLabFlags(defaults).upstreamKeepAliveMs, 60_000);
+    assert.equal(resolveLabFlags({ ...defaults, upstreamKeepalive: '3s' }).upstreamKeepAliveMs, 3000);
+    assert.throws(() => resolveLabFlags({ ...defaults, upstreamKeepalive: 'soon' }), /--upstream-keepalive/);
   });
 
   it('gives POST a body and a closed model its concurrency', () => {

@@ -27,6 +27,7 @@ export interface LabFlags extends LoadFlags {
   readonly readinessPath?: string;
   readonly port: string;
   readonly kubeVersion?: string;
+  readonly upstreamKeepalive: string;
 }
 
 export interface ResolvedLabFlags extends ResolvedLoadFlags {
@@ -46,6 +47,7 @@ export interface ResolvedLabFlags extends ResolvedLoadFlags {
   readonly readinessPath: string | undefined;
   readonly port: number;
   readonly kubeVersion: KubeVersion;
+  readonly upstreamKeepAliveMs: number;
 }
 
 /** kube-proxy instances the lab runs: enough to show nodes disagreeing, few enough to stay light. */
@@ -75,6 +77,7 @@ export function resolveLabFlags(flags: LabFlags): ResolvedLabFlags {
     readinessPath: flags.readinessPath,
     port: integerFlag('port', flags.port, 1) as number,
     kubeVersion: kubeVersionFlag(flags.kubeVersion).kubeVersion,
+    upstreamKeepAliveMs: durationFlag('upstream-keepalive', flags.upstreamKeepalive),
   };
 }
 

@@ -19,6 +19,8 @@ export interface PlaneOptions {
   /** kube-proxy instances, one per node. */
   readonly nodes: number;
   readonly path: string;
+  /** The ingress's upstream keep-alive idle timeout. */
+  readonly upstreamKeepAliveMs: number;
   readonly random: () => number;
 }
 
@@ -65,7 +67,10 @@ export async function openDataPlanes(
         'ingress',
         () => propagation() + random() * INGRESS_SYNC_INTERVAL_SECONDS,
       );
-      const ingress = new Ingress(view, { upstreamTimeoutMs: 60_000 });
+      const ingress = new Ingress(view, {
+        upstreamTimeoutMs: 60_000,
+        upstreamKeepAliveMs: options.upstreamKeepAliveMs,
+      });
       const port = await ingress.listen();
       closers.push(() => ingress.close());
       views.push(view);

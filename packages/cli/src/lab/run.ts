@@ -43,6 +43,8 @@ export interface LabOptions {
   readonly propagation: SecondsRange;
   /** kube-proxy instances emulated, one per node. */
   readonly nodes: number;
+  /** The ingress's upstream keep-alive idle timeout. */
+  readonly upstreamKeepAliveMs: number;
   readonly seed: number;
   readonly readyTimeoutMs: number;
 }
@@ -129,6 +131,7 @@ export class Lab {
         propagation: options.propagation,
         nodes: options.nodes,
         path: options.path,
+        upstreamKeepAliveMs: options.upstreamKeepAliveMs,
         random,
       });
       this.closers.push(() => planes.close());

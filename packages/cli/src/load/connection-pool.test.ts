@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import net from 'node:net';
 import { it } from 'node:test';
-import { ConnectionPool } from './connection-pool.js';
+import { ConnectionPool, type PoolOptions } from './connection-pool.js';
 
 it('bounds the connect by its timeout: a SYN nobody answers fails in time, not after the kernel gives up', async () => {
   // A listener whose accept queue is full drops further SYNs, as a deleted pod's IP behind a stale
@@ -22,6 +24,7 @@ it('bounds the connect by its timeout: a SYN nobody answers fails in time, not a
       maxConnections: 1,
       maxIdle: 1,
       keepAliveTimeoutMs: 1000,
+      serverKeepAliveHint: 'honor',
       connectTimeoutMs: 400,
       nextSocketId: () => 1,
     });
@@ -39,4 +42,86 @@ it('bounds the connect by its timeout: a SYN nobody answers fails in time, not a
     for (const socket of fillers) socket.destroy();
     listener.kill('SIGKILL');
   }
+});
+
+/** Whether each request, sent after the given pause, went out on a kept-alive connection. */
+async function reuseAfterPauses(
+  serverKeepAliveMs: number,
+  pool: Pick<PoolOptions, 'keepAliveTimeoutMs' | 'serverKeepAliveHint'>,
+  pausesMs: readonly number[],
+): Promise<boolean[]> {
+  const server = http.createServer((_req, res) => res.end('ok'));
+  server.keepAliveTimeout = serverKeepAliveMs;
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  const connections = new ConnectionPool(new URL(`http://127.0.0.1:${port}`), {
+    ...pool,
+    maxConnections: 1,
+    maxIdle: 1,
+    connectTimeoutMs: 1000,
+    nextSocketId: () => 1,
+  });
+  const send = async (): Promise<boolean> => {
+    const connection = connections.acquire();
+    assert.ok(connection);
+    let reused = false;
+    await new Promise<void>((resolve, reject) =>
+      connection.client.dispatch(
+        { path: '/', method: 'GET' },
+        {
+          onConnect: () => {
+            reused = connections.begin(connection).reused;
+          },
+          onHeaders: () => true,
+          onData: () => true,
+          onComplete: () => resolve(),
+          onError: reject,
+        },
+      ),
+    );
+    connections.release(connection);
+    return reused;
+  };
+  try {
+    await send();
+    const reused: boolean[] = [];
+    for (const pause of pausesMs) {
+      await new Promise((resolve) => setTimeout(resolve, pause));
+      reused.push(await send());
+    }
+    return reused;
+  } finally {
+    await connections.close();
+    server.closeAllConnections();
+    server.close();
+  }
+}
+
+it("ignoring the server's hint, keeps an idle connection for its own timeout, as nginx's upstream keepalive_timeout", async () => {
+  // The server advertises `Keep-Alive: timeout=1`; undici alone would not reuse the connection at all.
+  const reused = await reuseAfterPauses(
+    1000,
+    { keepAliveTimeoutMs: 1500, serverKeepAliveHint: 'ignore' },
+    [200, 600],
+  );
+  assert.deepEqual(reused, [true, true]);
+});
+
+it('closes an idle connection after its own timeout, even when the server would keep it', async () => {
+  const reused = await reuseAfterPauses(
+    10_000,
+    { keepAliveTimeoutMs: 300, serverKeepAliveHint: 'ignore' },
+    [100, 900],
+  );
+  assert.deepEqual(reused, [true, false]);
+});
+
+it("honouring the server's hint, closes before the server does, as undici and browsers", async () => {
+  const reused = await reuseAfterPauses(
+    1000,
+    { keepAliveTimeoutMs: 1500, serverKeepAliveHint: 'honor' },
+    [200],
+  );
+  assert.deepEqual(reused, [false]);
 });

@@ -29,7 +29,14 @@ export interface PoolOptions {
   readonly maxConnections: number;
   /** Idle connections kept for reuse; more are closed as they free up. */
   readonly maxIdle: number;
+  /** How long an idle connection is kept for reuse. */
   readonly keepAliveTimeoutMs: number;
+  /**
+   * 'honor': close an idle connection a little before the server's `Keep-Alive: timeout=N` hint, as
+   * undici and browsers do. 'ignore': keep it for keepAliveTimeoutMs whatever the server says, as
+   * nginx's upstream keepalive_timeout and cloud load balancers do.
+   */
+  readonly serverKeepAliveHint: 'honor' | 'ignore';
   /** A connection not made within this long fails as a timeout (the kernel's SYN retries take minutes). */
   readonly connectTimeoutMs: number;
   readonly nextSocketId: () => number;
@@ -81,6 +88,18 @@ export class ConnectionPool {
     this.connections.length = 0;
   }
 
+  /**
+   * undici keeps an idle connection min(hint - threshold, max) after a response with a hint, and
+   * keepAliveTimeout without one. A threshold of minus the timeout makes that min() the timeout
+   * itself, whatever the hint.
+   */
+  private keepAliveHintHandling(): { keepAliveMaxTimeout: number; keepAliveTimeoutThreshold?: number } {
+    const timeout = this.options.keepAliveTimeoutMs;
+    return this.options.serverKeepAliveHint === 'ignore'
+      ? { keepAliveMaxTimeout: timeout, keepAliveTimeoutThreshold: -timeout }
+      : { keepAliveMaxTimeout: Math.max(timeout, 600_000) };
+  }
+
   private open(): PooledConnection {
     const url = this.origin;
     const secure = url.protocol === 'https:';
@@ -93,7 +112,7 @@ export class ConnectionPool {
       client: new Client(url.origin, {
         pipelining: 1,
         keepAliveTimeout: this.options.keepAliveTimeoutMs,
-        keepAliveMaxTimeout: Math.max(this.options.keepAliveTimeoutMs, 600_000),
+        ...this.keepAliveHintHandling(),
         connect: (_options, callback) => {
           const socket = secure
             ? tls.connect({ host: url.hostname, port, servername: url.hostname, rejectUnauthorized: false })

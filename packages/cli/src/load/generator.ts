@@ -87,6 +87,7 @@ export class LoadGenerator {
         maxConnections: options.maxConnections,
         maxIdle: options.maxConnections,
         keepAliveTimeoutMs: 60_000,
+        serverKeepAliveHint: 'honor',
         connectTimeoutMs: options.timeoutMs,
         nextSocketId: () => this.nextSocket++,
       }),

@@ -164,7 +164,17 @@ describe('report', () => {
     );
     assert.equal(
       causeOf(failed(500, { errorClass: 'eof-reused', reused: true }), replicas),
+      'upstream-keepalive-outlives-app',
+      'before termination, only the idle timeout closes a connection',
+    );
+    assert.equal(
+      causeOf(failed(1000, { errorClass: 'eof-reused', reused: true }), replicas),
       'keepalive-race',
+    );
+    assert.equal(
+      causeOf(failed(500, { errorClass: 'proxy-502', error: 'eof-reused', reused: false }), replicas),
+      'upstream-keepalive-outlives-app',
+      "the ingress's 502 for a POST it could not retry",
     );
     assert.equal(causeOf(failed(1500, { errorClass: 'timeout' }), replicas), 'timeout');
     assert.equal(

@@ -8,6 +8,7 @@ import type { ReplicaLifecycle } from './lifecycle.js';
 export type Cause =
   | 'stale-endpoint'
   | 'keepalive-race'
+  | 'upstream-keepalive-outlives-app'
   | 'killed-in-flight'
   | 'in-flight-cut'
   | 'no-endpoints'
@@ -52,7 +53,13 @@ export function causeOf(request: RequestRecord, replicas: ReadonlyMap<string, Re
   if (cutBy(replica.killedAt)) return 'killed-in-flight';
   const stoppedAt = replica.sigtermIgnored ? replica.exitAt : (replica.sigtermAt ?? replica.exitAt);
   if (cutBy(stoppedAt)) return 'in-flight-cut';
-  if (keepAliveRace) return 'keepalive-race';
+  if (keepAliveRace) {
+    // Before its termination began, the app closed the connection only because it sat idle longer
+    // than the app keeps connections: the proxy's keep-alive outlives the app's.
+    const steadyState =
+      replica.terminatingAt === undefined || request.startedAt < replica.terminatingAt - SLACK_MS;
+    return steadyState ? 'upstream-keepalive-outlives-app' : 'keepalive-race';
+  }
   const view = request.plane === 'ingress' ? 'ingress' : request.node;
   const removedAt = view === undefined ? undefined : replica.endpointRemovedAt[view];
   if (
@@ -147,6 +154,13 @@ function explain(cause: Cause, input: DiagnosisInput): { message: string; advice
         message: 'a kept-alive connection was closed by the app just as a request went out on it',
         advice:
           "on SIGTERM, close idle keep-alive connections and answer in-flight requests with `Connection: close` (the lameduck library does both); keep the app idle timeout above the proxy's",
+      };
+    case 'upstream-keepalive-outlives-app':
+      return {
+        message:
+          'before any termination, the app closed an idle kept-alive connection just as the proxy sent a request on it: the proxy keeps idle upstream connections longer than the app does (nginx does not retry a POST that went out on a reused connection)',
+        advice:
+          "raise the app's keep-alive timeout above the proxy's upstream keep-alive (ingress-nginx upstream-keepalive-timeout and the ALB idle timeout: 60 s by default); for Node, @lameduck/node's upstreamIdleTimeoutMs option or LAMEDUCK_UPSTREAM_IDLE_TIMEOUT_SECONDS does it; or lower the proxy's",
       };
     case 'killed-in-flight':
       return {

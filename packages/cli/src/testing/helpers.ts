@@ -7,6 +7,7 @@ import { after } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { seededRandom } from '../cluster/propagation.js';
 import { EmulatedCluster } from '../lab/cluster.js';
+import { DEFAULT_UPSTREAM_KEEPALIVE_MS } from '../lab/ingress.js';
 import { openDataPlanes } from '../lab/planes.js';
 import { pidNamespacesAvailable } from '../lab/process.js';
 import { Lab } from '../lab/run.js';
@@ -170,6 +171,7 @@ export async function rehearse(settings: RehearsalSettings): Promise<Report> {
     planes: settings.planes,
     propagation: { min: 2, max: 4 },
     nodes: 3,
+    upstreamKeepAliveMs: DEFAULT_UPSTREAM_KEEPALIVE_MS,
     seed: 42,
     readyTimeoutMs: 20_000,
   });
@@ -312,6 +314,7 @@ export async function startApiCluster(settings: ApiClusterSettings): Promise<Api
       propagation: settings.propagation ?? { min: 0.3, max: 0.6 },
       nodes: 1,
       path: '/',
+      upstreamKeepAliveMs: DEFAULT_UPSTREAM_KEEPALIVE_MS,
       random: seededRandom(3),
     });
     closers.push(() => planes.close());
