@@ -426,3 +426,17 @@ export function pathsOf(value: unknown, prefix: Path = []): Path[] {
     : Object.entries(value);
   return [prefix, ...children.flatMap(([key, child]) => pathsOf(child, [...prefix, key]))];
 }
+
+/**
+ * A renderer built by scripts/tools/build.sh (from the Go module proxy, cached outside the repo),
+ * for the tests that need the real helm or kustomize. The first call on a new machine builds it.
+ */
+export function builtTool(name: 'helm' | 'kustomize'): string {
+  const result = spawnSync('bash', [join(repoRoot, 'scripts/tools/build.sh'), name], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    timeout: 15 * 60_000,
+  });
+  if (result.status !== 0) throw new Error(`scripts/tools/build.sh ${name} failed (status ${result.status})`);
+  return join(result.stdout.trim(), name);
+}
