@@ -3,9 +3,10 @@ import http from 'node:http';
 import type net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { type Endpoint, endpointOf } from '../cluster/endpoints.js';
+import type { RouteEntry } from '../recording/records.js';
 import { freePort } from './cluster.js';
 import { DEFAULT_UPSTREAM_KEEPALIVE_MS, Ingress } from './ingress.js';
-import { KubeProxyNode, type RouteEntry } from './kube-proxy.js';
+import { KubeProxyNode } from './kube-proxy.js';
 import { EndpointView } from './propagator.js';
 
 const closers: (() => Promise<void> | void)[] = [];

@@ -5,16 +5,8 @@
  * reset; the route log records it as the refusal the client would see through real DNAT.
  */
 import net from 'node:net';
+import type { RouteEntry } from '../recording/records.js';
 import type { EndpointView } from './propagator.js';
-
-export interface RouteEntry {
-  readonly at: number;
-  /** The client's local port: joins a request to the connection it used. */
-  readonly clientPort: number;
-  readonly node: string;
-  readonly pod: string | undefined;
-  readonly outcome: 'connected' | 'refused' | 'no-endpoints';
-}
 
 export class KubeProxyNode {
   private readonly server: net.Server;

@@ -7,10 +7,10 @@ import type { DataPlaneKind } from '../cluster/endpoints.js';
 import { INGRESS_SYNC_INTERVAL_SECONDS, sampleSeconds } from '../cluster/propagation.js';
 import type { LoadTarget } from '../load/generator.js';
 import type { SecondsRange } from '../model/guide-tables.js';
-import type { EventLog } from '../recording/records.js';
+import type { EventLog, RouteEntry } from '../recording/records.js';
 import type { EmulatedCluster } from './cluster.js';
 import { Ingress } from './ingress.js';
-import { KubeProxyNode, type RouteEntry } from './kube-proxy.js';
+import { KubeProxyNode } from './kube-proxy.js';
 import { EndpointPropagator, EndpointView } from './propagator.js';
 
 export interface PlaneOptions {

@@ -9,11 +9,17 @@ import type { DataPlaneKind } from '../cluster/endpoints.js';
 import { INGRESS_SYNC_INTERVAL_SECONDS, seededRandom } from '../cluster/propagation.js';
 import { type LoadGenerator, type LoadModel, type LoadTarget, rehearsalLoad } from '../load/generator.js';
 import type { SecondsRange } from '../model/guide-tables.js';
-import type { ProgressSnapshot } from '../recording/records.js';
-import { type ErrorClass, EventLog, monotonicClock, type Recording } from '../recording/records.js';
-import { attributeRoutes } from './attribution.js';
+import {
+  type ErrorClass,
+  EventLog,
+  monotonicClock,
+  type ProgressSnapshot,
+  type Recording,
+  type RouteEntry,
+} from '../recording/records.js';
+import { attributeRequests } from '../report/attribution.js';
+import { replicaLifecycles } from '../report/lifecycle.js';
 import { EmulatedCluster } from './cluster.js';
-import type { RouteEntry } from './kube-proxy.js';
 import { openDataPlanes } from './planes.js';
 import type { Pod } from './pod.js';
 import { type Isolation, pidNamespacesAvailable } from './process.js';
@@ -87,7 +93,7 @@ export class Lab {
     if (!this.load || !this.cluster) return undefined;
     const failed = this.load.records.filter((r) => r.errorClass !== undefined);
     const byClass: Partial<Record<ErrorClass, number>> = {};
-    for (const { errorClass } of attributeRoutes(failed, this.routes)) {
+    for (const { errorClass } of attributeRequests(failed, { routes: this.routes })) {
       if (errorClass !== undefined) byClass[errorClass] = (byClass[errorClass] ?? 0) + 1;
     }
     return {
@@ -160,7 +166,10 @@ export class Lab {
         recording: {
           startedAt,
           durationMs: log.clock.now(),
-          requests: attributeRoutes(records, planes.routes),
+          requests: attributeRequests(records, {
+            routes: planes.routes,
+            replicas: replicaLifecycles(log.events),
+          }),
           events: [...log.events],
           dropped: load.stats().dropped,
         },

@@ -127,6 +127,16 @@ export interface ProgressSnapshot {
   readonly pods: readonly { readonly name: string; readonly ready: boolean; readonly terminating: boolean }[];
 }
 
+/** The data plane's record of one connection: which pod a client's local port was routed to. */
+export interface RouteEntry {
+  readonly at: number;
+  /** The client's local port: joins a request to the connection it used. */
+  readonly clientPort: number;
+  readonly node: string;
+  readonly pod: string | undefined;
+  readonly outcome: 'connected' | 'refused' | 'no-endpoints';
+}
+
 export interface Recording {
   readonly startedAt: string;
   readonly durationMs: number;

@@ -29,45 +29,6 @@ export interface Measurement {
  */
 export const DATA_PLANE_MARGIN_SECONDS = 2;
 
-/** Pins failures that the data plane did not attribute to the one pod terminating at the time. */
-export function attributeByTime(
-  requests: readonly RequestRecord[],
-  replicas: readonly ReplicaLifecycle[],
-): RequestRecord[] {
-  return requests.map((request) => {
-    if (request.errorClass === undefined || request.replica !== undefined) return request;
-    const candidates = replicas.filter(
-      (r) =>
-        r.terminatingAt !== undefined &&
-        request.endedAt >= r.terminatingAt &&
-        request.startedAt <= (r.exitAt ?? Number.POSITIVE_INFINITY) + 1000,
-    );
-    const chosen = candidates.length <= 1 ? candidates[0] : likeliest(request, candidates);
-    return chosen ? { ...request, replica: chosen.name } : request;
-  });
-}
-
-/**
- * On a real cluster the next pod is deleted while the last one's exit is still being reported, so
- * a failure can fall in two pods' windows. The one that stopped during the request explains a cut;
- * otherwise the one that stopped last before it was sent is the stale endpoint it most likely hit.
- */
-function likeliest(
-  request: RequestRecord,
-  candidates: readonly ReplicaLifecycle[],
-): ReplicaLifecycle | undefined {
-  const stoppedAt = (r: ReplicaLifecycle) => r.sigtermAt ?? r.exitAt;
-  const during = candidates.filter((r) => {
-    const at = stoppedAt(r);
-    return at !== undefined && at > request.startedAt && at <= request.endedAt;
-  });
-  if (during.length === 1) return during[0];
-  const before = candidates
-    .filter((r) => (stoppedAt(r) ?? Number.POSITIVE_INFINITY) <= request.startedAt)
-    .sort((a, b) => (stoppedAt(b) ?? 0) - (stoppedAt(a) ?? 0));
-  return before[0];
-}
-
 export function measure(
   replicas: readonly ReplicaLifecycle[],
   requests: readonly RequestRecord[],

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { LifecycleEvent } from '../recording/records.js';
+import { attributeRequests } from '../report/attribution.js';
 import { causeOf } from '../report/diagnose.js';
 import { replicaLifecycles } from '../report/lifecycle.js';
-import { attributeByTime, measure } from '../report/measure.js';
+import { measure } from '../report/measure.js';
 import { estimateSignals, kubeletEvent, podEvents, sliceEvents } from './observe.js';
 
 const pod = (fields: {
@@ -139,7 +140,7 @@ describe('verify measurements', () => {
 
   it('pins unattributed failures to the one pod terminating then, and measures removal and the first failure', () => {
     const replicas = replicaLifecycles(events);
-    const requests = attributeByTime([failure(1500), failure(2500)], replicas);
+    const requests = attributeRequests([failure(1500), failure(2500)], { replicas });
     assert.deepEqual(
       requests.map((r) => r.replica),
       ['a', undefined],
@@ -170,7 +171,7 @@ describe('verify measurements', () => {
       endedAt: 11_930,
       error: 'UND_ERR_CONNECT_TIMEOUT',
     };
-    const requests = attributeByTime([refused, connectTimeout], replicas);
+    const requests = attributeRequests([refused, connectTimeout], { replicas });
     assert.deepEqual(
       requests.map((r) => r.replica),
       ['b', 'b'],

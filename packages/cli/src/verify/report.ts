@@ -8,9 +8,10 @@ import { effectiveGraceSeconds } from '../model/grace.js';
 import { getNumber, getString, type JsonObject } from '../model/json.js';
 import { describeHook, type PreStopHook, preStopSleepSeconds } from '../model/prestop.js';
 import type { Recording } from '../recording/records.js';
+import { attributeRequests } from '../report/attribution.js';
 import { buildReport, type Report } from '../report/build.js';
 import { replicaLifecycles } from '../report/lifecycle.js';
-import { attributeByTime, measure } from '../report/measure.js';
+import { measure } from '../report/measure.js';
 import type { Threshold } from '../report/thresholds.js';
 import { estimateSignals } from './observe.js';
 import type { Target } from './run.js';
@@ -36,7 +37,7 @@ export function verifyReport(recording: Recording, setup: VerifySetup, failOn: r
   const preStopSeconds = preStopSleepSeconds(hook);
   const events = estimateSignals(recording.events, preStopSeconds);
   const replicas = replicaLifecycles(events);
-  const requests = attributeByTime(recording.requests, replicas);
+  const requests = attributeRequests(recording.requests, { replicas });
   return buildReport(
     { ...recording, events, requests },
     {
