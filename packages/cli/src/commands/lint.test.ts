@@ -98,8 +98,12 @@ describe('lameduck lint', () => {
       'column',
       'object',
       'message',
+      'messageId',
+      'data',
       'fix',
     ]);
+    assert.equal(error.messageId, 'grace-period-exceeded/drainCut');
+    assert.deepEqual(error.data, { sigkill: '30s', short: '5s', drain: '20s' });
     assert.deepEqual(error.object, {
       kind: 'Deployment',
       name: 'checkout',
@@ -120,6 +124,11 @@ describe('lameduck lint', () => {
     assert.equal(runLog.tool.driver.rules[result.ruleIndex].id, 'grace-period-exceeded');
     assert.equal(result.level, 'error');
     assert.deepEqual(result.locations[0].physicalLocation.region, { startLine: 19, startColumn: 5 });
+    // The message's id and arguments fill the rule's message string to the same text.
+    assert.equal(result.message.id, 'drainCut');
+    const template: string = runLog.tool.driver.rules[result.ruleIndex].messageStrings.drainCut.text;
+    const filled = template.replace(/\{(\d+)\}/g, (_, i) => result.message.arguments[Number(i)]);
+    assert.ok(result.message.text.startsWith(filled), `${filled} / ${result.message.text}`);
   });
 
   it("SARIF is valid for Microsoft's SARIF validator (schema and rules), relative and absolute paths alike", async (t) => {

@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import type { AppConfigSource, AppSettings } from '../app-config/settings.js';
 import type { DockerfileFacts } from '../dockerfile/facts.js';
 import type { LocatedContext } from './context.js';
+import type { RuleMessage } from './messages.js';
 import type { RuleMeta } from './rule.js';
 
 export interface ContainerBudget {
@@ -23,9 +24,8 @@ export interface AppConfigContext {
   readonly containers: readonly ContainerBudget[];
 }
 
-export interface AppConfigFinding {
+export interface AppConfigFinding extends RuleMessage {
   readonly line: number;
-  readonly message: string;
   readonly fix: string;
 }
 

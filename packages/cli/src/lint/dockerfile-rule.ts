@@ -1,13 +1,13 @@
 /** Rules over a Dockerfile's final stage and the entrypoint script it copies in. */
 import type { DockerfileContext, DockerfileFacts } from '../dockerfile/facts.js';
+import type { RuleMessage } from './messages.js';
 import type { RuleMeta } from './rule.js';
 
-export interface DockerfileFinding {
+export interface DockerfileFinding extends RuleMessage {
   /** The file the finding is in, when not the Dockerfile (the entrypoint script). */
   readonly file?: string;
   readonly line: number;
   readonly column: number;
-  readonly message: string;
   readonly fix: string;
 }
 

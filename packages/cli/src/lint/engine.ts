@@ -11,6 +11,7 @@ import type { AppConfigContext, AppConfigRule } from './app-config-rule.js';
 import { type LocatedContext, workloadContexts } from './context.js';
 import type { DockerfileRule } from './dockerfile-rule.js';
 import type { ImageLinker } from './images.js';
+import { formatMessage, type MessageData, type RuleMessage } from './messages.js';
 import type { LintOptions, Rule, RuleMeta, Severity } from './rule.js';
 import { SourceLines } from './source-lines.js';
 
@@ -27,7 +28,20 @@ export interface Finding {
     readonly container: string | null;
   };
   readonly message: string;
+  /** `<rule>/<id>`: which of the rule's messages this is, stable across wording changes. */
+  readonly messageId: string;
+  /** The values the message was filled with. */
+  readonly data: MessageData;
   readonly fix: string;
+}
+
+/** The text, qualified id and data of what a rule found. */
+function said(rule: RuleMeta, found: RuleMessage): Pick<Finding, 'message' | 'messageId' | 'data'> {
+  return {
+    message: formatMessage(rule.id, rule.messages, found),
+    messageId: `${rule.id}/${found.messageId}`,
+    data: found.data ?? {},
+  };
 }
 
 export const IGNORE_ANNOTATION = 'lameduck.dev/ignore';
@@ -115,7 +129,7 @@ export function lintObjects(
             namespace: object.namespace ?? null,
             container: found.container ?? null,
           },
-          message: found.message,
+          ...said(rule, found),
           fix: found.fix,
         };
         findings.push({
@@ -131,11 +145,10 @@ export function lintObjects(
 }
 
 /** A finding of a file rule (Dockerfile, script, app config): placed by line, not by object path. */
-interface FileFinding {
+interface FileFinding extends RuleMessage {
   readonly file?: string;
   readonly line: number;
   readonly column?: number;
-  readonly message: string;
   readonly fix: string;
 }
 
@@ -163,7 +176,7 @@ function lintFiles<C>(
           line: found.line,
           column: found.column ?? 1,
           object: { kind, name: ownFile, namespace: null, container: null },
-          message: found.message,
+          ...said(rule, found),
           fix: found.fix,
         });
       }

@@ -12,6 +12,7 @@ import { getString, type JsonObject, type Path } from '../model/json.js';
 import type { KubeVersion } from '../model/kube-version.js';
 import { containerPorts, type WorkloadKind } from '../model/workloads.js';
 import type { ImageLinker } from './images.js';
+import type { MessageTable, RuleMessage } from './messages.js';
 
 export type Severity = 'error' | 'warning' | 'info';
 export const SEVERITIES: readonly Severity[] = ['error', 'warning', 'info'];
@@ -42,14 +43,12 @@ export interface WorkloadContext {
   readonly dockerfileFor: ImageLinker;
 }
 
-export interface RuleFinding {
+export interface RuleFinding extends RuleMessage {
   /** Path of the node the finding is about (the nearest existing ancestor is shown). */
   readonly path: Path;
   /** The object the path is in, when not the workload itself (e.g. one of its Services). */
   readonly in?: JsonObject;
   readonly container?: string;
-  /** What will happen at runtime, in Kubernetes terms. */
-  readonly message: string;
   /** What to change. */
   readonly fix: string;
   /** The edit `fix` makes, when the rule computes it itself instead of the model's recommendations. */
@@ -62,6 +61,8 @@ export interface RuleMeta {
   readonly severity: Severity;
   readonly description: string;
   readonly docs: string;
+  /** What its findings say, by id: what will happen at runtime, in Kubernetes terms. */
+  readonly messages: MessageTable;
 }
 
 /** A rule over Kubernetes workloads. */

@@ -12,6 +12,7 @@ import type { AppConfigRule, ContainerBudget } from '../lint/app-config-rule.js'
 import type { DockerfileRule } from '../lint/dockerfile-rule.js';
 import { type Finding, lintAppConfigs, lintDockerfiles, lintObjects, runRules } from '../lint/engine.js';
 import { planDockerfileFixes, planFixes } from '../lint/fix.js';
+import type { MessageData } from '../lint/messages.js';
 import type { LintOptions, Rule, RuleMeta } from '../lint/rule.js';
 import { objectsOf } from '../manifests/objects.js';
 import { parseSource } from '../manifests/parse.js';
@@ -33,11 +34,27 @@ export interface InvalidCase extends RuleCase {
   readonly output?: string;
 }
 
-/** Where a finding lands, a pattern its message must match, and one its fix hint must (or must not). */
+/**
+ * Where a finding lands, which of the rule's messages it is (required when the rule has more than
+ * one) with the data it must carry, a pattern its text must match, and one its fix hint must (or
+ * must not).
+ */
 interface ExpectedFinding {
   readonly line: number;
-  readonly message: RegExp;
+  readonly messageId?: string;
+  readonly data?: MessageData;
+  readonly message?: RegExp;
   readonly fix?: RegExp | { readonly not: RegExp };
+}
+
+function assertMessage(rule: RuleMeta, found: Finding | undefined, expected: ExpectedFinding): void {
+  const ids = Object.keys(rule.messages);
+  if (expected.messageId === undefined && ids.length > 1)
+    assert.fail(`${rule.id} has messages ${ids.join(', ')}: say which one this finding is (messageId)`);
+  assert.equal(found?.messageId, `${rule.id}/${expected.messageId ?? ids[0]}`, found?.message);
+  for (const [name, value] of Object.entries(expected.data ?? {}))
+    assert.equal(found?.data[name], value, `data.${name} of ${found?.messageId}`);
+  if (expected.message) assert.match(found?.message ?? '', expected.message);
 }
 
 function assertFix(fix: string | undefined, expected: ExpectedFinding['fix']): void {
@@ -110,7 +127,7 @@ export function ruleTester(
       test.findings.forEach((expected, i) => {
         const found = findings[i];
         assert.equal(found?.line, expected.line, found?.message);
-        assert.match(found?.message ?? '', expected.message);
+        assertMessage(rule, found, expected);
         assert.equal(found?.severity, rule.severity);
         if (expected.container) assert.equal(found?.object.container, expected.container);
         assertFix(found?.fix, expected.fix);
@@ -179,7 +196,7 @@ function fileRuleTester<
       test.findings.forEach((expected, i) => {
         assert.equal(findings[i]?.file, expectedFile(test, expected));
         assert.equal(findings[i]?.line, expected.line);
-        assert.match(findings[i]?.message ?? '', expected.message);
+        assertMessage(rule, findings[i], expected);
         assert.equal(findings[i]?.severity, rule.severity);
         assertFix(findings[i]?.fix, expected.fix);
       });

@@ -3,6 +3,7 @@ import { isAbsolute } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { VERSION } from '../../version.js';
 import type { Finding } from '../engine.js';
+import { sarifArguments, sarifTemplate } from '../messages.js';
 import type { RuleMeta } from '../rule.js';
 
 const LEVEL = { error: 'error', warning: 'warning', info: 'note' } as const;
@@ -24,6 +25,13 @@ export function formatSarif(findings: readonly Finding[], rules: readonly RuleMe
               shortDescription: { text: rule.description },
               helpUri: rule.docs,
               defaultConfiguration: { level: LEVEL[rule.severity] },
+              // Ended with a period as SARIF's validator asks (SARIF2001), as the results' text is.
+              messageStrings: Object.fromEntries(
+                Object.entries(rule.messages).map(([id, template]) => [
+                  id,
+                  { text: `${sarifTemplate(template)}.` },
+                ]),
+              ),
             })),
           },
         },
@@ -31,7 +39,7 @@ export function formatSarif(findings: readonly Finding[], rules: readonly RuleMe
           ruleId: f.rule,
           ruleIndex: index.get(f.rule) ?? 0,
           level: LEVEL[f.severity],
-          message: { text: `${f.message}. Fix: ${f.fix}` },
+          message: messageOf(f, rules[index.get(f.rule) ?? -1]),
           locations: [
             {
               physicalLocation: {
@@ -45,6 +53,16 @@ export function formatSarif(findings: readonly Finding[], rules: readonly RuleMe
     ],
   };
   return `${JSON.stringify(log, null, 2)}\n`;
+}
+
+/** The finding's message: its text, and the id and arguments of its rule's message string. */
+function messageOf(finding: Finding, rule: RuleMeta | undefined) {
+  const id = finding.messageId.slice(finding.rule.length + 1);
+  return {
+    text: `${finding.message}. Fix: ${finding.fix}`,
+    id,
+    arguments: sarifArguments(rule?.messages[id] ?? '', finding.data),
+  };
 }
 
 /**

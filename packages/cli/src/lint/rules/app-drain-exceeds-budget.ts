@@ -10,6 +10,10 @@ export const appDrainExceedsBudget: AppConfigRule = {
   severity: 'error',
   description: "The application server's shutdown timeout is longer than grace - preStop.",
   docs: `${DOCS_BASE}#app-drain-exceeds-budget`,
+  messages: {
+    drainOutlivesGrace:
+      '{setting} {defaulted}lets the app drain for up to {drain}, but in {workload} container {container} SIGKILL comes {window} after SIGTERM (grace {grace} - preStop {preStop}): requests still running are cut',
+  },
   check({ settings, containers }) {
     if (settings.server === 'spring' && settings.shutdown?.value === 'immediate') return [];
     const drain = settings.drainSeconds?.value ?? DEFAULT_DRAIN_SECONDS;
@@ -19,7 +23,17 @@ export const appDrainExceedsBudget: AppConfigRule = {
       .filter((c) => drain > c.windowSeconds)
       .map((c) => ({
         line: settings.drainSeconds?.line ?? 1,
-        message: `${setting} ${settings.drainSeconds ? '' : '(default) '}lets the app drain for up to ${t(drain)}, but in ${c.workload} container ${c.container} SIGKILL comes ${t(c.windowSeconds)} after SIGTERM (grace ${t(c.graceSeconds)} - preStop ${t(c.preStopSeconds)}): requests still running are cut`,
+        messageId: 'drainOutlivesGrace',
+        data: {
+          setting,
+          defaulted: settings.drainSeconds ? '' : '(default) ',
+          drain: t(drain),
+          workload: c.workload,
+          container: c.container,
+          window: t(c.windowSeconds),
+          grace: t(c.graceSeconds),
+          preStop: t(c.preStopSeconds),
+        },
         fix: `${setting} below ${t(c.windowSeconds)}, or terminationGracePeriodSeconds >= ${Math.ceil(c.preStopSeconds + drain + 10)}`,
       }));
   },

@@ -9,6 +9,10 @@ export const awsDeregistrationDelayExceedsPrestop: Rule = {
   description:
     'An AWS load balancer keeps a deregistering pod as a target longer than the pod keeps its listener open.',
   docs: `${DOCS_BASE}#aws-deregistration-delay-exceeds-prestop`,
+  messages: {
+    delayOutlivesListener:
+      'the {balancer} of {owner} keeps routing to a deregistering pod for up to {delay} ({attribute}{defaulted}), but {container} gets SIGTERM at t={sigterm}{cut}: requests the load balancer still sends after that hit a closed listener (502s, connection resets) during every rollout',
+  },
   check(context) {
     return awsTargetGroups(context).flatMap((group) => {
       const delay = group.deregistrationDelaySeconds;
@@ -23,7 +27,17 @@ export const awsDeregistrationDelayExceedsPrestop: Rule = {
             in: group.attributesIn,
             path: set ? annotationPath(group.attributesAnnotation) : ['metadata', 'name'],
             container: container.name,
-            message: `the ${group.balancer} of ${getString(group.owner, ['kind']) ?? ''} ${getString(group.owner, ['metadata', 'name']) ?? ''} keeps routing to a deregistering pod for up to ${t(delay)} (${DEREGISTRATION_DELAY}${set ? '' : ', default'}), but ${container.name} gets SIGTERM at t=${t(listenerClosesAt)}${cut}: requests the load balancer still sends after that hit a closed listener (502s, connection resets) during every rollout`,
+            messageId: 'delayOutlivesListener',
+            data: {
+              balancer: group.balancer,
+              owner: `${getString(group.owner, ['kind']) ?? ''} ${getString(group.owner, ['metadata', 'name']) ?? ''}`,
+              delay: t(delay),
+              attribute: DEREGISTRATION_DELAY,
+              defaulted: set ? '' : ', default',
+              container: container.name,
+              sigterm: t(listenerClosesAt),
+              cut,
+            },
             fix: `${listenerClosesAt >= 1 ? `set ${DEREGISTRATION_DELAY}=${Math.trunc(listenerClosesAt)} in ${group.attributesAnnotation}, or ` : ''}make the preStop sleep at least ${t(delay)}, with terminationGracePeriodSeconds above preStop + drain`,
           },
         ];

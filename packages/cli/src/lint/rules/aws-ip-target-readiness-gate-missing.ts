@@ -11,6 +11,10 @@ export const awsIpTargetReadinessGateMissing: Rule = {
   severity: 'warning',
   description: "Pods are AWS load balancer IP targets without the controller's pod readiness gate.",
   docs: `${DOCS_BASE}#aws-ip-target-readiness-gate-missing`,
+  messages: {
+    noReadinessGate:
+      'the {balancer} of {owner} sends to pods of {workload} by IP, but a new pod counts as ready before the load balancer has registered it and found it healthy: a rolling update can terminate old targets while the new ones are still "initial", leaving the target group nothing healthy to send to (502/503s during every rollout)',
+  },
   check(context) {
     // Only a Namespace in the input says whether the webhook injects the gate; without it, nothing is known.
     const namespace = context.namespace;
@@ -28,7 +32,12 @@ export const awsIpTargetReadinessGateMissing: Rule = {
       {
         in: namespace,
         path: ['metadata', 'name'],
-        message: `the ${group.balancer} of ${getString(group.owner, ['metadata', 'name']) ?? ''} sends to pods of ${context.kind} ${context.name} by IP, but a new pod counts as ready before the load balancer has registered it and found it healthy: a rolling update can terminate old targets while the new ones are still "initial", leaving the target group nothing healthy to send to (502/503s during every rollout)`,
+        messageId: 'noReadinessGate',
+        data: {
+          balancer: group.balancer,
+          owner: getString(group.owner, ['metadata', 'name']) ?? '',
+          workload: `${context.kind} ${context.name}`,
+        },
         fix: `label Namespace ${name} with ${INJECT_LABEL}: enabled, then restart the pods so the webhook injects the readiness gate`,
       },
     ];

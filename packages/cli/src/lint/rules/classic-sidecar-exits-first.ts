@@ -15,6 +15,10 @@ export const classicSidecarExitsFirst: Rule = {
   severity: 'warning',
   description: 'A sidecar in `containers` that the app needs gets SIGTERM with the app and goes first.',
   docs: `${DOCS_BASE}#classic-sidecar-exits-first`,
+  messages: {
+    sidecarStopsFirst:
+      '{sidecar} ({image}) is an ordinary container, so it gets SIGTERM at t=0 with the app and stops, while {app} keeps working until t={appDone}: what the app still sends through it (queries, upstream calls, secrets) fails during every rollout',
+  },
   check(context) {
     const serving = servingContainers(context);
     const app = serving[0];
@@ -35,7 +39,8 @@ export const classicSidecarExitsFirst: Rule = {
         {
           path: [...container.path, 'name'],
           container: container.name,
-          message: `${container.name} (${image}) is an ordinary container, so it gets SIGTERM at t=0 with the app and stops, while ${app.container.name} keeps working until t=${t(appDone)}: what the app still sends through it (queries, upstream calls, secrets) fails during every rollout`,
+          messageId: 'sidecarStopsFirst',
+          data: { sidecar: container.name, image, app: app.container.name, appDone: t(appDone) },
           fix: native
             ? `make it a native sidecar: move it to initContainers with restartPolicy: Always (Kubernetes 1.29+), so it gets SIGTERM only after ${app.container.name} has exited; or give it a preStop sleep of ${Math.ceil(appDone)}s, or its own exit delay (cloud-sql-proxy --max-sigterm-delay)`
             : `give it a preStop sleep of ${Math.ceil(appDone)}s or its own exit delay (cloud-sql-proxy --max-sigterm-delay); from Kubernetes 1.29, a native sidecar (initContainers with restartPolicy: Always) stops after the app`,

@@ -8,6 +8,10 @@ export const dockerfileNginxStopsignal: DockerfileRule = {
   severity: 'warning',
   description: 'nginx built from a non-official base without STOPSIGNAL SIGQUIT.',
   docs: `${DOCS_BASE}#dockerfile-nginx-stopsignal`,
+  messages: {
+    fastShutdown:
+      'nginx gets SIGTERM, its fast shutdown: open connections are dropped at once (the official nginx image stops with SIGQUIT, a graceful shutdown; {baseImage} does not)',
+  },
   check({ facts }) {
     const process = startedProcess(facts);
     const runsNginx = process?.argv.some((arg) => /(?:^|\/|\s)nginx(?:\s|$)/.test(arg)) ?? false;
@@ -17,7 +21,8 @@ export const dockerfileNginxStopsignal: DockerfileRule = {
       {
         line: facts.from.line,
         column: facts.from.column,
-        message: `nginx gets SIGTERM, its fast shutdown: open connections are dropped at once (the official nginx image stops with SIGQUIT, a graceful shutdown; ${facts.baseImage} does not)`,
+        messageId: 'fastShutdown',
+        data: { baseImage: facts.baseImage ?? '' },
         fix: 'add STOPSIGNAL SIGQUIT to the final stage',
       },
     ];

@@ -7,6 +7,10 @@ export const dockerfilePackageManagerPid1: DockerfileRule = {
   severity: 'error',
   description: 'npm, yarn or pnpm is the process that receives SIGTERM.',
   docs: `${DOCS_BASE}#dockerfile-package-manager-pid1`,
+  messages: {
+    managerIsPid1:
+      '{manager} receives SIGTERM and does not forward it to the app: the app is SIGKILLed at the end of the grace period (exit code 137) and in-flight requests are cut',
+  },
   check({ facts }) {
     // With an exec-form ENTRYPOINT, CMD is only its arguments; otherwise CMD is the process.
     const process =
@@ -18,7 +22,8 @@ export const dockerfilePackageManagerPid1: DockerfileRule = {
       {
         line: process.line,
         column: process.column,
-        message: `${manager} receives SIGTERM and does not forward it to the app: the app is SIGKILLed at the end of the grace period (exit code 137) and in-flight requests are cut`,
+        messageId: 'managerIsPid1',
+        data: { manager },
         fix: `${process.keyword} ["node", "server.js"] (start the app directly; tini -g also reaches it); ${PRELOAD_ADVICE}`,
       },
     ];

@@ -41,6 +41,10 @@ export const dockerfileShellForm: DockerfileRule = {
   severity: 'warning',
   description: 'Shell-form ENTRYPOINT, or shell-form CMD with no ENTRYPOINT, in the final stage.',
   docs: `${DOCS_BASE}#dockerfile-shell-form`,
+  messages: {
+    shellIsPid1:
+      '{keyword} {command} runs as /bin/sh -c "{command}": the shell is PID 1, and where it does not exec the command (busybox on Alpine, any script with more than one command) SIGTERM stops at the shell and the app is SIGKILLed at the end of the grace period',
+  },
   check({ facts }) {
     const process = startedProcess(facts);
     if (process?.form !== 'shell') return [];
@@ -50,7 +54,8 @@ export const dockerfileShellForm: DockerfileRule = {
       {
         line: process.line,
         column: process.column,
-        message: `${process.keyword} ${command} runs as /bin/sh -c "${command}": the shell is PID 1, and where it does not exec the command (busybox on Alpine, any script with more than one command) SIGTERM stops at the shell and the app is SIGKILLed at the end of the grace period`,
+        messageId: 'shellIsPid1',
+        data: { keyword: process.keyword, command },
         fix: `${execHint(process.keyword, command)}${isNodeApp(facts.baseImage, [command]) ? `; ${PRELOAD_ADVICE}` : ''}`,
       },
     ];

@@ -7,6 +7,10 @@ export const entrypointMissingExec: DockerfileRule = {
   severity: 'warning',
   description: 'The entrypoint script starts the app without exec.',
   docs: `${DOCS_BASE}#entrypoint-missing-exec`,
+  messages: {
+    lastCommandNotExeced:
+      'the script ends with `{command}` without exec: the shell stays PID 1 and does not forward SIGTERM, so the app is SIGKILLed at the end of the grace period',
+  },
   check({ script }) {
     if (!script) return [];
     const last = missingExec(script.text);
@@ -16,7 +20,8 @@ export const entrypointMissingExec: DockerfileRule = {
         file: script.file,
         line: last.line,
         column: 1,
-        message: `the script ends with \`${last.text}\` without exec: the shell stays PID 1 and does not forward SIGTERM, so the app is SIGKILLed at the end of the grace period`,
+        messageId: 'lastCommandNotExeced',
+        data: { command: last.text },
         fix: `exec ${last.text}`,
       },
     ];

@@ -46,8 +46,8 @@ describe('gke-connection-draining-mismatch', () => {
         findings: [
           {
             line: 33,
-            message:
-              /BackendConfig drain has no connection draining \(drainingTimeoutSec 0\).*drops the requests it still has in flight/,
+            messageId: 'noDraining',
+            data: { backendConfig: 'drain', workload: 'Deployment web' },
             fix: /at most 30s/,
           },
         ],
@@ -58,8 +58,8 @@ describe('gke-connection-draining-mismatch', () => {
         findings: [
           {
             line: 35,
-            message:
-              /lets requests to a removed endpoint run for up to 120s, but pods of Deployment web are SIGKILLed at t=60s/,
+            messageId: 'drainingOutlivesPod',
+            data: { draining: '120s', workload: 'Deployment web', podGone: '60s' },
             fix: /lower drainingTimeoutSec to 60 or less/,
           },
         ],

@@ -10,6 +10,12 @@ export const gkeConnectionDrainingMismatch: Rule = {
   severity: 'warning',
   description: 'A GKE BackendConfig has no connection draining, or drains longer than the pod lives.',
   docs: `${DOCS_BASE}#gke-connection-draining-mismatch`,
+  messages: {
+    noDraining:
+      'BackendConfig {backendConfig} has no connection draining (drainingTimeoutSec 0): when a pod of {workload} leaves the NEG, the load balancer drops the requests it still has in flight to it (502s during every rollout)',
+    drainingOutlivesPod:
+      'BackendConfig {backendConfig} lets requests to a removed endpoint run for up to {draining}, but pods of {workload} are SIGKILLed at t={podGone}: requests still draining through the load balancer then are cut (502s)',
+  },
   check(context) {
     const serving = servingContainers(context);
     if (serving.length === 0) return [];
@@ -24,7 +30,8 @@ export const gkeConnectionDrainingMismatch: Rule = {
             {
               in: backendConfig,
               path: DRAINING_PATH,
-              message: `BackendConfig ${name} has no connection draining (drainingTimeoutSec 0): when a pod of ${context.kind} ${context.name} leaves the NEG, the load balancer drops the requests it still has in flight to it (502s during every rollout)`,
+              messageId: 'noDraining',
+              data: { backendConfig: name, workload: `${context.kind} ${context.name}` },
               fix: `set spec.connectionDraining.drainingTimeoutSec to the time a pod needs to finish its requests, at most ${t(podGoneAt)} (when SIGKILL ends the pod)`,
             },
           ];
@@ -34,7 +41,13 @@ export const gkeConnectionDrainingMismatch: Rule = {
           {
             in: backendConfig,
             path: DRAINING_PATH,
-            message: `BackendConfig ${name} lets requests to a removed endpoint run for up to ${t(draining)}, but pods of ${context.kind} ${context.name} are SIGKILLed at t=${t(podGoneAt)}: requests still draining through the load balancer then are cut (502s)`,
+            messageId: 'drainingOutlivesPod',
+            data: {
+              backendConfig: name,
+              draining: t(draining),
+              workload: `${context.kind} ${context.name}`,
+              podGone: t(podGoneAt),
+            },
             fix: `lower drainingTimeoutSec to ${Math.trunc(podGoneAt)} or less, or raise terminationGracePeriodSeconds above ${t(draining)} with the app draining that long`,
           },
         ];

@@ -6,6 +6,9 @@ export const gracePeriodBelowWorkload: Rule = {
   severity: 'warning',
   description: "terminationGracePeriodSeconds below the guide's range for the workload type.",
   docs: `${DOCS_BASE}#grace-period-below-workload`,
+  messages: {
+    belowGuide: 'a {workloadType} workload gets {grace}s{defaulted} to stop; the guide gives it {min}-{max}s',
+  },
   fixedBy: 'grace',
   check(context) {
     const { analysis } = context;
@@ -16,7 +19,14 @@ export const gracePeriodBelowWorkload: Rule = {
     return [
       {
         path: [...analysis.template.path, 'spec', ...where],
-        message: `a ${WORKLOAD_LABELS[analysis.workloadType]} workload gets ${grace}s${analysis.specGraceSeconds === undefined ? ' (the default)' : ''} to stop; the guide gives it ${range.min}-${range.max}s`,
+        messageId: 'belowGuide',
+        data: {
+          workloadType: WORKLOAD_LABELS[analysis.workloadType],
+          grace,
+          defaulted: analysis.specGraceSeconds === undefined ? ' (the default)' : '',
+          min: range.min,
+          max: range.max,
+        },
         fix: `terminationGracePeriodSeconds: ${range.min} or more (annotate lameduck.dev/workload if the type is wrong)`,
       },
     ];

@@ -8,6 +8,10 @@ export const gracePeriodDefaultTooLow: Rule = {
   severity: 'warning',
   description: 'terminationGracePeriodSeconds left at the 30 s default with a preStop sleep of 15 s or more.',
   docs: `${DOCS_BASE}#grace-period-default-too-low`,
+  messages: {
+    preStopEatsDefault:
+      'the grace period defaults to 30s and the preStop takes {preStop}s of it: the app has {window}s between SIGTERM and SIGKILL',
+  },
   fixedBy: 'grace',
   check(context) {
     if (context.analysis.specGraceSeconds !== undefined) return [];
@@ -19,7 +23,11 @@ export const gracePeriodDefaultTooLow: Rule = {
             {
               path: [...context.analysis.template.path, 'spec'],
               container: container.name,
-              message: `the grace period defaults to 30s and the preStop takes ${budget.preStopEffect.seconds}s of it: the app has ${budget.drainWindowSeconds}s between SIGTERM and SIGKILL`,
+              messageId: 'preStopEatsDefault',
+              data: {
+                preStop: budget.preStopEffect.seconds ?? 0,
+                window: budget.drainWindowSeconds ?? 0,
+              },
               fix: 'set terminationGracePeriodSeconds to preStop + drain + 10s (45-60s for stateless HTTP)',
             },
           ]

@@ -28,18 +28,18 @@ describe('grace-period-exceeded', () => {
         output: `${deployment({ container: hook })}      terminationGracePeriodSeconds: 45
 `,
         drainSeconds: 20,
-        findings: [{ line: 12, message: /SIGKILL arrives at t=30s, 5s before the 20s drain ends/ }],
+        findings: [{ line: 12, messageId: 'drainCut', data: { sigkill: '30s', short: '5s', drain: '20s' } }],
       },
       {
         name: 'within the drain but inside the buffer',
         yaml: deployment({ podSpec: grace(40), container: hook }),
         drainSeconds: 20,
-        findings: [{ line: 13, message: /exits only 5s before SIGKILL/ }],
+        findings: [{ line: 13, messageId: 'bufferTooSmall', data: { slack: '5s' } }],
       },
       {
         name: 'preStop as long as the grace period: only the 2 s floor',
         yaml: deployment({ podSpec: grace(15), container: hook }),
-        findings: [{ line: 13, message: /uses the whole 15s grace period.*SIGKILL 2s later/ }],
+        findings: [{ line: 13, messageId: 'preStopUsesGrace', data: { grace: '15s' } }],
       },
     ],
   });

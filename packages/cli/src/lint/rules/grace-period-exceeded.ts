@@ -1,15 +1,22 @@
 import { formatSeconds as t } from '../../model/duration.js';
-import { DOCS_BASE, type Rule } from '../rule.js';
+import { DOCS_BASE, type Rule, type RuleFinding } from '../rule.js';
 
 export const gracePeriodExceeded: Rule = {
   id: 'grace-period-exceeded',
   severity: 'error',
   description: 'terminationGracePeriodSeconds does not cover preStop + drain + buffer.',
   docs: `${DOCS_BASE}#grace-period-exceeded`,
+  messages: {
+    preStopUsesGrace:
+      "preStop ({preStop}) uses the whole {grace} grace period: SIGTERM at t={sigterm} and SIGKILL 2s later (the kubelet's minimum), so the app cannot drain",
+    drainCut:
+      'SIGKILL arrives at t={sigkill}, {short} before the {drain} drain ends: in-flight requests are cut (exit code 137)',
+    bufferTooSmall: 'the app exits only {slack} before SIGKILL at t={sigkill}, less than the {buffer} buffer',
+  },
   fixedBy: 'grace',
   check(context) {
     const spec = [...context.analysis.template.path, 'spec', 'terminationGracePeriodSeconds'];
-    return context.analysis.containers.flatMap(({ container, budget }) => {
+    return context.analysis.containers.flatMap(({ container, budget }): RuleFinding[] => {
       if (container.role !== 'main' || budget.sigkillAt === undefined) return [];
       const grace = budget.graceSeconds;
       if (budget.floorApplied) {
@@ -17,7 +24,12 @@ export const gracePeriodExceeded: Rule = {
           {
             path: spec,
             container: container.name,
-            message: `preStop (${t(budget.preStopEffect.seconds ?? 0)}) uses the whole ${t(grace)} grace period: SIGTERM at t=${t(budget.sigtermAt ?? 0)} and SIGKILL 2s later (the kubelet's minimum), so the app cannot drain`,
+            messageId: 'preStopUsesGrace',
+            data: {
+              preStop: t(budget.preStopEffect.seconds ?? 0),
+              grace: t(grace),
+              sigterm: t(budget.sigtermAt ?? 0),
+            },
             fix: `terminationGracePeriodSeconds >= preStop + drain + ${t(budget.bufferSeconds)} buffer`,
           },
         ];
@@ -28,10 +40,15 @@ export const gracePeriodExceeded: Rule = {
         {
           path: spec,
           container: container.name,
-          message:
-            slack < 0
-              ? `SIGKILL arrives at t=${t(budget.sigkillAt)}, ${t(-slack)} before the ${t(budget.drainSeconds ?? 0)} drain ends: in-flight requests are cut (exit code 137)`
-              : `the app exits only ${t(slack)} before SIGKILL at t=${t(budget.sigkillAt)}, less than the ${t(budget.bufferSeconds)} buffer`,
+          ...(slack < 0
+            ? {
+                messageId: 'drainCut',
+                data: { sigkill: t(budget.sigkillAt), short: t(-slack), drain: t(budget.drainSeconds ?? 0) },
+              }
+            : {
+                messageId: 'bufferTooSmall',
+                data: { slack: t(slack), sigkill: t(budget.sigkillAt), buffer: t(budget.bufferSeconds) },
+              }),
           fix: `terminationGracePeriodSeconds: ${Math.ceil(budget.minimumGraceSeconds)} (preStop ${t(budget.preStopEffect.seconds ?? 0)} + drain ${t(budget.drainSeconds ?? 0)} + buffer ${t(budget.bufferSeconds)})`,
         },
       ];

@@ -18,6 +18,10 @@ export const ingressNginxNoRetry: Rule = {
   severity: 'warning',
   description: 'ingress-nginx is told not to retry a request on another pod after a connection error.',
   docs: `${DOCS_BASE}#ingress-nginx-no-retry`,
+  messages: {
+    retryOff:
+      '{setting}: "{value}" in {where} turns off nginx\'s retry on a connection error: a request sent to a pod that has just closed its listener, or to an endpoint not yet removed, becomes a 502 for the client instead of going to another pod, during every rollout',
+  },
   check(context) {
     const configMap = ingressNginxConfigMap(context);
     // The Ingress annotation wins over the controller's ConfigMap for its own paths.
@@ -46,7 +50,8 @@ export const ingressNginxNoRetry: Rule = {
       .map((setting) => ({
         in: setting.in,
         path: setting.path,
-        message: `${NEXT_UPSTREAM}: "${setting.value}" in ${setting.where} turns off nginx's retry on a connection error: a request sent to a pod that has just closed its listener, or to an endpoint not yet removed, becomes a 502 for the client instead of going to another pod, during every rollout`,
+        messageId: 'retryOff',
+        data: { setting: NEXT_UPSTREAM, value: setting.value, where: setting.where },
         fix: `keep error in ${NEXT_UPSTREAM} ("error timeout", the default), or remove the setting`,
       }));
   },

@@ -47,6 +47,10 @@ export const istioSidecarExitsFirst: Rule = {
   severity: 'warning',
   description: 'The classic Istio sidecar stops draining before the app is done.',
   docs: `${DOCS_BASE}#istio-sidecar-exits-first`,
+  messages: {
+    proxyExitsFirst:
+      'an injected istio-proxy ({injected}) gets SIGTERM at t=0 and exits after its {drain} terminationDrainDuration, while {container} {appState}: traffic through the sidecar fails from then on',
+  },
   fixedBy: 'pod-annotation',
   check(context) {
     const { template } = context.analysis;
@@ -76,7 +80,16 @@ export const istioSidecarExitsFirst: Rule = {
         {
           path: [...template.path, 'metadata'],
           container: container.name,
-          message: `an injected istio-proxy (${injected}) gets SIGTERM at t=0 and exits after its ${t(drain)} terminationDrainDuration, while ${container.name} ${budget.exitAt === undefined ? `is still in its preStop until t=${t(appDone)}` : `drains until t=${t(appDone)}`}: traffic through the sidecar fails from then on`,
+          messageId: 'proxyExitsFirst',
+          data: {
+            injected,
+            drain: t(drain),
+            container: container.name,
+            appState:
+              budget.exitAt === undefined
+                ? `is still in its preStop until t=${t(appDone)}`
+                : `drains until t=${t(appDone)}`,
+          },
           fix: 'annotate proxy.istio.io/config: {proxyMetadata: {EXIT_ON_ZERO_ACTIVE_CONNECTIONS: "true"}}, or use native sidecars (Istio 1.27+ on Kubernetes 1.33+)',
           change,
         },

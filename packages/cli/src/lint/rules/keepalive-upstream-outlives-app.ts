@@ -90,6 +90,10 @@ export const keepaliveUpstreamOutlivesApp: Rule = {
   description:
     'The load balancer or ingress keeps idle connections to the app open longer than the app does.',
   docs: `${DOCS_BASE}#keepalive-upstream-outlives-app`,
+  messages: {
+    upstreamOutlivesApp:
+      '{upstream} reuses an idle connection for up to {upstreamIdle}, but {container} ({server}) closes it after {appIdle}: a request sent on a connection the app is closing fails with a 502, in steady state and during every rollout',
+  },
   check(context) {
     const inFront = upstreams(context);
     if (inFront.length === 0) return [];
@@ -101,7 +105,14 @@ export const keepaliveUpstreamOutlivesApp: Rule = {
         .map((upstream) => ({
           path: [...container.path, 'name'],
           container: container.name,
-          message: `${upstream.name} reuses an idle connection for up to ${t(upstream.idleSeconds)}, but ${container.name} (${app.server}) closes it after ${t(app.seconds)}: a request sent on a connection the app is closing fails with a 502, in steady state and during every rollout`,
+          messageId: 'upstreamOutlivesApp',
+          data: {
+            upstream: upstream.name,
+            upstreamIdle: t(upstream.idleSeconds),
+            container: container.name,
+            server: app.server,
+            appIdle: t(app.seconds),
+          },
           fix:
             app.server === 'gunicorn'
               ? `start gunicorn with --keep-alive ${upstream.idleSeconds + 1}, or lower ${upstream.knob} below ${t(app.seconds)}`

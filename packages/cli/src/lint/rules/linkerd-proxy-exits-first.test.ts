@@ -38,8 +38,8 @@ describe('linkerd-proxy-exits-first', () => {
         findings: [
           {
             line: 7,
-            message:
-              /linkerd-proxy gets SIGTERM after its 0s wait-before-exit .* app is in its preStop until t=15s/,
+            messageId: 'proxyStopsDuringPreStop',
+            data: { wait: '0s', container: 'app', appSigterm: '15s' },
             fix: /proxy-wait-before-exit-seconds: "16" or more, below the 60s grace period/,
           },
         ],
@@ -47,7 +47,7 @@ describe('linkerd-proxy-exits-first', () => {
       {
         name: 'wait equal to the preStop',
         yaml: deployment(wait(15)),
-        findings: [{ line: 9, message: /after its 15s wait-before-exit/ }],
+        findings: [{ line: 9, messageId: 'proxyStopsDuringPreStop', data: { wait: '15s' } }],
       },
       {
         name: 'wait at the grace period',
@@ -55,7 +55,8 @@ describe('linkerd-proxy-exits-first', () => {
         findings: [
           {
             line: 9,
-            message: /waits 60s before exiting, but the grace period is 60s: the kubelet cuts the wait/,
+            messageId: 'waitOutlivesGrace',
+            data: { wait: '60s', grace: '60s' },
           },
         ],
       },

@@ -1,7 +1,7 @@
 import { formatSeconds as t } from '../../model/duration.js';
 import { getString, type JsonObject } from '../../model/json.js';
 import { annotationPath, durationAt } from '../front-of-pod.js';
-import { DOCS_BASE, type Rule, servingContainers } from '../rule.js';
+import { DOCS_BASE, type Rule, type RuleFinding, servingContainers } from '../rule.js';
 
 const WAIT_ANNOTATION = 'config.alpha.linkerd.io/proxy-wait-before-exit-seconds';
 const NATIVE_SIDECAR_ANNOTATIONS = [
@@ -14,6 +14,12 @@ export const linkerdProxyExitsFirst: Rule = {
   severity: 'warning',
   description: "Linkerd's proxy stops before the app's preStop ends, or waits past the grace period.",
   docs: `${DOCS_BASE}#linkerd-proxy-exits-first`,
+  messages: {
+    proxyStopsDuringPreStop:
+      'linkerd-proxy gets SIGTERM after its {wait} wait-before-exit and stops taking connections, while {container} is in its preStop until t={appSigterm}: requests still routed to the pod meanwhile are refused (502s at the ingress, failed calls from the app)',
+    waitOutlivesGrace:
+      'linkerd-proxy waits {wait} before exiting, but the grace period is {grace}: the kubelet cuts the wait and SIGKILLs the proxy 2 s later, resetting the connections still open through it',
+  },
   check(context) {
     const { template } = context.analysis;
     const pod: JsonObject = { metadata: template.metadata };
@@ -30,7 +36,7 @@ export const linkerdProxyExitsFirst: Rule = {
         .map((scope) => durationAt(scope, annotationPath(WAIT_ANNOTATION)))
         .find((v) => v !== undefined) ?? 0;
     const path = [...template.path, ...annotationPath(WAIT_ANNOTATION)];
-    return servingContainers(context).flatMap(({ container, budget }) => {
+    return servingContainers(context).flatMap(({ container, budget }): RuleFinding[] => {
       const appSigterm = budget.sigtermAt;
       if (appSigterm === undefined || appSigterm === 0) return [];
       if (wait <= appSigterm) {
@@ -38,7 +44,8 @@ export const linkerdProxyExitsFirst: Rule = {
           {
             path,
             container: container.name,
-            message: `linkerd-proxy gets SIGTERM after its ${t(wait)} wait-before-exit and stops taking connections, while ${container.name} is in its preStop until t=${t(appSigterm)}: requests still routed to the pod meanwhile are refused (502s at the ingress, failed calls from the app)`,
+            messageId: 'proxyStopsDuringPreStop',
+            data: { wait: t(wait), container: container.name, appSigterm: t(appSigterm) },
             fix: `annotate ${WAIT_ANNOTATION}: "${Math.trunc(appSigterm) + 1}" or more, below the ${t(budget.graceSeconds)} grace period`,
           },
         ];
@@ -48,7 +55,8 @@ export const linkerdProxyExitsFirst: Rule = {
         {
           path,
           container: container.name,
-          message: `linkerd-proxy waits ${t(wait)} before exiting, but the grace period is ${t(budget.graceSeconds)}: the kubelet cuts the wait and SIGKILLs the proxy 2 s later, resetting the connections still open through it`,
+          messageId: 'waitOutlivesGrace',
+          data: { wait: t(wait), grace: t(budget.graceSeconds) },
           fix: `lower ${WAIT_ANNOTATION} below ${t(budget.graceSeconds)} (above the app's preStop), or raise terminationGracePeriodSeconds`,
         },
       ];

@@ -12,6 +12,10 @@ export const livenessEqualsReadiness: Rule = {
   severity: 'warning',
   description: 'The liveness probe checks exactly what the readiness probe checks.',
   docs: `${DOCS_BASE}#liveness-equals-readiness`,
+  messages: {
+    oneCheckForBoth:
+      'a draining app must fail readiness{status} but keep passing liveness; with one check for both, either draining looks like death (restart) or readiness never fails',
+  },
   check(context) {
     return context.analysis.containers.flatMap(({ container }) => {
       const { livenessProbe, readinessProbe } = container.spec;
@@ -33,7 +37,10 @@ export const livenessEqualsReadiness: Rule = {
         {
           path: [...container.path, 'livenessProbe'],
           container: container.name,
-          message: `a draining app must fail readiness${typeof (readinessProbe as Record<string, unknown>).httpGet === 'object' ? ' (503)' : ''} but keep passing liveness; with one check for both, either draining looks like death (restart) or readiness never fails`,
+          messageId: 'oneCheckForBoth',
+          data: {
+            status: typeof (readinessProbe as Record<string, unknown>).httpGet === 'object' ? ' (503)' : '',
+          },
           fix: 'probe a separate liveness endpoint that stays 200 while draining (e.g. /healthz/live)',
         },
       ];

@@ -10,6 +10,10 @@ export const nginxFastShutdown: Rule = {
   severity: 'warning',
   description: 'An nginx container that will get SIGTERM (fast shutdown) instead of SIGQUIT.',
   docs: `${DOCS_BASE}#nginx-fast-shutdown`,
+  messages: {
+    fastShutdown:
+      '{image}{link} is not built on the official nginx image, so nginx gets SIGTERM: a fast shutdown that drops open connections at once',
+  },
   check(context) {
     return context.analysis.containers.flatMap(({ container, budget }) => {
       const image = getString(container.spec, ['image']) ?? '';
@@ -26,7 +30,8 @@ export const nginxFastShutdown: Rule = {
         {
           path: [...container.path, 'image'],
           container: container.name,
-          message: `${image}${link ? ` (${describeLink(link)})` : ''} is not built on the official nginx image, so nginx gets SIGTERM: a fast shutdown that drops open connections at once`,
+          messageId: 'fastShutdown',
+          data: { image, link: link ? ` (${describeLink(link)})` : '' },
           fix: 'add STOPSIGNAL SIGQUIT to its Dockerfile, or a preStop exec ["/usr/sbin/nginx", "-s", "quit"] after the sleep',
         },
       ];

@@ -8,6 +8,10 @@ export const prestopExecSleepInShellLessImage: Rule = {
   severity: 'error',
   description: 'An exec preStop needs sh or sleep, and the image has neither.',
   docs: `${DOCS_BASE}#prestop-exec-sleep-in-shell-less-image`,
+  messages: {
+    programMissing:
+      'the hook runs {program}, which {image}{link} does not contain: it fails (FailedPreStopHook) and SIGTERM arrives at once, while routing still sends traffic',
+  },
   check(context) {
     return context.analysis.containers.flatMap(({ container, budget }) => {
       const image = getString(container.spec, ['image']) ?? '';
@@ -23,7 +27,8 @@ export const prestopExecSleepInShellLessImage: Rule = {
         {
           path: [...container.path, 'lifecycle', 'preStop', 'exec', 'command'],
           container: container.name,
-          message: `the hook runs ${program}, which ${image}${linkedShellLess && link ? `, ${describeLink(link)},` : ''} does not contain: it fails (FailedPreStopHook) and SIGTERM arrives at once, while routing still sends traffic`,
+          messageId: 'programMissing',
+          data: { program, image, link: linkedShellLess && link ? `, ${describeLink(link)},` : '' },
           fix: `lifecycle.preStop.sleep.seconds: ${budget.preStop.kind === 'exec-sleep' ? budget.preStop.seconds : 15} (run by the kubelet, no binary needed; Kubernetes 1.30+)`,
         },
       ];

@@ -6,6 +6,10 @@ export const prestopExecSleepPreferNative: Rule = {
   severity: 'info',
   description: 'An exec sleep preStop where the target version supports the native sleep action.',
   docs: `${DOCS_BASE}#prestop-exec-sleep-prefer-native`,
+  messages: {
+    needsShell:
+      'the hook needs a shell and a sleep binary in the image; without them it fails (FailedPreStopHook) and SIGTERM arrives at once',
+  },
   fixedBy: 'prestop',
   check(context) {
     if (!enabledByDefault(FEATURES.sleepAction, context.options.kubeVersion)) return [];
@@ -15,7 +19,7 @@ export const prestopExecSleepPreferNative: Rule = {
             {
               path: [...container.path, 'lifecycle', 'preStop', 'exec'],
               container: container.name,
-              message: `the hook needs a shell and a sleep binary in the image; without them it fails (FailedPreStopHook) and SIGTERM arrives at once`,
+              messageId: 'needsShell',
               fix: `use lifecycle.preStop.sleep.seconds: ${budget.preStop.seconds} (run by the kubelet, Kubernetes 1.30+)`,
             },
           ]

@@ -6,6 +6,10 @@ export const prestopMissing: Rule = {
   severity: 'error',
   description: 'A container that serves traffic has no preStop hook.',
   docs: `${DOCS_BASE}#prestop-missing`,
+  messages: {
+    noHook:
+      'SIGTERM reaches {container} at t=0s, while kube-proxy and ingress still route to the pod for up to {max}s: requests arriving after the app closes its listener fail (502, connection refused)',
+  },
   fixedBy: 'prestop',
   check(context) {
     const { range, basis } = preStopRange(context);
@@ -14,7 +18,8 @@ export const prestopMissing: Rule = {
       .map(({ container }) => ({
         path: [...container.path, 'name'],
         container: container.name,
-        message: `SIGTERM reaches ${container.name} at t=0s, while kube-proxy and ingress still route to the pod for up to ${range.max}s: requests arriving after the app closes its listener fail (502, connection refused)`,
+        messageId: 'noHook',
+        data: { container: container.name, max: range.max },
         fix: `add lifecycle.preStop: ${describeHandler(sleepHandler(range.max, context.options.kubeVersion))} (${basis}: ${range.min}-${range.max}s)`,
       }));
   },

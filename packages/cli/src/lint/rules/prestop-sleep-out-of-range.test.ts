@@ -24,14 +24,14 @@ describe('prestop-sleep-out-of-range', () => {
           '              sleep:\n                seconds: 30\n',
         ),
         profile: 'large',
-        findings: [{ line: 20, message: /after 5s, before endpoint removal/ }],
+        findings: [{ line: 20, messageId: 'tooShort', data: { seconds: 5 } }],
       },
       {
         // The API server rejects a sleep longer than the grace period: this one has 90 s.
         name: '60 s on a small cluster',
         yaml: sleep(60).replace('    spec:\n', '    spec:\n      terminationGracePeriodSeconds: 90\n'),
         profile: 'small',
-        findings: [{ line: 21, message: /longer than a small cluster needs/ }],
+        findings: [{ line: 21, messageId: 'tooLong', data: { basis: 'a small cluster' } }],
       },
       {
         name: '10 s behind a LoadBalancer Service: the external load balancers row, 15-30 s',
@@ -39,8 +39,8 @@ describe('prestop-sleep-out-of-range', () => {
         findings: [
           {
             line: 25,
-            message:
-              /before endpoint removal reaches everything that routes to the pod in an external load balancer \(LoadBalancer Service shop\) \(15-30s\)/,
+            messageId: 'tooShort',
+            data: { basis: 'an external load balancer (LoadBalancer Service shop)', min: 15, max: 30 },
           },
         ],
       },

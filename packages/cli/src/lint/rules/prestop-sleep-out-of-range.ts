@@ -5,6 +5,12 @@ export const prestopSleepOutOfRange: Rule = {
   severity: 'warning',
   description: "A preStop sleep outside the guide's range for the cluster size.",
   docs: `${DOCS_BASE}#prestop-sleep-out-of-range`,
+  messages: {
+    tooShort:
+      'SIGTERM arrives after {seconds}s, before endpoint removal reaches everything that routes to the pod in {basis} ({min}-{max}s): late requests hit a closed listener',
+    tooLong:
+      'the pod waits {seconds}s before SIGTERM, longer than {basis} needs ({min}-{max}s): every rollout step takes longer',
+  },
   fixedBy: 'prestop',
   check(context) {
     const { range, basis } = preStopRange(context);
@@ -19,13 +25,15 @@ export const prestopSleepOutOfRange: Rule = {
           ? {
               path,
               container: container.name,
-              message: `SIGTERM arrives after ${hook.seconds}s, before endpoint removal reaches everything that routes to the pod in ${basis} (${range.min}-${range.max}s): late requests hit a closed listener`,
+              messageId: 'tooShort',
+              data: { seconds: hook.seconds, basis, min: range.min, max: range.max },
               fix: `sleep ${range.max}s`,
             }
           : {
               path,
               container: container.name,
-              message: `the pod waits ${hook.seconds}s before SIGTERM, longer than ${basis} needs (${range.min}-${range.max}s): every rollout step takes longer`,
+              messageId: 'tooLong',
+              data: { seconds: hook.seconds, basis, min: range.min, max: range.max },
               fix: `sleep ${range.max}s, or measure propagation with lameduck verify`,
             },
       ];

@@ -6,6 +6,10 @@ export const publishNotReadyAddresses: Rule = {
   severity: 'error',
   description: 'publishNotReadyAddresses: true on a Service in front of a serving workload.',
   docs: `${DOCS_BASE}#publish-not-ready-addresses`,
+  messages: {
+    terminatingStayReady:
+      'Service {service} keeps terminating pods of {workload} ready=true in its EndpointSlices: they keep receiving new traffic while they shut down',
+  },
   check(context) {
     if (context.analysis.workloadType === 'batch') return [];
     return context.services
@@ -17,7 +21,11 @@ export const publishNotReadyAddresses: Rule = {
       .map((service) => ({
         in: service,
         path: ['spec', 'publishNotReadyAddresses'],
-        message: `Service ${getString(service, ['metadata', 'name']) ?? ''} keeps terminating pods of ${context.kind} ${context.name} ready=true in its EndpointSlices: they keep receiving new traffic while they shut down`,
+        messageId: 'terminatingStayReady',
+        data: {
+          service: getString(service, ['metadata', 'name']) ?? '',
+          workload: `${context.kind} ${context.name}`,
+        },
         fix: 'remove publishNotReadyAddresses, or use a separate headless Service for peer discovery',
       }));
   },

@@ -18,6 +18,10 @@ export const readinessProbeMissing: Rule = {
   severity: 'warning',
   description: 'A serving container without a readiness probe.',
   docs: `${DOCS_BASE}#readiness-probe-missing`,
+  messages: {
+    noProbe:
+      'the pod counts as ready as soon as it starts: new pods take traffic before they can serve, and a draining pod cannot report it',
+  },
   check(context) {
     if (context.analysis.workloadType === 'batch') return [];
     return servingContainers(context)
@@ -25,8 +29,7 @@ export const readinessProbeMissing: Rule = {
       .map(({ container }) => ({
         path: [...container.path, 'name'],
         container: container.name,
-        message:
-          'the pod counts as ready as soon as it starts: new pods take traffic before they can serve, and a draining pod cannot report it',
+        messageId: 'noProbe',
         fix: readinessAdvice(containerProtocol(container.spec)),
       }));
   },

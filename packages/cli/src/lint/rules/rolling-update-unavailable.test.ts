@@ -28,12 +28,12 @@ describe('rolling-update-unavailable', () => {
     rollingUpdate:
       maxUnavailable: 0
 `,
-        findings: [{ line: 5, message: /remove 1 serving pod\(s\)/ }],
+        findings: [{ line: 5, messageId: 'capacityDrops', data: { unavailable: 1 } }],
       },
       {
         name: 'Recreate',
         yaml: deployment({ extra: '\n  strategy: {type: Recreate}' }),
-        findings: [{ line: 9, message: /Recreate stops every pod/ }],
+        findings: [{ line: 9, messageId: 'recreate' }],
       },
     ],
   });

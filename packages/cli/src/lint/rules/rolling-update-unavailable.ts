@@ -7,6 +7,11 @@ export const rollingUpdateUnavailable: Rule = {
   severity: 'warning',
   description: 'A rolling update that may remove a serving pod before its replacement is ready, or Recreate.',
   docs: `${DOCS_BASE}#rolling-update-unavailable`,
+  messages: {
+    recreate: 'Recreate stops every pod before the new ones start: each rollout is an outage',
+    capacityDrops:
+      'maxUnavailable {maxUnavailable} of {replicas} replicas lets the rollout remove {unavailable} serving pod(s) before their replacements are ready: capacity drops while the old pods drain',
+  },
   fixedBy: 'rolling-update',
   check(context) {
     if (context.kind !== 'Deployment' || servingContainers(context).length === 0) return [];
@@ -19,7 +24,7 @@ export const rollingUpdateUnavailable: Rule = {
       return [
         {
           path: ['spec', 'strategy', 'type'],
-          message: 'Recreate stops every pod before the new ones start: each rollout is an outage',
+          messageId: 'recreate',
           fix: 'strategy: {type: RollingUpdate, rollingUpdate: {maxUnavailable: 0, maxSurge: 1}}',
         },
       ];
@@ -30,7 +35,8 @@ export const rollingUpdateUnavailable: Rule = {
     return [
       {
         path: ['spec', 'strategy', 'rollingUpdate', 'maxUnavailable'],
-        message: `maxUnavailable ${String(fields.maxUnavailable ?? '25%')} of ${replicas} replicas lets the rollout remove ${unavailable} serving pod(s) before their replacements are ready: capacity drops while the old pods drain`,
+        messageId: 'capacityDrops',
+        data: { maxUnavailable: String(fields.maxUnavailable ?? '25%'), replicas, unavailable },
         fix: 'rollingUpdate: {maxUnavailable: 0, maxSurge: 1}',
       },
     ];

@@ -10,6 +10,10 @@ export const rolloutScaleDownDelayTooShort: Rule = {
   severity: 'warning',
   description: 'An Argo Rollout scales down the old pods sooner than traffic moves off them.',
   docs: `${DOCS_BASE}#rollout-scale-down-delay-too-short`,
+  messages: {
+    delayTooShort:
+      'Argo Rollouts scales down the old ReplicaSet {delay} after switching traffic to the new one, while kube-proxy, ingress controllers and load balancers may still send to the old pods: requests reaching them as they terminate fail (502s, resets) at every promotion',
+  },
   check(context) {
     if (context.kind !== 'Rollout') return [];
     return (['blueGreen', 'canary'] as const).flatMap((strategy) => {
@@ -19,7 +23,8 @@ export const rolloutScaleDownDelayTooShort: Rule = {
       return [
         {
           path,
-          message: `Argo Rollouts scales down the old ReplicaSet ${t(delay)} after switching traffic to the new one, while kube-proxy, ingress controllers and load balancers may still send to the old pods: requests reaching them as they terminate fail (502s, resets) at every promotion`,
+          messageId: 'delayTooShort',
+          data: { delay: t(delay) },
           fix: `set ${strategy}.scaleDownDelaySeconds to ${DEFAULT_SCALE_DOWN_DELAY_SECONDS} or more (the default), or remove it`,
         },
       ];

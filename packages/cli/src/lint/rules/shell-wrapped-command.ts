@@ -7,6 +7,10 @@ export const shellWrappedCommand: Rule = {
   severity: 'error',
   description: 'Container command runs the app through sh -c without exec, or via npm/yarn/pnpm start.',
   docs: `${DOCS_BASE}#shell-wrapped-command`,
+  messages: {
+    sigtermLost:
+      '{reason}: the app is SIGKILLed at the end of the grace period (exit code 137) and in-flight requests are cut',
+  },
   check(context) {
     return context.analysis.containers.flatMap(({ container, sigterm }) => {
       if (sigterm.reaches) return [];
@@ -19,7 +23,8 @@ export const shellWrappedCommand: Rule = {
         {
           path: [...container.path, sigterm.field],
           container: container.name,
-          message: `${sigterm.reason}: the app is SIGKILLed at the end of the grace period (exit code 137) and in-flight requests are cut`,
+          messageId: 'sigtermLost',
+          data: { reason: sigterm.reason },
           fix: isNodeApp(getString(container.spec, ['image']), argv) ? `${fix}; ${PRELOAD_ADVICE}` : fix,
         },
       ];

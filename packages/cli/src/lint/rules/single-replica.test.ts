@@ -33,12 +33,12 @@ describe('single-replica', () => {
       {
         name: 'one replica behind a Service',
         yaml: service + deployment({ replicas: 1 }),
-        findings: [{ line: 12, message: /leaves the Service with no endpoint/, fix: /^replicas: 2 or more/ }],
+        findings: [{ line: 12, messageId: 'evictionOutage', fix: /^replicas: 2 or more/ }],
       },
       {
         name: 'an HPA that lets it go down to 1',
         yaml: service + deployment({ replicas: 1 }) + hpa(1),
-        findings: [{ line: 12, message: /leaves the Service with no endpoint/ }],
+        findings: [{ line: 12, messageId: 'evictionOutage' }],
       },
       {
         name: 'a StatefulSet of one: the restart window, not "replicas: 2"',
@@ -46,7 +46,7 @@ describe('single-replica', () => {
         findings: [
           {
             line: 12,
-            message: /clients see an outage of the restart time/,
+            messageId: 'statefulOutage',
             fix: /PodDisruptionBudget \(maxUnavailable: 0\) and restart it in a maintenance window/,
           },
         ],

@@ -51,6 +51,12 @@ export const singleReplica: Rule = {
   severity: 'warning',
   description: 'One replica behind a Service.',
   docs: `${DOCS_BASE}#single-replica`,
+  messages: {
+    statefulOutage:
+      'with one replica every restart, eviction or node drain leaves the Service with no endpoint until the pod is back: clients see an outage of the restart time',
+    evictionOutage:
+      'with one replica every eviction or node drain (which does not wait for a replacement) leaves the Service with no endpoint: an outage',
+  },
   check(context) {
     if (!REPLICATED_KINDS.includes(context.kind) || context.services.length === 0) return [];
     const replicas = getNumber(context.object, ['spec', 'replicas']) ?? 1;
@@ -62,8 +68,7 @@ export const singleReplica: Rule = {
       return [
         {
           path: ['spec', 'replicas'],
-          message:
-            'with one replica every restart, eviction or node drain leaves the Service with no endpoint until the pod is back: clients see an outage of the restart time',
+          messageId: 'statefulOutage',
           fix: 'if it can replicate, run 2 or more; if it cannot (a single database or broker), keep voluntary evictions out with a PodDisruptionBudget (maxUnavailable: 0) and restart it in a maintenance window',
         },
       ];
@@ -71,8 +76,7 @@ export const singleReplica: Rule = {
     return [
       {
         path: ['spec', 'replicas'],
-        message:
-          'with one replica every eviction or node drain (which does not wait for a replacement) leaves the Service with no endpoint: an outage',
+        messageId: 'evictionOutage',
         fix: 'replicas: 2 or more, plus a PodDisruptionBudget with maxUnavailable: 1',
       },
     ];

@@ -17,14 +17,14 @@ describe('spring-graceful-shutdown-off', () => {
         name: 'server.shutdown immediate, at its line',
         file,
         text: 'server:\n  port: 8080\n  shutdown: immediate\n',
-        findings: [{ line: 3, message: /./, fix: /^server\.shutdown: graceful$/ }],
+        findings: [{ line: 3, messageId: 'immediate', fix: /^server\.shutdown: graceful$/ }],
       },
       {
         name: 'unset on Spring Boot 3.3',
         file,
         text: unset,
         springBootVersion: '3.3.4',
-        findings: [{ line: 1, message: /Spring Boot 3\.3\.4 defaults server\.shutdown to immediate/ }],
+        findings: [{ line: 1, messageId: 'immediateByDefault', data: { version: '3.3.4' } }],
       },
     ],
   });

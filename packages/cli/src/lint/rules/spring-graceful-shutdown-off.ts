@@ -13,6 +13,11 @@ export const springGracefulShutdownOff: AppConfigRule = {
   description:
     'Spring Boot shuts down immediately: server.shutdown=immediate, or unset before Spring Boot 3.4.',
   docs: `${DOCS_BASE}#spring-graceful-shutdown-off`,
+  messages: {
+    immediate: 'server.shutdown is immediate: {consequence}',
+    immediateByDefault:
+      'Spring Boot {version} defaults server.shutdown to immediate (graceful is the default from 3.4): {consequence}',
+  },
   check({ settings, springBootVersion }) {
     if (settings.server !== 'spring') return [];
     const consequence = 'on SIGTERM the web server stops at once and requests in flight are cut';
@@ -20,7 +25,8 @@ export const springGracefulShutdownOff: AppConfigRule = {
       return [
         {
           line: settings.shutdown.line,
-          message: `server.shutdown is immediate: ${consequence}`,
+          messageId: 'immediate',
+          data: { consequence },
           fix: 'server.shutdown: graceful',
         },
       ];
@@ -33,7 +39,8 @@ export const springGracefulShutdownOff: AppConfigRule = {
       return [
         {
           line: 1,
-          message: `Spring Boot ${springBootVersion} defaults server.shutdown to immediate (graceful is the default from 3.4): ${consequence}`,
+          messageId: 'immediateByDefault',
+          data: { version: springBootVersion, consequence },
           fix: 'server.shutdown: graceful',
         },
       ];

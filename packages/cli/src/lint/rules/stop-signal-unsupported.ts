@@ -6,6 +6,9 @@ export const stopSignalUnsupported: Rule = {
   severity: 'warning',
   description: 'lifecycle.stopSignal without spec.os.name, before 1.33, or behind the alpha gate.',
   docs: `${DOCS_BASE}#stop-signal-unsupported`,
+  messages: {
+    signalIgnored: '{note}',
+  },
   check(context) {
     return context.analysis.containers.flatMap(({ container }) => {
       const note = stopSignalNote(
@@ -18,7 +21,8 @@ export const stopSignalUnsupported: Rule = {
             {
               path: [...container.path, 'lifecycle', 'stopSignal'],
               container: container.name,
-              message: note,
+              messageId: 'signalIgnored',
+              data: { note },
               fix: 'set the signal in the image (STOPSIGNAL), or use a preStop hook that signals the app',
             },
           ]
