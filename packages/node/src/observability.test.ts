@@ -5,7 +5,12 @@ import { get, listen, sleep, testLameduck } from './test-support.js';
 
 describe('observability', () => {
   it('emits shutdown, drained and exit in order, and state() shows the work in flight', async () => {
-    const server = createServer((_req, res) => setTimeout(() => res.end('ok'), 150));
+    // The response waits until the state was read: a loaded machine cannot make it finish first.
+    let release = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const server = createServer((_req, res) => void held.then(() => res.end('ok')));
     const { ld, exited } = testLameduck({ servers: [server], timeoutMs: 5000 });
     const port = await listen(server);
     const events: string[] = [];
@@ -13,9 +18,10 @@ describe('observability', () => {
     ld.on('drained', () => events.push('drained'));
     ld.on('exit', (e) => events.push(`exit:${e.code}:${e.cut}`));
     const reply = get(port, '/');
-    await sleep(40);
+    for (let waited = 0; ld.state().inFlight === 0 && waited < 5000; waited += 10) await sleep(10);
     assert.deepEqual(ld.state(), { phase: 'ready', inFlight: 1, connections: 1, upgraded: 0 });
     void ld.shutdown('test');
+    release();
     await reply;
     assert.equal(await exited, 0);
     assert.deepEqual(events, ['shutdown:5000', 'drained', 'exit:0:0']);
