@@ -1,0 +1,230 @@
+/**
+ * Helm charts read as users write them, with the real helm (built by scripts/tools/build.sh): the
+ * fixture chart has templates with actions, a values file and a sub-chart.
+ */
+import assert from 'node:assert/strict';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { before, describe, it } from 'node:test';
+import type { Finding } from '../lint/engine.js';
+import { builtTool, fixture, runBin, runCli, scratchDirectories } from '../testing/helpers.js';
+import { readCharts } from './helm.js';
+
+const charts = fixture('helm');
+const shop = join(charts, 'shop');
+const deployment = join(shop, 'templates/deployment.yaml');
+const cacheDeployment = join(shop, 'charts/cache/templates/deployment.yaml');
+const scratch = scratchDirectories('lameduck-helm-');
+
+async function lintJson(
+  args: readonly string[],
+): Promise<{ code: number; findings: Finding[]; stderr: string }> {
+  const run = await runCli(['lint', ...args, '--format', 'json']);
+  return { code: run.code, findings: JSON.parse(run.stdout).findings, stderr: run.stderr };
+}
+
+const at = (findings: readonly Finding[]) => findings.map((f) => `${f.rule} ${f.file}:${f.line}:${f.column}`);
+
+/** A chart in a new scratch directory: Chart.yaml (with `chart` appended) and the given files. */
+async function writeChart(files: Record<string, string>, chart = ''): Promise<string> {
+  const directory = join(await scratch(), 'chart');
+  await mkdir(join(directory, 'templates'), { recursive: true });
+  await writeFile(join(directory, 'Chart.yaml'), `apiVersion: v2\nname: demo\nversion: 0.1.0\n${chart}`);
+  for (const [name, text] of Object.entries(files)) {
+    await mkdir(dirname(join(directory, name)), { recursive: true });
+    await writeFile(join(directory, name), text);
+  }
+  return directory;
+}
+
+before(() => {
+  builtTool('helm');
+});
+
+describe('lint: Helm charts', () => {
+  it('renders a chart with helm template and places findings on the template lines they came from', async () => {
+    const { code, findings, stderr } = await lintJson([charts]);
+    assert.equal(stderr, '');
+    assert.equal(code, 1);
+    assert.deepEqual(at(findings), [
+      `grace-period-below-workload ${cacheDeployment}:14:5`,
+      `prestop-missing ${cacheDeployment}:16:11`,
+      `readiness-probe-missing ${cacheDeployment}:16:11`,
+      `single-replica ${deployment}:8:3`,
+      `grace-period-below-workload ${deployment}:16:5`,
+      `prestop-missing ${deployment}:21:11`,
+    ]);
+    // The sub-chart is rendered by its parent only: one shop-cache, named by the parent's release.
+    assert.deepEqual(
+      findings.filter((f) => f.rule === 'prestop-missing').map((f) => f.object.name),
+      ['shop-cache', 'shop-web'],
+    );
+  });
+
+  it('SARIF and GitHub annotations anchor on the template file', async () => {
+    const sarif = JSON.parse((await runCli(['lint', charts, '--format', 'sarif'])).stdout);
+    const locations = sarif.runs[0].results.map(
+      (r: { locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }) =>
+        r.locations[0]?.physicalLocation.artifactLocation.uri,
+    );
+    assert.ok(locations.length > 0);
+    for (const uri of locations) assert.match(uri, /shop\/(?:charts\/cache\/)?templates\/deployment\.yaml$/);
+    const github = (await runCli(['lint', charts, '--format', 'github'])).stdout;
+    assert.match(
+      github,
+      /^::error file=.*shop\/templates\/deployment\.yaml,line=21,col=11,title=lameduck prestop-missing::/m,
+    );
+  });
+
+  it('values files and --set change what is rendered, from the flags and from .lameduck.yaml', async () => {
+    const prod = await lintJson([charts, '--helm-values', join(shop, 'values-prod.yaml')]);
+    assert.deepEqual(
+      prod.findings.filter((f) => f.object.name === 'shop-web').map((f) => f.rule),
+      [],
+    );
+    const set = await lintJson([charts, '--helm-set', 'replicaCount=2']);
+    assert.ok(!set.findings.some((f) => f.rule === 'single-replica'));
+    assert.ok(set.findings.some((f) => f.rule === 'prestop-missing' && f.object.name === 'shop-web'));
+    // The file's values come first; the command line's win.
+    const config = join(await scratch(), '.lameduck.yaml');
+    await writeFile(config, `helm:\n  values: [${join(shop, 'values-prod.yaml')}]\n`);
+    const fromConfig = await lintJson([charts, '--config', config]);
+    assert.ok(!fromConfig.findings.some((f) => f.object.name === 'shop-web'));
+    const overridden = await lintJson([charts, '--config', config, '--helm-set', 'replicaCount=1']);
+    assert.deepEqual(
+      overridden.findings.filter((f) => f.object.name === 'shop-web').map((f) => f.rule),
+      ['single-replica'],
+    );
+  });
+
+  it('renders for the target Kubernetes version (.Capabilities.KubeVersion)', async () => {
+    const chart = await writeChart({
+      'templates/pod.yaml':
+        'apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  containers:\n    - name: web\n      image: web:1\n      ports: [{containerPort: 8080}]\n      {{- if semverCompare ">=1.33-0" .Capabilities.KubeVersion.Version }}\n      lifecycle: {preStop: {sleep: {seconds: 10}}}\n      {{- end }}\n',
+    });
+    const old = await lintJson([chart, '--kube-version', '1.30']);
+    assert.ok(old.findings.some((f) => f.rule === 'prestop-missing'));
+    const recent = await lintJson([chart, '--kube-version', '1.33']);
+    assert.ok(!recent.findings.some((f) => f.rule === 'prestop-missing'));
+  });
+
+  it('a dependency missing from charts/ is one error at its line in Chart.yaml, and nothing is fetched', async () => {
+    const chart = await writeChart(
+      { 'templates/cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n' },
+      'dependencies:\n  - name: redis\n    version: 19.0.0\n    repository: https://charts.bitnami.com/bitnami\n',
+    );
+    const run = await runCli(['lint', chart]);
+    assert.equal(run.code, 2);
+    assert.equal(
+      run.stderr,
+      `lameduck lint: ${chart}/Chart.yaml:5:1: dependencies missing from charts/: redis; lameduck fetches nothing; run helm dependency build ${chart} (it downloads them), or lint the rendered output: helm template ${chart} | lameduck lint -\n`,
+    );
+  });
+
+  it('without helm: one note, the chart files are not linted as manifests, everything else is', async () => {
+    const root = await scratch();
+    await writeFile(
+      join(root, 'pod.yaml'),
+      'apiVersion: v1\nkind: Pod\nmetadata:\n  name: plain\nspec:\n  containers: [{name: web, image: web:1, ports: [{containerPort: 80}]}]\n',
+    );
+    const emptyCache = await scratch();
+    const run = await runBin(['lint', root, charts, '--format', 'json'], {
+      env: { PATH: emptyCache, LAMEDUCK_CACHE: emptyCache },
+    });
+    const notes = run.stderr.split('\n').filter(Boolean);
+    assert.deepEqual(notes, [
+      `lameduck lint: note: helm is not installed, so the Helm chart(s) ${shop} are not linted (their templates are not YAML until rendered); install helm, or run: helm template DIR | lameduck lint -`,
+    ]);
+    const findings: Finding[] = JSON.parse(run.stdout).findings;
+    assert.ok(findings.length > 0);
+    assert.ok(findings.every((f) => f.file === join(root, 'pod.yaml')));
+  });
+
+  it('fix never writes a chart: it names the template lines and shows what the chart should render', async () => {
+    const before = await readFile(deployment, 'utf8');
+    const run = await runCli(['fix', charts]);
+    assert.equal(run.code, 0);
+    assert.equal(await readFile(deployment, 'utf8'), before);
+    assert.match(
+      run.stderr,
+      new RegExp(
+        `note: ${shop} \\(helm template\\): a Helm chart's rendered output, which fix does not write; change the values or templates at .*${deployment}:21 \\(prestop-missing\\)`,
+      ),
+    );
+    assert.match(run.stderr, /^\+ {10}lifecycle:\n\+ {12}preStop:\n\+ {14}sleep:\n\+ {16}seconds: 15$/m);
+  });
+
+  it('plan reads a chart and names the template', async () => {
+    const run = await runCli(['plan', '-f', shop, '--format', 'json']);
+    assert.equal(run.code, 0, run.stderr);
+    const plans = JSON.parse(run.stdout).workloads as {
+      file: string;
+      line: number;
+      object: { name: string };
+    }[];
+    assert.deepEqual(
+      plans.map((p) => `${p.object.name} ${p.file}:${p.line}`),
+      [`shop-cache ${cacheDeployment}:1`, `shop-web ${deployment}:1`],
+    );
+  });
+});
+
+describe('hostile charts', () => {
+  it('a template that calls fail is one error at the template line, with helm message', async () => {
+    const chart = await writeChart({
+      'templates/x.yaml': 'apiVersion: v1\nkind: ConfigMap\ndata:\n  a: {{ fail "no, not like this" }}\n',
+    });
+    const run = await runCli(['lint', chart]);
+    assert.equal(run.code, 2);
+    assert.equal(
+      run.stderr,
+      `lameduck lint: ${chart}/templates/x.yaml:4:8: helm template failed: execution error at (demo/templates/x.yaml:4:8): no, not like this; fix the template or the values it reads\n`,
+    );
+  });
+
+  it('a chart that renders forever is stopped at the time limit', async () => {
+    const chart = await writeChart({
+      'templates/x.yaml':
+        '{{- range until 10000 }}{{- range until 10000 }}{{- range until 10000 }}{{- end }}{{- end }}{{- end }}\n',
+    });
+    const started = Date.now();
+    const read = await readCharts([join(chart, 'Chart.yaml')], {}, [], {
+      timeoutMs: 2000,
+      maxBytes: 1024 * 1024,
+    });
+    assert.ok(Date.now() - started < 6000, `${Date.now() - started} ms`);
+    assert.deepEqual(
+      read.errors.map((e) => e.format()),
+      [
+        `${chart}/Chart.yaml: helm template took more than 2 s; check the chart's loops and the values given, or lint the rendered output: helm template ${chart} | lameduck lint -`,
+      ],
+    );
+  });
+
+  it('a chart that renders more than the limit is stopped there', async () => {
+    const chart = await writeChart({
+      'templates/x.yaml': `{{- range until 100000 }}\n# ${'x'.repeat(100)}\n{{- end }}\n`,
+    });
+    const read = await readCharts([join(chart, 'Chart.yaml')], {}, [], {
+      timeoutMs: 20_000,
+      maxBytes: 1024 * 1024,
+    });
+    assert.deepEqual(
+      read.errors.map((e) => e.message),
+      ['helm template wrote more than 1 MB'],
+    );
+    assert.deepEqual(read.sources, []);
+  });
+
+  it('a forged # Source: comment that leaves the chart reads nothing outside it', async () => {
+    const chart = await writeChart({
+      'templates/pod.yaml':
+        '# Source: demo/../secret.yaml\napiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  containers: [{name: web, image: web:1, ports: [{containerPort: 80}]}]\n',
+    });
+    await writeFile(join(dirname(chart), 'secret.yaml'), 'SECRET-TOKEN\n'.repeat(30));
+    const run = await runCli(['lint', chart]);
+    assert.equal(run.code, 1);
+    assert.doesNotMatch(run.stdout, /SECRET-TOKEN/);
+    assert.match(run.stdout, /chart \(helm template\)/);
+  });
+});
