@@ -45,6 +45,7 @@ export function registerLint(program: Command, io: Io, setExit: (code: number) =
       `
 Examples:
   lameduck lint k8s/
+  lameduck lint ./chart --helm-values values-prod.yaml   # rendered with helm template
   helm template my-release ./chart | lameduck lint -
   lameduck lint deploy.yaml --format sarif > lameduck.sarif
 
