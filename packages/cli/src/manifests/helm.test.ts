@@ -135,6 +135,33 @@ describe('lint: Helm charts', () => {
     assert.ok(findings.every((f) => f.file === join(root, 'pod.yaml')));
   });
 
+  it('a chart under a kustomization is rendered on its own; a kustomization inside a chart is not', async () => {
+    const root = await scratch();
+    const bin = await scratch();
+    // A stand-in kubectl that renders one Deployment named after the kustomization's directory.
+    await writeFile(
+      join(bin, 'kubectl'),
+      '#!/bin/sh\n[ "$1" = kustomize ] || exit 3\nprintf "apiVersion: apps/v1\\nkind: Deployment\\nmetadata:\\n  name: %s\\nspec:\\n  template:\\n    spec:\\n      containers: [{name: app, image: app:1, ports: [{containerPort: 80}]}]\\n" "$(basename "$2")"\n',
+      { mode: 0o755 },
+    );
+    await writeFile(join(root, 'kustomization.yaml'), 'resources: [deploy.yaml]\n');
+    await writeFile(join(root, 'deploy.yaml'), 'apiVersion: apps/v1\nkind: Deployment\n');
+    const chart = await writeHelmChart(root, {
+      'templates/pod.yaml': `apiVersion: v1\nkind: Pod\nmetadata:\n  name: {{ .Release.Name }}-pod\nspec:\n  containers:\n    - name: web\n      image: web:1\n      ports: [{containerPort: 80}]\n`,
+      'post-render/kustomization.yaml': 'resources: [all.yaml]\n',
+    });
+    const run = await runBin(['lint', root, '--format', 'json'], {
+      env: { PATH: `${bin}:${process.env.PATH}` },
+    });
+    assert.equal(run.stderr, '');
+    const findings: Finding[] = JSON.parse(run.stdout).findings;
+    const objects = [...new Set(findings.map((f) => `${f.object.name} ${f.file}`))].sort();
+    assert.deepEqual(objects, [
+      `demo-pod ${join(chart, 'templates/pod.yaml')}`,
+      `${root.split('/').pop()} ${root} (kubectl kustomize)`,
+    ]);
+  });
+
   it('fix never writes a chart: it names the template lines and shows what the chart should render', async () => {
     const before = await readFile(deployment, 'utf8');
     const run = await runCli(['fix', charts]);
