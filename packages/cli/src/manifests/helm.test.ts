@@ -106,7 +106,7 @@ describe('lint: Helm charts', () => {
     const chart = await writeHelmChart(
       await scratch(),
       { 'templates/cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n' },
-      'dependencies:\n  - name: redis\n    version: 19.0.0\n    repository: https://charts.bitnami.com/bitnami\n',
+      'dependencies:\n  - name: redis\n    version: 19.0.0\n    repository: https://charts.bitnami.com/bitnami\n  - name: redis\n    alias: cache\n    version: 19.0.0\n    repository: https://charts.bitnami.com/bitnami\n',
     );
     const run = await runCli(['lint', chart]);
     assert.equal(run.code, 2);

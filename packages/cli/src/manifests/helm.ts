@@ -220,7 +220,9 @@ function renderError(
   ).replace(/^Error:\s*/, '');
   const missing = MISSING_DEPENDENCIES.exec(message)?.[1];
   if (missing !== undefined) {
-    const first = missing.split(',')[0]?.trim() ?? '';
+    // Helm names a dependency once per alias: each is said once.
+    const names = [...new Set(missing.split(',').map((name) => name.trim()))];
+    const first = names[0] ?? '';
     const at = chartText.split('\n').findIndex(
       (line) =>
         /^\s*-?\s*name:/.test(line) &&
@@ -230,7 +232,7 @@ function renderError(
           .replace(/^["']|["']$/g, '') === first,
     );
     return new InputError(
-      `dependencies missing from charts/: ${missing.trim()}; lameduck fetches nothing`,
+      `dependencies missing from charts/: ${names.join(', ')}; lameduck fetches nothing`,
       chartFile,
       at === -1 ? undefined : { line: at + 1, column: 1 },
       `run helm dependency build ${directory} (it downloads them), or lint the rendered output: ${rendered}`,

@@ -38,6 +38,8 @@ describe('templatePosition: a rendered path to its line in the Helm template', (
     '        lifecycle:', // 19
     '          {{- toYaml . | nindent 10 }}', // 20
     '        {{- end }}', // 21
+    '        {{- include "x.readinessProbe" . | nindent 8 }}', // 22
+    '        {{- include "x.livenessProbe" . | nindent 8 }}', // 23
   ].join('\n');
   const rendered = {
     kind: 'Deployment',
@@ -48,7 +50,7 @@ describe('templatePosition: a rendered path to its line in the Helm template', (
   it('follows keys through action lines, sequences level with their key and block scalars', () => {
     // The sidecar is off: the one rendered container is the template's second item, the one whose
     // name is not written literally (the counts differ: 1 rendered, 2 written).
-    assert.deepEqual(templatePosition(template, rendered, containerPath(0)), { line: 13, column: 7 });
+    assert.deepEqual(templatePosition(template, rendered, containerPath(0)), { line: 13, column: 9 });
     const unknown = { ...rendered, value: deployment([{ image: 'x' }]) };
     assert.deepEqual(templatePosition(template, unknown, containerPath(0)), { line: 8, column: 7 });
     const both = { ...rendered, value: deployment([{ name: 'proxy' }, { name: 'app' }]) };
@@ -68,6 +70,19 @@ describe('templatePosition: a rendered path to its line in the Helm template', (
     assert.deepEqual(templatePosition(template, both, containerPath(1, 'lifecycle', 'preStop')), {
       line: 20,
       column: 11,
+    });
+  });
+
+  it('of several action lines, the one that names the key', () => {
+    const both = { ...rendered, value: deployment([{ name: 'proxy' }, { name: 'app' }]) };
+    assert.deepEqual(templatePosition(template, both, containerPath(1, 'livenessProbe')), {
+      line: 23,
+      column: 9,
+    });
+    // Naming none of them: the item itself (its content, after the dash, as YAML positions go).
+    assert.deepEqual(templatePosition(template, both, containerPath(1, 'startupProbe')), {
+      line: 13,
+      column: 9,
     });
   });
 

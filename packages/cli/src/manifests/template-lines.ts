@@ -10,9 +10,11 @@ import { getIn, type Path } from '../model/json.js';
 import type { SourcePosition } from '../output/errors.js';
 
 interface TemplateNode {
-  /** 0-based line index and column in the template text. */
+  /** 0-based line index and column in the template text (of an item, its dash). */
   readonly line: number;
   readonly column: number;
+  /** Where a finding about it points: a key, or an item's content after its dash, as in YAML. */
+  readonly shown: number;
   /** A mapping key, or a sequence item (`- `). */
   readonly key?: string;
   /** The value written on the key's own line, unquoted; '' when it is on the lines below. */
@@ -30,8 +32,14 @@ const KEY = /^("[^"]*"|'[^']*'|[^\s#'"{[\]-][^:#]*?|-[^\s:#][^:#]*?)\s*:(?:\s|$)
 const BLOCK_SCALAR = /:\s*[|>][-+0-9]*\s*(?:#.*)?$/;
 const DOCUMENT_MARKER = /^---\s*(?:#.*)?$/;
 
-function node(line: number, column: number, key: string | undefined, value: string): TemplateNode {
-  return { line, column, ...(key === undefined ? {} : { key }), value, children: [], writers: [] };
+function node(
+  line: number,
+  column: number,
+  key: string | undefined,
+  value: string,
+  shown = column,
+): TemplateNode {
+  return { line, column, shown, ...(key === undefined ? {} : { key }), value, children: [], writers: [] };
 }
 
 /** The literal tree of one document of a template (lines `from` up to `to`). */
@@ -74,11 +82,11 @@ function templateTree(lines: readonly string[], from: number, to: number): Templ
       first = false;
       const parent = open.at(-1) ?? root;
       if (item) {
-        const entry = node(index, column, undefined, '');
-        parent.children.push(entry);
-        open.push(entry);
         const after = rest.slice(1);
         const spaces = after.length - after.trimStart().length;
+        const entry = node(index, column, undefined, '', column + 1 + spaces);
+        parent.children.push(entry);
+        open.push(entry);
         column += 1 + spaces;
         rest = after.trimStart();
         continue;
@@ -145,13 +153,24 @@ export function templatePosition(template: string, rendered: RenderedDocument, p
     at = next;
     found = depth + 1;
   }
-  if (found < path.length && at.writers.length === 1) line = at.writers[0];
+  if (found < path.length) line = writerOf(at, path[found] as string | number, lines);
   if (line !== undefined) return { line: line + 1, column: (lines[line]?.search(/\S/) ?? 0) + 1 };
   if (at === root) {
     const start = root.children[0];
-    return start ? { line: start.line + 1, column: start.column + 1 } : { line: from + 1, column: 1 };
+    return start ? { line: start.line + 1, column: start.shown + 1 } : { line: from + 1, column: 1 };
   }
-  return { line: at.line + 1, column: at.column + 1 };
+  return { line: at.line + 1, column: at.shown + 1 };
+}
+
+/**
+ * The action line under `at` that writes `step`: the one naming it (`include "x.livenessProbe"`),
+ * else the only one there is.
+ */
+function writerOf(at: TemplateNode, step: string | number, lines: readonly string[]): number | undefined {
+  const key = String(step).toLowerCase();
+  const naming = at.writers.filter((line) => lines[line]?.toLowerCase().includes(key));
+  if (typeof step === 'string' && naming.length === 1) return naming[0];
+  return at.writers.length === 1 ? at.writers[0] : undefined;
 }
 
 /**
