@@ -91,6 +91,14 @@ describe('lint: Helm charts', () => {
     );
   });
 
+  it('a chart whose Chart.yaml is ignored in .lameduck.yaml is not rendered, nor read', async () => {
+    const config = join(await scratch(), '.lameduck.yaml');
+    await writeFile(config, 'ignore: ["**/shop/Chart.yaml"]\n');
+    const run = await runCli(['lint', charts, '--config', config, '--format', 'json']);
+    assert.equal(run.stderr, '');
+    assert.deepEqual(JSON.parse(run.stdout).findings, []);
+  });
+
   it('renders for the target Kubernetes version (.Capabilities.KubeVersion)', async () => {
     const chart = await writeHelmChart(await scratch(), {
       'templates/pod.yaml':
