@@ -115,12 +115,13 @@ export function lintObjects(
       if (severity === 'off' || ignoredByAnnotation(object, rule.id)) continue;
       for (const found of rule.check(context)) {
         const at = (found.in && byValue.get(found.in)) || object;
-        const { file, text, line, column } = place(at, found.path);
-        if (ignoredByComment(lines.of(file, text), line, rule.id)) continue;
+        const { source, position } = place(at, found.path);
+        const { line, column } = position;
+        if (ignoredByComment(lines.of(source.name, source.text), line, rule.id)) continue;
         const finding: Finding = {
           rule: rule.id,
           severity,
-          file,
+          file: source.name,
           line,
           column,
           object: {

@@ -309,7 +309,7 @@ async function templateOrigin(directory: string, rendered: string): Promise<Sour
         { kind: comment.kind, ordinal: comment.ordinal, value: document },
         path,
       );
-      return { file: comment.file, text, ...position };
+      return { source: { name: comment.file, text }, position };
     },
   };
 }

@@ -98,5 +98,5 @@ export function place(object: KubeObject, path: Path): Placement {
   const document = source.documents[object.documentIndex];
   const placed =
     document && source.origin?.place(document.start, document.value, [...object.prefix, ...path]);
-  return placed ?? { file: source.name, text: source.text, ...locate(object, path) };
+  return placed ?? { source, position: locate(object, path) };
 }

@@ -5,10 +5,10 @@
 import type { Path } from '../model/json.js';
 import type { SourcePosition } from '../output/errors.js';
 
-export interface Placement extends SourcePosition {
-  readonly file: string;
-  /** The file's text, for suppression comments and code frames. */
-  readonly text: string;
+export interface Placement {
+  /** The file a person edits: its name, and its text for suppression comments and code frames. */
+  readonly source: { readonly name: string; readonly text: string };
+  readonly position: SourcePosition;
 }
 
 export interface SourceOrigin {

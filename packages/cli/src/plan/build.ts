@@ -133,15 +133,12 @@ function planWorkload(
 
   // In rendered output, both are in the template the object was written in.
   const containerPositions = new Map(
-    analysis.containers.map((c) => {
-      const { line, column } = place(object, c.container.path);
-      return [c.container.name, { line, column }];
-    }),
+    analysis.containers.map((c) => [c.container.name, place(object, c.container.path).position]),
   );
-  const { file, line, column } = place(object, []);
+  const { source, position } = place(object, []);
   return {
-    file,
-    position: { line, column },
+    file: source.name,
+    position,
     kind,
     name: object.name,
     namespace: object.namespace,
