@@ -91,6 +91,17 @@ describe('lint: Helm charts', () => {
     );
   });
 
+  it('a library chart renders nothing of its own, and is no error', async () => {
+    const chart = await writeHelmChart(
+      await scratch(),
+      { 'templates/_lib.tpl': '{{- define "lib.pod" }}apiVersion: v1\nkind: Pod{{ end }}\n' },
+      'type: library\n',
+    );
+    const run = await runCli(['lint', chart, '--format', 'json']);
+    assert.equal(run.stderr, '');
+    assert.equal(run.code, 0);
+  });
+
   it('a chart whose Chart.yaml is ignored in .lameduck.yaml is not rendered, nor read', async () => {
     const config = join(await scratch(), '.lameduck.yaml');
     await writeFile(config, 'ignore: ["**/shop/Chart.yaml"]\n');

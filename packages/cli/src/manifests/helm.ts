@@ -95,12 +95,12 @@ export async function readCharts(
   }
   const rendered = await mapBounded(wanted, (chart) => renderChart(helm, chart, options, limits));
   for (const result of rendered) {
-    if (result === undefined) {
+    if (result === 'not-installed') {
       read.notes.push(notInstalled(wanted));
       return read;
     }
     if (result instanceof InputError) read.errors.push(result);
-    else read.sources.push(result);
+    else if (result !== 'library') read.sources.push(result);
   }
   return read;
 }
@@ -111,13 +111,16 @@ function notInstalled(charts: readonly string[]): string {
   return `helm is not installed, so the Helm chart(s) ${shown}${more} are not linted (their templates are not YAML until rendered); install helm, or run: helm template DIR | lameduck lint -`;
 }
 
-/** The chart rendered as one source, an error a person can act on, or undefined without helm. */
+/**
+ * The chart rendered as one source, or an error a person can act on; a library chart renders
+ * nothing of its own (helm refuses to), and its templates are linted through the charts using it.
+ */
 async function renderChart(
   helm: string,
   directory: string,
   options: HelmOptions,
   limits: RenderLimits,
-): Promise<SourceText | InputError | undefined> {
+): Promise<SourceText | InputError | 'not-installed' | 'library'> {
   const chartFile = join(directory, CHART_FILE);
   const chartText = await readFile(chartFile, 'utf8').catch(() => '');
   const chart: unknown = (() => {
@@ -127,6 +130,7 @@ async function renderChart(
       return undefined;
     }
   })();
+  if (isObject(chart) && chart.type === 'library') return 'library';
   const name = isObject(chart) && typeof chart.name === 'string' ? chart.name : '';
   const args = [
     'template',
@@ -140,7 +144,7 @@ async function renderChart(
     ...(options.set ?? []).flatMap((assignment) => ['--set', assignment]),
   ];
   const run = await runHelm(helm, args, limits);
-  if (run.missing) return undefined;
+  if (run.missing) return 'not-installed';
   if (run.failure) return renderError(run.failure, directory, chartFile, chartText, limits);
   return {
     name: helmRenderedName(directory),
