@@ -9,7 +9,7 @@ import { parse as parseYaml } from 'yaml';
 import { APP_CONFIG_NAME } from '../app-config/settings.js';
 import { InputError, printable } from '../output/errors.js';
 import { byCodeUnit } from '../output/order.js';
-import { type HelmOptions, inChart, isHelmRendered, readCharts } from './helm.js';
+import { type HelmOptions, isHelmRendered, readCharts } from './helm.js';
 import type { SourceOrigin } from './origin.js';
 import { NO_NETWORK, RENDER_TIMEOUT_MS } from './tools.js';
 
@@ -133,7 +133,7 @@ export async function readManifestSources(
       errors.push(...charts.errors);
       notes.push(...charts.notes);
       // A chart's files are its templates and values: only the rendered output holds manifests.
-      found = found.filter((file) => !inChart(file, charts.charts) || kindOf(file) !== 'manifest');
+      found = found.filter((file) => !charts.inChart(file) || kindOf(file) !== 'manifest');
       for (const kustomization of found.filter((file) =>
         KUSTOMIZATION.includes(file.split('/').pop() ?? ''),
       )) {
