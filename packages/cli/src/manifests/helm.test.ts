@@ -3,6 +3,7 @@
  * fixture chart has templates with actions, a values file and a sub-chart.
  */
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
@@ -89,6 +90,41 @@ describe('lint: Helm charts', () => {
       overridden.findings.filter((f) => f.object.name === 'shop-web').map((f) => f.rule),
       ['single-replica'],
     );
+  });
+
+  it('a # lameduck-ignore comment in the template suppresses the finding placed under it', async () => {
+    const pod = (ignore: string) =>
+      `apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  containers:\n${ignore}    - name: {{ .Chart.Name }}\n      image: web:1\n      ports: [{containerPort: 80}]\n`;
+    const plain = await lintJson([await writeHelmChart(await scratch(), { 'templates/pod.yaml': pod('') })]);
+    assert.ok(plain.findings.some((f) => f.rule === 'prestop-missing'));
+    const ignored = await lintJson([
+      await writeHelmChart(await scratch(), {
+        'templates/pod.yaml': pod(
+          '    {{- /* the proxy in front drains it */}}\n    # lameduck-ignore prestop-missing\n',
+        ),
+      }),
+    ]);
+    assert.deepEqual(
+      ignored.findings.filter((f) => f.rule === 'prestop-missing'),
+      [],
+    );
+  });
+
+  it('a sub-chart packaged as .tgz has no template on disk: its findings stay in the rendered output', async () => {
+    const helm = builtTool('helm');
+    const sub = await writeHelmChart(await scratch(), {
+      'templates/pod.yaml':
+        'apiVersion: v1\nkind: Pod\nmetadata:\n  name: packaged\nspec:\n  containers: [{name: web, image: web:1, ports: [{containerPort: 80}]}]\n',
+    });
+    const parent = await writeHelmChart(
+      await scratch(),
+      {},
+      'dependencies:\n  - name: demo\n    version: 0.1.0\n',
+    );
+    execFileSync(helm, ['package', sub, '--destination', join(parent, 'charts')], { stdio: 'ignore' });
+    const { findings } = await lintJson([parent]);
+    assert.ok(findings.length > 0);
+    assert.deepEqual([...new Set(findings.map((f) => f.file))], [`${parent} (helm template)`]);
   });
 
   it('a library chart renders nothing of its own, and is no error', async () => {
