@@ -3,27 +3,34 @@
 import type { Command } from 'commander';
 import { CONFIG_FILE } from '../config/config.js';
 import { startedProcess } from '../dockerfile/facts.js';
-import { budgetOptions, clusterOptions, repositoryOptions } from '../flags/declare.js';
+import {
+  budgetOptions,
+  clusterOptions,
+  type HelmFlags,
+  helmOptions,
+  repositoryOptions,
+} from '../flags/declare.js';
 import type { PlanFlags } from '../flags/plan.js';
 import { lintDockerfiles, lintObjects } from '../lint/engine.js';
-import { planDockerfileFixes, planFixes } from '../lint/fix.js';
+import { chartFixAdvice, planDockerfileFixes, planFixes } from '../lint/fix.js';
 import { loadLintInput } from '../lint/input.js';
 import { unifiedDiff } from '../lint/line-edits.js';
 import { isNodeApp, PRELOAD_ADVICE } from '../lint/node-preload.js';
 import { DOCKERFILE_RULES, RULES } from '../lint/registry.js';
+import { isHelmRendered } from '../manifests/helm.js';
 import { isRendered } from '../manifests/read.js';
 import { EXIT, InputError, printable, UsageError } from '../output/errors.js';
 import { rewriteTextFile } from '../output/files.js';
 import type { Io } from '../output/io.js';
 
-interface FixFlags extends PlanFlags {
+interface FixFlags extends PlanFlags, HelmFlags {
   readonly dryRun?: boolean;
   readonly config?: string;
   readonly allowRemote?: boolean;
 }
 
 export function registerFix(program: Command, io: Io, setExit: (code: number) => void): void {
-  repositoryOptions(budgetOptions(clusterOptions(program.command('fix'))), CONFIG_FILE)
+  helmOptions(repositoryOptions(budgetOptions(clusterOptions(program.command('fix'))), CONFIG_FILE))
     .description('apply the safe fixes for lint findings, in place, keeping comments')
     .argument('[paths...]', 'files or directories (walked); . for the current directory')
     .option('--dry-run', 'print a unified diff instead of writing')
@@ -55,8 +62,9 @@ left as they are). Findings fix cannot mend do not change the exit code: run lam
       });
       for (const problem of loaded.errors) io.stderr.write(`lameduck fix: ${problem.format()}\n`);
       for (const note of loaded.notes) io.stderr.write(`lameduck fix: note: ${note}\n`);
+      const located = lintObjects(loaded.objects, RULES, options);
       const fixes = [
-        ...planFixes(lintObjects(loaded.objects, RULES, options), RULES, options),
+        ...planFixes(located, RULES, options),
         ...planDockerfileFixes(
           loaded.dockerfiles,
           lintDockerfiles(loaded.dockerfiles, DOCKERFILE_RULES, options.severities),
@@ -65,7 +73,9 @@ left as they are). Findings fix cannot mend do not change the exit code: run lam
       ];
       for (const fix of fixes.filter((f) => isRendered(f.file))) {
         io.stderr.write(
-          `lameduck fix: ${fix.file}: rendered output cannot be fixed in place; fix the files the kustomization lists (lameduck lint names the findings)\n`,
+          isHelmRendered(fix.file)
+            ? `lameduck fix: note: ${chartFixAdvice(fix, located)}`
+            : `lameduck fix: ${fix.file}: rendered output cannot be fixed in place; fix the files the kustomization lists (lameduck lint names the findings)\n`,
         );
       }
       const writable = fixes.filter((f) => !isRendered(f.file));

@@ -5,6 +5,8 @@ import {
   budgetOptions,
   clusterOptions,
   formatOption,
+  type HelmFlags,
+  helmOptions,
   type OutputFormat,
   repositoryOptions,
 } from '../flags/declare.js';
@@ -21,7 +23,7 @@ import { EXIT } from '../output/errors.js';
 import type { Io } from '../output/io.js';
 import { colorEnabled, createStyle } from '../output/style.js';
 
-interface LintFlags extends PlanFlags {
+interface LintFlags extends PlanFlags, HelmFlags {
   readonly format: OutputFormat;
   readonly failOn: Severity;
   readonly config?: string;
@@ -29,7 +31,7 @@ interface LintFlags extends PlanFlags {
 }
 
 export function registerLint(program: Command, io: Io, setExit: (code: number) => void): void {
-  repositoryOptions(budgetOptions(clusterOptions(program.command('lint'))), CONFIG_FILE)
+  helmOptions(repositoryOptions(budgetOptions(clusterOptions(program.command('lint'))), CONFIG_FILE))
     .description('find termination bugs in Kubernetes manifests, with exact file:line')
     .argument('[paths...]', 'files or directories (walked); - reads stdin', ['.'])
     .addOption(
@@ -43,6 +45,7 @@ export function registerLint(program: Command, io: Io, setExit: (code: number) =
       `
 Examples:
   lameduck lint k8s/
+  lameduck lint ./chart --helm-values values-prod.yaml   # rendered with helm template
   helm template my-release ./chart | lameduck lint -
   lameduck lint deploy.yaml --format sarif > lameduck.sarif
 

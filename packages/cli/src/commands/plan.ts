@@ -1,6 +1,14 @@
 /** `lameduck plan`: wiring only. */
 import type { Command } from 'commander';
-import { budgetOptions, clusterOptions, formatOption, type OutputFormat } from '../flags/declare.js';
+import { EMPTY_CONFIG, helmValues } from '../config/config.js';
+import {
+  budgetOptions,
+  clusterOptions,
+  formatOption,
+  type HelmFlags,
+  helmOptions,
+  type OutputFormat,
+} from '../flags/declare.js';
 import { type PlanFlags, resolvePlanOptions } from '../flags/plan.js';
 import { loadManifests } from '../manifests/load.js';
 import { objectsOf } from '../manifests/objects.js';
@@ -14,7 +22,7 @@ import { exampleDeployment } from '../plan/example.js';
 import { planJson } from '../plan/json.js';
 import { renderPlanText } from '../plan/text.js';
 
-interface PlanCommandFlags extends PlanFlags {
+interface PlanCommandFlags extends PlanFlags, HelmFlags {
   readonly filename?: string[];
   readonly format: OutputFormat;
   readonly name: string;
@@ -23,7 +31,7 @@ interface PlanCommandFlags extends PlanFlags {
 }
 
 export function registerPlan(program: Command, io: Io, setExit: (code: number) => void): void {
-  budgetOptions(clusterOptions(program.command('plan')))
+  helmOptions(budgetOptions(clusterOptions(program.command('plan'))))
     .description('the termination time budget and timeline of a workload, and the values to use')
     .option('-f, --filename <path...>', 'manifest file or directory (repeatable); - reads stdin')
     .option('--container <name>', 'only this container')
@@ -46,7 +54,11 @@ Exit codes: 0 plan fits, 1 SIGKILL cuts a drain, SIGTERM never reaches the app o
     .action(async (flags: PlanCommandFlags) => {
       const options = resolvePlanOptions(flags);
       const generated = flags.filename === undefined ? generatedManifest(flags, options) : undefined;
-      const loaded = generated ?? (await loadManifests(flags.filename ?? [], () => io.readStdin()));
+      const loaded =
+        generated ??
+        (await loadManifests(flags.filename ?? [], () => io.readStdin(), {
+          helm: helmValues(EMPTY_CONFIG, flags, options.kubeVersion),
+        }));
       const { plans, errors, nothingToPlan } = buildPlans(loaded.objects, options);
       const problems = [...loaded.errors, ...errors];
       if (nothingToPlan && problems.length === 0) problems.push(nothingToPlan);

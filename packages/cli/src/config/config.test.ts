@@ -36,12 +36,13 @@ describe('.lameduck.yaml', () => {
     const schema = JSON.parse(await readFile(`${cliRoot}schema/lameduck.schema.json`, 'utf8'));
     const config = parseConfig(
       '.lameduck.yaml',
-      'kubeVersion: "1.31"\nnodes: 40\ndrainSeconds: 20\nbufferSeconds: 5\nrules:\n  single-replica: off\n  readiness-probe-missing: error\nimages:\n  registry.example.com/api: services/api/Dockerfile\nignore: ["charts/**"]\n',
+      'kubeVersion: "1.31"\nnodes: 40\ndrainSeconds: 20\nbufferSeconds: 5\nrules:\n  single-replica: off\n  readiness-probe-missing: error\nimages:\n  registry.example.com/api: services/api/Dockerfile\nignore: ["charts/**"]\nhelm:\n  values: [ci/values.yaml]\n  set: [replicaCount=3]\n',
       known,
     );
     assert.deepEqual(Object.keys(schema.properties).sort(), [
       'bufferSeconds',
       'drainSeconds',
+      'helm',
       'ignore',
       'images',
       'kubeVersion',
@@ -58,6 +59,23 @@ describe('.lameduck.yaml', () => {
       ],
     );
     assert.equal(config.images.get('registry.example.com/api'), 'services/api/Dockerfile');
+    assert.deepEqual(config.helm, { values: ['ci/values.yaml'], set: ['replicaCount=3'] });
+  });
+
+  it('reports a bad helm value at its line', () => {
+    expectError(
+      'helm:\n  values: ci/values.yaml\n',
+      /^\.lameduck\.yaml:2:11: helm\.values must be a list of strings/,
+    );
+    expectError(
+      'helm:\n  set: [replicaCount=3, replicaCount]\n',
+      /^\.lameduck\.yaml:2:25: helm\.set "replicaCount" is not KEY=VALUE/,
+    );
+    expectError('helm: [a]\n', /^\.lameduck\.yaml:1:7: helm must be a mapping/);
+    expectError(
+      'helm:\n  valuse: []\n',
+      /^\.lameduck\.yaml:2:\d+: unknown key "helm\.valuse"; helm takes values and set/,
+    );
   });
 
   it('reports bad values at their line, with what to do', () => {

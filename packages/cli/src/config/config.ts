@@ -5,9 +5,12 @@
  */
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { isMap, isScalar, LineCounter, parseDocument } from 'yaml';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
+import type { HelmFlags } from '../flags/declare.js';
 import { type PlanFlags, resolvePlanOptions } from '../flags/plan.js';
+import type { HelmOptions } from '../manifests/helm.js';
 import { isObject, type JsonObject } from '../model/json.js';
+import { formatKubeVersion, type KubeVersion } from '../model/kube-version.js';
 import { InputError, UsageError } from '../output/errors.js';
 
 export const CONFIG_FILE = '.lameduck.yaml';
@@ -17,6 +20,8 @@ export interface LameduckConfig {
   readonly severities: ReadonlyMap<string, 'error' | 'warning' | 'info' | 'off'>;
   readonly images: ReadonlyMap<string, string>;
   readonly ignore: readonly RegExp[];
+  /** Values every Helm chart is rendered with, before those of the command line. */
+  readonly helm: { readonly values: readonly string[]; readonly set: readonly string[] };
 }
 
 export const EMPTY_CONFIG: LameduckConfig = {
@@ -24,6 +29,7 @@ export const EMPTY_CONFIG: LameduckConfig = {
   severities: new Map(),
   images: new Map(),
   ignore: [],
+  helm: { values: [], set: [] },
 };
 
 const schema = createRequire(import.meta.url)('../../schema/lameduck.schema.json') as {
@@ -59,7 +65,7 @@ export function parseConfig(file: string, text: string, knownRules: ReadonlySet<
   const document = parseDocument(text, { lineCounter });
   const where = (path: (string | number)[]) => {
     const node = document.getIn(path, true);
-    const offset = isScalar(node) || isMap(node) ? (node.range?.[0] ?? 0) : 0;
+    const offset = isScalar(node) || isMap(node) || isSeq(node) ? (node.range?.[0] ?? 0) : 0;
     const { line, col } = lineCounter.linePos(offset);
     return { line, column: col };
   };
@@ -125,6 +131,22 @@ export function parseConfig(file: string, text: string, knownRules: ReadonlySet<
   const ignore = config.ignore ?? [];
   if (!Array.isArray(ignore))
     fail('ignore must be a list of glob patterns', ['ignore'], 'e.g. ignore: ["charts/**"]');
+  const helm = config.helm ?? {};
+  if (!isObject(helm)) fail('helm must be a mapping', ['helm'], 'e.g. helm: {values: [ci/values.yaml]}');
+  for (const key of Object.keys(helm as JsonObject))
+    if (key !== 'values' && key !== 'set')
+      fail(`unknown key "helm.${key}"`, ['helm', key], 'helm takes values and set');
+  const helmList = (key: 'values' | 'set', example: string): string[] => {
+    const list = (helm as JsonObject)[key] ?? [];
+    if (!Array.isArray(list) || list.some((item) => typeof item !== 'string' || item === ''))
+      fail(`helm.${key} must be a list of strings`, ['helm', key], `e.g. helm: {${key}: [${example}]}`);
+    return list as string[];
+  };
+  const helmValues = helmList('values', 'ci/values.yaml');
+  const helmSet = helmList('set', 'replicaCount=3');
+  for (const [index, assignment] of helmSet.entries())
+    if (!assignment.includes('='))
+      fail(`helm.set "${assignment}" is not KEY=VALUE`, ['helm', 'set', index], 'e.g. replicaCount=3');
   const flags: Record<string, string> = {};
   for (const [key, { flag, name }] of Object.entries(FLAG_KEYS)) {
     const value = asText(key);
@@ -143,6 +165,7 @@ export function parseConfig(file: string, text: string, knownRules: ReadonlySet<
     severities,
     images,
     ignore: (ignore as unknown[]).map((glob) => globToRegExp(String(glob))),
+    helm: { values: helmValues, set: helmSet },
   };
 }
 
@@ -170,4 +193,13 @@ export function withConfig<F extends PlanFlags>(flags: F, config: LameduckConfig
   if (flags.nodes !== undefined) delete merged.profile;
   if (flags.profile !== undefined) delete merged.nodes;
   return merged as F;
+}
+
+/** The values charts render with: the config file's, then the command line's (which win), for the target version. */
+export function helmValues(config: LameduckConfig, flags: HelmFlags, kubeVersion: KubeVersion): HelmOptions {
+  return {
+    values: [...config.helm.values, ...(flags.helmValues ?? [])],
+    set: [...config.helm.set, ...(flags.helmSet ?? [])],
+    kubeVersion: formatKubeVersion(kubeVersion),
+  };
 }

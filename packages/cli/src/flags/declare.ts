@@ -41,6 +41,29 @@ export function repositoryOptions(command: Command, configFile: string): Command
     .option('--config <file>', `configuration file (default: ${configFile} if present)`);
 }
 
+/** The values of --helm-values and --helm-set, which repeat. */
+export interface HelmFlags {
+  readonly helmValues?: string[];
+  readonly helmSet?: string[];
+}
+
+const repeated = (value: string, previous: string[] = []) => [...previous, value];
+
+/** --helm-values, --helm-set: plan, lint and fix, which render the Helm charts they read. */
+export function helmOptions(command: Command): Command {
+  return command
+    .option(
+      '--helm-values <file>',
+      'values file for the Helm charts read (repeatable; a later file wins), as helm template --values',
+      repeated,
+    )
+    .option(
+      '--helm-set <key=value>',
+      'value for the Helm charts read (repeatable), as helm template --set',
+      repeated,
+    );
+}
+
 /** The load flags lab and verify share (parsed by flags/load.ts). */
 export function loadOptions(command: Command): Command {
   return command

@@ -1,7 +1,7 @@
 /** Runs the rules over every workload, places each finding at file:line:column, applies suppressions. */
 
 import type { DockerfileContext } from '../dockerfile/facts.js';
-import { type KubeObject, locate } from '../manifests/objects.js';
+import { type KubeObject, place } from '../manifests/objects.js';
 import type { WorkloadAnalysis } from '../model/analyze.js';
 import type { Change } from '../model/changes.js';
 import { getString } from '../model/json.js';
@@ -115,12 +115,13 @@ export function lintObjects(
       if (severity === 'off' || ignoredByAnnotation(object, rule.id)) continue;
       for (const found of rule.check(context)) {
         const at = (found.in && byValue.get(found.in)) || object;
-        const { line, column } = locate(at, found.path);
-        if (ignoredByComment(lines.of(at.source.name, at.source.text), line, rule.id)) continue;
+        const { source, position } = place(at, found.path);
+        const { line, column } = position;
+        if (ignoredByComment(lines.of(source.name, source.text), line, rule.id)) continue;
         const finding: Finding = {
           rule: rule.id,
           severity,
-          file: at.source.name,
+          file: source.name,
           line,
           column,
           object: {

@@ -10,9 +10,10 @@ import type { ParsedSource } from '../manifests/parse.js';
 import { assignments, type Change } from '../model/changes.js';
 import { recommend } from '../model/recommendations.js';
 import { isWorkloadKind } from '../model/workloads.js';
+import { printable } from '../output/errors.js';
 import type { DockerfileRule } from './dockerfile-rule.js';
 import type { Finding, LocatedFinding } from './engine.js';
-import { applyEdits, type LineEdit, wholeLines } from './line-edits.js';
+import { applyEdits, type LineEdit, unifiedDiff, wholeLines } from './line-edits.js';
 import type { LintOptions, Rule } from './rule.js';
 import { keepFlowPadding, styleOf } from './yaml-style.js';
 
@@ -124,6 +125,22 @@ export function planFixes(
       });
     return fileFix(source.name, source.text, lineEdits, fixed);
   });
+}
+
+/**
+ * What to change in a Helm chart for the fixes of its rendered output: fix never edits templates,
+ * whose text is not the YAML it renders, so it names the template lines and shows the rendered
+ * lines the chart should produce (through its values, or the template).
+ */
+export function chartFixAdvice(fix: FileFix, located: readonly LocatedFinding[]): string {
+  const places = [
+    ...new Set(
+      located
+        .filter((l) => l.workload.source.name === fix.file && fix.fixed.includes(l.finding.rule))
+        .map(({ finding }) => `${printable(finding.file)}:${finding.line} (${finding.rule})`),
+    ),
+  ];
+  return `${printable(fix.file)}: a Helm chart's rendered output, which fix does not write; change the values or templates at ${places.join(', ')} so that the chart renders:\n${unifiedDiff(fix.file, fix.before, fix.edits)}`;
 }
 
 /** Dockerfile fixes, one rule after another on the text each previous fix left. */

@@ -1,5 +1,6 @@
 /** What lint and fix both start from: the config, the loaded input, and the engine options. */
-import { type LameduckConfig, loadConfig, withConfig } from '../config/config.js';
+import { helmValues, type LameduckConfig, loadConfig, withConfig } from '../config/config.js';
+import type { HelmFlags } from '../flags/declare.js';
 import { type PlanFlags, resolvePlanOptions } from '../flags/plan.js';
 import { type LoadedManifests, loadManifests } from '../manifests/load.js';
 import type { ParseOptions } from '../manifests/parallel-parse.js';
@@ -15,20 +16,25 @@ export interface LintInput {
 
 export async function loadLintInput(
   paths: readonly string[],
-  flags: PlanFlags & { readonly config?: string; readonly allowRemote?: boolean },
+  flags: PlanFlags & HelmFlags & { readonly config?: string; readonly allowRemote?: boolean },
   readStdin: () => Promise<string>,
   parse: ParseOptions = {},
 ): Promise<LintInput> {
   const config = await loadConfig(flags.config, new Set(ALL_RULES.map((rule) => rule.id)));
+  const plan = resolvePlanOptions(withConfig(flags, config));
   const loaded = await loadManifests(
     paths,
     readStdin,
-    { ignore: config.ignore, allowRemote: flags.allowRemote === true },
+    {
+      ignore: config.ignore,
+      allowRemote: flags.allowRemote === true,
+      helm: helmValues(config, flags, plan.kubeVersion),
+    },
     parse,
   );
   const facts = loaded.dockerfiles.map((d) => d.facts);
   const options = {
-    ...resolvePlanOptions(withConfig(flags, config)),
+    ...plan,
     severities: config.severities,
     dockerfileFor: imageLinker(loaded.objects, facts, config.images),
   };

@@ -41,6 +41,7 @@ export function lintLoaded({ config, loaded, options }: LintInput): LintResult {
   );
   const sources = new Map([
     ...loaded.objects.map((o): [string, string] => [o.source.name, o.source.text]),
+    ...loaded.objects.flatMap((o) => [...(o.source.origin?.files ?? [])]),
     ...loaded.appConfigs.map((a): [string, string] => [a.file, a.text]),
     ...loaded.dockerfiles.flatMap(({ facts, script }): [string, string][] => [
       [facts.file, facts.text],

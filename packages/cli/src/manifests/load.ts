@@ -30,10 +30,12 @@ export async function loadManifests(
     parse,
   );
   for (const error of manifests.errors) errors.push(error);
+  const origins = new Map(sources.flatMap((s) => (s.origin ? [[s.name, s.origin] as const] : [])));
   const objects: KubeObject[] = [];
   // Loops, not push(...spread): a 50 MB file holds more objects than the call stack takes arguments.
   for (const parsed of manifests.parsed) {
-    const found = objectsOf(parsed);
+    const origin = origins.get(parsed.name);
+    const found = objectsOf(origin ? { ...parsed, origin } : parsed);
     for (const object of found.objects) objects.push(object);
     for (const error of found.errors) errors.push(error);
   }

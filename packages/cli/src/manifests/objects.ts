@@ -5,6 +5,7 @@
 import { getString, isObject, type JsonObject, type Path } from '../model/json.js';
 import { InputError, type SourcePosition } from '../output/errors.js';
 import { kindOutsideGroup, misspeltKind } from './kinds.js';
+import type { Placement } from './origin.js';
 import { type ParsedSource, positionAt } from './parse.js';
 import { PositionTable } from './positions.js';
 
@@ -86,4 +87,16 @@ export function objectsOf(source: ParsedSource): { objects: KubeObject[]; errors
  */
 export function locate(object: KubeObject, path: Path): SourcePosition {
   return positionAt(object.source.lineCounter, object.positions.offsetOf([...object.prefix, ...path]));
+}
+
+/**
+ * The file and position a person edits for `path` of the object: in rendered output, the file it
+ * was written in (a Helm template); elsewhere, as `locate`.
+ */
+export function place(object: KubeObject, path: Path): Placement {
+  const { source } = object;
+  const document = source.documents[object.documentIndex];
+  const placed =
+    document && source.origin?.place(document.start, document.value, [...object.prefix, ...path]);
+  return placed ?? { source, position: locate(object, path) };
 }

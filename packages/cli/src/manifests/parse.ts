@@ -8,6 +8,7 @@
  */
 import { Composer, type Document, LineCounter, Parser } from 'yaml';
 import { InputError, type SourcePosition } from '../output/errors.js';
+import type { SourceOrigin } from './origin.js';
 import { OffsetWriter, recordPositions } from './positions.js';
 import type { SourceText } from './read.js';
 
@@ -37,6 +38,8 @@ export interface ParsedSource {
   readonly documents: readonly LoadedDocument[];
   /** The yaml library's documents, index for index, for editing in place (fix). */
   readonly editable?: readonly Document.Parsed[];
+  /** Rendered output: where its objects were written. */
+  readonly origin?: SourceOrigin;
 }
 
 /** Aliases beyond this are refused (a "billion laughs" document expands exponentially). */

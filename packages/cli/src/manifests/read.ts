@@ -9,12 +9,17 @@ import { parse as parseYaml } from 'yaml';
 import { APP_CONFIG_NAME } from '../app-config/settings.js';
 import { InputError, printable } from '../output/errors.js';
 import { byCodeUnit } from '../output/order.js';
+import { type HelmOptions, isHelmRendered, readCharts } from './helm.js';
+import type { SourceOrigin } from './origin.js';
+import { NO_NETWORK, RENDER_TIMEOUT_MS } from './tools.js';
 
 export interface SourceText {
   /** As the user should see it: the path they gave (or found under it), or "<stdin>". */
   readonly name: string;
   readonly text: string;
   readonly kind: 'manifest' | 'dockerfile' | 'app-config';
+  /** Rendered output: where its objects were written. */
+  readonly origin?: SourceOrigin;
 }
 
 export const MANIFEST_EXTENSIONS = /\.(?:ya?ml|json)$/i;
@@ -65,17 +70,6 @@ function renderKustomization(
   return { text: result.stdout };
 }
 
-const RENDER_TIMEOUT_MS = 30_000;
-const NO_NETWORK = {
-  HTTP_PROXY: 'http://127.0.0.1:9',
-  HTTPS_PROXY: 'http://127.0.0.1:9',
-  http_proxy: 'http://127.0.0.1:9',
-  https_proxy: 'http://127.0.0.1:9',
-  ALL_PROXY: 'http://127.0.0.1:9',
-  NO_PROXY: '',
-  GIT_TERMINAL_PROMPT: '0',
-};
-
 /** A kustomization entry that kustomize would fetch: a URL, a git remote, a host/org/repo path. */
 const REMOTE =
   /^(?:[a-z][a-z0-9+.-]*:\/\/|git@|(?:github\.com|gitlab\.com|bitbucket\.org)\/)|\?ref=|\.git(?:\/\/|$)/i;
@@ -106,12 +100,14 @@ export interface ReadOptions {
   readonly ignore?: readonly RegExp[];
   /** Let kustomize fetch remote resources (off: lint runs on untrusted pull requests). */
   readonly allowRemote?: boolean;
+  /** The values Helm charts are rendered with. */
+  readonly helm?: HelmOptions;
 }
 
 export async function readManifestSources(
   paths: readonly string[],
   readStdin: () => Promise<string>,
-  { ignore = [], allowRemote = false }: ReadOptions = {},
+  { ignore = [], allowRemote = false, helm = {} }: ReadOptions = {},
 ): Promise<ReadResult> {
   const sources: SourceText[] = [];
   const errors: InputError[] = [];
@@ -132,6 +128,12 @@ export async function readManifestSources(
           `${walked.links.length} symbolic link(s) not followed: ${shown}${more}; lameduck reads only what is inside the paths given, so pass a link's target to lint it`,
         );
       }
+      const charts = await readCharts(found, helm, ignore);
+      sources.push(...charts.sources);
+      errors.push(...charts.errors);
+      notes.push(...charts.notes);
+      // A chart's files are its templates and values: only the rendered output holds manifests.
+      found = found.filter((file) => !charts.inChart(file) || kindOf(file) !== 'manifest');
       for (const kustomization of found.filter((file) =>
         KUSTOMIZATION.includes(file.split('/').pop() ?? ''),
       )) {
@@ -285,5 +287,5 @@ export function renderedName(directory: string): string {
 
 /** Whether a source is rendered output rather than a file: fix must never write it. */
 export function isRendered(name: string): boolean {
-  return name.endsWith(RENDERED);
+  return name.endsWith(RENDERED) || isHelmRendered(name);
 }

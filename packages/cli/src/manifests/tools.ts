@@ -27,3 +27,19 @@ export function findTool(name: RenderTool, env: NodeJS.ProcessEnv = process.env)
   }
   return undefined;
 }
+
+/** How long one render may take: a chart or kustomization that loops forever is stopped. */
+export const RENDER_TIMEOUT_MS = 30_000;
+/** How much one render may write: far above any real output, far below what exhausts memory. */
+export const MAX_RENDERED_BYTES = 64 * 1024 * 1024;
+
+/** A renderer's environment additions that make any fetch fail at once: git and HTTP go to a closed local port. */
+export const NO_NETWORK = {
+  HTTP_PROXY: 'http://127.0.0.1:9',
+  HTTPS_PROXY: 'http://127.0.0.1:9',
+  http_proxy: 'http://127.0.0.1:9',
+  https_proxy: 'http://127.0.0.1:9',
+  ALL_PROXY: 'http://127.0.0.1:9',
+  NO_PROXY: '',
+  GIT_TERMINAL_PROMPT: '0',
+};

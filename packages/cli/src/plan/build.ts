@@ -3,7 +3,7 @@
  * them, and the analysis of the patched workload, which proves the patch does what it claims.
  */
 import type { KubeObject } from '../manifests/objects.js';
-import { locate } from '../manifests/objects.js';
+import { locate, place } from '../manifests/objects.js';
 import { type AnalysisOptions, analyzeWorkload, type WorkloadAnalysis } from '../model/analyze.js';
 import { applyChanges, type Change, type Patch, patchFor } from '../model/changes.js';
 import type { ClusterProfile } from '../model/guide-tables.js';
@@ -131,12 +131,14 @@ function planWorkload(
   const after =
     changes.length > 0 ? shownOnly(analyseAll(applyChanges(object.value, kind, changes))) : undefined;
 
+  // In rendered output, both are in the template the object was written in.
   const containerPositions = new Map(
-    analysis.containers.map((c) => [c.container.name, locate(object, c.container.path)]),
+    analysis.containers.map((c) => [c.container.name, place(object, c.container.path).position]),
   );
+  const { source, position } = place(object, []);
   return {
-    file: object.source.name,
-    position: locate(object, []),
+    file: source.name,
+    position,
     kind,
     name: object.name,
     namespace: object.namespace,

@@ -1,8 +1,8 @@
 /** Shared by the CLI's tests: paths, fixtures and an in-process run of the command line. */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { seededRandom } from '../cluster/propagation.js';
@@ -439,4 +439,20 @@ export function builtTool(name: 'helm' | 'kustomize'): string {
   });
   if (result.status !== 0) throw new Error(`scripts/tools/build.sh ${name} failed (status ${result.status})`);
   return join(result.stdout.trim(), name);
+}
+
+/** A chart named demo in `directory`/chart: Chart.yaml (with `chart` appended) and the given files. */
+export async function writeHelmChart(
+  directory: string,
+  files: Record<string, string>,
+  chart = '',
+): Promise<string> {
+  const root = join(directory, 'chart');
+  await mkdir(join(root, 'templates'), { recursive: true });
+  await writeFile(join(root, 'Chart.yaml'), `apiVersion: v2\nname: demo\nversion: 0.1.0\n${chart}`);
+  for (const [name, text] of Object.entries(files)) {
+    await mkdir(dirname(join(root, name)), { recursive: true });
+    await writeFile(join(root, name), text);
+  }
+  return root;
 }

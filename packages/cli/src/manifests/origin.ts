@@ -1,0 +1,22 @@
+/**
+ * Rendered output (helm template) knows where each of its objects was written: a finding about one
+ * of them is placed in that file, the one a person edits, instead of in text no file holds.
+ */
+import type { Path } from '../model/json.js';
+import type { SourcePosition } from '../output/errors.js';
+
+export interface Placement {
+  /** The file a person edits: its name, and its text for suppression comments and code frames. */
+  readonly source: { readonly name: string; readonly text: string };
+  readonly position: SourcePosition;
+}
+
+export interface SourceOrigin {
+  /**
+   * Where `path` of the rendered document that starts at offset `documentStart` (its value:
+   * `document`) was written, or undefined when no file holds it (the rendered text is the answer).
+   */
+  place(documentStart: number, document: unknown, path: Path): Placement | undefined;
+  /** The texts of the files it places findings in, by name. */
+  readonly files: ReadonlyMap<string, string>;
+}
