@@ -10,6 +10,7 @@ import type { Change } from '../model/changes.js';
 import { type ClusterProfile, PRESTOP_SLEEP_BY_PROFILE, type SecondsRange } from '../model/guide-tables.js';
 import { getString, type JsonObject, type Path } from '../model/json.js';
 import type { KubeVersion } from '../model/kube-version.js';
+import type { Neighbours } from '../model/neighbours.js';
 import { containerPorts, type WorkloadKind } from '../model/workloads.js';
 import type { ImageLinker } from './images.js';
 import type { MessageTable, RuleMessage } from './messages.js';
@@ -25,19 +26,11 @@ export interface LintOptions {
 }
 
 /** One workload as rules see it: the model's analysis plus its neighbours in the input. */
-export interface WorkloadContext {
+export interface WorkloadContext extends Neighbours {
   readonly kind: WorkloadKind;
   readonly name: string;
   readonly object: JsonObject;
   readonly analysis: WorkloadAnalysis;
-  /** Services in the same namespace whose selector matches the pod template's labels. */
-  readonly services: readonly JsonObject[];
-  /** Ingresses in the same namespace with a backend among `services`: what stands in front of them. */
-  readonly ingresses: readonly JsonObject[];
-  /** The workload's Namespace object, when the input holds it (labels such as injection switches). */
-  readonly namespace: JsonObject | undefined;
-  /** Every object of the input of one kind (BackendConfig, ConfigMap, IngressClass...). */
-  readonly objectsOfKind: (kind: string) => readonly JsonObject[];
   readonly options: LintOptions;
   /** The Dockerfile that builds an image, when the input links one. */
   readonly dockerfileFor: ImageLinker;

@@ -1,6 +1,6 @@
 import { formatSeconds as t } from '../../model/duration.js';
+import { annotationPath, awsTargetGroups, DEREGISTRATION_DELAY } from '../../model/front-of-pod.js';
 import { getString } from '../../model/json.js';
-import { annotationPath, awsTargetGroups, DEREGISTRATION_DELAY } from '../front-of-pod.js';
 import { DOCS_BASE, type Rule, servingContainers } from '../rule.js';
 
 export const awsDeregistrationDelayExceedsPrestop: Rule = {

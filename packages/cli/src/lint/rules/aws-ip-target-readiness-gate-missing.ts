@@ -1,5 +1,5 @@
+import { awsTargetGroups } from '../../model/front-of-pod.js';
 import { getIn, getString, isObject } from '../../model/json.js';
-import { awsTargetGroups } from '../front-of-pod.js';
 import { DOCS_BASE, type Rule } from '../rule.js';
 
 const INJECT_LABEL = 'elbv2.k8s.aws/pod-readiness-gate-inject';

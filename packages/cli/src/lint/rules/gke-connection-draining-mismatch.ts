@@ -1,6 +1,6 @@
 import { formatSeconds as t } from '../../model/duration.js';
+import { backendConfigsOf } from '../../model/front-of-pod.js';
 import { getNumber, getString } from '../../model/json.js';
-import { backendConfigsOf } from '../front-of-pod.js';
 import { DOCS_BASE, type Rule, servingContainers } from '../rule.js';
 
 const DRAINING_PATH = ['spec', 'connectionDraining', 'drainingTimeoutSec'];

@@ -1,46 +1,8 @@
-import { parse, stringify } from 'yaml';
-import { parseDurationSeconds, formatSeconds as t } from '../../model/duration.js';
-import { getIn, getObject, getString, isObject, type JsonObject } from '../../model/json.js';
+import { stringify } from 'yaml';
+import { formatSeconds as t } from '../../model/duration.js';
+import { getObject } from '../../model/json.js';
+import { istioSidecar } from '../../model/mesh-sidecars.js';
 import { DOCS_BASE, type Rule } from '../rule.js';
-
-/** Istio's default terminationDrainDuration (istio/api mesh/v1alpha1/proxy.proto). */
-const DEFAULT_DRAIN_SECONDS = 5;
-
-function proxyConfig(annotations: JsonObject): JsonObject {
-  const raw = getString(annotations, ['proxy.istio.io/config']);
-  if (raw === undefined) return {};
-  try {
-    const parsed: unknown = parse(raw);
-    return isObject(parsed) ? parsed : {};
-  } catch {
-    return {};
-  }
-}
-
-/**
- * Whether Istio's injector gives the pod a sidecar, and why (istio.io "Installing the sidecar",
- * injection policy): the pod's `sidecar.istio.io/inject` label (or the older annotation) decides
- * when set; otherwise a namespace labelled `istio-injection: enabled` or `istio.io/rev`, or a
- * revision label on the pod. A `proxy.istio.io/config` annotation is written only for a sidecar.
- */
-function injectedBecause(
-  labels: JsonObject,
-  annotations: JsonObject,
-  namespace: JsonObject | undefined,
-): string | undefined {
-  const podChoice = labels['sidecar.istio.io/inject'] ?? annotations['sidecar.istio.io/inject'];
-  if (podChoice === 'false') return undefined;
-  if (podChoice === 'true') return 'sidecar.istio.io/inject: "true"';
-  const namespaceLabels = getObject(namespace, ['metadata', 'labels']) ?? {};
-  const name = getString(namespace, ['metadata', 'name']);
-  if (namespaceLabels['istio-injection'] === 'enabled')
-    return `namespace ${name} is labelled istio-injection: enabled`;
-  if (namespaceLabels['istio-injection'] !== 'disabled' && namespaceLabels['istio.io/rev'] !== undefined)
-    return `namespace ${name} is labelled istio.io/rev`;
-  if (labels['istio.io/rev'] !== undefined) return 'the pod is labelled istio.io/rev';
-  if (annotations['proxy.istio.io/config'] !== undefined) return 'the pod carries proxy.istio.io/config';
-  return undefined;
-}
 
 export const istioSidecarExitsFirst: Rule = {
   id: 'istio-sidecar-exits-first',
@@ -54,15 +16,9 @@ export const istioSidecarExitsFirst: Rule = {
   fixedBy: 'pod-annotation',
   check(context) {
     const { template } = context.analysis;
-    const annotations = getObject(template.metadata, ['annotations']) ?? {};
-    const labels = getObject(template.metadata, ['labels']) ?? {};
-    const injected = injectedBecause(labels, annotations, context.namespace);
-    if (injected === undefined) return [];
-    const config = proxyConfig(annotations);
-    if (getIn(config, ['proxyMetadata', 'EXIT_ON_ZERO_ACTIVE_CONNECTIONS']) === 'true') return [];
-    const configured = getString(config, ['terminationDrainDuration']);
-    const drain =
-      (configured === undefined ? undefined : parseDurationSeconds(configured)) ?? DEFAULT_DRAIN_SECONDS;
+    const sidecar = istioSidecar(template, context.namespace);
+    if (sidecar === undefined || sidecar.exitsOnZeroConnections) return [];
+    const { proxyConfig: config, drainSeconds: drain, injectedBecause: injected } = sidecar;
     // The fix keeps every other proxy setting and adds the one that makes the agent wait for connections.
     const fixed = {
       ...config,

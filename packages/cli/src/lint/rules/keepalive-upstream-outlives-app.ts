@@ -1,53 +1,15 @@
 import { formatSeconds as t } from '../../model/duration.js';
+import { upstreamIdleTimeouts } from '../../model/front-of-pod.js';
 import { getString, isObject, type JsonObject } from '../../model/json.js';
-import {
-  attributeSeconds,
-  behindIngressNginx,
-  durationAt,
-  ingressController,
-  ingressNginxConfigMap,
-} from '../front-of-pod.js';
 import { isNodeApp, PRELOAD_IMPORT } from '../node-preload.js';
-import { DOCS_BASE, type Rule, type WorkloadContext } from '../rule.js';
+import { DOCS_BASE, type Rule } from '../rule.js';
 
-/** ingress-nginx `upstream-keepalive-timeout` and the ALB's `idle_timeout.timeout_seconds` both default to 60 s. */
-const DEFAULT_UPSTREAM_IDLE_SECONDS = 60;
 /** gunicorn's `keepalive` setting default (docs.gunicorn.org settings). */
 const GUNICORN_DEFAULT_KEEPALIVE_SECONDS = 2;
 /** Node's http `server.keepAliveTimeout` default. */
 const NODE_DEFAULT_KEEPALIVE_SECONDS = 5;
 /** The runtime library's option: Node then keeps idle connections 1 s longer than this. */
 const UPSTREAM_IDLE_ENV = 'LAMEDUCK_UPSTREAM_IDLE_TIMEOUT_SECONDS';
-const ALB_ATTRIBUTES = 'alb.ingress.kubernetes.io/load-balancer-attributes';
-
-interface Upstream {
-  readonly name: string;
-  readonly idleSeconds: number;
-  /** Where the upstream's idle timeout is set. */
-  readonly knob: string;
-}
-
-function upstreams(context: WorkloadContext): Upstream[] {
-  const albs = context.ingresses
-    .filter((ingress) => ingressController(ingress, context) === 'aws-alb')
-    .map((ingress) => ({
-      name: `the ALB of Ingress ${getString(ingress, ['metadata', 'name']) ?? ''}`,
-      idleSeconds:
-        attributeSeconds(ingress, ALB_ATTRIBUTES, 'idle_timeout.timeout_seconds') ??
-        DEFAULT_UPSTREAM_IDLE_SECONDS,
-      knob: `idle_timeout.timeout_seconds in ${ALB_ATTRIBUTES}`,
-    }));
-  if (!behindIngressNginx(context)) return albs;
-  const configMap = ingressNginxConfigMap(context);
-  const nginx = {
-    name: 'ingress-nginx',
-    idleSeconds:
-      (configMap && durationAt(configMap, ['data', 'upstream-keepalive-timeout'])) ??
-      DEFAULT_UPSTREAM_IDLE_SECONDS,
-    knob: 'upstream-keepalive-timeout in the ingress-nginx ConfigMap',
-  };
-  return [...albs, nginx];
-}
 
 const words = (value: unknown): string[] =>
   Array.isArray(value) ? value.flatMap((word) => (typeof word === 'string' ? word.split(/\s+/) : [])) : [];
@@ -95,7 +57,7 @@ export const keepaliveUpstreamOutlivesApp: Rule = {
       '{upstream} reuses an idle connection for up to {upstreamIdle}, but {container} ({server}) closes it after {appIdle}: a request sent on a connection the app is closing fails with a 502, in steady state and during every rollout',
   },
   check(context) {
-    const inFront = upstreams(context);
+    const inFront = upstreamIdleTimeouts(context);
     if (inFront.length === 0) return [];
     return context.analysis.containers.flatMap(({ container }) => {
       const app = container.role === 'main' ? appKeepAlive(container.spec) : undefined;

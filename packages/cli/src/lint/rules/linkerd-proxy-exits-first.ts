@@ -1,13 +1,6 @@
 import { formatSeconds as t } from '../../model/duration.js';
-import { getString, type JsonObject } from '../../model/json.js';
-import { annotationPath, durationAt } from '../front-of-pod.js';
+import { linkerdProxy, LINKERD_WAIT_ANNOTATION as WAIT_ANNOTATION } from '../../model/mesh-sidecars.js';
 import { DOCS_BASE, type Rule, type RuleFinding, servingContainers } from '../rule.js';
-
-const WAIT_ANNOTATION = 'config.alpha.linkerd.io/proxy-wait-before-exit-seconds';
-const NATIVE_SIDECAR_ANNOTATIONS = [
-  'config.alpha.linkerd.io/proxy-enable-native-sidecar',
-  'config.beta.linkerd.io/proxy-enable-native-sidecar',
-];
 
 export const linkerdProxyExitsFirst: Rule = {
   id: 'linkerd-proxy-exits-first',
@@ -21,21 +14,10 @@ export const linkerdProxyExitsFirst: Rule = {
       'linkerd-proxy waits {wait} before exiting, but the grace period is {grace}: the kubelet cuts the wait and SIGKILLs the proxy 2 s later, resetting the connections still open through it',
   },
   check(context) {
-    const { template } = context.analysis;
-    const pod: JsonObject = { metadata: template.metadata };
-    // Linkerd reads its annotations from the pod template first, then from the namespace.
-    const scopes = [pod, ...(context.namespace ? [context.namespace] : [])];
-    const setting = (key: string) =>
-      scopes.map((scope) => getString(scope, annotationPath(key))).find(Boolean);
-    if (setting('linkerd.io/inject') !== 'enabled') return [];
-    // A native-sidecar proxy is stopped after the app by the kubelet itself; the wait does not apply.
-    if (NATIVE_SIDECAR_ANNOTATIONS.some((key) => setting(key) === 'true')) return [];
+    const proxy = linkerdProxy(context.analysis.template, context.namespace);
+    if (proxy === undefined) return [];
     // Unset, the proxy waits 0 s: it gets SIGTERM with the app's preStop start.
-    const wait =
-      scopes
-        .map((scope) => durationAt(scope, annotationPath(WAIT_ANNOTATION)))
-        .find((v) => v !== undefined) ?? 0;
-    const path = [...template.path, ...annotationPath(WAIT_ANNOTATION)];
+    const { waitSeconds: wait, waitPath: path } = proxy;
     return servingContainers(context).flatMap(({ container, budget }): RuleFinding[] => {
       const appSigterm = budget.sigtermAt;
       if (appSigterm === undefined || appSigterm === 0) return [];

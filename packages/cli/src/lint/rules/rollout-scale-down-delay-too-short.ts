@@ -1,9 +1,6 @@
 import { formatSeconds as t } from '../../model/duration.js';
-import { getNumber } from '../../model/json.js';
+import { DEFAULT_SCALE_DOWN_DELAY_SECONDS, scaleDownDelays } from '../../model/front-of-pod.js';
 import { DOCS_BASE, type Rule } from '../rule.js';
-
-/** Argo Rollouts' default, there to cover the propagation of the Service and traffic-router switch. */
-const DEFAULT_SCALE_DOWN_DELAY_SECONDS = 30;
 
 export const rolloutScaleDownDelayTooShort: Rule = {
   id: 'rollout-scale-down-delay-too-short',
@@ -15,19 +12,18 @@ export const rolloutScaleDownDelayTooShort: Rule = {
       'Argo Rollouts scales down the old ReplicaSet {delay} after switching traffic to the new one, while kube-proxy, ingress controllers and load balancers may still send to the old pods: requests reaching them as they terminate fail (502s, resets) at every promotion',
   },
   check(context) {
-    if (context.kind !== 'Rollout') return [];
-    return (['blueGreen', 'canary'] as const).flatMap((strategy) => {
-      const path = ['spec', 'strategy', strategy, 'scaleDownDelaySeconds'];
-      const delay = getNumber(context.object, path);
-      if (delay === undefined || delay >= DEFAULT_SCALE_DOWN_DELAY_SECONDS) return [];
-      return [
-        {
-          path,
-          messageId: 'delayTooShort',
-          data: { delay: t(delay) },
-          fix: `set ${strategy}.scaleDownDelaySeconds to ${DEFAULT_SCALE_DOWN_DELAY_SECONDS} or more (the default), or remove it`,
-        },
-      ];
-    });
+    return scaleDownDelays(context.object, context.kind).flatMap(
+      ({ strategy, path, seconds: delay, set }) => {
+        if (!set || delay >= DEFAULT_SCALE_DOWN_DELAY_SECONDS) return [];
+        return [
+          {
+            path,
+            messageId: 'delayTooShort',
+            data: { delay: t(delay) },
+            fix: `set ${strategy}.scaleDownDelaySeconds to ${DEFAULT_SCALE_DOWN_DELAY_SECONDS} or more (the default), or remove it`,
+          },
+        ];
+      },
+    );
   },
 };

@@ -1,7 +1,7 @@
 import { getNumber, getObject, getString, type JsonObject } from '../../model/json.js';
+import { namespaceOf } from '../../model/neighbours.js';
 import { serviceSelects } from '../../model/services.js';
 import { findPodTemplate, isWorkloadKind } from '../../model/workloads.js';
-import { namespaceOf } from '../context.js';
 import { DOCS_BASE, type Rule, type WorkloadContext } from '../rule.js';
 
 const REPLICATED_KINDS = ['Deployment', 'StatefulSet', 'ReplicaSet', 'Rollout'];

@@ -1,0 +1,119 @@
+/**
+ * The mesh proxies injected beside the app, read from the pod template and its Namespace: Istio's
+ * istio-proxy and Linkerd's linkerd-proxy, and when each stops. The one reader for lint's rules and
+ * plan (model/parties.ts). Sources: docs/rules.md (istio-sidecar-exits-first, linkerd-proxy-exits-first).
+ */
+import { parse } from 'yaml';
+import { parseDurationSeconds } from './duration.js';
+import { annotationPath, durationAt } from './front-of-pod.js';
+import { getIn, getObject, getString, isObject, type JsonObject, type Path } from './json.js';
+import type { PodTemplate } from './workloads.js';
+
+/** Istio's default terminationDrainDuration (istio/api mesh/v1alpha1/proxy.proto). */
+const DEFAULT_ISTIO_DRAIN_SECONDS = 5;
+
+export interface IstioSidecar {
+  /** Why the injector gives the pod a sidecar, in words. */
+  readonly injectedBecause: string;
+  /** The pod's `proxy.istio.io/config`, parsed ({} when absent or unreadable). */
+  readonly proxyConfig: JsonObject;
+  /** terminationDrainDuration: the proxy drains this long after its SIGTERM at t=0, then exits. */
+  readonly drainSeconds: number;
+  readonly drainSet: boolean;
+  /** EXIT_ON_ZERO_ACTIVE_CONNECTIONS: the proxy waits for its connections to end instead. */
+  readonly exitsOnZeroConnections: boolean;
+}
+
+function proxyConfig(annotations: JsonObject): JsonObject {
+  const raw = getString(annotations, ['proxy.istio.io/config']);
+  if (raw === undefined) return {};
+  try {
+    const parsed: unknown = parse(raw);
+    return isObject(parsed) ? parsed : {};
+  } catch {
+    return {};
+  }
+}
+
+/**
+ * Whether Istio's injector gives the pod a sidecar, and why (istio.io "Installing the sidecar",
+ * injection policy): the pod's `sidecar.istio.io/inject` label (or the older annotation) decides
+ * when set; otherwise a namespace labelled `istio-injection: enabled` or `istio.io/rev`, or a
+ * revision label on the pod. A `proxy.istio.io/config` annotation is written only for a sidecar.
+ */
+function injectedBecause(
+  labels: JsonObject,
+  annotations: JsonObject,
+  namespace: JsonObject | undefined,
+): string | undefined {
+  const podChoice = labels['sidecar.istio.io/inject'] ?? annotations['sidecar.istio.io/inject'];
+  if (podChoice === 'false') return undefined;
+  if (podChoice === 'true') return 'sidecar.istio.io/inject: "true"';
+  const namespaceLabels = getObject(namespace, ['metadata', 'labels']) ?? {};
+  const name = getString(namespace, ['metadata', 'name']);
+  if (namespaceLabels['istio-injection'] === 'enabled')
+    return `namespace ${name} is labelled istio-injection: enabled`;
+  if (namespaceLabels['istio-injection'] !== 'disabled' && namespaceLabels['istio.io/rev'] !== undefined)
+    return `namespace ${name} is labelled istio.io/rev`;
+  if (labels['istio.io/rev'] !== undefined) return 'the pod is labelled istio.io/rev';
+  if (annotations['proxy.istio.io/config'] !== undefined) return 'the pod carries proxy.istio.io/config';
+  return undefined;
+}
+
+/** The classic istio-proxy of a pod, when Istio injects one. */
+export function istioSidecar(
+  template: PodTemplate,
+  namespace: JsonObject | undefined,
+): IstioSidecar | undefined {
+  const annotations = getObject(template.metadata, ['annotations']) ?? {};
+  const labels = getObject(template.metadata, ['labels']) ?? {};
+  const because = injectedBecause(labels, annotations, namespace);
+  if (because === undefined) return undefined;
+  const config = proxyConfig(annotations);
+  const configured = getString(config, ['terminationDrainDuration']);
+  const drain = configured === undefined ? undefined : parseDurationSeconds(configured);
+  return {
+    injectedBecause: because,
+    proxyConfig: config,
+    drainSeconds: drain ?? DEFAULT_ISTIO_DRAIN_SECONDS,
+    drainSet: drain !== undefined,
+    exitsOnZeroConnections: getIn(config, ['proxyMetadata', 'EXIT_ON_ZERO_ACTIVE_CONNECTIONS']) === 'true',
+  };
+}
+
+export const LINKERD_WAIT_ANNOTATION = 'config.alpha.linkerd.io/proxy-wait-before-exit-seconds';
+const LINKERD_NATIVE_SIDECAR_ANNOTATIONS = [
+  'config.alpha.linkerd.io/proxy-enable-native-sidecar',
+  'config.beta.linkerd.io/proxy-enable-native-sidecar',
+];
+
+export interface LinkerdProxy {
+  /** The proxy gets SIGTERM this long after t=0 (0 when unset). */
+  readonly waitSeconds: number;
+  readonly waitSet: boolean;
+  /** Where the wait belongs on the pod template. */
+  readonly waitPath: Path;
+}
+
+/**
+ * The classic linkerd-proxy of a pod, when Linkerd injects one: `linkerd.io/inject: enabled` on the
+ * pod template or its Namespace, and not a native sidecar (which the kubelet stops after the app).
+ * Linkerd reads its annotations from the pod template first, then from the namespace.
+ */
+export function linkerdProxy(
+  template: PodTemplate,
+  namespace: JsonObject | undefined,
+): LinkerdProxy | undefined {
+  const scopes = [{ metadata: template.metadata }, ...(namespace ? [namespace] : [])];
+  const setting = (key: string) => scopes.map((scope) => getString(scope, annotationPath(key))).find(Boolean);
+  if (setting('linkerd.io/inject') !== 'enabled') return undefined;
+  if (LINKERD_NATIVE_SIDECAR_ANNOTATIONS.some((key) => setting(key) === 'true')) return undefined;
+  const wait = scopes
+    .map((scope) => durationAt(scope, annotationPath(LINKERD_WAIT_ANNOTATION)))
+    .find((v) => v !== undefined);
+  return {
+    waitSeconds: wait ?? 0,
+    waitSet: wait !== undefined,
+    waitPath: [...template.path, ...annotationPath(LINKERD_WAIT_ANNOTATION)],
+  };
+}
