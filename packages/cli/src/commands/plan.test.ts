@@ -123,6 +123,61 @@ describe('lameduck plan', () => {
     );
   });
 
+  it('shows the parties in front of the pod on the timeline, and the slowest (an ALB, 45 s) decides the preStop', async () => {
+    const file = fixture('plan/front-of-pod.yaml');
+    const run = await runCli(['plan', '-f', file]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.deepEqual(timelineOf(run.stdout).slice(0, 5), [
+      't=0s     Pod marked Terminating; endpoint removal starts (Track B)',
+      't=0-45s  the ALB of Ingress web deregisters the pod, and may send it requests until then (deregistration_delay.timeout_seconds 45)',
+      "t=0-30s  an external load balancer takes the pod out of rotation, in the guide's 15-30s for external load balancers (LoadBalancer Service web-public)",
+      't=0-20s  istio-proxy gets SIGTERM, drains, then exits (terminationDrainDuration 20s)',
+      't=0s     preStop sleep begins (Track A)',
+    ]);
+    assert.match(
+      run.stdout,
+      /change {2}prestop \(app\) +sleep 15s \(native\) -> sleep 45s \(native\) +\(15s is shorter than the 45s the ALB of Ingress web \(deregistration_delay\.timeout_seconds 45\) needs\)/,
+    );
+    assert.match(
+      run.stdout,
+      /change {2}grace-period +45s -> 65s +\(preStop \+ drain \+ buffer = 45 \+ 10 \+ 10 = 65s/,
+    );
+    const json = JSON.parse((await runCli(['plan', '-f', file, '--format', 'json'])).stdout);
+    const [workload] = json.workloads;
+    assert.deepEqual(
+      workload.frontOfPod.map((p: { party: string; from: number; until: number | null }) => [
+        p.party,
+        p.from,
+        p.until,
+      ]),
+      [
+        ['aws-alb', 0, 45],
+        ['load-balancer', 0, 30],
+        ['istio-proxy', 0, 20],
+      ],
+    );
+    assert.deepEqual(workload.frontOfPod[0].sendsFor, { min: 45, max: 45 });
+    assert.deepEqual(workload.preStopCoverage, {
+      min: 45,
+      max: 45,
+      decidedBy: 'the ALB of Ingress web (deregistration_delay.timeout_seconds 45)',
+      party: 'aws-alb',
+    });
+  });
+
+  it('without anything in front, the cluster size decides the preStop and frontOfPod is empty', async () => {
+    const json = JSON.parse(
+      (await runCli(['plan', '-f', `${process.cwd()}/${guide}`, '--format', 'json'])).stdout,
+    );
+    assert.deepEqual(json.workloads[0].frontOfPod, []);
+    assert.deepEqual(json.workloads[0].preStopCoverage, {
+      min: 10,
+      max: 15,
+      decidedBy: 'a medium cluster',
+      party: null,
+    });
+  });
+
   it('gives an Argo Rollout a JSON patch (no strategic merge for custom resources)', async () => {
     const run = await runCli(['plan', '-f', fixture('plan/rollout.yaml'), '--format', 'json']);
     const [plan] = JSON.parse(run.stdout).workloads;

@@ -5,6 +5,7 @@ import { type KubeObject, place } from '../manifests/objects.js';
 import type { WorkloadAnalysis } from '../model/analyze.js';
 import type { Change } from '../model/changes.js';
 import { getString } from '../model/json.js';
+import type { PreStopCoverage } from '../model/parties.js';
 import { isWorkloadKind, podTemplatePath } from '../model/workloads.js';
 import { byCodeUnit } from '../output/order.js';
 import type { AppConfigContext, AppConfigRule } from './app-config-rule.js';
@@ -12,7 +13,7 @@ import { type LocatedContext, workloadContexts } from './context.js';
 import type { DockerfileRule } from './dockerfile-rule.js';
 import type { ImageLinker } from './images.js';
 import { formatMessage, type MessageData, type RuleMessage } from './messages.js';
-import type { LintOptions, Rule, RuleMeta, Severity } from './rule.js';
+import { type LintOptions, preStopRange, type Rule, type RuleMeta, type Severity } from './rule.js';
 import { SourceLines } from './source-lines.js';
 
 export interface Finding {
@@ -84,6 +85,8 @@ export interface LocatedFinding {
   readonly analysis: WorkloadAnalysis;
   /** The rule's own edit for `fix`, when it has one. */
   readonly change?: Change;
+  /** The preStop range the rules saw, which `fix` applies too. */
+  readonly preStopCoverage: PreStopCoverage;
 }
 
 export function runRules(
@@ -110,6 +113,7 @@ export function lintObjects(
   const lines = new SourceLines();
   const findings: LocatedFinding[] = [];
   for (const { object, context } of contexts) {
+    let coverage: PreStopCoverage | undefined;
     for (const rule of rules) {
       const severity = options.severities?.get(rule.id) ?? rule.severity;
       if (severity === 'off' || ignoredByAnnotation(object, rule.id)) continue;
@@ -137,6 +141,7 @@ export function lintObjects(
           finding,
           workload: object,
           analysis: context.analysis,
+          preStopCoverage: (coverage ??= preStopRange(context)),
           ...(found.change ? { change: found.change } : {}),
         });
       }

@@ -53,7 +53,12 @@ function wantedChanges(
       .map((f) => f.finding.object.container),
   );
   const lowerLongSleeps = fired.some((f) => f.finding.rule === 'prestop-sleep-out-of-range');
-  const recommended = recommend(analysis, workload.value, { ...options, lowerLongSleeps }).changes.filter(
+  const preStopCoverage = fired[0]?.preStopCoverage;
+  const recommended = recommend(analysis, workload.value, {
+    ...options,
+    lowerLongSleeps,
+    preStopCoverage,
+  }).changes.filter(
     (change) =>
       kinds.has(change.kind) && (change.kind !== 'prestop' || preStopContainers.has(change.container.name)),
   );

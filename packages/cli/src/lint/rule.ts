@@ -7,10 +7,11 @@
 import { docsUrl } from '../links.js';
 import type { ContainerAnalysis, WorkloadAnalysis } from '../model/analyze.js';
 import type { Change } from '../model/changes.js';
-import { type ClusterProfile, PRESTOP_SLEEP_BY_PROFILE, type SecondsRange } from '../model/guide-tables.js';
-import { getString, type JsonObject, type Path } from '../model/json.js';
+import type { ClusterProfile } from '../model/guide-tables.js';
+import type { JsonObject, Path } from '../model/json.js';
 import type { KubeVersion } from '../model/kube-version.js';
 import type { Neighbours } from '../model/neighbours.js';
+import { type PreStopCoverage, partiesInFront, preStopCoverage } from '../model/parties.js';
 import { containerPorts, type WorkloadKind } from '../model/workloads.js';
 import type { ImageLinker } from './images.js';
 import type { MessageTable, RuleMessage } from './messages.js';
@@ -68,22 +69,13 @@ export interface Rule extends RuleMeta {
 export const DOCS_BASE = docsUrl('rules.md');
 
 /**
- * The preStop range the guide gives a workload: its cluster size's, or the row for external load
- * balancers (15-30 s) when a `type: LoadBalancer` Service fronts it, since a cloud load balancer
- * deregisters a target more slowly than kube-proxy removes an endpoint.
+ * The preStop range the workload needs: its cluster size's, or that of the slowest party in front
+ * of it that may still send it requests (a LoadBalancer Service, an AWS target group), as plan
+ * recommends it (model/parties.ts).
  */
-/** `basis` names what sets the range, as a noun phrase: "a medium cluster". */
-export function preStopRange(context: WorkloadContext): { range: SecondsRange; basis: string } {
-  const balancer = context.services.find((s) => getString(s, ['spec', 'type']) === 'LoadBalancer');
-  if (balancer)
-    return {
-      range: PRESTOP_SLEEP_BY_PROFILE.large,
-      basis: `an external load balancer (LoadBalancer Service ${getString(balancer, ['metadata', 'name']) ?? ''})`,
-    };
-  return {
-    range: PRESTOP_SLEEP_BY_PROFILE[context.options.profile],
-    basis: `a ${context.options.profile} cluster`,
-  };
+export function preStopRange(context: WorkloadContext): PreStopCoverage {
+  const workload = { kind: context.kind, object: context.object, template: context.analysis.template };
+  return preStopCoverage(partiesInFront(workload, context), context.options.profile);
 }
 
 /**

@@ -80,6 +80,8 @@ export interface AwsTargetGroup {
   /** Pods are targets by IP; otherwise nodes are, through the Service's node port. */
   readonly ipTargets: boolean;
   readonly deregistrationDelaySeconds: number;
+  /** The attributes set the delay; otherwise it is the default. */
+  readonly deregistrationDelaySet: boolean;
 }
 
 const annotation = (object: JsonObject, key: string) => getString(object, annotationPath(key));
@@ -102,15 +104,15 @@ function targetGroup(
   attributesAnnotation: string,
   ipTargets: boolean,
 ): AwsTargetGroup {
+  const delay = attributeSeconds(attributesIn, attributesAnnotation, DEREGISTRATION_DELAY);
   return {
     balancer,
     owner,
     attributesIn,
     attributesAnnotation,
     ipTargets,
-    deregistrationDelaySeconds:
-      attributeSeconds(attributesIn, attributesAnnotation, DEREGISTRATION_DELAY) ??
-      DEFAULT_DEREGISTRATION_DELAY_SECONDS,
+    deregistrationDelaySeconds: delay ?? DEFAULT_DEREGISTRATION_DELAY_SECONDS,
+    deregistrationDelaySet: delay !== undefined,
   };
 }
 

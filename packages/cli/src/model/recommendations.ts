@@ -6,14 +6,10 @@
  */
 import type { WorkloadAnalysis } from './analyze.js';
 import type { Change, ContainerRef } from './changes.js';
-import {
-  type ClusterProfile,
-  GRACE_BY_WORKLOAD,
-  PRESTOP_SLEEP_BY_PROFILE,
-  WORKLOAD_LABELS,
-} from './guide-tables.js';
+import { type ClusterProfile, GRACE_BY_WORKLOAD, WORKLOAD_LABELS } from './guide-tables.js';
 import { getIn, getNumber, getObject, getString, isObject, type JsonObject } from './json.js';
 import { FEATURES, type KubeVersion } from './kube-version.js';
+import { clusterCoverage, describeRange, type PreStopCoverage } from './parties.js';
 import { describeHandler, describeHook, type PreStopHook, sleepHandler } from './prestop.js';
 import { containerProtocol, nonHttpProbe } from './protocols.js';
 import { resolveRollingUpdate } from './rolling-update.js';
@@ -28,6 +24,8 @@ export interface RecommendOptions {
    * lost); `fix` lowers it when the user asks it to fix the out-of-range finding.
    */
   readonly lowerLongSleeps?: boolean;
+  /** The preStop range and what decided it (model/parties.ts); the cluster size's when not given. */
+  readonly preStopCoverage?: PreStopCoverage | undefined;
 }
 
 export type RecommendationId = 'command' | 'prestop' | 'grace-period' | 'rolling-update' | 'readiness-probe';
@@ -110,8 +108,10 @@ function recommendPreStop(
   outcome: 'runs' | 'rejected' | 'ignored' | 'fails',
   options: RecommendOptions,
 ): { recommendation: Recommendation; change?: Change; seconds: number | undefined } {
-  const range = PRESTOP_SLEEP_BY_PROFILE[options.profile];
-  const rangeText = `${options.profile} cluster: ${range.min}-${range.max}s`;
+  const coverage = options.preStopCoverage ?? clusterCoverage(options.profile);
+  const range = coverage.range;
+  const needed = `the ${describeRange(range)} ${coverage.basis} needs`;
+  const rangeText = `${coverage.basis} needs ${describeRange(range)}`;
   const base = { id: 'prestop' as const, container: container.name, current: describeHook(hook) };
   if (hook.kind === 'exec' || hook.kind === 'httpGet') {
     return {
@@ -143,21 +143,19 @@ function recommendPreStop(
         action: 'keep',
         recommended: base.current,
         reason:
-          seconds > range.max
-            ? `longer than the ${rangeText}; rollouts take longer but nothing is lost`
-            : rangeText,
+          seconds > range.max ? `longer than ${needed}; rollouts take longer but nothing is lost` : rangeText,
       },
     };
   }
   const reason =
     hook.kind === 'none'
-      ? `no preStop: SIGTERM arrives while routing still sends traffic (${rangeText})`
+      ? `no preStop: SIGTERM arrives while routing still sends traffic; ${rangeText}`
       : outcome !== 'runs'
         ? `the current hook does not delay SIGTERM on Kubernetes ${options.kubeVersion.major}.${options.kubeVersion.minor}`
         : currentSeconds !== undefined && currentSeconds < range.min
-          ? `${currentSeconds}s is shorter than the ${rangeText}`
+          ? `${currentSeconds}s is shorter than ${needed}`
           : currentSeconds !== undefined && currentSeconds > seconds
-            ? `${currentSeconds}s is longer than the ${rangeText}: every rollout step waits longer`
+            ? `${currentSeconds}s is longer than ${needed}: every rollout step waits longer`
             : nativeWanted
               ? 'the native sleep action needs no sleep binary or shell in the image (Kubernetes 1.30+)'
               : `the native sleep action is not on by default before Kubernetes ${FEATURES.sleepAction.beta}`;

@@ -7,7 +7,10 @@ import { locate, place } from '../manifests/objects.js';
 import { type AnalysisOptions, analyzeWorkload, type WorkloadAnalysis } from '../model/analyze.js';
 import { applyChanges, type Change, type Patch, patchFor } from '../model/changes.js';
 import type { ClusterProfile } from '../model/guide-tables.js';
+import { getObject } from '../model/json.js';
 import { formatKubeVersion, type KubeVersion } from '../model/kube-version.js';
+import { type Neighbours, namespaceOf, neighbourFinder } from '../model/neighbours.js';
+import { type FrontParty, type PreStopCoverage, partiesInFront, preStopCoverage } from '../model/parties.js';
 import { type Recommendation, recommend } from '../model/recommendations.js';
 import { stopSignalNote } from '../model/stop-signal.js';
 import {
@@ -47,6 +50,10 @@ export interface WorkloadPlan {
   /** The same workload with the changes applied. */
   readonly after: WorkloadAnalysis | undefined;
   readonly notes: string[];
+  /** What stands in front of the pods, as the input reveals it (model/parties.ts). */
+  readonly parties: FrontParty[];
+  /** The preStop range recommended, and the party (or cluster size) that decided it. */
+  readonly preStopCoverage: PreStopCoverage;
 }
 
 export interface PlanResult {
@@ -59,6 +66,7 @@ export interface PlanResult {
 export function buildPlans(objects: readonly KubeObject[], options: PlanOptions): PlanResult {
   const plans: WorkloadPlan[] = [];
   const errors: InputError[] = [];
+  const neighboursOf = neighbourFinder(objects);
   for (const object of objects) {
     if (!isWorkloadKind(object.kind)) continue;
     const lookup = findPodTemplate(object.value, object.kind);
@@ -72,7 +80,8 @@ export function buildPlans(objects: readonly KubeObject[], options: PlanOptions)
       );
       continue;
     }
-    const plan = planWorkload(object, object.kind, options);
+    const labels = getObject(lookup.template.metadata, ['labels']) ?? {};
+    const plan = planWorkload(object, object.kind, neighboursOf(labels, namespaceOf(object.value)), options);
     if (plan) plans.push(plan);
   }
   let nothingToPlan: InputError | undefined;
@@ -104,6 +113,7 @@ function analysisOptions(options: PlanOptions): AnalysisOptions {
 function planWorkload(
   object: KubeObject,
   kind: WorkloadKind,
+  neighbours: Neighbours,
   options: PlanOptions,
 ): WorkloadPlan | undefined {
   const analyseAll = (value: typeof object.value) => {
@@ -120,10 +130,13 @@ function planWorkload(
   const analysis = shownOnly(full);
   if (analysis.containers.length === 0) return undefined;
 
+  const parties = partiesInFront({ kind, object: object.value, template: full.template }, neighbours);
+  const coverage = preStopCoverage(parties, options.profile);
   const { recommendations, changes } = recommend(full, object.value, {
     profile: options.profile,
     kubeVersion: options.kubeVersion,
     bufferSeconds: options.bufferSeconds,
+    preStopCoverage: coverage,
   });
   const shown = options.container
     ? recommendations.filter((r) => r.container === undefined || r.container === options.container)
@@ -149,6 +162,8 @@ function planWorkload(
     patch: patchFor(object.value, kind, changes),
     after,
     notes: notesFor(analysis, kind, changes, options.kubeVersion),
+    parties,
+    preStopCoverage: coverage,
   };
 }
 

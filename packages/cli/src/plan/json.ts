@@ -28,6 +28,21 @@ export function planJson(plans: readonly WorkloadPlan[], options: PlanOptions): 
       object: { kind: plan.kind, name: plan.name, namespace: orNull(plan.namespace) },
       patch: plan.patch ?? null,
       notes: plan.notes,
+      frontOfPod: plan.parties.map((party) => ({
+        party: party.kind,
+        who: party.who,
+        does: party.does,
+        setting: party.setting,
+        from: party.from,
+        until: orNull(party.until),
+        sendsFor: orNull(party.sendsFor),
+      })),
+      preStopCoverage: {
+        min: plan.preStopCoverage.range.min,
+        max: plan.preStopCoverage.range.max,
+        decidedBy: plan.preStopCoverage.basis,
+        party: orNull(plan.preStopCoverage.party?.kind),
+      },
     })),
     plans: plans.flatMap((plan, workload) => {
       const forContainer = recommendationsByContainer(plan);

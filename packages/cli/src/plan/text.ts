@@ -5,16 +5,38 @@ import type { TerminationBudget } from '../model/budget.js';
 import { formatSeconds } from '../model/duration.js';
 import { WORKLOAD_LABELS } from '../model/guide-tables.js';
 import { formatKubeVersion } from '../model/kube-version.js';
+import type { FrontParty } from '../model/parties.js';
 import type { TimelineEvent } from '../model/timeline.js';
 import type { Style } from '../output/style.js';
 import type { PlanOptions, WorkloadPlan } from './build.js';
 
 const t = formatSeconds;
 
-export function renderTimeline(events: readonly TimelineEvent[], container: ContainerAnalysis): string[] {
-  const stamps = events.map((e) => `t=${t(e.at)}`);
-  const width = Math.max(...stamps.map((s) => s.length)) + 2;
-  return events.map((event, i) => `${(stamps[i] as string).padEnd(width)}${describeEvent(event, container)}`);
+/**
+ * The container's events, with a line per party in front of the pod (main containers only): those
+ * that act before deletion first, the others right after it, where Track B starts.
+ */
+export function renderTimeline(
+  events: readonly TimelineEvent[],
+  container: ContainerAnalysis,
+  parties: readonly FrontParty[] = [],
+): string[] {
+  const shown = container.container.role === 'main' ? parties : [];
+  const [deletion, ...rest] = events.map((e) => [`t=${t(e.at)}`, describeEvent(e, container)] as const);
+  const rows = [
+    ...shown.filter((p) => p.from < 0).map(partyRow),
+    ...(deletion ? [deletion] : []),
+    ...shown.filter((p) => p.from >= 0).map(partyRow),
+    ...rest,
+  ];
+  const width = Math.max(...rows.map(([stamp]) => stamp.length)) + 2;
+  return rows.map(([stamp, text]) => `${stamp.padEnd(width)}${text}`);
+}
+
+/** "t=0-30s the ALB of Ingress web deregisters the pod... (deregistration_delay.timeout_seconds 30)". */
+function partyRow(party: FrontParty): readonly [string, string] {
+  const stamp = party.until === undefined ? `t=${t(party.from)}` : `t=${party.from}-${t(party.until)}`;
+  return [stamp, `${party.who} ${party.does} (${party.setting})`];
 }
 
 function describeEvent(event: TimelineEvent, { container, budget }: ContainerAnalysis): string {
@@ -171,7 +193,7 @@ function renderWorkload(plan: WorkloadPlan, style: Style): string[] {
       `  ${role}container ${style.cyan(container.container.name)}${position ? style.dim(`  line ${position.line}`) : ''} · ${describeBudgetSources(container.budget)}`,
       '',
     );
-    out.push(...renderTimeline(container.timeline, container).map((line) => `    ${line}`));
+    out.push(...renderTimeline(container.timeline, container, plan.parties).map((line) => `    ${line}`));
     out.push('', `  ${verdictLine(container.budget, style)}`);
   }
   for (const note of plan.notes) out.push(`  ${style.yellow('note')}   ${note}`);

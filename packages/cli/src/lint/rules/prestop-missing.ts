@@ -1,3 +1,4 @@
+import { describeRange } from '../../model/parties.js';
 import { describeHandler, sleepHandler } from '../../model/prestop.js';
 import { DOCS_BASE, preStopRange, type Rule, servingContainers } from '../rule.js';
 
@@ -20,7 +21,7 @@ export const prestopMissing: Rule = {
         container: container.name,
         messageId: 'noHook',
         data: { container: container.name, max: range.max },
-        fix: `add lifecycle.preStop: ${describeHandler(sleepHandler(range.max, context.options.kubeVersion))} (${basis}: ${range.min}-${range.max}s)`,
+        fix: `add lifecycle.preStop: ${describeHandler(sleepHandler(range.max, context.options.kubeVersion))} (${basis} needs ${describeRange(range)})`,
       }));
   },
 };

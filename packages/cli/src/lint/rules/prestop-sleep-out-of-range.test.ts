@@ -7,13 +7,49 @@ const sleep = (seconds: number) =>
     container: `\n          lifecycle:\n            preStop:\n              sleep: {seconds: ${seconds}}`,
   });
 
+/** An ALB Ingress in front of the Deployment, its deregistration delay 45 s, and a 90 s grace period. */
+const behindAlb = (seconds: number) =>
+  `${sleep(seconds).replace('    spec:\n', '    spec:\n      terminationGracePeriodSeconds: 90\n')}---
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec: {selector: {app: web}}
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: web
+  annotations: {alb.ingress.kubernetes.io/target-group-attributes: deregistration_delay.timeout_seconds=45}
+spec: {ingressClassName: alb, defaultBackend: {service: {name: web}}}
+`;
+
 describe('prestop-sleep-out-of-range', () => {
   ruleTester(prestopSleepOutOfRange, {
     valid: [
       { name: '15 s on a medium cluster', yaml: sleep(15), profile: 'medium' },
       { name: '5 s on a small cluster', yaml: sleep(5), profile: 'small' },
+      { name: '45 s behind an ALB that deregisters in 45 s: not too long', yaml: behindAlb(45) },
     ],
     invalid: [
+      {
+        name: '30 s behind an ALB that deregisters in 45 s: the ALB decides, and fix writes 45 s',
+        yaml: behindAlb(30),
+        output: behindAlb(30).replace(
+          '              sleep: {seconds: 30}\n',
+          '              sleep:\n                seconds: 45\n',
+        ),
+        findings: [
+          {
+            line: 21,
+            messageId: 'tooShort',
+            data: {
+              seconds: 30,
+              basis: 'the ALB of Ingress web (deregistration_delay.timeout_seconds 45)',
+              range: '45s',
+            },
+          },
+        ],
+      },
       {
         name: '5 s on a large cluster',
 
@@ -40,7 +76,7 @@ describe('prestop-sleep-out-of-range', () => {
           {
             line: 25,
             messageId: 'tooShort',
-            data: { basis: 'an external load balancer (LoadBalancer Service shop)', min: 15, max: 30 },
+            data: { basis: 'an external load balancer (LoadBalancer Service shop)', range: '15-30s' },
           },
         ],
       },

@@ -1,3 +1,4 @@
+import { describeRange } from '../../model/parties.js';
 import { DOCS_BASE, preStopRange, type Rule, servingContainers } from '../rule.js';
 
 export const prestopSleepOutOfRange: Rule = {
@@ -7,9 +8,9 @@ export const prestopSleepOutOfRange: Rule = {
   docs: `${DOCS_BASE}#prestop-sleep-out-of-range`,
   messages: {
     tooShort:
-      'SIGTERM arrives after {seconds}s, before endpoint removal reaches everything that routes to the pod in {basis} ({min}-{max}s): late requests hit a closed listener',
+      'SIGTERM arrives after {seconds}s, before endpoint removal reaches everything that routes to the pod ({basis} needs {range}): late requests hit a closed listener',
     tooLong:
-      'the pod waits {seconds}s before SIGTERM, longer than {basis} needs ({min}-{max}s): every rollout step takes longer',
+      'the pod waits {seconds}s before SIGTERM, longer than {basis} needs ({range}): every rollout step takes longer',
   },
   fixedBy: 'prestop',
   check(context) {
@@ -26,14 +27,14 @@ export const prestopSleepOutOfRange: Rule = {
               path,
               container: container.name,
               messageId: 'tooShort',
-              data: { seconds: hook.seconds, basis, min: range.min, max: range.max },
+              data: { seconds: hook.seconds, basis, range: describeRange(range) },
               fix: `sleep ${range.max}s`,
             }
           : {
               path,
               container: container.name,
               messageId: 'tooLong',
-              data: { seconds: hook.seconds, basis, min: range.min, max: range.max },
+              data: { seconds: hook.seconds, basis, range: describeRange(range) },
               fix: `sleep ${range.max}s, or measure propagation with lameduck verify`,
             },
       ];
