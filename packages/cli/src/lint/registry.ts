@@ -13,8 +13,10 @@ import { dockerfileShellForm } from './rules/dockerfile-shell-form.js';
 import { entrypointMissingExec } from './rules/entrypoint-missing-exec.js';
 import { gkeConnectionDrainingMismatch } from './rules/gke-connection-draining-mismatch.js';
 import { gracePeriodBelowWorkload } from './rules/grace-period-below-workload.js';
+import { gracePeriodCappedByPolicy } from './rules/grace-period-capped-by-policy.js';
 import { gracePeriodDefaultTooLow } from './rules/grace-period-default-too-low.js';
 import { gracePeriodExceeded } from './rules/grace-period-exceeded.js';
+import { ingressNginxControllerShutdown } from './rules/ingress-nginx-controller-shutdown.js';
 import { ingressNginxNoRetry } from './rules/ingress-nginx-no-retry.js';
 import { istioSidecarExitsFirst } from './rules/istio-sidecar-exits-first.js';
 import { keepaliveUpstreamOutlivesApp } from './rules/keepalive-upstream-outlives-app.js';
@@ -44,6 +46,7 @@ export const RULES: readonly Rule[] = [
   gracePeriodExceeded,
   gracePeriodDefaultTooLow,
   gracePeriodBelowWorkload,
+  gracePeriodCappedByPolicy,
   readinessProbeMissing,
   livenessEqualsReadiness,
   rollingUpdateUnavailable,
@@ -57,6 +60,7 @@ export const RULES: readonly Rule[] = [
   gkeConnectionDrainingMismatch,
   keepaliveUpstreamOutlivesApp,
   ingressNginxNoRetry,
+  ingressNginxControllerShutdown,
   classicSidecarExitsFirst,
   rolloutScaleDownDelayTooShort,
   stopSignalUnsupported,

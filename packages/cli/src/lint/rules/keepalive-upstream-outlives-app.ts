@@ -1,3 +1,4 @@
+import { containerArgv, flagValue } from '../../model/argv.js';
 import { formatSeconds as t } from '../../model/duration.js';
 import { upstreamIdleTimeouts } from '../../model/front-of-pod.js';
 import { getString, isObject, type JsonObject } from '../../model/json.js';
@@ -11,27 +12,15 @@ const NODE_DEFAULT_KEEPALIVE_SECONDS = 5;
 /** The runtime library's option: Node then keeps idle connections 1 s longer than this. */
 const UPSTREAM_IDLE_ENV = 'LAMEDUCK_UPSTREAM_IDLE_TIMEOUT_SECONDS';
 
-const words = (value: unknown): string[] =>
-  Array.isArray(value) ? value.flatMap((word) => (typeof word === 'string' ? word.split(/\s+/) : [])) : [];
-
 function envValue(container: JsonObject, name: string): string | undefined {
   const env = container.env;
   const entry = Array.isArray(env) ? env.find((e) => isObject(e) && e.name === name) : undefined;
   return getString(entry, ['value']);
 }
 
-/** The value after `--flag` or in `--flag=value`. */
-function flagValue(argv: readonly string[], flag: string): string | undefined {
-  for (const [i, word] of argv.entries()) {
-    if (word === flag) return argv[i + 1];
-    if (word.startsWith(`${flag}=`)) return word.slice(flag.length + 1);
-  }
-  return undefined;
-}
-
 /** How long the app keeps an idle connection, where the container says: gunicorn's flag, or Node's default. */
 function appKeepAlive(container: JsonObject): { seconds: number; server: 'gunicorn' | 'Node' } | undefined {
-  const argv = [...words(container.command), ...words(container.args)];
+  const argv = containerArgv(container);
   if (argv.some((word) => word.split('/').at(-1) === 'gunicorn')) {
     // GUNICORN_CMD_ARGS takes the same flags as the command line.
     const flags = [...argv, ...(envValue(container, 'GUNICORN_CMD_ARGS')?.split(/\s+/) ?? [])];
