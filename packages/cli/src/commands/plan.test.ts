@@ -165,6 +165,17 @@ describe('lameduck plan', () => {
     });
   });
 
+  it('notes a Kyverno policy that caps the grace period below the one it recommends', async () => {
+    const file = fixture('plan/grace-capped.yaml');
+    const run = await runCli(['plan', '-f', file]);
+    assert.match(
+      run.stdout,
+      /note {3}Kyverno ClusterPolicy max-grace admits terminationGracePeriodSeconds up to 40s \(pattern "<=40"\): the API server rejects the 50s recommended here/,
+    );
+    const json = JSON.parse((await runCli(['plan', '-f', file, '--format', 'json'])).stdout);
+    assert.equal(json.workloads[0].notes.length, 1);
+  });
+
   it('without anything in front, the cluster size decides the preStop and frontOfPod is empty', async () => {
     const json = JSON.parse(
       (await runCli(['plan', '-f', `${process.cwd()}/${guide}`, '--format', 'json'])).stdout,

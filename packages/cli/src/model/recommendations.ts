@@ -98,6 +98,15 @@ export function recommend(
   return { recommendations, changes };
 }
 
+/** The grace period the recommendations leave the pod with: the one they write, or the one it keeps. */
+export function recommendedGraceSeconds(
+  analysis: WorkloadAnalysis,
+  set: RecommendationSet,
+): number | undefined {
+  const written = set.changes.find((change) => change.kind === 'grace');
+  return written?.kind === 'grace' ? written.seconds : analysis.containers[0]?.budget.graceSeconds;
+}
+
 function refOf(container: ContainerView): ContainerRef {
   return { name: container.name, list: container.list, index: container.index };
 }

@@ -6,12 +6,13 @@ import type { KubeObject } from '../manifests/objects.js';
 import { locate, place } from '../manifests/objects.js';
 import { type AnalysisOptions, analyzeWorkload, type WorkloadAnalysis } from '../model/analyze.js';
 import { applyChanges, type Change, type Patch, patchFor } from '../model/changes.js';
+import { graceCaps } from '../model/grace-caps.js';
 import type { ClusterProfile } from '../model/guide-tables.js';
 import { getObject } from '../model/json.js';
 import { formatKubeVersion, type KubeVersion } from '../model/kube-version.js';
 import { type Neighbours, namespaceOf, neighbourFinder } from '../model/neighbours.js';
 import { type FrontParty, type PreStopCoverage, partiesInFront, preStopCoverage } from '../model/parties.js';
-import { type Recommendation, recommend } from '../model/recommendations.js';
+import { type Recommendation, recommend, recommendedGraceSeconds } from '../model/recommendations.js';
 import { stopSignalNote } from '../model/stop-signal.js';
 import {
   findPodTemplate,
@@ -132,12 +133,20 @@ function planWorkload(
 
   const parties = partiesInFront({ kind, object: object.value, template: full.template }, neighbours);
   const coverage = preStopCoverage(parties, options.profile);
-  const { recommendations, changes } = recommend(full, object.value, {
+  const recommended = recommend(full, object.value, {
     profile: options.profile,
     kubeVersion: options.kubeVersion,
     bufferSeconds: options.bufferSeconds,
     preStopCoverage: coverage,
   });
+  const { recommendations, changes } = recommended;
+  const grace = recommendedGraceSeconds(full, recommended);
+  const capNotes = graceCaps(neighbours, kind, namespaceOf(object.value))
+    .filter((cap) => grace !== undefined && cap.maxSeconds < grace)
+    .map(
+      (cap) =>
+        `${cap.name} admits terminationGracePeriodSeconds up to ${cap.maxSeconds}s (${cap.written}): ${cap.enforced ? 'the API server rejects' : 'it reports'} the ${grace}s recommended here; raise the cap or exempt this workload`,
+    );
   const shown = options.container
     ? recommendations.filter((r) => r.container === undefined || r.container === options.container)
     : recommendations;
@@ -161,7 +170,7 @@ function planWorkload(
     changes,
     patch: patchFor(object.value, kind, changes),
     after,
-    notes: notesFor(analysis, kind, changes, options.kubeVersion),
+    notes: [...notesFor(analysis, kind, changes, options.kubeVersion), ...capNotes],
     parties,
     preStopCoverage: coverage,
   };

@@ -1,7 +1,7 @@
 import { formatSeconds as t } from '../../model/duration.js';
 import { graceCaps } from '../../model/grace-caps.js';
 import { namespaceOf } from '../../model/neighbours.js';
-import { recommend } from '../../model/recommendations.js';
+import { recommend, recommendedGraceSeconds } from '../../model/recommendations.js';
 import { DOCS_BASE, preStopRange, type Rule } from '../rule.js';
 
 export const gracePeriodCappedByPolicy: Rule = {
@@ -20,17 +20,16 @@ export const gracePeriodCappedByPolicy: Rule = {
     const caps = graceCaps(context, context.kind, namespaceOf(context.object));
     if (caps.length === 0) return [];
     const { analysis, options } = context;
-    const current = analysis.containers[0]?.budget.graceSeconds;
-    if (current === undefined) return [];
-    // What plan recommends: the grace it would write, or the one the pod has when it keeps it.
-    const { changes, recommendations } = recommend(analysis, context.object, {
+    // What plan recommends, with the preStop that covers what stands in front of the pod.
+    const recommended = recommend(analysis, context.object, {
       profile: options.profile,
       kubeVersion: options.kubeVersion,
       bufferSeconds: options.bufferSeconds,
       preStopCoverage: preStopRange(context),
     });
-    const wanted = changes.find((change) => change.kind === 'grace')?.seconds ?? current;
-    const reason = recommendations.find((r) => r.id === 'grace-period')?.reason ?? '';
+    const wanted = recommendedGraceSeconds(analysis, recommended);
+    if (wanted === undefined) return [];
+    const reason = recommended.recommendations.find((r) => r.id === 'grace-period')?.reason ?? '';
     return caps
       .filter((cap) => cap.maxSeconds < wanted)
       .map((cap) => ({
