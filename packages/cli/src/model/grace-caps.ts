@@ -36,9 +36,14 @@ function reaches(kinds: readonly string[], workloadKind: string): 'pod' | 'workl
 const onlyKeys = (object: JsonObject, allowed: readonly string[]) =>
   Object.keys(object).every((key) => allowed.includes(key));
 
-/** The kinds a Kyverno match or exclude block names, when it names nothing lameduck cannot check. */
+/**
+ * The resource filters of a Kyverno match or exclude block, any of which selects, when they name
+ * nothing lameduck cannot check (only kinds and namespaces).
+ */
 function kyvernoResourceBlocks(block: unknown): JsonObject[] | undefined {
   if (!isObject(block)) return undefined;
+  // Several `all` filters must hold together: what they select is not a simple union.
+  if (Array.isArray(block.all) && block.all.length > 1) return undefined;
   const filters = [
     ...(isObject(block.resources) ? [block] : []),
     ...(['any', 'all'] as const).flatMap((key) => (Array.isArray(block[key]) ? block[key] : [])),

@@ -92,6 +92,14 @@ describe('grace-period-capped-by-policy', () => {
         yaml: gatekeeper('> input.parameters.maxSeconds', '\n  parameters: {maxSeconds: 60}'),
         drainSeconds: 20,
       },
+      {
+        name: 'match filters that must all hold (Pods, and only in namespace jobs)',
+        yaml: pattern(
+          '<=30',
+          '      match:\n        all:\n          - resources: {kinds: [Pod]}\n          - resources: {namespaces: [jobs]}\n',
+        ),
+        drainSeconds: 20,
+      },
       { name: 'no policy', yaml: web, drainSeconds: 20 },
     ],
     invalid: [
