@@ -136,7 +136,7 @@ describe('lameduck plan', () => {
     ]);
     assert.match(
       run.stdout,
-      /change {2}prestop \(app\) +sleep 15s \(native\) -> sleep 45s \(native\) +\(15s is shorter than the 45s the ALB of Ingress web \(deregistration_delay\.timeout_seconds 45\) needs\)/,
+      /change {2}prestop \(app\) +sleep 15s \(native\) -> sleep 45s \(native\) +\(15s is shorter than the 45s the ALB of Ingress web \(deregistration_delay\.timeout_seconds 45\) needs \(or lower deregistration_delay\.timeout_seconds in alb\.ingress\.kubernetes\.io\/target-group-attributes\)\)/,
     );
     assert.match(
       run.stdout,

@@ -45,6 +45,8 @@ export interface FrontParty {
   readonly until: number | undefined;
   /** How long from t=0 it may still send new requests to the pod: what the preStop must cover. */
   readonly sendsFor: SecondsRange | undefined;
+  /** The setting that shortens `sendsFor`, when one does: the alternative to a longer preStop. */
+  readonly shortenedBy?: string;
 }
 
 /** The workload whose pods the parties stand in front of. */
@@ -83,6 +85,7 @@ export function partiesInFront(workload: FrontedWorkload, neighbours: Neighbours
       from: 0,
       until: delay,
       sendsFor: { min: delay, max: delay },
+      shortenedBy: `${DEREGISTRATION_DELAY} in ${group.attributesAnnotation}`,
     });
   }
   for (const service of loadBalancerServices(neighbours)) {
