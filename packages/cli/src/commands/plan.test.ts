@@ -165,6 +165,14 @@ describe('lameduck plan', () => {
     });
   });
 
+  it('shows a party with no window of its own at one instant: ingress-nginx, and a Linkerd proxy that does not wait', async () => {
+    const run = await runCli(['plan', '-f', fixture('plan/ingress-nginx-linkerd.yaml')]);
+    assert.deepEqual(timelineOf(run.stdout).slice(1, 3), [
+      't=0s   ingress-nginx removes the endpoint at its next sync; retries a refused connection on another pod; reuses idle connections to the pod (upstream-keepalive-timeout 60s by default, proxy-next-upstream "error timeout")',
+      't=0s   linkerd-proxy gets SIGTERM at once and stops taking connections (config.alpha.linkerd.io/proxy-wait-before-exit-seconds 0 by default)',
+    ]);
+  });
+
   it('notes a Kyverno policy that caps the grace period below the one it recommends', async () => {
     const file = fixture('plan/grace-capped.yaml');
     const run = await runCli(['plan', '-f', file]);

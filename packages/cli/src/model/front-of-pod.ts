@@ -228,6 +228,7 @@ const ALB_ATTRIBUTES = 'alb.ingress.kubernetes.io/load-balancer-attributes';
 
 /** A load balancer or ingress that keeps idle connections to the pods open. */
 export interface UpstreamIdleTimeout {
+  readonly upstream: IngressController;
   readonly name: string;
   readonly idleSeconds: number;
   /** Where the idle timeout is set. */
@@ -242,6 +243,7 @@ export function upstreamIdleTimeouts(neighbours: Neighbours): UpstreamIdleTimeou
     .map((ingress) => {
       const seconds = attributeSeconds(ingress, ALB_ATTRIBUTES, 'idle_timeout.timeout_seconds');
       return {
+        upstream: 'aws-alb' as const,
         name: `the ALB of Ingress ${getString(ingress, ['metadata', 'name']) ?? ''}`,
         idleSeconds: seconds ?? DEFAULT_UPSTREAM_IDLE_SECONDS,
         knob: `idle_timeout.timeout_seconds in ${ALB_ATTRIBUTES}`,
@@ -252,6 +254,7 @@ export function upstreamIdleTimeouts(neighbours: Neighbours): UpstreamIdleTimeou
   const configMap = ingressNginxConfigMap(neighbours);
   const seconds = configMap && durationAt(configMap, ['data', 'upstream-keepalive-timeout']);
   const nginx = {
+    upstream: 'ingress-nginx' as const,
     name: 'ingress-nginx',
     idleSeconds: seconds ?? DEFAULT_UPSTREAM_IDLE_SECONDS,
     knob: 'upstream-keepalive-timeout in the ingress-nginx ConfigMap',

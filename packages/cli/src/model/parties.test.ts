@@ -47,7 +47,7 @@ describe('partiesInFront', () => {
 
   it('reads an ALB target group, its delay defaulting to 300 s', () => {
     assert.deepEqual(summary(parties(deployment() + service() + ingress('alb'))), [
-      'aws-alb 0-300: deregistration_delay.timeout_seconds 300, the default',
+      'aws-alb 0-300: deregistration_delay.timeout_seconds 300 by default',
     ]);
   });
 
@@ -93,7 +93,7 @@ data: {upstream-keepalive-timeout: "30"}
 
   it('reads the mesh proxies: Istio drain (5 s default) and Linkerd wait', () => {
     assert.deepEqual(summary(parties(deployment('{app: web, sidecar.istio.io/inject: "true"}'))), [
-      'istio-proxy 0-5: terminationDrainDuration 5s, the default',
+      'istio-proxy 0-5: terminationDrainDuration 5s by default',
     ]);
     const linkerd = deployment(
       '{app: web}',
@@ -110,7 +110,7 @@ data: {upstream-keepalive-timeout: "30"}
       .replace('kind: Deployment', 'kind: Rollout')
       .replace('spec:\n  selector', 'spec:\n  strategy: {blueGreen: {activeService: web}}\n  selector');
     assert.deepEqual(summary(parties(rollout)), [
-      'argo-rollouts -30-0: blueGreen.scaleDownDelaySeconds 30, the default',
+      'argo-rollouts -30-0: blueGreen.scaleDownDelaySeconds 30 by default',
     ]);
   });
 });

@@ -57,7 +57,7 @@ export interface FrontedWorkload {
 }
 
 const nameOf = (object: JsonObject) => getString(object, ['metadata', 'name']) ?? '';
-const defaulted = (set: boolean) => (set ? '' : ', the default');
+const defaulted = (set: boolean) => (set ? '' : ' by default');
 
 /** The external load balancers' row of the guide's preStop table. */
 const EXTERNAL_LOAD_BALANCER = PRESTOP_SLEEP_BY_PROFILE.large;
@@ -117,7 +117,7 @@ export function partiesInFront(workload: FrontedWorkload, neighbours: Neighbours
     }
   }
   if (behindIngressNginx(neighbours)) {
-    const idle = upstreamIdleTimeouts(neighbours).find((upstream) => upstream.name === 'ingress-nginx');
+    const idle = upstreamIdleTimeouts(neighbours).find(({ upstream }) => upstream === 'ingress-nginx');
     const noRetry = nextUpstreamSettings(neighbours).find(({ value }) => !retriesOnError(value));
     parties.push({
       kind: 'ingress-nginx',
@@ -155,7 +155,10 @@ export function partiesInFront(workload: FrontedWorkload, neighbours: Neighbours
     parties.push({
       kind: 'linkerd-proxy',
       who: 'linkerd-proxy',
-      does: 'waits, then gets SIGTERM and stops taking connections',
+      does:
+        linkerd.waitSeconds > 0
+          ? 'waits, then gets SIGTERM and stops taking connections'
+          : 'gets SIGTERM at once and stops taking connections',
       setting: `${LINKERD_WAIT_ANNOTATION} ${linkerd.waitSeconds}${defaulted(linkerd.waitSet)}`,
       from: 0,
       until: linkerd.waitSeconds,

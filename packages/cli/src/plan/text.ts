@@ -35,7 +35,8 @@ export function renderTimeline(
 
 /** "t=0-30s the ALB of Ingress web deregisters the pod... (deregistration_delay.timeout_seconds 30)". */
 function partyRow(party: FrontParty): readonly [string, string] {
-  const stamp = party.until === undefined ? `t=${t(party.from)}` : `t=${party.from}-${t(party.until)}`;
+  const { from, until } = party;
+  const stamp = until === undefined || until === from ? `t=${t(from)}` : `t=${from}-${t(until)}`;
   return [stamp, `${party.who} ${party.does} (${party.setting})`];
 }
 
