@@ -170,16 +170,24 @@ export function loadBalancerServices(neighbours: Neighbours): JsonObject[] {
  * older static manifests give it. The first found wins when the input holds several controllers.
  */
 export function ingressNginxConfigMap(neighbours: Neighbours): JsonObject | undefined {
-  return neighbours.objectsOfKind('ConfigMap').find((configMap) => {
-    const labels = getObject(configMap, ['metadata', 'labels']) ?? {};
-    const name = getString(configMap, ['metadata', 'name']);
-    return (
-      (labels['app.kubernetes.io/name'] === 'ingress-nginx' &&
-        labels['app.kubernetes.io/component'] === 'controller') ||
-      name === 'ingress-nginx-controller' ||
-      name === 'nginx-configuration'
-    );
-  });
+  const configMaps = neighbours.objectsOfKind('ConfigMap');
+  // Every workload behind ingress-nginx asks; the input's ConfigMaps are searched once.
+  if (!controllerConfigMaps.has(configMaps))
+    controllerConfigMaps.set(configMaps, configMaps.find(isIngressNginxConfigMap));
+  return controllerConfigMaps.get(configMaps);
+}
+
+const controllerConfigMaps = new WeakMap<readonly JsonObject[], JsonObject | undefined>();
+
+function isIngressNginxConfigMap(configMap: JsonObject): boolean {
+  const labels = getObject(configMap, ['metadata', 'labels']) ?? {};
+  const name = getString(configMap, ['metadata', 'name']);
+  return (
+    (labels['app.kubernetes.io/name'] === 'ingress-nginx' &&
+      labels['app.kubernetes.io/component'] === 'controller') ||
+    name === 'ingress-nginx-controller' ||
+    name === 'nginx-configuration'
+  );
 }
 
 /** Whether an ingress-nginx Ingress routes to the workload. */
