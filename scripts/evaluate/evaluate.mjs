@@ -1,0 +1,430 @@
+#!/usr/bin/env node
+// Evaluates `lameduck lint` on public repositories nobody here wrote (issue #15): each run of
+// scripts/evaluate/repos.json is extracted at its pinned commit from a local git mirror, linted with
+// the built CLI, and its findings are joined to the hand-made verdicts in
+// docs/evaluation/verdicts.tsv. Prints per-rule precision (error and warning findings), recall
+// against docs/evaluation/expected.tsv (real problems found by reading the files), crashes, input
+// errors, and whether each finding's line lands in the object it names.
+//
+//   node scripts/evaluate/evaluate.mjs [--mirror DIR] [--only SUBSTRING] [--unjudged] [--keep]
+//
+//   --mirror DIR   where the mirrors are: DIR/<owner>+<name>/repo, a bare git directory or a clone
+//                  (default $LAMEDUCK_EVAL_MIRROR, else /work/.mirror)
+//   --only S       only the runs whose id contains S
+//   --unjudged     print only the findings with no verdict, as verdicts.tsv rows to fill in
+//   --keep         keep the extracted checkouts (their directory is printed)
+//
+// Needs the CLI built (npm run build), kubectl for kustomize directories, and helm (on PATH or in
+// the cache scripts/tools/build.sh fills) for the Helm runs. Not part of npm test: it needs the
+// mirrors, which are not in this repository.
+import { spawnSync } from 'node:child_process';
+import { accessSync, constants, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { delimiter, dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const CLI = join(ROOT, 'packages', 'cli', 'dist', 'bin.js');
+const VERDICTS = join(ROOT, 'docs', 'evaluation', 'verdicts.tsv');
+const EXPECTED = join(ROOT, 'docs', 'evaluation', 'expected.tsv');
+const VERDICT_VALUES = new Set(['real', 'false', 'debatable']);
+const JUDGED_SEVERITIES = new Set(['error', 'warning']);
+
+function parseArguments(argv) {
+  const options = { mirror: process.env.LAMEDUCK_EVAL_MIRROR ?? '/work/.mirror', only: '', unjudged: false };
+  for (let index = 0; index < argv.length; index += 1) {
+    const argument = argv[index];
+    if (argument === '--mirror') options.mirror = argv[++index];
+    else if (argument === '--only') options.only = argv[++index];
+    else if (argument === '--unjudged') options.unjudged = true;
+    else if (argument === '--keep') options.keep = true;
+    else {
+      console.error(`evaluate: unknown argument ${argument}; see the comment at the top of this script`);
+      process.exit(2);
+    }
+  }
+  return options;
+}
+
+/** Rows of a TSV file with a header line; '#' lines are comments. */
+function readTsv(path) {
+  if (!existsSync(path)) return [];
+  const [header, ...lines] = readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((line) => line.trim() !== '' && !line.startsWith('#'));
+  const columns = header.split('\t');
+  return lines.map((line, index) => {
+    const cells = line.split('\t');
+    const row = Object.fromEntries(columns.map((column, at) => [column, cells[at] ?? '']));
+    row.at = `${path.slice(ROOT.length + 1)}:${index + 2}`;
+    return row;
+  });
+}
+
+function objectKey(object) {
+  const parts = [object.kind, object.namespace ?? '', object.name];
+  if (object.container) parts.push(object.container);
+  return parts.join('/');
+}
+
+function mirrorOf(mirrorRoot, repo) {
+  const directory = join(mirrorRoot, repo.replace('/', '+'), 'repo');
+  if (!existsSync(directory)) {
+    console.error(
+      `evaluate: no mirror of ${repo} at ${directory}; get one with: git clone --mirror https://github.com/${repo} ${directory} (or, in a session, the fetch tool with github:${repo})`,
+    );
+    return undefined;
+  }
+  return directory;
+}
+
+function run(command, args, options = {}) {
+  return spawnSync(command, args, { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, ...options });
+}
+
+function findHelm() {
+  const cache = join(process.env.LAMEDUCK_CACHE ?? join(homedir(), '.cache', 'lameduck'), 'tools', 'bin');
+  for (const directory of [...(process.env.PATH ?? '').split(delimiter).filter(Boolean), cache]) {
+    try {
+      accessSync(join(directory, 'helm'), constants.X_OK);
+      return join(directory, 'helm');
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
+}
+
+/** Extracts the run's paths at its commit; only those paths, since mirrors lack files of 4 MiB and more. */
+function extract(mirror, entry, into) {
+  const archive = run(
+    'git',
+    ['--git-dir', mirror, 'archive', '--format=tar', entry.commit, ...entry.extract],
+    {
+      encoding: 'buffer',
+    },
+  );
+  if (archive.status !== 0) return `git archive failed: ${archive.stderr.toString().trim().split('\n')[0]}`;
+  const untar = run('tar', ['-x', '-C', into], { input: archive.stdout });
+  return untar.status === 0 ? undefined : `tar failed: ${untar.stderr.trim()}`;
+}
+
+/** The rendered chart, as a user would pipe it: helm template RELEASE CHART [args]. */
+function renderChart(helm, entry, checkout) {
+  const chart = join(checkout, entry.helm.chart);
+  if (entry.helm.dropDependencies) {
+    for (const lock of ['Chart.lock', 'requirements.lock']) rmSync(join(chart, lock), { force: true });
+    const metadata = join(chart, 'Chart.yaml');
+    writeFileSync(metadata, readFileSync(metadata, 'utf8').replace(/\ndependencies:[\s\S]*?(?=\n\S|$)/, ''));
+  }
+  const rendered = run(helm, ['template', entry.helm.release, chart, ...entry.helm.args]);
+  if (rendered.status !== 0)
+    return { error: `helm template failed: ${rendered.stderr.trim().split('\n')[0]}` };
+  return { text: rendered.stdout };
+}
+
+/** The text a finding's file names, to check its line: a file, a kustomize render, or stdin. */
+function textOf(file, checkout, stdinText) {
+  if (file === '<stdin>') return stdinText;
+  const rendered = /^(.*) \(kubectl kustomize\)$/.exec(file);
+  if (rendered) return run('kubectl', ['kustomize', join(checkout, rendered[1])]).stdout;
+  const path = join(checkout, file);
+  return existsSync(path) ? readFileSync(path, 'utf8') : undefined;
+}
+
+/**
+ * Whether the finding's line lies in the YAML document of the object it names (and, for a
+ * container finding, at or after that container's name). Dockerfile and app-config findings need
+ * a line inside the file.
+ */
+function lineLands(finding, text) {
+  if (text === undefined) return { ok: false, why: 'file not found' };
+  const lines = text.split('\n');
+  const line = lines[finding.line - 1];
+  if (line === undefined) return { ok: false, why: `line ${finding.line} past the end (${lines.length})` };
+  if (finding.object.kind === 'Dockerfile' || finding.object.kind === 'AppConfig') return { ok: true, line };
+  let start = finding.line - 1;
+  while (start > 0 && !/^---/.test(lines[start])) start -= 1;
+  let end = finding.line - 1;
+  while (end < lines.length - 1 && !/^---/.test(lines[end + 1])) end += 1;
+  const document = lines.slice(start, end + 1);
+  const escapeRegExp = (value) => value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const names = (value) => new RegExp(`^\\s*(?:- )?name: ["']?${escapeRegExp(value)}["']?\\s*(?:#.*)?$`);
+  if (!document.some((text) => new RegExp(`^kind: ["']?${finding.object.kind}["']?\\s*$`).test(text)))
+    return { ok: false, why: `line ${finding.line} is not in a ${finding.object.kind}`, line };
+  if (!document.some((text) => names(finding.object.name).test(text)))
+    return { ok: false, why: `line ${finding.line} is not in ${finding.object.name}`, line };
+  if (finding.object.container && !inContainer(lines, finding.line - 1, finding.object.container, names))
+    return { ok: false, why: `line ${finding.line} is not in container ${finding.object.container}`, line };
+  return { ok: true, line };
+}
+
+const indentOf = (text) => text.length - text.trimStart().length;
+
+/**
+ * Whether line `at` lies in the item of a `containers:` or `initContainers:` list named `container`
+ * (kustomize sorts keys, so the name may come after the line).
+ */
+function inContainer(lines, at, container, names) {
+  for (let item = at; item >= 0; item -= 1) {
+    const dash = /^(\s*)- /.exec(lines[item]);
+    if (!dash || (item !== at && dash[1].length >= indentOf(lines[at]))) continue;
+    let parent = item - 1;
+    const sibling = (text) => indentOf(text) === dash[1].length && text.trimStart().startsWith('- ');
+    while (
+      parent >= 0 &&
+      (lines[parent].trim() === '' || indentOf(lines[parent]) > dash[1].length || sibling(lines[parent]))
+    )
+      parent -= 1;
+    if (parent < 0 || !/^\s*(?:initContainers|containers):\s*$/.test(lines[parent])) continue;
+    let end = item + 1;
+    while (end < lines.length && (lines[end].trim() === '' || indentOf(lines[end]) > dash[1].length))
+      end += 1;
+    const fieldIndent = dash[1].length + 2;
+    return lines
+      .slice(item, end)
+      .some((text, index) => names(container).test(text) && (index === 0 || indentOf(text) === fieldIndent));
+  }
+  return false;
+}
+
+function lint(entry, checkout, helm) {
+  let stdinText;
+  let paths = entry.lint;
+  if (entry.helm) {
+    if (!helm) return { skipped: 'helm not found (run scripts/tools/build.sh)' };
+    const rendered = renderChart(helm, entry, checkout);
+    if (rendered.error) return { skipped: rendered.error };
+    stdinText = rendered.text;
+    paths = ['-'];
+  }
+  const started = Date.now();
+  const result = run(process.execPath, [CLI, 'lint', ...paths, '--format', 'json', ...entry.flags], {
+    cwd: checkout,
+    input: stdinText,
+  });
+  const seconds = (Date.now() - started) / 1000;
+  const stderr = result.stderr.trim();
+  const crashed = ![0, 1, 2].includes(result.status) || /\n\s+at |this is a bug/i.test(stderr);
+  let findings = [];
+  try {
+    findings = JSON.parse(result.stdout).findings;
+  } catch {
+    return { crashed: true, status: result.status, stderr, seconds, findings };
+  }
+  return { crashed, status: result.status, stderr, seconds, findings, stdinText };
+}
+
+/** A verdict's object matches the finding's; `*` stands for any characters (Helm's random test-pod names). */
+function objectMatches(pattern, key) {
+  if (!pattern.includes('*')) return pattern === key;
+  const escaped = pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'));
+  return new RegExp(`^${escaped.join('.*')}$`).test(key);
+}
+
+function judge(finding, runId, verdicts) {
+  const key = objectKey(finding.object);
+  const candidates = verdicts.filter(
+    (verdict) =>
+      verdict.run === runId &&
+      verdict.rule === finding.rule &&
+      objectMatches(verdict.object, key) &&
+      (verdict.file === finding.file || verdict.file === '*'),
+  );
+  // Lines drift between commits of lameduck: the closest line of the same object and rule wins.
+  candidates.sort(
+    (a, b) => Math.abs(Number(a.line) - finding.line) - Math.abs(Number(b.line) - finding.line),
+  );
+  return candidates[0];
+}
+
+const percent = (part, whole) => (whole === 0 ? '-' : `${Math.round((100 * part) / whole)} %`);
+
+function main() {
+  const options = parseArguments(process.argv.slice(2));
+  if (!existsSync(CLI)) {
+    console.error(`evaluate: ${CLI} is missing; run npm run build first`);
+    process.exit(2);
+  }
+  const { runs } = JSON.parse(readFileSync(join(ROOT, 'scripts', 'evaluate', 'repos.json'), 'utf8'));
+  const verdicts = readTsv(VERDICTS);
+  const expected = readTsv(EXPECTED);
+  for (const verdict of verdicts) {
+    if (!VERDICT_VALUES.has(verdict.verdict)) {
+      console.error(`evaluate: ${verdict.at}: verdict "${verdict.verdict}" is not real, false or debatable`);
+      process.exit(2);
+    }
+  }
+  const helm = findHelm();
+  const work = mkdtempSync(join(tmpdir(), 'lameduck-evaluate-'));
+  const selected = runs.filter((entry) => entry.id.includes(options.only));
+  const all = [];
+  const runReports = [];
+  const unjudged = [];
+  const wrongLines = [];
+  let linesChecked = 0;
+  try {
+    for (const entry of selected) {
+      const mirror = mirrorOf(options.mirror, entry.repo);
+      if (!mirror) {
+        runReports.push({ entry, skipped: 'no mirror' });
+        continue;
+      }
+      const checkout = join(work, entry.id.replace(/\//g, '+'));
+      run('mkdir', ['-p', checkout]);
+      const failed = extract(mirror, entry, checkout);
+      if (failed) {
+        runReports.push({ entry, skipped: failed });
+        continue;
+      }
+      const result = lint(entry, checkout, helm);
+      runReports.push({ entry, ...result });
+      const texts = new Map();
+      for (const finding of result.findings ?? []) {
+        if (!texts.has(finding.file))
+          texts.set(finding.file, textOf(finding.file, checkout, result.stdinText));
+        const landing = lineLands(finding, texts.get(finding.file));
+        linesChecked += 1;
+        if (!landing.ok) wrongLines.push({ run: entry.id, finding, why: landing.why });
+        const verdict = JUDGED_SEVERITIES.has(finding.severity)
+          ? judge(finding, entry.id, verdicts)
+          : undefined;
+        all.push({ run: entry.id, finding, verdict });
+        if (JUDGED_SEVERITIES.has(finding.severity) && !verdict) unjudged.push({ run: entry.id, finding });
+      }
+    }
+  } finally {
+    if (options.keep) console.log(`checkouts kept in ${work}`);
+    else rmSync(work, { recursive: true, force: true });
+  }
+
+  if (options.unjudged) {
+    console.log(['run', 'file', 'line', 'rule', 'severity', 'object', 'verdict', 'reason'].join('\t'));
+    for (const { run: runId, finding } of unjudged) {
+      const row = [
+        runId,
+        finding.file,
+        finding.line,
+        finding.rule,
+        finding.severity,
+        objectKey(finding.object),
+      ];
+      console.log([...row, '', finding.message.slice(0, 160)].join('\t'));
+    }
+    return;
+  }
+
+  console.log('## Runs\n');
+  console.log('| run | commit | exit | seconds | error | warning | info | input errors | crash |');
+  console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+  for (const report of runReports) {
+    const { entry } = report;
+    if (report.skipped) {
+      console.log(`| ${entry.id} | ${entry.commit.slice(0, 12)} | skipped: ${report.skipped} |||||||`);
+      continue;
+    }
+    const count = (severity) => report.findings.filter((finding) => finding.severity === severity).length;
+    const inputErrors = report.stderr.split('\n').filter((line) => line.startsWith('lameduck lint:')).length;
+    console.log(
+      `| ${entry.id} | ${entry.commit.slice(0, 12)} | ${report.status} | ${report.seconds.toFixed(1)} | ${count('error')} | ${count('warning')} | ${count('info')} | ${inputErrors} | ${report.crashed ? 'CRASH' : 'no'} |`,
+    );
+  }
+  for (const report of runReports.filter((r) => r.stderr)) {
+    console.log(`\n${report.entry.id} said:\n${report.stderr}`);
+  }
+
+  const judged = all.filter(({ finding }) => JUDGED_SEVERITIES.has(finding.severity));
+  const rules = [
+    ...new Set([...judged.map(({ finding }) => finding.rule), ...expected.map((row) => row.rule)]),
+  ].sort();
+  const missed = expected.filter(
+    (row) =>
+      selected.some((entry) => entry.id === row.run) &&
+      !all.some(
+        ({ run: runId, finding }) =>
+          runId === row.run &&
+          finding.rule === row.rule &&
+          objectMatches(row.object, objectKey(finding.object)),
+      ),
+  );
+  console.log('\n## Precision and recall (error and warning findings)\n');
+  console.log(
+    '| rule | findings | real | false | debatable | unjudged | precision | precision, debatable left out | missed | recall |',
+  );
+  console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+  const totals = { findings: 0, real: 0, false: 0, debatable: 0, unjudged: 0, missed: 0 };
+  for (const rule of rules) {
+    const mine = judged.filter(({ finding }) => finding.rule === rule);
+    const tally = (value) => mine.filter(({ verdict }) => verdict?.verdict === value).length;
+    const row = {
+      findings: mine.length,
+      real: tally('real'),
+      false: tally('false'),
+      debatable: tally('debatable'),
+      unjudged: mine.filter(({ verdict }) => !verdict).length,
+      missed: missed.filter((item) => item.rule === rule).length,
+    };
+    for (const key of Object.keys(totals)) totals[key] += row[key];
+    console.log(rowLine(rule, row));
+  }
+  console.log(rowLine('**all**', totals));
+
+  // The same object is often linted several times (overlays of one base, an install and its HA
+  // variant, a chart and the manifests it was made from): counted once per repository here.
+  const once = new Map();
+  for (const item of judged) {
+    const { kind, name, container } = item.finding.object;
+    const repo = selected.find((entry) => entry.id === item.run).repo;
+    const key = [repo, item.finding.rule, kind, name, container ?? ''].join('|');
+    if (!once.has(key)) once.set(key, item);
+  }
+  const distinct = [...once.values()];
+  const count = (value) => distinct.filter(({ verdict }) => verdict?.verdict === value).length;
+  const [real, wrong, debatable] = [count('real'), count('false'), count('debatable')];
+  console.log(
+    `\nEach object counted once per repository: ${distinct.length} findings, ${real} real, ${wrong} false, ${debatable} debatable: precision ${percent(real, real + wrong + debatable)}, ${percent(real, real + wrong)} with debatable left out.`,
+  );
+
+  console.log('\n## Causes of false and debatable verdicts (the [tag] of their reason)\n');
+  const causes = new Map();
+  for (const { finding, verdict } of judged) {
+    if (!verdict || verdict.verdict === 'real') continue;
+    const cause = /^\[([\w-]+)\]/.exec(verdict.reason)?.[1] ?? 'other';
+    const key = `${cause} | ${verdict.verdict}`;
+    const entry = causes.get(key) ?? { count: 0, rules: new Set() };
+    entry.count += 1;
+    entry.rules.add(finding.rule);
+    causes.set(key, entry);
+  }
+  console.log('| cause | verdict | findings | rules |');
+  console.log('| --- | --- | --- | --- |');
+  for (const [key, entry] of [...causes].sort((a, b) => b[1].count - a[1].count)) {
+    console.log(`| ${key} | ${entry.count} | ${[...entry.rules].sort().join(', ')} |`);
+  }
+
+  console.log(
+    `\n## Lines\n\n${linesChecked - wrongLines.length} of ${linesChecked} findings land in the object they name.`,
+  );
+  for (const { run: runId, finding, why } of wrongLines) {
+    console.log(
+      `- ${runId} ${finding.file}:${finding.line} ${finding.rule} ${objectKey(finding.object)}: ${why}`,
+    );
+  }
+  if (missed.length > 0) {
+    console.log('\n## Missed (expected.tsv rows no finding matches)\n');
+    for (const row of missed)
+      console.log(`- ${row.run} ${row.file}:${row.line} ${row.rule} ${row.object}: ${row.reason}`);
+  }
+  if (unjudged.length > 0) {
+    console.log(
+      `\n## Unjudged\n\n${unjudged.length} error and warning findings have no verdict; list them with --unjudged.`,
+    );
+  }
+}
+
+function rowLine(rule, row) {
+  const decided = row.real + row.false + row.debatable;
+  return `| ${rule} | ${row.findings} | ${row.real} | ${row.false} | ${row.debatable} | ${row.unjudged} | ${percent(row.real, decided)} | ${percent(row.real, row.real + row.false)} | ${row.missed} | ${percent(row.real, row.real + row.missed)} |`;
+}
+
+main();
