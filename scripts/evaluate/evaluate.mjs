@@ -18,7 +18,16 @@
 // the cache scripts/tools/build.sh fills) for the Helm runs. Not part of npm test: it needs the
 // mirrors, which are not in this repository.
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  accessSync,
+  constants,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -69,6 +78,8 @@ function objectKey(object) {
 
 function mirrorOf(mirrorRoot, repo) {
   const directory = join(mirrorRoot, repo.replace('/', '+'), 'repo');
+  // A bare mirror is the directory itself; a clone keeps its git directory in .git.
+  if (existsSync(join(directory, '.git'))) return join(directory, '.git');
   if (!existsSync(directory)) {
     console.error(
       `evaluate: no mirror of ${repo} at ${directory}; get one with: git clone --mirror https://github.com/${repo} ${directory} (or, in a session, the fetch tool with github:${repo})`,
@@ -270,8 +281,10 @@ function main() {
         runReports.push({ entry, skipped: 'no mirror' });
         continue;
       }
-      const checkout = join(work, entry.id.replace(/\//g, '+'));
-      run('mkdir', ['-p', checkout]);
+      // Named as a clone would be: lint links an image to a Dockerfile by directory name, and a
+      // Dockerfile at the root is named by the repository's directory.
+      const checkout = join(work, entry.id.replace(/\//g, '+'), entry.repo.split('/')[1]);
+      mkdirSync(checkout, { recursive: true });
       const failed = extract(mirror, entry, checkout);
       if (failed) {
         runReports.push({ entry, skipped: failed });
@@ -348,26 +361,7 @@ function main() {
       ),
   );
   console.log('\n## Precision and recall (error and warning findings)\n');
-  console.log(
-    '| rule | findings | real | false | debatable | unjudged | precision | precision, debatable left out | missed | recall |',
-  );
-  console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
-  const totals = { findings: 0, real: 0, false: 0, debatable: 0, unjudged: 0, missed: 0 };
-  for (const rule of rules) {
-    const mine = judged.filter(({ finding }) => finding.rule === rule);
-    const tally = (value) => mine.filter(({ verdict }) => verdict?.verdict === value).length;
-    const row = {
-      findings: mine.length,
-      real: tally('real'),
-      false: tally('false'),
-      debatable: tally('debatable'),
-      unjudged: mine.filter(({ verdict }) => !verdict).length,
-      missed: missed.filter((item) => item.rule === rule).length,
-    };
-    for (const key of Object.keys(totals)) totals[key] += row[key];
-    console.log(rowLine(rule, row));
-  }
-  console.log(rowLine('**all**', totals));
+  printRuleTable(rules, judged, missed);
 
   // The same object is often linted several times (overlays of one base, an install and its HA
   // variant, a chart and the manifests it was made from): counted once per repository here.
@@ -378,12 +372,8 @@ function main() {
     const key = [repo, item.finding.rule, kind, name, container ?? ''].join('|');
     if (!once.has(key)) once.set(key, item);
   }
-  const distinct = [...once.values()];
-  const count = (value) => distinct.filter(({ verdict }) => verdict?.verdict === value).length;
-  const [real, wrong, debatable] = [count('real'), count('false'), count('debatable')];
-  console.log(
-    `\nEach object counted once per repository: ${distinct.length} findings, ${real} real, ${wrong} false, ${debatable} debatable: precision ${percent(real, real + wrong + debatable)}, ${percent(real, real + wrong)} with debatable left out.`,
-  );
+  console.log('\n## The same, each object once per repository\n');
+  printRuleTable(rules, [...once.values()], missed);
 
   console.log('\n## Causes of false and debatable verdicts (the [tag] of their reason)\n');
   const causes = new Map();
@@ -405,6 +395,10 @@ function main() {
   console.log(
     `\n## Lines\n\n${linesChecked - wrongLines.length} of ${linesChecked} findings land in the object they name.`,
   );
+  const rendered = all.filter(({ finding }) => / \(kubectl kustomize\)$|^<stdin>$/.test(finding.file)).length;
+  console.log(
+    `${rendered} of them point at rendered output (kustomize or helm template), not at a file a user edits.`,
+  );
   for (const { run: runId, finding, why } of wrongLines) {
     console.log(
       `- ${runId} ${finding.file}:${finding.line} ${finding.rule} ${objectKey(finding.object)}: ${why}`,
@@ -420,6 +414,29 @@ function main() {
       `\n## Unjudged\n\n${unjudged.length} error and warning findings have no verdict; list them with --unjudged.`,
     );
   }
+}
+
+function printRuleTable(rules, judged, missed) {
+  console.log(
+    '| rule | findings | real | false | debatable | unjudged | precision | precision, debatable left out | missed | recall |',
+  );
+  console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+  const totals = { findings: 0, real: 0, false: 0, debatable: 0, unjudged: 0, missed: 0 };
+  for (const rule of rules) {
+    const mine = judged.filter(({ finding }) => finding.rule === rule);
+    const tally = (value) => mine.filter(({ verdict }) => verdict?.verdict === value).length;
+    const row = {
+      findings: mine.length,
+      real: tally('real'),
+      false: tally('false'),
+      debatable: tally('debatable'),
+      unjudged: mine.filter(({ verdict }) => !verdict).length,
+      missed: missed.filter((item) => item.rule === rule).length,
+    };
+    for (const key of Object.keys(totals)) totals[key] += row[key];
+    console.log(rowLine(rule, row));
+  }
+  console.log(rowLine('**all**', totals));
 }
 
 function rowLine(rule, row) {
