@@ -13,6 +13,8 @@
 //   --only S       only the runs whose id contains S
 //   --unjudged     print only the findings with no verdict, as verdicts.tsv rows to fill in
 //   --keep         keep the extracted checkouts (their directory is printed)
+//   --runs FILE, --verdicts FILE, --expected FILE
+//                  other tables than scripts/evaluate/repos.json and docs/evaluation/*.tsv
 //
 // Needs the CLI built (npm run build), kubectl for kustomize directories, and helm (on PATH or in
 // the cache scripts/tools/build.sh fills) for the Helm runs. Not part of npm test: it needs the
@@ -29,32 +31,35 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
-import { delimiter, dirname, join, resolve } from 'node:path';
+import { delimiter, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { judge, lineLands, objectKey, objectMatches } from './match.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const CLI = join(ROOT, 'packages', 'cli', 'dist', 'bin.js');
+const RUNS = join(ROOT, 'scripts', 'evaluate', 'repos.json');
 const VERDICTS = join(ROOT, 'docs', 'evaluation', 'verdicts.tsv');
 const EXPECTED = join(ROOT, 'docs', 'evaluation', 'expected.tsv');
 const VERDICT_VALUES = new Set(['real', 'false', 'debatable']);
 const JUDGED_SEVERITIES = new Set(['error', 'warning']);
-const FRONT_KINDS = new Set([
-  'Service',
-  'Ingress',
-  'IngressClass',
-  'Namespace',
-  'ConfigMap',
-  'BackendConfig',
-]);
-
 function parseArguments(argv) {
-  const options = { mirror: process.env.LAMEDUCK_EVAL_MIRROR ?? '/work/.mirror', only: '', unjudged: false };
+  const options = {
+    mirror: process.env.LAMEDUCK_EVAL_MIRROR ?? '/work/.mirror',
+    only: '',
+    unjudged: false,
+    runs: RUNS,
+    verdicts: VERDICTS,
+    expected: EXPECTED,
+  };
   for (let index = 0; index < argv.length; index += 1) {
     const argument = argv[index];
     if (argument === '--mirror') options.mirror = argv[++index];
     else if (argument === '--only') options.only = argv[++index];
     else if (argument === '--unjudged') options.unjudged = true;
     else if (argument === '--keep') options.keep = true;
+    else if (argument === '--runs') options.runs = resolve(argv[++index]);
+    else if (argument === '--verdicts') options.verdicts = resolve(argv[++index]);
+    else if (argument === '--expected') options.expected = resolve(argv[++index]);
     else {
       console.error(`evaluate: unknown argument ${argument}; see the comment at the top of this script`);
       process.exit(2);
@@ -63,25 +68,21 @@ function parseArguments(argv) {
   return options;
 }
 
-/** Rows of a TSV file with a header line; '#' lines are comments. */
+/** Rows of a TSV file with a header line; '#' lines are comments. Each row knows its file:line. */
 function readTsv(path) {
   if (!existsSync(path)) return [];
-  const [header, ...lines] = readFileSync(path, 'utf8')
+  const numbered = readFileSync(path, 'utf8')
     .split('\n')
-    .filter((line) => line.trim() !== '' && !line.startsWith('#'));
-  const columns = header.split('\t');
-  return lines.map((line, index) => {
+    .map((line, index) => ({ line, number: index + 1 }))
+    .filter(({ line }) => line.trim() !== '' && !line.startsWith('#'));
+  if (numbered.length === 0) return [];
+  const columns = numbered[0].line.split('\t');
+  return numbered.slice(1).map(({ line, number }) => {
     const cells = line.split('\t');
     const row = Object.fromEntries(columns.map((column, at) => [column, cells[at] ?? '']));
-    row.at = `${path.slice(ROOT.length + 1)}:${index + 2}`;
+    row.at = `${relative(process.cwd(), path)}:${number}`;
     return row;
   });
-}
-
-function objectKey(object) {
-  const parts = [object.kind, object.namespace ?? '', object.name];
-  if (object.container) parts.push(object.container);
-  return parts.join('/');
 }
 
 function mirrorOf(mirrorRoot, repo) {
@@ -151,65 +152,6 @@ function textOf(file, checkout, stdinText) {
   return existsSync(path) ? readFileSync(path, 'utf8') : undefined;
 }
 
-/**
- * Whether the finding's line lies in the YAML document of the object it names (and, for a
- * container finding, at or after that container's name). Dockerfile and app-config findings need
- * a line inside the file.
- */
-function lineLands(finding, text) {
-  if (text === undefined) return { ok: false, why: 'file not found' };
-  const lines = text.split('\n');
-  const line = lines[finding.line - 1];
-  if (line === undefined) return { ok: false, why: `line ${finding.line} past the end (${lines.length})` };
-  if (finding.object.kind === 'Dockerfile' || finding.object.kind === 'AppConfig') return { ok: true, line };
-  let start = finding.line - 1;
-  while (start > 0 && !/^---/.test(lines[start])) start -= 1;
-  let end = finding.line - 1;
-  while (end < lines.length - 1 && !/^---/.test(lines[end + 1])) end += 1;
-  const document = lines.slice(start, end + 1);
-  const escapeRegExp = (value) => value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const names = (value) => new RegExp(`^\\s*(?:- )?name: ["']?${escapeRegExp(value)}["']?\\s*(?:#.*)?$`);
-  const kind = document.map((text) => /^kind: ["']?(\w+)["']?\s*$/.exec(text)?.[1]).find(Boolean);
-  // The rules about what stands in front of the pod point at the object to edit there.
-  if (kind !== finding.object.kind && FRONT_KINDS.has(kind)) return { ok: true, line, front: kind };
-  if (kind !== finding.object.kind)
-    return { ok: false, why: `line ${finding.line} is not in a ${finding.object.kind}`, line };
-  if (!document.some((text) => names(finding.object.name).test(text)))
-    return { ok: false, why: `line ${finding.line} is not in ${finding.object.name}`, line };
-  if (finding.object.container && !inContainer(lines, finding.line - 1, finding.object.container, names))
-    return { ok: false, why: `line ${finding.line} is not in container ${finding.object.container}`, line };
-  return { ok: true, line };
-}
-
-const indentOf = (text) => text.length - text.trimStart().length;
-
-/**
- * Whether line `at` lies in the item of a `containers:` or `initContainers:` list named `container`
- * (kustomize sorts keys, so the name may come after the line).
- */
-function inContainer(lines, at, container, names) {
-  for (let item = at; item >= 0; item -= 1) {
-    const dash = /^(\s*)- /.exec(lines[item]);
-    if (!dash || (item !== at && dash[1].length >= indentOf(lines[at]))) continue;
-    let parent = item - 1;
-    const sibling = (text) => indentOf(text) === dash[1].length && text.trimStart().startsWith('- ');
-    while (
-      parent >= 0 &&
-      (lines[parent].trim() === '' || indentOf(lines[parent]) > dash[1].length || sibling(lines[parent]))
-    )
-      parent -= 1;
-    if (parent < 0 || !/^\s*(?:initContainers|containers):\s*$/.test(lines[parent])) continue;
-    let end = item + 1;
-    while (end < lines.length && (lines[end].trim() === '' || indentOf(lines[end]) > dash[1].length))
-      end += 1;
-    const fieldIndent = dash[1].length + 2;
-    return lines
-      .slice(item, end)
-      .some((text, index) => names(container).test(text) && (index === 0 || indentOf(text) === fieldIndent));
-  }
-  return false;
-}
-
 function lint(entry, checkout, helm) {
   let stdinText;
   let paths = entry.lint;
@@ -237,29 +179,6 @@ function lint(entry, checkout, helm) {
   return { crashed, status: result.status, stderr, seconds, findings, stdinText };
 }
 
-/** A verdict's object matches the finding's; `*` stands for any characters (Helm's random test-pod names). */
-function objectMatches(pattern, key) {
-  if (!pattern.includes('*')) return pattern === key;
-  const escaped = pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'));
-  return new RegExp(`^${escaped.join('.*')}$`).test(key);
-}
-
-function judge(finding, runId, verdicts) {
-  const key = objectKey(finding.object);
-  const candidates = verdicts.filter(
-    (verdict) =>
-      verdict.run === runId &&
-      verdict.rule === finding.rule &&
-      objectMatches(verdict.object, key) &&
-      (verdict.file === finding.file || verdict.file === '*'),
-  );
-  // Lines drift between commits of lameduck: the closest line of the same object and rule wins.
-  candidates.sort(
-    (a, b) => Math.abs(Number(a.line) - finding.line) - Math.abs(Number(b.line) - finding.line),
-  );
-  return candidates[0];
-}
-
 const percent = (part, whole) => (whole === 0 ? '-' : `${Math.round((100 * part) / whole)} %`);
 
 function main() {
@@ -268,9 +187,9 @@ function main() {
     console.error(`evaluate: ${CLI} is missing; run npm run build first`);
     process.exit(2);
   }
-  const { runs } = JSON.parse(readFileSync(join(ROOT, 'scripts', 'evaluate', 'repos.json'), 'utf8'));
-  const verdicts = readTsv(VERDICTS);
-  const expected = readTsv(EXPECTED);
+  const { runs } = JSON.parse(readFileSync(options.runs, 'utf8'));
+  const verdicts = readTsv(options.verdicts);
+  const expected = readTsv(options.expected);
   for (const verdict of verdicts) {
     if (!VERDICT_VALUES.has(verdict.verdict)) {
       console.error(`evaluate: ${verdict.at}: verdict "${verdict.verdict}" is not real, false or debatable`);

@@ -1,0 +1,100 @@
+// What the evaluation compares, kept apart from its I/O so that it can be tested: whether a
+// finding's line lands in the object it names, and which hand verdict a finding gets.
+
+const FRONT_KINDS = new Set([
+  'Service',
+  'Ingress',
+  'IngressClass',
+  'Namespace',
+  'ConfigMap',
+  'BackendConfig',
+]);
+
+export function objectKey(object) {
+  const parts = [object.kind, object.namespace ?? '', object.name];
+  if (object.container) parts.push(object.container);
+  return parts.join('/');
+}
+
+/**
+ * Whether the finding's line lies in the YAML document of the object it names (and, for a
+ * container finding, in that container's block), or in an object in front of it (an Ingress,
+ * Service or Namespace, where the rules about load balancers point). Dockerfile and app-config
+ * findings need a line inside the file.
+ */
+export function lineLands(finding, text) {
+  if (text === undefined) return { ok: false, why: 'file not found' };
+  const lines = text.split('\n');
+  const line = lines[finding.line - 1];
+  if (line === undefined) return { ok: false, why: `line ${finding.line} past the end (${lines.length})` };
+  if (finding.object.kind === 'Dockerfile' || finding.object.kind === 'AppConfig') return { ok: true, line };
+  let start = finding.line - 1;
+  while (start > 0 && !/^---/.test(lines[start])) start -= 1;
+  let end = finding.line - 1;
+  while (end < lines.length - 1 && !/^---/.test(lines[end + 1])) end += 1;
+  const document = lines.slice(start, end + 1);
+  const escapeRegExp = (value) => value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const names = (value) => new RegExp(`^\\s*(?:- )?name: ["']?${escapeRegExp(value)}["']?\\s*(?:#.*)?$`);
+  const kind = document.map((text) => /^kind: ["']?(\w+)["']?\s*$/.exec(text)?.[1]).find(Boolean);
+  // The rules about what stands in front of the pod point at the object to edit there.
+  if (kind !== finding.object.kind && FRONT_KINDS.has(kind)) return { ok: true, line, front: kind };
+  if (kind !== finding.object.kind)
+    return { ok: false, why: `line ${finding.line} is not in a ${finding.object.kind}`, line };
+  if (!document.some((text) => names(finding.object.name).test(text)))
+    return { ok: false, why: `line ${finding.line} is not in ${finding.object.name}`, line };
+  if (finding.object.container && !inContainer(lines, finding.line - 1, finding.object.container, names))
+    return { ok: false, why: `line ${finding.line} is not in container ${finding.object.container}`, line };
+  return { ok: true, line };
+}
+
+const indentOf = (text) => text.length - text.trimStart().length;
+
+/**
+ * Whether line `at` lies in the item of a `containers:` or `initContainers:` list named `container`
+ * (kustomize sorts keys, so the name may come after the line).
+ */
+function inContainer(lines, at, container, names) {
+  for (let item = at; item >= 0; item -= 1) {
+    const dash = /^(\s*)- /.exec(lines[item]);
+    if (!dash || (item !== at && dash[1].length >= indentOf(lines[at]))) continue;
+    let parent = item - 1;
+    const sibling = (text) => indentOf(text) === dash[1].length && text.trimStart().startsWith('- ');
+    while (
+      parent >= 0 &&
+      (lines[parent].trim() === '' || indentOf(lines[parent]) > dash[1].length || sibling(lines[parent]))
+    )
+      parent -= 1;
+    if (parent < 0 || !/^\s*(?:initContainers|containers):\s*$/.test(lines[parent])) continue;
+    let end = item + 1;
+    while (end < lines.length && (lines[end].trim() === '' || indentOf(lines[end]) > dash[1].length))
+      end += 1;
+    const fieldIndent = dash[1].length + 2;
+    return lines
+      .slice(item, end)
+      .some((text, index) => names(container).test(text) && (index === 0 || indentOf(text) === fieldIndent));
+  }
+  return false;
+}
+
+/** A verdict's object matches the finding's; `*` stands for any characters (Helm's random test-pod names). */
+export function objectMatches(pattern, key) {
+  if (!pattern.includes('*')) return pattern === key;
+  const escaped = pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'));
+  return new RegExp(`^${escaped.join('.*')}$`).test(key);
+}
+
+export function judge(finding, runId, verdicts) {
+  const key = objectKey(finding.object);
+  const candidates = verdicts.filter(
+    (verdict) =>
+      verdict.run === runId &&
+      verdict.rule === finding.rule &&
+      objectMatches(verdict.object, key) &&
+      (verdict.file === finding.file || verdict.file === '*'),
+  );
+  // Lines drift between commits of lameduck: the closest line of the same object and rule wins.
+  candidates.sort(
+    (a, b) => Math.abs(Number(a.line) - finding.line) - Math.abs(Number(b.line) - finding.line),
+  );
+  return candidates[0];
+}
