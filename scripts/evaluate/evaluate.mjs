@@ -17,21 +17,12 @@
 //                  other tables than scripts/evaluate/repos.json and docs/evaluation/*.tsv
 //
 // Needs the CLI built (npm run build), kubectl for kustomize directories, and helm (on PATH or in
-// the cache scripts/tools/build.sh fills) for the Helm runs. Not part of npm test: it needs the
+// the cache scripts/tools/build.sh fills) for the Helm charts lint renders. Not part of npm test: it needs the
 // mirrors, which are not in this repository.
 import { spawnSync } from 'node:child_process';
-import {
-  accessSync,
-  constants,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
-import { delimiter, dirname, join, relative, resolve } from 'node:path';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { judge, lineLands, objectKey, objectMatches } from './match.mjs';
 
@@ -102,19 +93,6 @@ function run(command, args, options = {}) {
   return spawnSync(command, args, { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, ...options });
 }
 
-function findHelm() {
-  const cache = join(process.env.LAMEDUCK_CACHE ?? join(homedir(), '.cache', 'lameduck'), 'tools', 'bin');
-  for (const directory of [...(process.env.PATH ?? '').split(delimiter).filter(Boolean), cache]) {
-    try {
-      accessSync(join(directory, 'helm'), constants.X_OK);
-      return join(directory, 'helm');
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
-}
-
 /** Extracts the run's paths at its commit; only those paths, since mirrors lack files of 4 MiB and more. */
 function extract(mirror, entry, into) {
   const archive = run(
@@ -129,43 +107,29 @@ function extract(mirror, entry, into) {
   return untar.status === 0 ? undefined : `tar failed: ${untar.stderr.trim()}`;
 }
 
-/** The rendered chart, as a user would pipe it: helm template RELEASE CHART [args]. */
-function renderChart(helm, entry, checkout) {
-  const chart = join(checkout, entry.helm.chart);
-  if (entry.helm.dropDependencies) {
-    for (const lock of ['Chart.lock', 'requirements.lock']) rmSync(join(chart, lock), { force: true });
-    const metadata = join(chart, 'Chart.yaml');
-    writeFileSync(metadata, readFileSync(metadata, 'utf8').replace(/\ndependencies:[\s\S]*?(?=\n\S|$)/, ''));
-  }
-  const rendered = run(helm, ['template', entry.helm.release, chart, ...entry.helm.args]);
-  if (rendered.status !== 0)
-    return { error: `helm template failed: ${rendered.stderr.trim().split('\n')[0]}` };
-  return { text: rendered.stdout };
+/**
+ * A chart whose dependencies are other projects' charts, which `helm dependency build` would
+ * download: rendered without them, as lameduck fetches nothing.
+ */
+function dropDependencies(chart) {
+  for (const lock of ['Chart.lock', 'requirements.lock']) rmSync(join(chart, lock), { force: true });
+  const metadata = join(chart, 'Chart.yaml');
+  writeFileSync(metadata, readFileSync(metadata, 'utf8').replace(/\ndependencies:[\s\S]*?(?=\n\S|$)/, ''));
 }
 
-/** The text a finding's file names, to check its line: a file, a kustomize render, or stdin. */
-function textOf(file, checkout, stdinText) {
-  if (file === '<stdin>') return stdinText;
+/** The text a finding's file names, to check its line: a file, or a kustomize render. */
+function textOf(file, checkout) {
   const rendered = /^(.*) \(kubectl kustomize\)$/.exec(file);
   if (rendered) return run('kubectl', ['kustomize', join(checkout, rendered[1])]).stdout;
   const path = join(checkout, file);
   return existsSync(path) ? readFileSync(path, 'utf8') : undefined;
 }
 
-function lint(entry, checkout, helm) {
-  let stdinText;
-  let paths = entry.lint;
-  if (entry.helm) {
-    if (!helm) return { skipped: 'helm not found (run scripts/tools/build.sh)' };
-    const rendered = renderChart(helm, entry, checkout);
-    if (rendered.error) return { skipped: rendered.error };
-    stdinText = rendered.text;
-    paths = ['-'];
-  }
+function lint(entry, checkout) {
+  if (entry.dropDependencies) dropDependencies(join(checkout, entry.dropDependencies));
   const started = Date.now();
-  const result = run(process.execPath, [CLI, 'lint', ...paths, '--format', 'json', ...entry.flags], {
+  const result = run(process.execPath, [CLI, 'lint', ...entry.lint, '--format', 'json', ...entry.flags], {
     cwd: checkout,
-    input: stdinText,
   });
   const seconds = (Date.now() - started) / 1000;
   const stderr = result.stderr.trim();
@@ -176,7 +140,7 @@ function lint(entry, checkout, helm) {
   } catch {
     return { crashed: true, status: result.status, stderr, seconds, findings };
   }
-  return { crashed, status: result.status, stderr, seconds, findings, stdinText };
+  return { crashed, status: result.status, stderr, seconds, findings };
 }
 
 const percent = (part, whole) => (whole === 0 ? '-' : `${Math.round((100 * part) / whole)} %`);
@@ -196,7 +160,6 @@ function main() {
       process.exit(2);
     }
   }
-  const helm = findHelm();
   const work = mkdtempSync(join(tmpdir(), 'lameduck-evaluate-'));
   const selected = runs.filter((entry) => entry.id.includes(options.only));
   const all = [];
@@ -205,6 +168,7 @@ function main() {
   const wrongLines = [];
   let linesChecked = 0;
   let frontLines = 0;
+  let includeLines = 0;
   try {
     for (const entry of selected) {
       const mirror = mirrorOf(options.mirror, entry.repo);
@@ -221,16 +185,16 @@ function main() {
         runReports.push({ entry, skipped: failed });
         continue;
       }
-      const result = lint(entry, checkout, helm);
+      const result = lint(entry, checkout);
       runReports.push({ entry, ...result });
       const texts = new Map();
       for (const finding of result.findings ?? []) {
-        if (!texts.has(finding.file))
-          texts.set(finding.file, textOf(finding.file, checkout, result.stdinText));
+        if (!texts.has(finding.file)) texts.set(finding.file, textOf(finding.file, checkout));
         const landing = lineLands(finding, texts.get(finding.file));
         linesChecked += 1;
         if (!landing.ok) wrongLines.push({ run: entry.id, finding, why: landing.why });
         if (landing.front) frontLines += 1;
+        if (landing.via === 'include') includeLines += 1;
         const verdict = JUDGED_SEVERITIES.has(finding.severity)
           ? judge(finding, entry.id, verdicts)
           : undefined;
@@ -327,13 +291,14 @@ function main() {
   console.log(
     `\n## Lines\n\n${linesChecked - wrongLines.length} of ${linesChecked} findings land in the object they name.`,
   );
-  const rendered = all.filter(({ finding }) => / \(kubectl kustomize\)$|^<stdin>$/.test(finding.file)).length;
+  const rendered = all.filter(({ finding }) => / \(kubectl kustomize\)$/.test(finding.file)).length;
   console.log(
     `${frontLines} of them point, by design, at the object in front of the workload (Ingress, Service, Namespace).`,
   );
   console.log(
-    `${rendered} of them point at rendered output (kustomize or helm template), not at a file a user edits.`,
+    `${includeLines} of them point at the line of a Helm template that includes the helper rendering the object.`,
   );
+  console.log(`${rendered} of them point at kustomize output, not at a file a user edits.`);
   for (const { run: runId, finding, why } of wrongLines) {
     console.log(
       `- ${runId} ${finding.file}:${finding.line} ${finding.rule} ${objectKey(finding.object)}: ${why}`,

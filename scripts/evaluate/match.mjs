@@ -28,13 +28,17 @@ export function lineLands(finding, text) {
   const line = lines[finding.line - 1];
   if (line === undefined) return { ok: false, why: `line ${finding.line} past the end (${lines.length})` };
   if (finding.object.kind === 'Dockerfile' || finding.object.kind === 'AppConfig') return { ok: true, line };
+  // A Helm template that renders the object through a helper: the line that includes it.
+  if (/\{\{-?\s*(?:include|template)\s/.test(line)) return { ok: true, line, via: 'include' };
   let start = finding.line - 1;
   while (start > 0 && !/^---/.test(lines[start])) start -= 1;
   let end = finding.line - 1;
   while (end < lines.length - 1 && !/^---/.test(lines[end + 1])) end += 1;
   const document = lines.slice(start, end + 1);
   const escapeRegExp = (value) => value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const names = (value) => new RegExp(`^\\s*(?:- )?name: ["']?${escapeRegExp(value)}["']?\\s*(?:#.*)?$`);
+  // A Helm template names its objects with actions ({{ include "x.fullname" . }}): any name then.
+  const names = (value) =>
+    new RegExp(`^\\s*(?:- )?name: (?:["']?${escapeRegExp(value)}["']?|.*\\{\\{.*)\\s*(?:#.*)?$`);
   const kind = document.map((text) => /^kind: ["']?(\w+)["']?\s*$/.exec(text)?.[1]).find(Boolean);
   // The rules about what stands in front of the pod point at the object to edit there.
   if (kind !== finding.object.kind && FRONT_KINDS.has(kind)) return { ok: true, line, front: kind };
