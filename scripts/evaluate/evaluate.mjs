@@ -309,6 +309,12 @@ function main() {
     for (const row of missed)
       console.log(`- ${row.run} ${row.file}:${row.line} ${row.rule} ${row.object}: ${row.reason}`);
   }
+  const byObject = all.filter(({ verdict }) => verdict?.byObject).length;
+  if (byObject > 0) {
+    console.log(
+      `\n${byObject} findings took the verdict of the same object in another file (their file changed since the verdict).`,
+    );
+  }
   if (unjudged.length > 0) {
     console.log(
       `\n## Unjudged\n\n${unjudged.length} error and warning findings have no verdict; list them with --unjudged.`,

@@ -87,18 +87,23 @@ export function objectMatches(pattern, key) {
   return new RegExp(`^${escaped.join('.*')}$`).test(key);
 }
 
+/**
+ * The hand verdict of a finding: the same run, rule and object, in the same file at the closest line
+ * (lines drift between commits of lameduck); failing that, the same object in another file, since
+ * a verdict is about the object (a kustomize finding that moves from the rendered output to its
+ * source file keeps its verdict). `byObject` says which.
+ */
 export function judge(finding, runId, verdicts) {
   const key = objectKey(finding.object);
-  const candidates = verdicts.filter(
-    (verdict) =>
-      verdict.run === runId &&
-      verdict.rule === finding.rule &&
-      objectMatches(verdict.object, key) &&
-      (verdict.file === finding.file || verdict.file === '*'),
+  const same = verdicts.filter(
+    (verdict) => verdict.run === runId && verdict.rule === finding.rule && objectMatches(verdict.object, key),
   );
-  // Lines drift between commits of lameduck: the closest line of the same object and rule wins.
-  candidates.sort(
-    (a, b) => Math.abs(Number(a.line) - finding.line) - Math.abs(Number(b.line) - finding.line),
-  );
-  return candidates[0];
+  const closest = (candidates) =>
+    [...candidates].sort(
+      (a, b) => Math.abs(Number(a.line) - finding.line) - Math.abs(Number(b.line) - finding.line),
+    )[0];
+  const inFile = closest(same.filter((verdict) => verdict.file === finding.file || verdict.file === '*'));
+  if (inFile) return inFile;
+  const elsewhere = closest(same);
+  return elsewhere && { ...elsewhere, byObject: true };
 }

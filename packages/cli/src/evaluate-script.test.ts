@@ -20,7 +20,7 @@ interface Match {
     finding: Finding,
     run: string,
     verdicts: Record<string, string>[],
-  ): Record<string, string> | undefined;
+  ): (Record<string, string> & { byObject?: true }) | undefined;
 }
 
 const match = (await import(pathToFileURL(`${repoRoot}scripts/evaluate/match.mjs`).href)) as Match;
@@ -99,7 +99,21 @@ describe('scripts/evaluate: which verdict a finding gets', () => {
     ];
     const drifted = { ...finding(37, 'app'), rule: 'prestop-missing', file: 'a.yaml' };
     assert.equal(match.judge(drifted, 'r', verdicts)?.verdict, 'false');
-    assert.equal(match.judge({ ...drifted, file: 'b.yaml' }, 'r', verdicts), undefined);
+    assert.equal(match.judge(drifted, 'r', verdicts)?.byObject, undefined);
+  });
+
+  it('falls back to the same object in another file, and says so; another object gets nothing', () => {
+    const verdicts = [verdict('10', 'Deployment//web/app', 'real')];
+    const moved = { ...finding(12, 'app'), rule: 'prestop-missing', file: 'base/web.yaml' };
+    assert.deepEqual(
+      {
+        verdict: match.judge(moved, 'r', verdicts)?.verdict,
+        byObject: match.judge(moved, 'r', verdicts)?.byObject,
+      },
+      { verdict: 'real', byObject: true },
+    );
+    const other = { ...moved, object: { ...moved.object, name: 'api' } };
+    assert.equal(match.judge(other, 'r', verdicts), undefined);
   });
 });
 
