@@ -113,7 +113,12 @@ export function lintObjects(
   const lines = new SourceLines();
   const findings: LocatedFinding[] = [];
   for (const { object, context } of contexts) {
+    // Computed once per workload, and only when a rule finds something there.
     let coverage: PreStopCoverage | undefined;
+    const coverageOf = () => {
+      coverage ??= preStopRange(context);
+      return coverage;
+    };
     for (const rule of rules) {
       const severity = options.severities?.get(rule.id) ?? rule.severity;
       if (severity === 'off' || ignoredByAnnotation(object, rule.id)) continue;
@@ -141,7 +146,7 @@ export function lintObjects(
           finding,
           workload: object,
           analysis: context.analysis,
-          preStopCoverage: (coverage ??= preStopRange(context)),
+          preStopCoverage: coverageOf(),
           ...(found.change ? { change: found.change } : {}),
         });
       }
