@@ -55,3 +55,20 @@ export function containerProtocol(container: JsonObject): Protocol {
 export function nonHttpProbe(protocol: Extract<Protocol, { kind: 'other' }>): string {
   return `tcpSocket on port ${protocol.port}${protocol.client ? `, or an exec of ${protocol.client}` : ''}`;
 }
+
+/** Images of servers that keep state and do not replicate by adding a replica. */
+const DATA_STORE_IMAGE =
+  /(?:^|\/)(?:postgres|postgresql|mysql|mariadb|redis|valkey|mongo|mongodb|kafka|cp-kafka|rabbitmq|cassandra|zookeeper|elasticsearch|opensearch|etcd|minio|dynamodb-local|nats)(?::|@|$)/;
+
+/**
+ * The data store a container runs (a database, broker or cache with state), by its image or the
+ * well-known port it serves; undefined for anything else. Such a server does not become highly
+ * available by raising replicas, and a preStop delay gives its clients nowhere else to go.
+ */
+export function dataStore(container: JsonObject): string | undefined {
+  const image = typeof container.image === 'string' ? container.image : '';
+  const named = DATA_STORE_IMAGE.exec(image)?.[0]?.replace(/^\/|[:@]$/g, '');
+  if (named) return named;
+  const protocol = containerProtocol(container);
+  return protocol.kind === 'other' && protocol.server !== 'memcached' ? protocol.server : undefined;
+}

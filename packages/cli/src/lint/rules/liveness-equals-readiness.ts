@@ -9,7 +9,7 @@ function probeTarget(probe: Record<string, unknown>): unknown {
 
 export const livenessEqualsReadiness: Rule = {
   id: 'liveness-equals-readiness',
-  severity: 'warning',
+  severity: 'info',
   description: 'The liveness probe checks exactly what the readiness probe checks.',
   docs: `${DOCS_BASE}#liveness-equals-readiness`,
   messages: {

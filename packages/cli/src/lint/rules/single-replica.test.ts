@@ -51,6 +51,19 @@ describe('single-replica', () => {
           },
         ],
       },
+      {
+        name: 'a single Redis run as a Deployment: the restart window too, named',
+        yaml: service + deployment({ replicas: 1 }).replace('image: web:1', 'image: redis:7-alpine'),
+        findings: [{ line: 12, messageId: 'statefulOutage', data: { what: 'redis' } }],
+      },
+      {
+        name: 'the same Deployment read twice (a kustomization and its parent) is no second replica',
+        yaml: service + deployment({ replicas: 1 }) + `---\n${deployment({ replicas: 1 })}`,
+        findings: [
+          { line: 12, messageId: 'evictionOutage' },
+          { line: 30, messageId: 'evictionOutage' },
+        ],
+      },
     ],
   });
 });

@@ -1,5 +1,6 @@
 import { getNumber, getObject, getString, type JsonObject } from '../../model/json.js';
 import { namespaceOf } from '../../model/neighbours.js';
+import { dataStore } from '../../model/protocols.js';
 import { serviceSelects } from '../../model/services.js';
 import { findPodTemplate, isWorkloadKind } from '../../model/workloads.js';
 import { DOCS_BASE, type Rule, type WorkloadContext } from '../rule.js';
@@ -33,7 +34,7 @@ function siblingReplicas(context: WorkloadContext): number {
   let total = 0;
   for (const kind of REPLICATED_KINDS) {
     for (const other of context.objectsOfKind(kind)) {
-      if (other === context.object || !isWorkloadKind(other.kind)) continue;
+      if (other === context.object || !isWorkloadKind(other.kind) || sameWorkload(other, context)) continue;
       const lookup = findPodTemplate(other, other.kind);
       const labels = lookup.found ? (getObject(lookup.template.metadata, ['labels']) ?? {}) : {};
       const behindSame = context.services.some(
@@ -46,6 +47,15 @@ function siblingReplicas(context: WorkloadContext): number {
   return total;
 }
 
+/** The same workload read twice (a kustomization and its parent, two install files): not a sibling. */
+function sameWorkload(other: JsonObject, context: WorkloadContext): boolean {
+  return (
+    getString(other, ['kind']) === context.kind &&
+    getString(other, ['metadata', 'name']) === context.name &&
+    namespaceOf(other) === namespaceOf(context.object)
+  );
+}
+
 export const singleReplica: Rule = {
   id: 'single-replica',
   severity: 'warning',
@@ -53,7 +63,7 @@ export const singleReplica: Rule = {
   docs: `${DOCS_BASE}#single-replica`,
   messages: {
     statefulOutage:
-      'with one replica every restart, eviction or node drain leaves the Service with no endpoint until the pod is back: clients see an outage of the restart time',
+      'with one replica every restart, eviction or node drain leaves the Service with no endpoint until {what} is back: clients see an outage of the restart time',
     evictionOutage:
       'with one replica every eviction or node drain (which does not wait for a replacement) leaves the Service with no endpoint: an outage',
   },
@@ -62,13 +72,18 @@ export const singleReplica: Rule = {
     const replicas = getNumber(context.object, ['spec', 'replicas']) ?? 1;
     if (replicas !== 1) return [];
     if ((autoscaledMinimum(context) ?? 1) >= 2 || siblingReplicas(context) >= 1) return [];
-    // A StatefulSet of one is most often a database or broker that does not replicate: a second
-    // replica is not a setting away, so the advice is about the restart window instead.
-    if (context.kind === 'StatefulSet') {
+    // A StatefulSet of one, or a database or broker run as a Deployment, most often does not
+    // replicate: a second replica is not a setting away, so the advice is about the restart window.
+    const store = context.analysis.containers
+      .filter(({ container }) => container.role === 'main')
+      .map(({ container }) => dataStore(container.spec))
+      .find((name) => name !== undefined);
+    if (context.kind === 'StatefulSet' || store !== undefined) {
       return [
         {
           path: ['spec', 'replicas'],
           messageId: 'statefulOutage',
+          data: { what: store ?? 'the server' },
           fix: 'if it can replicate, run 2 or more; if it cannot (a single database or broker), keep voluntary evictions out with a PodDisruptionBudget (maxUnavailable: 0) and restart it in a maintenance window',
         },
       ];
