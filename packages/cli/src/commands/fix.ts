@@ -72,7 +72,7 @@ left as they are). Findings fix cannot mend do not change the exit code: run lam
         ),
       ];
       for (const fix of fixes.filter((f) => isRendered(f.file))) {
-        const places = placesToChange(fix, located);
+        const places = placesToChange(fix, located, true);
         const what =
           places.length > 0 ? `change ${places.join(', ')}` : 'fix the files the kustomization lists';
         io.stderr.write(

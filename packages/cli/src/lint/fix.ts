@@ -133,14 +133,20 @@ export function planFixes(
 }
 
 /**
- * Where the findings that a fix of rendered output would mend are written in the user's files:
- * "file:line (rule)", once each, in reading order. fix never writes rendered output; it names these.
+ * Where the findings that a fix of rendered output would mend are written: "file:line (rule)",
+ * once each, in reading order. fix never writes rendered output; it names these. `onlyFiles`
+ * leaves out findings that stayed in the rendered output (no file holds them).
  */
-export function placesToChange(fix: FileFix, located: readonly LocatedFinding[]): string[] {
+export function placesToChange(
+  fix: FileFix,
+  located: readonly LocatedFinding[],
+  onlyFiles = false,
+): string[] {
   return [
     ...new Set(
       located
         .filter((l) => l.workload.source.name === fix.file && fix.fixed.includes(l.finding.rule))
+        .filter((l) => !onlyFiles || l.finding.file !== fix.file)
         .map(({ finding }) => `${printable(finding.file)}:${finding.line} (${finding.rule})`),
     ),
   ];

@@ -5,9 +5,11 @@
  * kind, then name), the patches of those kustomizations that target it, and for a path inside the
  * object the one of them that writes it.
  *
- * A path is placed in the last patch that writes all of it, else in the declaring file when that
- * holds all of it, else wherever the longest part of it is written (the declaring file on a tie):
- * a missing preStop points at its container in the base, as it would in a plain file.
+ * A value is placed in the last patch that sets it; a mapping or list (a container, a pod spec) in
+ * the declaring file, which declares it, when that holds it; else in the last patch that holds all
+ * of the path; else wherever the longest part of the path is written, the declaring file on a tie.
+ * So a grace period an overlay lowers points at its patch, and a missing preStop at the container
+ * in the base (as in a plain file), not at a patch that only adds an env variable to it.
  */
 import { dirname, join } from 'node:path';
 import { getString, isObject, type JsonObject, type Path } from '../model/json.js';
@@ -272,11 +274,16 @@ function nameMatches(wanted: string, name: string): boolean {
 function placeIn(rendered: unknown, path: Path, writers: readonly Written[]): Spot {
   const [declared, ...patches] = writers as [Written, ...Written[]];
   const found = [declared, ...patches].map((writer) => ({ writer, ...pathIn(rendered, path, writer.value) }));
-  const complete = found.filter((f) => f.complete);
+  const [own, ...patched] = found as [(typeof found)[number], ...typeof found];
+  const lastPatch = patched.filter((f) => f.complete).at(-1);
+  const value = valueAt(rendered, path);
+  // A list item's `name` is the key patches merge by, not a value they set: it names the item.
+  const mergeKey = path.at(-1) === 'name' && typeof path.at(-2) === 'number';
+  const scalar = (typeof value !== 'object' || value === null) && !mergeKey;
   const best =
-    complete.length > 0
-      ? (complete.at(-1) as (typeof found)[number])
-      : found.reduce((deepest, f) => (f.depth > deepest.depth ? f : deepest));
+    (scalar && lastPatch) ||
+    (own.complete ? own : lastPatch) ||
+    found.reduce((deepest, f) => (f.depth > deepest.depth ? f : deepest));
   return { source: best.writer.source, offset: best.writer.offsetOf(best.path) };
 }
 
