@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // bench/lint: lint against parse-only with the same YAML library, side by side in one run:
 // on one thread (the same footing as the parse), on every core (as `lameduck lint` runs), and
-// the real command end to end (process start, config, output).
+// the real command end to end (process start, config, output); then a monorepo of
+// kustomizations (monorepo.mjs).
 //   node bench/lint/index.mjs [--quick]
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -58,3 +59,4 @@ for (const input of inputs) {
   );
 }
 rmSync(dir, { recursive: true, force: true });
+spawnSync(process.execPath, [`${here}monorepo.mjs`], { stdio: 'inherit' });

@@ -12,7 +12,7 @@ import {
 } from '../flags/declare.js';
 import type { PlanFlags } from '../flags/plan.js';
 import { lintDockerfiles, lintObjects } from '../lint/engine.js';
-import { chartFixAdvice, planDockerfileFixes, planFixes } from '../lint/fix.js';
+import { chartFixAdvice, placesToChange, planDockerfileFixes, planFixes } from '../lint/fix.js';
 import { loadLintInput } from '../lint/input.js';
 import { unifiedDiff } from '../lint/line-edits.js';
 import { isNodeApp, PRELOAD_ADVICE } from '../lint/node-preload.js';
@@ -72,10 +72,13 @@ left as they are). Findings fix cannot mend do not change the exit code: run lam
         ),
       ];
       for (const fix of fixes.filter((f) => isRendered(f.file))) {
+        const places = placesToChange(fix, located, true);
+        const what =
+          places.length > 0 ? `change ${places.join(', ')}` : 'fix the files the kustomization lists';
         io.stderr.write(
           isHelmRendered(fix.file)
             ? `lameduck fix: note: ${chartFixAdvice(fix, located)}`
-            : `lameduck fix: ${fix.file}: rendered output cannot be fixed in place; fix the files the kustomization lists (lameduck lint names the findings)\n`,
+            : `lameduck fix: ${fix.file}: rendered output cannot be fixed in place; ${what} (lameduck lint names the findings)\n`,
         );
       }
       const writable = fixes.filter((f) => !isRendered(f.file));

@@ -341,7 +341,8 @@ describe('lameduck lint: kustomize directories', () => {
     );
     await chmod(`${bin}/kubectl`, 0o755);
     const run = await runBin(['lint', fixture('lint/kustomize'), '--format', 'json'], {
-      env: { PATH: `${bin}:${process.env.PATH}` },
+      // No kustomize on this PATH nor in an empty tool cache: kubectl is the renderer.
+      env: { PATH: `${bin}:${process.env.PATH}`, LAMEDUCK_CACHE: bin },
     });
     const findings = JSON.parse(run.stdout).findings as { rule: string; file: string }[];
     assert.ok(findings.length > 0);
@@ -356,13 +357,13 @@ describe('lameduck lint: kustomize directories', () => {
     );
   });
 
-  it('without kubectl, lints the files as written and says so', async () => {
+  it('without kustomize or kubectl, lints the files as written and says so', async () => {
     const run = await runBin(['lint', fixture('lint/kustomize'), '--format', 'json'], {
-      env: { PATH: '/nonexistent' },
+      env: { PATH: '/nonexistent', LAMEDUCK_CACHE: '/nonexistent' },
     });
     assert.match(
       run.stderr,
-      /kustomization\.yaml: kubectl is not installed, so .*base is linted as written, without its patches and overlays/,
+      /kustomization\.yaml: neither kustomize nor kubectl is installed, so .*base is linted as written, without its patches and overlays/,
     );
     assert.ok(
       JSON.parse(run.stdout).findings.some((f: { rule: string }) => f.rule === 'grace-period-below-workload'),

@@ -67,7 +67,9 @@ describe('lameduck fix writes only what it means to', () => {
     const overlay = join(dir, 'overlay');
     await mkdir(overlay);
     await writeFile(join(overlay, 'kustomization.yaml'), 'resources: []\n');
-    const run = await runBin(['fix', overlay], { env: { PATH: `${bin}:${process.env.PATH}` } });
+    const run = await runBin(['fix', overlay], {
+      env: { PATH: `${bin}:${process.env.PATH}`, LAMEDUCK_CACHE: bin },
+    });
     assert.match(
       run.stderr,
       /overlay \(kubectl kustomize\): rendered output cannot be fixed in place; fix the files the kustomization lists/,

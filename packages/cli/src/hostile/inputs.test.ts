@@ -180,7 +180,7 @@ describe('what lint, plan and fix read: only regular files inside what they are 
       `${dir}/overlay/kustomization.yaml`,
       'resources:\n  - https://github.com/example/app//deploy/base?ref=v1.2.3\n  - local.yaml\n',
     );
-    const env = { PATH: `${bin}:${process.env.PATH}` };
+    const env = { PATH: `${bin}:${process.env.PATH}`, LAMEDUCK_CACHE: bin };
     const refused = await runBin(['lint', `${dir}/overlay`], { env });
     assert.equal(refused.code, 2);
     assert.match(
@@ -190,7 +190,8 @@ describe('what lint, plan and fix read: only regular files inside what they are 
     assert.equal(await readFile(calls, 'utf8').catch(() => ''), '', 'kubectl never ran');
     const allowed = await runBin(['lint', `${dir}/overlay`, '--allow-remote'], { env });
     assert.equal(allowed.code, 0, allowed.stderr);
-    assert.match(await readFile(calls, 'utf8'), /^kustomize .*overlay\nHTTPS_PROXY=\n/);
+    // kubectl renders a wrapper kustomization (for origin annotations) that includes the overlay.
+    assert.match(await readFile(calls, 'utf8'), /^kustomize .*lameduck-kustomize-[^\n]*\nHTTPS_PROXY=\n/);
   });
 });
 

@@ -34,6 +34,8 @@ export interface Finding {
   /** The values the message was filled with. */
   readonly data: MessageData;
   readonly fix: string;
+  /** For kustomize output: the kustomization directories whose output has this finding. */
+  readonly renderedBy?: readonly string[];
 }
 
 /** The text, qualified id and data of what a rule found. */
@@ -102,6 +104,37 @@ export function compareFindings(a: Finding, b: Finding): number {
   return byCodeUnit(a.file, b.file) || a.line - b.line || a.column - b.column || byCodeUnit(a.rule, b.rule);
 }
 
+/** The message as every format shows it: a finding in kustomize output names its overlays. */
+export function shownMessage(finding: Finding): string {
+  return finding.renderedBy
+    ? `${finding.message} (in overlays: ${finding.renderedBy.join(', ')})`
+    : finding.message;
+}
+
+/**
+ * One finding per place in the user's files: a base's problem that several kustomize overlays
+ * inherit is reported once, naming them all. A problem an overlay's own patch brings stays its own.
+ */
+export function mergeRendered(findings: readonly Finding[]): Finding[] {
+  const merged = new Map<string, Finding>();
+  const out: Finding[] = [];
+  for (const finding of findings) {
+    if (!finding.renderedBy) {
+      out.push(finding);
+      continue;
+    }
+    const { rule, file, line, column, message, fix } = finding;
+    const key = JSON.stringify([rule, file, line, column, finding.object.container, message, fix]);
+    const seen = merged.get(key);
+    if (!seen) merged.set(key, finding);
+    else {
+      const renderedBy = [...new Set([...(seen.renderedBy ?? []), ...finding.renderedBy])].sort(byCodeUnit);
+      merged.set(key, { ...seen, renderedBy });
+    }
+  }
+  return [...out, ...merged.values()].sort(compareFindings);
+}
+
 /** `contexts` may be passed in when the caller needs them too, so workloads are analysed once. */
 export function lintObjects(
   objects: readonly KubeObject[],
@@ -141,6 +174,7 @@ export function lintObjects(
           },
           ...said(rule, found),
           fix: found.fix,
+          ...(at.source.origin?.renderedBy ? { renderedBy: [at.source.origin.renderedBy] } : {}),
         };
         findings.push({
           finding,

@@ -133,18 +133,32 @@ export function planFixes(
 }
 
 /**
+ * Where the findings that a fix of rendered output would mend are written: "file:line (rule)",
+ * once each, in reading order. fix never writes rendered output; it names these. `onlyFiles`
+ * leaves out findings that stayed in the rendered output (no file holds them).
+ */
+export function placesToChange(
+  fix: FileFix,
+  located: readonly LocatedFinding[],
+  onlyFiles = false,
+): string[] {
+  return [
+    ...new Set(
+      located
+        .filter((l) => l.workload.source.name === fix.file && fix.fixed.includes(l.finding.rule))
+        .filter((l) => !onlyFiles || l.finding.file !== fix.file)
+        .map(({ finding }) => `${printable(finding.file)}:${finding.line} (${finding.rule})`),
+    ),
+  ];
+}
+
+/**
  * What to change in a Helm chart for the fixes of its rendered output: fix never edits templates,
  * whose text is not the YAML it renders, so it names the template lines and shows the rendered
  * lines the chart should produce (through its values, or the template).
  */
 export function chartFixAdvice(fix: FileFix, located: readonly LocatedFinding[]): string {
-  const places = [
-    ...new Set(
-      located
-        .filter((l) => l.workload.source.name === fix.file && fix.fixed.includes(l.finding.rule))
-        .map(({ finding }) => `${printable(finding.file)}:${finding.line} (${finding.rule})`),
-    ),
-  ];
+  const places = placesToChange(fix, located);
   return `${printable(fix.file)}: a Helm chart's rendered output, which fix does not write; change the values or templates at ${places.join(', ')} so that the chart renders:\n${unifiedDiff(fix.file, fix.before, fix.edits)}`;
 }
 

@@ -8,7 +8,7 @@ import { objectsOf } from '../manifests/objects.js';
 import { parseSource } from '../manifests/parse.js';
 import { appConfigContexts } from './app-config-rule.js';
 import { workloadContexts } from './context.js';
-import { compareFindings, type Finding, lintAppConfigs, lintDockerfiles, lintObjects } from './engine.js';
+import { type Finding, lintAppConfigs, lintDockerfiles, lintObjects, mergeRendered } from './engine.js';
 import { type LintSummary, summarize } from './formats/summary.js';
 import { imageLinker } from './images.js';
 import type { LintInput } from './input.js';
@@ -28,11 +28,11 @@ export function lintLoaded({ config, loaded, options }: LintInput): LintResult {
     loaded.dockerfiles.map((d) => d.facts),
     workloads,
   );
-  const findings = [
+  const findings = mergeRendered([
     ...lintObjects(loaded.objects, RULES, options, workloads).map((located) => located.finding),
     ...lintAppConfigs(appContexts, APP_CONFIG_RULES, config.severities),
     ...lintDockerfiles(loaded.dockerfiles, DOCKERFILE_RULES, config.severities),
-  ].sort(compareFindings);
+  ]);
   const summary = summarize(
     findings,
     loaded.files,

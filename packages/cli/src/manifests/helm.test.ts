@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import type { Finding } from '../lint/engine.js';
 import {
@@ -192,28 +192,25 @@ describe('lint: Helm charts', () => {
 
   it('a chart under a kustomization is rendered on its own; a kustomization inside a chart is not', async () => {
     const root = await scratch();
-    const bin = await scratch();
-    // A stand-in kubectl that renders one Deployment named after the kustomization's directory.
-    await writeFile(
-      join(bin, 'kubectl'),
-      '#!/bin/sh\n[ "$1" = kustomize ] || exit 3\nprintf "apiVersion: apps/v1\\nkind: Deployment\\nmetadata:\\n  name: %s\\nspec:\\n  template:\\n    spec:\\n      containers: [{name: app, image: app:1, ports: [{containerPort: 80}]}]\\n" "$(basename "$2")"\n',
-      { mode: 0o755 },
-    );
     await writeFile(join(root, 'kustomization.yaml'), 'resources: [deploy.yaml]\n');
-    await writeFile(join(root, 'deploy.yaml'), 'apiVersion: apps/v1\nkind: Deployment\n');
+    await writeFile(
+      join(root, 'deploy.yaml'),
+      'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    spec:\n      containers: [{name: app, image: app:1, ports: [{containerPort: 80}]}]\n',
+    );
     const chart = await writeHelmChart(root, {
       'templates/pod.yaml': `apiVersion: v1\nkind: Pod\nmetadata:\n  name: {{ .Release.Name }}-pod\nspec:\n  containers:\n    - name: web\n      image: web:1\n      ports: [{containerPort: 80}]\n`,
       'post-render/kustomization.yaml': 'resources: [all.yaml]\n',
     });
+    // The real kustomize renders the kustomization (its findings land on deploy.yaml).
     const run = await runBin(['lint', root, '--format', 'json'], {
-      env: { PATH: `${bin}:${process.env.PATH}` },
+      env: { PATH: `${dirname(builtTool('kustomize'))}:${process.env.PATH}` },
     });
     assert.equal(run.stderr, '');
     const findings: Finding[] = JSON.parse(run.stdout).findings;
     const objects = [...new Set(findings.map((f) => `${f.object.name} ${f.file}`))].sort();
     assert.deepEqual(objects, [
       `demo-pod ${join(chart, 'templates/pod.yaml')}`,
-      `${root.split('/').pop()} ${root} (kubectl kustomize)`,
+      `web ${join(root, 'deploy.yaml')}`,
     ]);
   });
 

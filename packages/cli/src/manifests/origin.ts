@@ -1,5 +1,5 @@
 /**
- * Rendered output (helm template) knows where each of its objects was written: a finding about one
+ * Rendered output (helm template, kustomize build) knows where each of its objects was written: a finding about one
  * of them is placed in that file, the one a person edits, instead of in text no file holds.
  */
 import type { Path } from '../model/json.js';
@@ -19,4 +19,9 @@ export interface SourceOrigin {
   place(documentStart: number, document: unknown, path: Path): Placement | undefined;
   /** The texts of the files it places findings in, by name. */
   readonly files: ReadonlyMap<string, string>;
+  /**
+   * For kustomize output: the kustomization directory rendered. A finding that the renders of
+   * several overlays place on one line of a shared base is reported once, naming them.
+   */
+  readonly renderedBy?: string;
 }

@@ -2,16 +2,14 @@
  * The file-system edge of manifest loading: files, directories (walked) and stdin ("-").
  * Everything after this works on text.
  */
-import { spawnSync } from 'node:child_process';
 import { readdir, readFile, stat } from 'node:fs/promises';
-import { dirname, join, relative } from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import { join, relative } from 'node:path';
 import { APP_CONFIG_NAME } from '../app-config/settings.js';
 import { InputError, printable } from '../output/errors.js';
 import { byCodeUnit } from '../output/order.js';
 import { type HelmOptions, isHelmRendered, readCharts } from './helm.js';
+import { readKustomizations } from './kustomize.js';
 import type { SourceOrigin } from './origin.js';
-import { NO_NETWORK, RENDER_TIMEOUT_MS } from './tools.js';
 
 export interface SourceText {
   /** As the user should see it: the path they gave (or found under it), or "<stdin>". */
@@ -41,58 +39,6 @@ export interface ReadResult {
   readonly errors: InputError[];
   /** Things the user should know that are not errors (e.g. a kustomization linted unrendered). */
   readonly notes: string[];
-}
-
-const KUSTOMIZATION = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
-
-/**
- * A kustomization directory is linted as kubectl would apply it: rendered by `kubectl kustomize`.
- * undefined when kubectl is not installed.
- */
-function renderKustomization(
-  directory: string,
-  allowRemote: boolean,
-): { text: string } | { error: string } | undefined {
-  const result = spawnSync('kubectl', ['kustomize', directory], {
-    encoding: 'utf8',
-    timeout: RENDER_TIMEOUT_MS,
-    maxBuffer: MAX_FILE_BYTES,
-    // Without --allow-remote nothing is fetched, even a remote base the scan missed: git and HTTP
-    // go to a proxy on a closed local port and fail at once.
-    env: allowRemote ? process.env : { ...process.env, ...NO_NETWORK },
-  });
-  if (result.error && (result.error as NodeJS.ErrnoException).code === 'ETIMEDOUT') {
-    return { error: `took more than ${RENDER_TIMEOUT_MS / 1000} s` };
-  }
-  if ((result.error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT') return undefined;
-  if (result.status !== 0)
-    return { error: (result.stderr || String(result.error ?? '')).trim().split('\n')[0] ?? 'failed' };
-  return { text: result.stdout };
-}
-
-/** A kustomization entry that kustomize would fetch: a URL, a git remote, a host/org/repo path. */
-const REMOTE =
-  /^(?:[a-z][a-z0-9+.-]*:\/\/|git@|(?:github\.com|gitlab\.com|bitbucket\.org)\/)|\?ref=|\.git(?:\/\/|$)/i;
-
-/** The remote resources a kustomization file names (resources, bases, components, helm repos). */
-export function remoteResources(text: string): string[] {
-  let value: unknown;
-  try {
-    value = parseYaml(text);
-  } catch {
-    return [];
-  }
-  if (typeof value !== 'object' || value === null) return [];
-  const record = value as Record<string, unknown>;
-  const entries = ['resources', 'bases', 'components'].flatMap((key) =>
-    Array.isArray(record[key]) ? (record[key] as unknown[]).map(String) : [],
-  );
-  const charts = Array.isArray(record.helmCharts)
-    ? (record.helmCharts as { repo?: unknown }[]).flatMap((c) =>
-        typeof c?.repo === 'string' ? [c.repo] : [],
-      )
-    : [];
-  return [...entries.filter((entry) => REMOTE.test(entry)), ...charts];
 }
 
 export interface ReadOptions {
@@ -134,47 +80,22 @@ export async function readManifestSources(
       notes.push(...charts.notes);
       // A chart's files are its templates and values: only the rendered output holds manifests.
       found = found.filter((file) => !charts.inChart(file) || kindOf(file) !== 'manifest');
-      for (const kustomization of found.filter((file) =>
-        KUSTOMIZATION.includes(file.split('/').pop() ?? ''),
-      )) {
-        const directory = dirname(kustomization);
-        const remote = allowRemote
-          ? []
-          : remoteResources(await readFile(kustomization, 'utf8').catch(() => ''));
-        if (remote.length > 0) {
-          errors.push(
-            new InputError(
-              `names a remote resource (${remote[0]}), which lameduck does not fetch`,
-              kustomization,
-              undefined,
-              'pass --allow-remote to let kubectl kustomize fetch it, or lint the rendered output: kubectl kustomize DIR | lameduck lint -',
-            ),
-          );
-          found = found.filter((file) => !file.startsWith(`${directory}/`) || kindOf(file) !== 'manifest');
-          continue;
-        }
-        const rendered = renderKustomization(directory, allowRemote);
-        if (rendered === undefined) {
-          notes.push(
-            `${kustomization}: kubectl is not installed, so ${directory} is linted as written, without its patches and overlays; install kubectl, or run: kustomize build ${directory} | lameduck lint -`,
-          );
-          continue;
-        }
-        if ('error' in rendered) {
-          errors.push(
-            new InputError(
-              `kubectl kustomize failed: ${rendered.error}`,
-              kustomization,
-              undefined,
-              'fix the kustomization',
-            ),
-          );
-        } else {
-          sources.push({ name: renderedName(directory), text: rendered.text, kind: 'manifest' });
-        }
-        // The rendered output replaces the directory's own manifests.
+      const kustomizations = await readKustomizations(
+        found.filter((file) => !ignore.some((pattern) => pattern.test(file))),
+        { allowRemote },
+      );
+      errors.push(...kustomizations.errors);
+      notes.push(...kustomizations.notes);
+      for (const { directory, renderer, text, origin } of kustomizations.rendered)
+        sources.push({
+          name: renderedName(directory, renderer),
+          text,
+          kind: 'manifest',
+          ...(origin ? { origin } : {}),
+        });
+      // The rendered output replaces the directories' own manifests.
+      for (const directory of kustomizations.replaced)
         found = found.filter((file) => !file.startsWith(`${directory}/`) || kindOf(file) !== 'manifest');
-      }
       const files = found.filter((file) => !ignore.some((pattern) => pattern.test(file)));
       for (const file of files) {
         const source = await readTextFile(file, info.isDirectory() ? join(path, relative(path, file)) : path);
@@ -278,14 +199,14 @@ export async function readAllStdin(stream: NodeJS.ReadableStream = process.stdin
   return Buffer.concat(chunks).toString('utf8');
 }
 
-const RENDERED = ' (kubectl kustomize)';
+const RENDERED = / \((?:kustomize build|kubectl kustomize)\)$/;
 
 /** The name of a kustomization's rendered output: an input no file holds. */
-export function renderedName(directory: string): string {
-  return `${directory}${RENDERED}`;
+export function renderedName(directory: string, renderer: string): string {
+  return `${directory} (${renderer})`;
 }
 
 /** Whether a source is rendered output rather than a file: fix must never write it. */
 export function isRendered(name: string): boolean {
-  return name.endsWith(RENDERED) || isHelmRendered(name);
+  return RENDERED.test(name) || isHelmRendered(name);
 }

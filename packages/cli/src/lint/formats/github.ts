@@ -1,5 +1,5 @@
 /** GitHub Actions workflow commands: one annotation per finding on the exact line. */
-import type { Finding } from '../engine.js';
+import { type Finding, shownMessage } from '../engine.js';
 
 const LEVEL = { error: 'error', warning: 'warning', info: 'notice' } as const;
 
@@ -12,7 +12,7 @@ export function formatGithub(findings: readonly Finding[]): string {
   return findings
     .map(
       (f) =>
-        `::${LEVEL[f.severity]} file=${escapeProperty(f.file)},line=${f.line},col=${f.column},title=${escapeProperty(`lameduck ${f.rule}`)}::${escapeData(`${f.message}\nfix: ${f.fix}`)}\n`,
+        `::${LEVEL[f.severity]} file=${escapeProperty(f.file)},line=${f.line},col=${f.column},title=${escapeProperty(`lameduck ${f.rule}`)}::${escapeData(`${shownMessage(f)}\nfix: ${f.fix}`)}\n`,
     )
     .join('');
 }

@@ -2,7 +2,7 @@
 import { isAbsolute } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { VERSION } from '../../version.js';
-import type { Finding } from '../engine.js';
+import { type Finding, shownMessage } from '../engine.js';
 import { sarifArguments, sarifTemplate } from '../messages.js';
 import type { RuleMeta } from '../rule.js';
 
@@ -59,7 +59,7 @@ export function formatSarif(findings: readonly Finding[], rules: readonly RuleMe
 function messageOf(finding: Finding, rule: RuleMeta | undefined) {
   const id = finding.messageId.slice(finding.rule.length + 1);
   return {
-    text: `${finding.message}. Fix: ${finding.fix}`,
+    text: `${shownMessage(finding)}. Fix: ${finding.fix}`,
     id,
     arguments: sarifArguments(rule?.messages[id] ?? '', finding.data),
   };

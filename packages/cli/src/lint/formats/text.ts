@@ -2,7 +2,7 @@
 
 import { printable } from '../../output/errors.js';
 import type { Style } from '../../output/style.js';
-import type { Finding } from '../engine.js';
+import { type Finding, shownMessage } from '../engine.js';
 import { SourceLines } from '../source-lines.js';
 import type { LintSummary } from './summary.js';
 
@@ -43,7 +43,7 @@ export function formatText(
     }
     const where = `${f.object.kind} ${f.object.name}${f.object.container ? ` · ${f.object.container}` : ''}`;
     out.push(
-      `  ${`${f.line}:${f.column}`.padEnd(7)} ${severity[f.severity]}  ${f.message}  ${style.dim(`[${f.rule}]`)}`,
+      `  ${`${f.line}:${f.column}`.padEnd(7)} ${severity[f.severity]}  ${shownMessage(f)}  ${style.dim(`[${f.rule}]`)}`,
     );
     out.push(`          ${style.dim(`${where}; fix: ${f.fix}`)}`);
     const text = sources.get(f.file);
