@@ -40,16 +40,29 @@ function at(instruction: Instruction): Located {
   return { line: start.line + 1, column: start.character + 1 };
 }
 
+/**
+ * Docker takes the exec form only when the arguments are a JSON array of strings; anything else
+ * runs through /bin/sh -c. The JSON is parsed here because dockerfile-ast 0.7's string values drop
+ * the spaces inside them (`"a b && c"` reads as `ab&&c`).
+ */
 function processOf(instruction: JSONInstruction, keyword: 'ENTRYPOINT' | 'CMD'): ProcessInstruction {
-  const exec = instruction.getOpeningBracket() !== null;
+  const content = instruction.getArgumentsContent() ?? '';
+  const exec = instruction.getOpeningBracket() !== null ? execArgv(content) : undefined;
   return {
     keyword,
     form: exec ? 'exec' : 'shell',
-    argv: exec
-      ? instruction.getJSONStrings().map((s) => s.getJSONValue())
-      : [instruction.getArgumentsContent() ?? ''],
+    argv: exec ?? [content],
     ...at(instruction),
   };
+}
+
+function execArgv(content: string): string[] | undefined {
+  try {
+    const value: unknown = JSON.parse(content);
+    return Array.isArray(value) && value.every((item) => typeof item === 'string') ? value : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** A Dockerfile as read, with the entrypoint script ENTRYPOINT/CMD runs when the build context has it. */

@@ -16,13 +16,16 @@ const PACKAGE_MANAGER_START = /^(?:\S*\/)?(npm|yarn|pnpm)\s+(?:run\s+)?start\b|^
 export function sigtermPath(container: JsonObject): SigtermPath {
   const command = Array.isArray(container.command) ? container.command.map(String) : [];
   const args = Array.isArray(container.args) ? container.args.map(String) : [];
-  const reason = lostBecause([...command, ...args]);
+  const reason = sigtermLostBecause([...command, ...args]);
   if (reason === undefined) return { reaches: true };
   return { reaches: false, reason, field: command.length > 0 ? 'command' : 'args' };
 }
 
-/** Why SIGTERM would not reach the app that `argv` starts, or undefined when it does. */
-function lostBecause(argv: readonly string[]): string | undefined {
+/**
+ * Why SIGTERM would not reach the app that `argv` starts, or undefined when it does: for a
+ * container's command and args, and for a Dockerfile's exec-form ENTRYPOINT or CMD alike.
+ */
+export function sigtermLostBecause(argv: readonly string[]): string | undefined {
   const [program, flag, script] = argv;
   if (program === undefined) return undefined;
   const manager = PACKAGE_MANAGER_START.exec(argv.join(' '));

@@ -11,11 +11,40 @@ describe('dockerfile-shell-form', () => {
       },
       { name: 'exec form', dockerfile: 'FROM node:20\nCMD ["node", "server.js"]\n' },
       {
+        name: 'an exec-form shell that execs its last command',
+        dockerfile: 'FROM alpine\nENTRYPOINT ["sh", "-c", "envsubst < t > c && exec envoy -c c"]\n',
+      },
+      {
+        name: 'an exec-form bash running one command (bash execs it)',
+        dockerfile: 'FROM debian\nCMD ["bash", "-c", "server --port 80"]\n',
+      },
+      {
         name: 'shell form only in an earlier stage',
         dockerfile: 'FROM node:20 AS build\nCMD npm test\nFROM node:20\nCMD ["node", "server.js"]\n',
       },
     ],
     invalid: [
+      {
+        name: "an exec-form shell whose last command is not exec'd (the OpenTelemetry demo's frontend-proxy)",
+        dockerfile:
+          'FROM envoyproxy/envoy:v1.34\nENTRYPOINT ["/bin/sh", "-c", "envsubst < envoy.tmpl.yaml > envoy.yaml && envoy -c envoy.yaml;"]\n',
+        findings: [
+          {
+            line: 2,
+            messageId: 'execFormShell',
+            data: {
+              keyword: 'ENTRYPOINT',
+              reason: 'the shell stays PID 1 and does not forward SIGTERM to the app',
+            },
+            fix: /^exec the last command, so the shell becomes the app: ENTRYPOINT \["\/bin\/sh","-c","envsubst < envoy.tmpl.yaml > envoy.yaml && exec envoy -c envoy.yaml"\]$/,
+          },
+        ],
+      },
+      {
+        name: 'an exec-form sh running one command (dash and busybox do not exec it)',
+        dockerfile: 'FROM alpine\nENTRYPOINT ["sh", "-c", "./usr/local/bin/currency ${CURRENCY_PORT}"]\n',
+        findings: [{ line: 2, messageId: 'execFormShell', data: { keyword: 'ENTRYPOINT' } }],
+      },
       {
         name: 'shell-form CMD',
         dockerfile: 'FROM node:20-alpine\nCOPY . .\nCMD node server.js\n',
@@ -23,6 +52,7 @@ describe('dockerfile-shell-form', () => {
         findings: [
           {
             line: 3,
+            messageId: 'shellIsPid1',
             message: /runs as \/bin\/sh -c "node server\.js"/,
             fix: /^use the exec form: CMD \["node","server\.js"\]; for a Node app, .*@lameduck\/node\/register/,
           },
@@ -34,6 +64,7 @@ describe('dockerfile-shell-form', () => {
         findings: [
           {
             line: 2,
+            messageId: 'shellIsPid1',
             message: /runs as \/bin\/sh -c/,
             fix: /^keep the shell form and exec the last command, so the shell expands it and then becomes the app: CMD \.\/migrate && exec gunicorn -b 0\.0\.0\.0:\$PORT app:app 2>&1$/,
           },
@@ -42,12 +73,19 @@ describe('dockerfile-shell-form', () => {
       {
         name: 'a pipeline: an entrypoint script',
         dockerfile: 'FROM python:3.12\nCMD gunicorn app:app | tee /var/log/app.log\n',
-        findings: [{ line: 2, message: /runs as/, fix: /^a pipeline keeps the shell as PID 1/ }],
+        findings: [{ line: 2, messageId: 'shellIsPid1', fix: /^a pipeline keeps the shell as PID 1/ }],
       },
       {
         name: 'shell-form ENTRYPOINT wins over an exec CMD',
         dockerfile: 'FROM alpine\nENTRYPOINT myapp --flag\nCMD ["x"]\n',
-        findings: [{ line: 2, message: /ENTRYPOINT myapp --flag/, fix: { not: /@lameduck\/node/ } }],
+        findings: [
+          {
+            line: 2,
+            messageId: 'shellIsPid1',
+            data: { command: 'myapp --flag' },
+            fix: { not: /@lameduck\/node/ },
+          },
+        ],
       },
     ],
   });

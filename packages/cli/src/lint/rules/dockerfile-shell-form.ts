@@ -1,5 +1,6 @@
-import { startedProcess } from '../../dockerfile/facts.js';
-import type { DockerfileRule } from '../dockerfile-rule.js';
+import { type ProcessInstruction, startedProcess } from '../../dockerfile/facts.js';
+import { sigtermLostBecause } from '../../model/sigterm-path.js';
+import type { DockerfileFinding, DockerfileRule } from '../dockerfile-rule.js';
 import { isNodeApp, PRELOAD_ADVICE } from '../node-preload.js';
 import { DOCS_BASE } from '../rule.js';
 
@@ -36,17 +37,44 @@ function execsLast(command: string): boolean {
   return !PIPELINE.test(command) && /^exec\s/.test(splitLast(command.trim()).last);
 }
 
+/**
+ * `ENTRYPOINT ["sh", "-c", "..."]`: the exec form, but of a shell, which is PID 1 as surely as in
+ * the shell form. (A package manager as PID 1 has its own rule.)
+ */
+function execFormShell(process: ProcessInstruction): DockerfileFinding[] {
+  const [program, flag, script] = process.argv;
+  if (!program || !SHELL.test(program) || flag !== '-c' || script === undefined) return [];
+  const reason = sigtermLostBecause(process.argv);
+  if (reason === undefined || /package manager/.test(reason)) return [];
+  const { head, last } = splitLast(script.trim().replace(/;\s*$/, ''));
+  const execed = JSON.stringify([program, flag, `${head ? `${head} ` : ''}exec ${last}`]);
+  return [
+    {
+      line: process.line,
+      column: process.column,
+      messageId: 'execFormShell',
+      data: { keyword: process.keyword, argv: JSON.stringify(process.argv), reason },
+      fix: `exec the last command, so the shell becomes the app: ${process.keyword} ${execed}`,
+    },
+  ];
+}
+
+const SHELL = /^(?:\/usr)?(?:\/bin\/)?(?:sh|bash|ash|dash)$/;
+
 export const dockerfileShellForm: DockerfileRule = {
   id: 'dockerfile-shell-form',
   severity: 'warning',
   description: 'Shell-form ENTRYPOINT, or shell-form CMD with no ENTRYPOINT, in the final stage.',
   docs: `${DOCS_BASE}#dockerfile-shell-form`,
   messages: {
+    execFormShell:
+      '{keyword} {argv} starts a shell as PID 1 itself: {reason}, so the app is SIGKILLed at the end of the grace period and in-flight requests are cut',
     shellIsPid1:
       '{keyword} {command} runs as /bin/sh -c "{command}": the shell is PID 1, and where it does not exec the command (busybox on Alpine, any script with more than one command) SIGTERM stops at the shell and the app is SIGKILLed at the end of the grace period',
   },
   check({ facts }) {
     const process = startedProcess(facts);
+    if (process?.form === 'exec') return execFormShell(process);
     if (process?.form !== 'shell') return [];
     const command = process.argv[0] ?? '';
     if (execsLast(command)) return [];
