@@ -315,7 +315,7 @@ describe('lameduck lint: images linked to the Dockerfiles that build them', () =
 });
 
 describe('lameduck lint: application server configs', () => {
-  it('links application.yml to its service Dockerfile, that Dockerfile to the Deployment, and checks both rules', async () => {
+  it('links application.yml to its service Dockerfile, that Dockerfile to the Deployment, and checks both rules (not the test resources)', async () => {
     const run = await runCli(['lint', fixture('lint/spring'), '--format', 'json']);
     const findings = JSON.parse(run.stdout).findings as {
       rule: string;

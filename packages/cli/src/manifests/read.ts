@@ -33,6 +33,8 @@ export const MAX_FILE_BYTES = 64 * 1024 * 1024;
 /** Dockerfiles above this are refused: parsing them costs seconds per megabyte. */
 export const MAX_DOCKERFILE_BYTES = 1024 * 1024;
 const SKIPPED_DIRECTORIES = new Set(['node_modules', '.git']);
+/** Maven and Gradle test resources: an app config there configures a test, not the service. */
+const TEST_SOURCES = /(?:^|\/)src\/test\//;
 
 export interface ReadResult {
   readonly sources: SourceText[];
@@ -117,6 +119,12 @@ export async function readManifestSources(
  * Symbolic links are not followed (a link may point outside the repository, or loop); they are
  * returned so that the user hears of them.
  */
+/** A file a walk reads: a manifest, a Dockerfile, or an app config that is not a test's. */
+function wanted(name: string, path: string): boolean {
+  if (APP_CONFIG_NAME.test(name)) return !TEST_SOURCES.test(path);
+  return MANIFEST_EXTENSIONS.test(name) || DOCKERFILE_NAME.test(name);
+}
+
 async function walk(directory: string): Promise<{ files: string[]; links: string[] }> {
   const files: string[] = [];
   const links: string[] = [];
@@ -137,12 +145,7 @@ async function walk(directory: string): Promise<{ files: string[]; links: string
       else if (entry.isDirectory()) {
         if (!SKIPPED_DIRECTORIES.has(entry.name) && !entry.name.startsWith('.'))
           pending.push({ path: full, directory: true });
-      } else if (
-        entry.isFile() &&
-        (MANIFEST_EXTENSIONS.test(entry.name) ||
-          DOCKERFILE_NAME.test(entry.name) ||
-          APP_CONFIG_NAME.test(entry.name))
-      ) {
+      } else if (entry.isFile() && wanted(entry.name, full)) {
         pending.push({ path: full, directory: false });
       }
     }
