@@ -56,6 +56,41 @@ describe('lint: Helm charts', () => {
     );
   });
 
+  it('places an object a template only includes (a range over components) in the named template that writes it', async () => {
+    const root = await writeHelmChart(await scratch(), {
+      'values.yaml': 'components:\n  cart: {port: 8080}\n  shop: {port: 9090}\n',
+      'templates/component.yaml': `{{- range $name, $config := .Values.components }}
+---
+{{ include "demo.deployment" (dict "name" $name "config" $config) }}
+{{- end }}
+`,
+      'templates/_objects.tpl': `{{/* Every component's Deployment. */}}
+{{- define "demo.deployment" -}}
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: {{ .name }}
+spec:
+  replicas: 2
+  template:
+    spec:
+      containers:
+        - name: {{ .name }}
+          image: {{ .name }}:1
+          ports:
+            - name: http
+              containerPort: {{ .config.port }}
+{{- end }}
+`,
+    });
+    const { findings } = await lintJson([root]);
+    const objects = join(root, 'templates/_objects.tpl');
+    assert.deepEqual(
+      findings.filter((f) => f.rule === 'prestop-missing').map((f) => `${f.object.name} ${f.file}:${f.line}`),
+      [`cart ${objects}:12`, `shop ${objects}:12`],
+    );
+  });
+
   it('SARIF and GitHub annotations anchor on the template file', async () => {
     const sarif = JSON.parse((await runCli(['lint', charts, '--format', 'sarif'])).stdout);
     const locations = sarif.runs[0].results.map(

@@ -4,7 +4,7 @@
  * template that its `# Source:` comment names (template-lines.ts finds the line there).
  */
 import { execFile } from 'node:child_process';
-import { lstat, readFile, realpath } from 'node:fs/promises';
+import { lstat, readdir, readFile, realpath } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { isObject } from '../model/json.js';
@@ -12,7 +12,12 @@ import { InputError, printable } from '../output/errors.js';
 import { mapBounded } from './bounded.js';
 import type { SourceOrigin } from './origin.js';
 import type { SourceText } from './read.js';
-import { templatePosition } from './template-lines.js';
+import {
+  includedDefinition,
+  namedTemplates,
+  positionInDefinition,
+  templatePosition,
+} from './template-lines.js';
 import { findTool, MAX_RENDERED_BYTES, NO_NETWORK, RENDER_TIMEOUT_MS } from './tools.js';
 
 export interface HelmOptions {
@@ -307,6 +312,8 @@ async function templateOrigin(directory: string, rendered: string): Promise<Sour
     const text = await readTemplate(directory, file);
     if (text !== undefined) files.set(file, text);
   }
+  const named = namedTemplates(await chartTemplates(directory));
+  for (const definition of named.values()) files.set(definition.file, definition.text);
   return {
     files,
     place(documentStart, document, path) {
@@ -317,15 +324,41 @@ async function templateOrigin(directory: string, rendered: string): Promise<Sour
       }
       const text = comment?.file ? files.get(comment.file) : undefined;
       if (!comment?.file || text === undefined) return undefined;
-      const position = templatePosition(
-        text,
-        { kind: comment.kind, ordinal: comment.ordinal, value: document },
-        path,
-      );
-      return { source: { name: comment.file, text }, position };
+      const rendered = { kind: comment.kind, ordinal: comment.ordinal, value: document };
+      const definition = includedDefinition(text, comment.kind, named);
+      if (definition)
+        return {
+          source: { name: definition.file, text: definition.text },
+          position: positionInDefinition(definition, rendered, path),
+        };
+      return { source: { name: comment.file, text }, position: templatePosition(text, rendered, path) };
     },
   };
 }
+
+/** The text of every template file of a chart and its unpacked sub-charts (for their `define`s). */
+async function chartTemplates(directory: string): Promise<Map<string, string>> {
+  const texts = new Map<string, string>();
+  const pending = [join(directory, 'templates')];
+  for (const charts of await readdir(join(directory, 'charts'), { withFileTypes: true }).catch(() => []))
+    if (charts.isDirectory()) pending.push(join(directory, 'charts', charts.name, 'templates'));
+  while (pending.length > 0 && texts.size < MAX_TEMPLATE_FILES) {
+    const folder = pending.pop() as string;
+    for (const entry of await readdir(folder, { withFileTypes: true }).catch(() => [])) {
+      const file = join(folder, entry.name);
+      if (entry.isDirectory()) pending.push(file);
+      else if (entry.isFile() && TEMPLATE_FILE.test(entry.name)) {
+        const text = await readTemplate(directory, file);
+        if (text?.includes('define')) texts.set(file, text);
+      }
+    }
+  }
+  return texts;
+}
+
+const TEMPLATE_FILE = /\.(?:tpl|ya?ml|txt)$/;
+/** Far above any chart's template count; bounds the read of a hostile one. */
+const MAX_TEMPLATE_FILES = 2000;
 
 /**
  * A template's text, read only from a regular file inside the chart (a symbolic link might lead

@@ -194,3 +194,80 @@ function childAt(at: TemplateNode, step: string | number, parent: unknown): Temp
   );
   return typeof name === 'string' && templated.length === 1 ? templated[0] : undefined;
 }
+
+const DEFINE = /\{\{-?\s*define\s+"([^"]+)"\s*-?\}\}/;
+const DEFINE_OR_END = /\{\{-?\s*(define|if|range|with|block|end)\b/g;
+const INCLUDE = /\b(?:include|template)\s+"([^"]+)"/g;
+
+/** A named template (`{{ define "x" }}...{{ end }}`) of a chart: its file and body lines. */
+export interface NamedTemplate {
+  readonly file: string;
+  readonly text: string;
+  /** 0-based lines of the body: [from, to). */
+  readonly from: number;
+  readonly to: number;
+}
+
+/** Every `define` of the chart's template files, by name; the body ends at the matching `end`. */
+export function namedTemplates(files: ReadonlyMap<string, string>): Map<string, NamedTemplate> {
+  const named = new Map<string, NamedTemplate>();
+  for (const [file, text] of files) {
+    const lines = text.split('\n');
+    lines.forEach((line, index) => {
+      const name = DEFINE.exec(line)?.[1];
+      if (name === undefined || named.has(name)) return;
+      let depth = 0;
+      for (let at = index; at < lines.length; at++) {
+        for (const match of (lines[at] ?? '').matchAll(DEFINE_OR_END)) depth += match[1] === 'end' ? -1 : 1;
+        if (depth <= 0) {
+          named.set(name, { file, text, from: index + 1, to: at });
+          return;
+        }
+      }
+    });
+  }
+  return named;
+}
+
+/** Whether a template (or a body of one) writes `kind: <kind>` on a line of its own. */
+function writesKind(lines: readonly string[], kind: string): boolean {
+  return lines.some((line) => line.trim() === `kind: ${kind}`);
+}
+
+/**
+ * Where a rendered object was written when its `# Source:` template only includes it (`{{ range }}`
+ * over components, each `{{ include "chart.deployment" . }}`): the named template, among those it
+ * includes, that writes the object's kind; undefined when the template writes it itself.
+ */
+export function includedDefinition(
+  template: string,
+  kind: string,
+  named: ReadonlyMap<string, NamedTemplate>,
+  depth = 0,
+): NamedTemplate | undefined {
+  const lines = template.split('\n');
+  if (writesKind(lines, kind) || depth > 3) return undefined;
+  for (const [, name] of template.matchAll(INCLUDE)) {
+    const definition = named.get(name as string);
+    if (!definition) continue;
+    const body = definition.text.split('\n').slice(definition.from, definition.to);
+    if (writesKind(body, kind)) return definition;
+    const deeper = includedDefinition(body.join('\n'), kind, named, depth + 1);
+    if (deeper) return deeper;
+  }
+  return undefined;
+}
+
+/** The position of `path` in a named template's body, as a line and column of its file. */
+export function positionInDefinition(
+  definition: NamedTemplate,
+  rendered: RenderedDocument,
+  path: Path,
+): SourcePosition {
+  // Lines outside the body are blanked, so the body is read alone and keeps its file's line numbers.
+  const body = definition.text
+    .split('\n')
+    .map((line, index) => (index >= definition.from && index < definition.to ? line : ''))
+    .join('\n');
+  return templatePosition(body, rendered, path);
+}
