@@ -47,6 +47,9 @@ function wantedChanges(
   const analysis = fired[0]?.analysis;
   if (!analysis || !isWorkloadKind(workload.kind)) return [];
   const kinds = new Set(fired.map((f) => rules.get(f.finding.rule)?.fixedBy));
+  // A preStop added to a pod takes its time from the grace period: the grace that covers it comes with it
+  // (the model recommends one only when the current grace falls short).
+  if (kinds.has('prestop')) kinds.add('grace');
   const preStopContainers = new Set(
     fired
       .filter((f) => rules.get(f.finding.rule)?.fixedBy === 'prestop')
