@@ -57,7 +57,7 @@ describe('grace-period-below-workload', () => {
       {
         name: 'a declared WebSocket workload with the default: warning',
         yaml: webSocket(''),
-        output: webSocket('\n      terminationGracePeriodSeconds: 120'),
+        output: `${webSocket('')}      terminationGracePeriodSeconds: 120\n`,
         findings: [
           {
             line: 13,

@@ -52,11 +52,13 @@ spec:
         name: 'serving container without hook',
 
         yaml: deployment(),
-        // What fix writes: the rule's own edit, nothing else.
+        // What fix writes: the preStop, and the grace that gives the app room after it (15 s of the
+        // default 30 s would leave 15 s, which grace-period-default-too-low flags).
         output: `${deployment()}          lifecycle:
             preStop:
               sleep:
                 seconds: 15
+      terminationGracePeriodSeconds: 60
 `,
         findings: [
           {
