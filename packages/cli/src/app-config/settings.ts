@@ -15,6 +15,10 @@ export interface AppSettings {
   readonly shutdown?: Setting<string>;
   /** Spring spring.lifecycle.timeout-per-shutdown-phase, or gunicorn graceful_timeout, in seconds. */
   readonly drainSeconds?: Setting<number>;
+  /** gunicorn --timeout: how long one request may run before its worker is killed. */
+  readonly requestTimeoutSeconds?: number;
+  /** Set when the settings come from the command line that starts the server (its line), not a config file. */
+  readonly commandLine?: { readonly line: number };
 }
 
 export const APP_CONFIG_NAME = /^(?:application(?:-[\w-]+)?\.(?:ya?ml|properties)|gunicorn\.conf\.py)$/;

@@ -1,0 +1,82 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { appSettings } from '../app-config/settings.js';
+import { dockerfileFacts } from '../dockerfile/facts.js';
+import { objectsOf } from '../manifests/objects.js';
+import { parseSource } from '../manifests/parse.js';
+import { DEFAULT_KUBE_VERSION } from '../model/kube-version.js';
+import { appConfigContexts } from './app-config-rule.js';
+import { workloadContexts } from './context.js';
+import { lintAppConfigs } from './engine.js';
+import { imageLinker } from './images.js';
+import { appDrainExceedsBudget } from './rules/app-drain-exceeds-budget.js';
+
+/** A Deployment of image `api:1` with a 5 s grace; `container` adds YAML lines to its container. */
+const manifest = (container = '') =>
+  `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api}\nspec:\n  template:\n    spec:\n      terminationGracePeriodSeconds: 5\n      containers:\n        - name: api\n          image: registry.example.com/api:1\n${container}`;
+
+function lint(yaml: string, dockerfile: string, configs: Record<string, string> = {}) {
+  const { parsed } = parseSource({ name: 'k8s/api.yaml', text: yaml });
+  if (!parsed) assert.fail('fixture did not parse');
+  const { objects } = objectsOf(parsed);
+  const facts = dockerfileFacts('api/Dockerfile', dockerfile) ?? assert.fail('no FROM');
+  const options = { kubeVersion: DEFAULT_KUBE_VERSION, profile: 'medium' as const, bufferSeconds: 10 };
+  const workloads = workloadContexts(objects, options, imageLinker(objects, [facts], new Map()));
+  const sources = Object.entries(configs).map(([file, text]) => ({
+    file,
+    text,
+    settings: appSettings(file, text),
+  }));
+  return lintAppConfigs(appConfigContexts(sources, [facts], workloads), [appDrainExceedsBudget]).map(
+    (f) => `${f.file}:${f.line}: ${f.message}`,
+  );
+}
+
+describe('gunicorn settings on the command line against the pod budget', () => {
+  it("a container's args: --graceful-timeout 30 against a 5 s grace, at the args line", () => {
+    const [finding, ...rest] = lint(
+      manifest('          args: ["gunicorn", "--graceful-timeout", "30", "--timeout", "120", "app:app"]\n'),
+      'FROM python:3.12\nCMD ["python", "app.py"]\n',
+    );
+    assert.deepEqual(rest, []);
+    assert.match(
+      finding ?? '',
+      /^k8s\/api\.yaml:11: gunicorn --graceful-timeout lets the app drain for up to 30s, but in Deployment api container api SIGKILL comes 5s after SIGTERM \(grace 5s - preStop 0s\): requests still running are cut, and --timeout 120s lets one request run that long$/,
+    );
+  });
+
+  it("the Dockerfile's CMD with gunicorn's 30 s default, at the CMD line", () => {
+    assert.deepEqual(lint(manifest(), 'FROM python:3.12\nWORKDIR /app\nCMD gunicorn -w 4 app:app\n'), [
+      'api/Dockerfile:3: gunicorn --graceful-timeout (default) lets the app drain for up to 30s, but in Deployment api container api SIGKILL comes 5s after SIGTERM (grace 5s - preStop 0s): requests still running are cut',
+    ]);
+  });
+
+  it('a timeout that fits, or one left to a config file (-c or gunicorn.conf.py), is not the default', () => {
+    assert.deepEqual(
+      lint(
+        manifest('          args: ["gunicorn", "--graceful-timeout=3", "app:app"]\n'),
+        'FROM python:3.12\n',
+      ),
+      [],
+    );
+    assert.deepEqual(
+      lint(manifest(), 'FROM python:3.12\nCMD ["gunicorn", "-c", "conf.py", "app:app"]\n'),
+      [],
+    );
+    assert.deepEqual(
+      lint(manifest(), 'FROM python:3.12\nCMD ["gunicorn", "app:app"]\n', {
+        'api/gunicorn.conf.py': 'graceful_timeout = 3\n',
+      }),
+      [],
+    );
+  });
+
+  it('the command line wins over gunicorn.conf.py', () => {
+    assert.deepEqual(
+      lint(manifest(), 'FROM python:3.12\nCMD ["gunicorn", "--graceful-timeout", "3", "app:app"]\n', {
+        'api/gunicorn.conf.py': 'graceful_timeout = 90\n',
+      }),
+      [],
+    );
+  });
+});
