@@ -15,11 +15,16 @@ import { appDrainExceedsBudget } from './rules/app-drain-exceeds-budget.js';
 const manifest = (container = '') =>
   `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api}\nspec:\n  template:\n    spec:\n      terminationGracePeriodSeconds: 5\n      containers:\n        - name: api\n          image: registry.example.com/api:1\n${container}`;
 
-function lint(yaml: string, dockerfile: string, configs: Record<string, string> = {}) {
-  const { parsed } = parseSource({ name: 'k8s/api.yaml', text: yaml });
+function lint(
+  yaml: string,
+  dockerfile: string,
+  configs: Record<string, string> = {},
+  files = { manifest: 'k8s/api.yaml', dockerfile: 'api/Dockerfile' },
+) {
+  const { parsed } = parseSource({ name: files.manifest, text: yaml });
   if (!parsed) assert.fail('fixture did not parse');
   const { objects } = objectsOf(parsed);
-  const facts = dockerfileFacts('api/Dockerfile', dockerfile) ?? assert.fail('no FROM');
+  const facts = dockerfileFacts(files.dockerfile, dockerfile) ?? assert.fail('no FROM');
   const options = { kubeVersion: DEFAULT_KUBE_VERSION, profile: 'medium' as const, bufferSeconds: 10 };
   const workloads = workloadContexts(objects, options, imageLinker(objects, [facts], new Map()));
   const sources = Object.entries(configs).map(([file, text]) => ({
@@ -78,5 +83,25 @@ describe('gunicorn settings on the command line against the pod budget', () => {
       }),
       [],
     );
+  });
+});
+
+describe('a one-service repository', () => {
+  const oneService = { manifest: 'svc/deploy/k8s.yaml', dockerfile: 'svc/Dockerfile' };
+  const config = { 'svc/gunicorn.conf.py': 'graceful_timeout = 90\n' };
+  const backend = (extra = '') =>
+    `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: backend}\nspec:\n  template:\n    spec:\n      terminationGracePeriodSeconds: 45\n      containers:\n        - name: web\n          image: ghcr.io/acme/shop-backend:3\n${extra}`;
+
+  it('links the only Dockerfile to the only workload when no name matches, and says so', () => {
+    assert.deepEqual(lint(backend(), 'FROM python:3.12\nCMD ["gunicorn", "app:app"]\n', config, oneService), [
+      'svc/gunicorn.conf.py:1: graceful_timeout lets the app drain for up to 90s, but in Deployment backend container web (linked because it is the only Dockerfile and the only workload in svc) SIGKILL comes 45s after SIGTERM (grace 45s - preStop 0s): requests still running are cut',
+    ]);
+  });
+
+  it('does not link when the pairing is ambiguous: a second workload, or a second container', () => {
+    const twoWorkloads = `${backend()}---\n${backend().replace('name: backend', 'name: worker')}`;
+    assert.deepEqual(lint(twoWorkloads, 'FROM python:3.12\n', config, oneService), []);
+    const twoContainers = backend('        - name: proxy\n          image: envoyproxy/envoy:v1.31\n');
+    assert.deepEqual(lint(twoContainers, 'FROM python:3.12\n', config, oneService), []);
   });
 });

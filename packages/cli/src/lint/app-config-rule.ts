@@ -9,6 +9,7 @@ import { type GunicornFlags, gunicornFlags, namesConfigFile, runsGunicorn } from
 import type { JsonObject } from '../model/json.js';
 import { containerEnv } from '../model/workloads.js';
 import type { LocatedContext } from './context.js';
+import { linkReason } from './images.js';
 import type { RuleMessage } from './messages.js';
 import type { RuleMeta, WorkloadContext } from './rule.js';
 
@@ -19,6 +20,8 @@ export interface ContainerBudget {
   readonly preStopSeconds: number;
   /** Seconds between SIGTERM and SIGKILL. */
   readonly windowSeconds: number;
+  /** How the container's image was tied to this service when no name says so (a one-service repository). */
+  readonly linkedBy?: string;
 }
 
 export interface AppConfigContext {
@@ -98,7 +101,8 @@ function commandLineContexts(
       const budget = budgetOf(context, analysis);
       if (!budget) continue;
       const spec = analysis.container.spec;
-      const dockerfile = context.dockerfileFor(imageOf(spec))?.facts;
+      const link = context.dockerfileFor(imageOf(spec));
+      const dockerfile = link?.facts;
       const env = containerEnv(spec, 'GUNICORN_CMD_ARGS');
       const overridden = spec.command !== undefined || spec.args !== undefined;
       const instructions = overridden
@@ -128,7 +132,7 @@ function commandLineContexts(
         settings: commandLineSettings(flags, starting?.line ?? 1),
         containers: [],
       };
-      entry.containers.push(budget);
+      entry.containers.push(link?.via === 'only' ? { ...budget, linkedBy: linkReason(link) } : budget);
       byDockerfile.set(dockerfile, entry);
     }
   }
@@ -153,10 +157,10 @@ export function appConfigContexts(
     for (const { context } of dockerfile ? workloads : []) {
       for (const analysis of context.analysis.containers) {
         const budget = budgetOf(context, analysis);
-        if (!budget || context.dockerfileFor(imageOf(analysis.container.spec))?.facts !== dockerfile)
-          continue;
+        const link = context.dockerfileFor(imageOf(analysis.container.spec));
+        if (!budget || link?.facts !== dockerfile) continue;
         if (source.settings.server === 'gunicorn' && setOnCommandLine.has(keyOf(budget))) continue;
-        containers.push(budget);
+        containers.push(link?.via === 'only' ? { ...budget, linkedBy: linkReason(link) } : budget);
       }
     }
     return { ...source, containers };

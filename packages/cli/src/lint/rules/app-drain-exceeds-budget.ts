@@ -13,7 +13,7 @@ export const appDrainExceedsBudget: AppConfigRule = {
   docs: `${DOCS_BASE}#app-drain-exceeds-budget`,
   messages: {
     drainOutlivesGrace:
-      '{setting} {defaulted}lets the app drain for up to {drain}, but in {workload} container {container} SIGKILL comes {window} after SIGTERM (grace {grace} - preStop {preStop}): requests still running are cut{requestLimit}',
+      '{setting} {defaulted}lets the app drain for up to {drain}, but in {workload} container {container}{linked} SIGKILL comes {window} after SIGTERM (grace {grace} - preStop {preStop}): requests still running are cut{requestLimit}',
   },
   check({ settings, containers }) {
     if (settings.server === 'spring' && settings.shutdown?.value === 'immediate') return [];
@@ -36,6 +36,7 @@ export const appDrainExceedsBudget: AppConfigRule = {
           drain: t(drain),
           workload: c.workload,
           container: c.container,
+          linked: c.linkedBy ? ` (${c.linkedBy})` : '',
           window: t(c.windowSeconds),
           grace: t(c.graceSeconds),
           preStop: t(c.preStopSeconds),
