@@ -327,6 +327,18 @@ describe('lameduck lint: application server configs', () => {
     assert.deepEqual(app.sort(), ['app-drain-exceeds-budget:5', 'spring-graceful-shutdown-off:1']);
     assert.equal(run.code, 1);
   });
+
+  it('links application.properties to the Deployment of the image its Maven Jib plugin pushes (no Dockerfile)', async () => {
+    const run = await runCli(['lint', fixture('lint/spring-jib'), '--format', 'json']);
+    const findings = JSON.parse(run.stdout).findings as { rule: string; line: number; message: string }[];
+    assert.deepEqual(
+      findings.map((f) => `${f.rule}:${f.line}: ${f.message}`),
+      [
+        'app-drain-exceeds-budget:2: spring.lifecycle.timeout-per-shutdown-phase lets the app drain for up to 60s, but in Deployment cart container cart (built with Jib from ' +
+          `${fixture('lint/spring-jib/cart')}, linked by jib-maven-plugin in pom.xml) SIGKILL comes 35s after SIGTERM (grace 45s - preStop 10s): requests still running are cut`,
+      ],
+    );
+  });
 });
 
 describe('lameduck lint: kustomize directories', () => {

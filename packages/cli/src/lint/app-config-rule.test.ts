@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { appSettings } from '../app-config/settings.js';
+import { type AppConfigSource, appSettings } from '../app-config/settings.js';
 import { dockerfileFacts } from '../dockerfile/facts.js';
 import { objectsOf } from '../manifests/objects.js';
 import { parseSource } from '../manifests/parse.js';
@@ -8,7 +8,7 @@ import { DEFAULT_KUBE_VERSION } from '../model/kube-version.js';
 import { appConfigContexts } from './app-config-rule.js';
 import { workloadContexts } from './context.js';
 import { lintAppConfigs } from './engine.js';
-import { imageLinker } from './images.js';
+import { imageLinker, skaffoldJibModules } from './images.js';
 import { appDrainExceedsBudget } from './rules/app-drain-exceeds-budget.js';
 
 /** A Deployment of image `api:1` with a 5 s grace; `container` adds YAML lines to its container. */
@@ -103,5 +103,53 @@ describe('a one-service repository', () => {
     assert.deepEqual(lint(twoWorkloads, 'FROM python:3.12\n', config, oneService), []);
     const twoContainers = backend('        - name: proxy\n          image: envoyproxy/envoy:v1.31\n');
     assert.deepEqual(lint(twoContainers, 'FROM python:3.12\n', config, oneService), []);
+  });
+});
+
+describe('Spring Boot built with Jib', () => {
+  const config = 'src/main/resources/application.properties';
+  const springConfig = (module: string, extra: Partial<AppConfigSource> = {}): AppConfigSource => {
+    const text = 'spring.lifecycle.timeout-per-shutdown-phase=60s\n';
+    return { file: `${module}/${config}`, text, settings: appSettings(config, text), ...extra };
+  };
+  const deployment = (image: string) =>
+    `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: cart}\nspec:\n  template:\n    spec:\n      terminationGracePeriodSeconds: 45\n      containers:\n        - {name: cart, image: ${image}}\n`;
+  const lintJib = (yaml: string, source: AppConfigSource) => {
+    const { parsed } = parseSource({ name: 'skaffold.yaml', text: yaml });
+    if (!parsed) assert.fail('fixture did not parse');
+    const { objects } = objectsOf(parsed);
+    const options = { kubeVersion: DEFAULT_KUBE_VERSION, profile: 'medium' as const, bufferSeconds: 10 };
+    const workloads = workloadContexts(objects, options, imageLinker(objects, [], new Map()));
+    return lintAppConfigs(appConfigContexts([source], [], workloads, skaffoldJibModules(objects)), [
+      appDrainExceedsBudget,
+    ]).map((f) => `${f.file}:${f.line}: ${f.message}`);
+  };
+
+  it('a skaffold.yaml jib artifact links the image to the module holding application.properties', () => {
+    const skaffold =
+      'apiVersion: skaffold/v4beta11\nkind: Config\nbuild:\n  artifacts:\n    - image: cart\n      context: shop/cart\n      jib: {}\n---\n';
+    assert.deepEqual(lintJib(`${skaffold}${deployment('cart:1')}`, springConfig('shop/cart')), [
+      'shop/cart/src/main/resources/application.properties:1: spring.lifecycle.timeout-per-shutdown-phase lets the app drain for up to 60s, but in Deployment cart container cart (built with Jib from shop/cart, linked by a jib artifact of skaffold.yaml) SIGKILL comes 45s after SIGTERM (grace 45s - preStop 0s): requests still running are cut',
+    ]);
+    assert.deepEqual(lintJib(`${skaffold}${deployment('other:1')}`, springConfig('shop/cart')), []);
+  });
+
+  it("the Maven plugin's to.image, or the module's name when the image is not written out", () => {
+    const maven = { module: 'orders', plugin: 'jib-maven-plugin' as const };
+    assert.match(
+      lintJib(
+        deployment('gcr.io/acme/orders-api:2'),
+        springConfig('orders', { jib: { ...maven, image: 'gcr.io/acme/orders-api' } }),
+      )[0] ?? '',
+      /container cart \(built with Jib from orders, linked by jib-maven-plugin in pom\.xml\) SIGKILL comes 45s/,
+    );
+    assert.equal(
+      lintJib(deployment('gcr.io/acme/orders:2'), springConfig('orders', { jib: maven })).length,
+      1,
+    );
+    assert.deepEqual(
+      lintJib(deployment('gcr.io/acme/billing:2'), springConfig('orders', { jib: maven })),
+      [],
+    );
   });
 });

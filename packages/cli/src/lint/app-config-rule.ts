@@ -9,7 +9,7 @@ import { type GunicornFlags, gunicornFlags, namesConfigFile, runsGunicorn } from
 import type { JsonObject } from '../model/json.js';
 import { containerEnv } from '../model/workloads.js';
 import type { LocatedContext } from './context.js';
-import { linkReason } from './images.js';
+import { imageName, linkReason } from './images.js';
 import type { RuleMessage } from './messages.js';
 import type { RuleMeta, WorkloadContext } from './rule.js';
 
@@ -141,10 +141,57 @@ function commandLineContexts(
   return contexts;
 }
 
+/** A Jib module that builds the config's service, and how it is known. */
+interface JibLink {
+  readonly module: string;
+  /** The image name it pushes, when known. */
+  readonly image?: string;
+  readonly via: string;
+}
+
+const within = (file: string, directory: string) => `${dirname(file)}/`.startsWith(`${directory}/`);
+
+/**
+ * The Jib build of a config: a skaffold.yaml `jib` artifact whose context holds the file (the
+ * nearest), else the Jib plugin of the Maven or Gradle build above it.
+ */
+function jibBuild(source: AppConfigSource, jibModules: ReadonlyMap<string, string>): JibLink | undefined {
+  const [nearest] = [...jibModules]
+    .filter(([, module]) => within(source.file, module))
+    .sort(([, a], [, b]) => b.length - a.length);
+  if (nearest)
+    return { module: nearest[1], image: imageName(nearest[0]), via: 'a jib artifact of skaffold.yaml' };
+  const { jib } = source;
+  if (!jib) return undefined;
+  const build = jib.plugin === 'jib-maven-plugin' ? 'pom.xml' : 'the Gradle build';
+  return {
+    module: jib.module,
+    ...(jib.image ? { image: imageName(jib.image) } : {}),
+    via: `${jib.plugin} in ${build}`,
+  };
+}
+
+/** Containers whose image is the Jib module's: by the image it names, else by the module's directory name. */
+function jibContainers(jib: JibLink, workloads: readonly LocatedContext[]): ContainerBudget[] {
+  const matches = (image: string) =>
+    jib.image !== undefined
+      ? imageName(image) === jib.image
+      : imageName(image).split('/').pop() === jib.module.split('/').pop();
+  return workloads.flatMap(({ context }) =>
+    context.analysis.containers.flatMap((analysis) => {
+      const budget = budgetOf(context, analysis);
+      return budget && matches(imageOf(analysis.container.spec))
+        ? [{ ...budget, linkedBy: `built with Jib from ${jib.module}, linked by ${jib.via}` }]
+        : [];
+    }),
+  );
+}
+
 export function appConfigContexts(
   sources: readonly AppConfigSource[],
   dockerfiles: readonly DockerfileFacts[],
   workloads: readonly LocatedContext[],
+  jibModules: ReadonlyMap<string, string> = new Map(),
 ): AppConfigContext[] {
   const commandLines = commandLineContexts(sources, dockerfiles, workloads);
   // gunicorn's command line wins over its config file: a container whose flags set the timeout is theirs.
@@ -153,6 +200,9 @@ export function appConfigContexts(
   );
   const files = sources.map((source) => {
     const dockerfile = owningDockerfile(source.file, dockerfiles);
+    const jib = jibBuild(source, jibModules);
+    if (jib && (!dockerfile || jib.module.length >= dirname(dockerfile.file).length))
+      return { ...source, containers: jibContainers(jib, workloads) };
     const containers: ContainerBudget[] = [];
     for (const { context } of dockerfile ? workloads : []) {
       for (const analysis of context.analysis.containers) {

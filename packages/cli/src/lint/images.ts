@@ -35,13 +35,18 @@ export function officialNginxImage(image: string): boolean {
 
 export type ImageLinker = (image: string) => ImageLink | undefined;
 
-export function imageLinker(
-  objects: readonly KubeObject[],
-  dockerfiles: readonly DockerfileFacts[],
-  configured: ReadonlyMap<string, string>,
-): ImageLinker {
-  const byPath = new Map(dockerfiles.map((facts) => [normalize(facts.file), facts]));
-  const skaffold = new Map<string, string>();
+/** One `build.artifacts` entry of a skaffold.yaml: its image and where it is built from. */
+interface SkaffoldArtifact {
+  readonly image: string;
+  /** The build context, relative to the working directory. */
+  readonly context: string;
+  /** The Dockerfile, unless the artifact is built with Jib (or another builder without one). */
+  readonly dockerfile?: string;
+  readonly jib: boolean;
+}
+
+function skaffoldArtifacts(objects: readonly KubeObject[]): SkaffoldArtifact[] {
+  const found: SkaffoldArtifact[] = [];
   for (const object of objects) {
     if (object.kind !== 'Config' || !object.apiVersion?.startsWith('skaffold/')) continue;
     const artifacts = getIn(object.value, ['build', 'artifacts']);
@@ -49,14 +54,36 @@ export function imageLinker(
     const base = dirname(object.source.name);
     for (const artifact of artifacts) {
       if (!isObject(artifact) || typeof artifact.image !== 'string') continue;
-      const context = typeof artifact.context === 'string' ? artifact.context : '.';
+      const context = normalize(join(base, typeof artifact.context === 'string' ? artifact.context : '.'));
+      const jib = artifact.jib !== undefined;
       const file = getIn(artifact, ['docker', 'dockerfile']);
-      skaffold.set(
-        artifact.image,
-        normalize(join(base, context, typeof file === 'string' ? file : 'Dockerfile')),
-      );
+      found.push({
+        image: artifact.image,
+        context,
+        jib,
+        ...(jib
+          ? {}
+          : { dockerfile: normalize(join(context, typeof file === 'string' ? file : 'Dockerfile')) }),
+      });
     }
   }
+  return found;
+}
+
+/** Images a skaffold.yaml builds with Jib, by image name: the module directory each is built from. */
+export function skaffoldJibModules(objects: readonly KubeObject[]): ReadonlyMap<string, string> {
+  return new Map(skaffoldArtifacts(objects).flatMap((a) => (a.jib ? [[a.image, a.context] as const] : [])));
+}
+
+export function imageLinker(
+  objects: readonly KubeObject[],
+  dockerfiles: readonly DockerfileFacts[],
+  configured: ReadonlyMap<string, string>,
+): ImageLinker {
+  const byPath = new Map(dockerfiles.map((facts) => [normalize(facts.file), facts]));
+  const skaffold = new Map(
+    skaffoldArtifacts(objects).flatMap((a) => (a.dockerfile ? [[a.image, a.dockerfile] as const] : [])),
+  );
   const only = onlyPairing(objects, dockerfiles);
   return (image) => {
     const name = imageName(image);
