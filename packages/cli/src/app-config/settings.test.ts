@@ -66,7 +66,8 @@ describe('application server settings', () => {
       { plugin: 'jib-maven-plugin', image: 'gcr.io/acme/cart' },
     );
     assert.deepEqual(
-      jibPlugin('<artifactId>jib-maven-plugin</artifactId><to><image>${docker.repo}/cart</image></to>'),
+      // A Maven property in the image: not a literal name.
+      jibPlugin(`<artifactId>jib-maven-plugin</artifactId><to><image>\${docker.repo}/cart</image></to>`),
       { plugin: 'jib-maven-plugin' },
     );
     assert.deepEqual(
