@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { appSettings, springBootVersion, springDurationSeconds } from './settings.js';
+import { appSettings, jibPlugin, springBootVersion, springDurationSeconds } from './settings.js';
 
 describe('application server settings', () => {
   it('reads Spring Boot durations: plain numbers are milliseconds', () => {
@@ -57,5 +57,37 @@ describe('application server settings', () => {
     );
     assert.equal(springBootVersion("plugins {\n  id 'org.springframework.boot' version '3.4.1'\n}"), '3.4.1');
     assert.equal(springBootVersion('plugins { id("org.springframework.boot") version "3.2.0" }'), '3.2.0');
+  });
+  it('finds the Jib plugin in Maven and Gradle builds, with the image it pushes when written out', () => {
+    assert.deepEqual(
+      jibPlugin(
+        '<plugin><groupId>com.google.cloud.tools</groupId><artifactId>jib-maven-plugin</artifactId><configuration><to><image>gcr.io/acme/cart</image></to></configuration></plugin>',
+      ),
+      { plugin: 'jib-maven-plugin', image: 'gcr.io/acme/cart' },
+    );
+    assert.deepEqual(
+      // A Maven property in the image: not a literal name.
+      jibPlugin(`<artifactId>jib-maven-plugin</artifactId><to><image>\${docker.repo}/cart</image></to>`),
+      { plugin: 'jib-maven-plugin' },
+    );
+    assert.deepEqual(
+      jibPlugin(
+        "plugins {\n  id 'com.google.cloud.tools.jib' version '3.4.3'\n}\njib {\n  to {\n    image = 'acme/orders'\n  }\n}\n",
+      ),
+      {
+        plugin: 'com.google.cloud.tools.jib',
+        image: 'acme/orders',
+      },
+    );
+    assert.deepEqual(
+      jibPlugin(
+        'plugins { id("com.google.cloud.tools.jib") version "3.4.3" }\njib.to.image = "acme/orders"\n',
+      ),
+      {
+        plugin: 'com.google.cloud.tools.jib',
+        image: 'acme/orders',
+      },
+    );
+    assert.equal(jibPlugin('<artifactId>spring-boot-maven-plugin</artifactId>'), undefined);
   });
 });

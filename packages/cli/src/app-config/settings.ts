@@ -15,6 +15,10 @@ export interface AppSettings {
   readonly shutdown?: Setting<string>;
   /** Spring spring.lifecycle.timeout-per-shutdown-phase, or gunicorn graceful_timeout, in seconds. */
   readonly drainSeconds?: Setting<number>;
+  /** gunicorn --timeout: how long one request may run before its worker is killed. */
+  readonly requestTimeoutSeconds?: number;
+  /** Set when the settings come from the command line that starts the server (its line), not a config file. */
+  readonly commandLine?: { readonly line: number };
 }
 
 export const APP_CONFIG_NAME = /^(?:application(?:-[\w-]+)?\.(?:ya?ml|properties)|gunicorn\.conf\.py)$/;
@@ -111,10 +115,34 @@ export function springBootVersion(buildFile: string): string | undefined {
   return maven?.[1] ?? gradle?.[1];
 }
 
-/** One app config file as read: its text, its settings, and the Spring Boot version its build names. */
+/** A Jib build (no Dockerfile): the module whose build file applies the plugin, and the image it names. */
+export interface JibBuild {
+  /** The directory of the pom.xml or build.gradle(.kts). */
+  readonly module: string;
+  readonly plugin: 'jib-maven-plugin' | 'com.google.cloud.tools.jib';
+  /** `to.image`, when written as a literal (no ${...}). */
+  readonly image?: string;
+}
+
+/** Whether a Maven or Gradle build applies the Jib plugin, and the image it pushes when written out. */
+export function jibPlugin(buildFile: string): Pick<JibBuild, 'plugin' | 'image'> | undefined {
+  const maven = /<artifactId>\s*jib-maven-plugin\s*<\/artifactId>/.test(buildFile);
+  const gradle = /com\.google\.cloud\.tools\.jib['"]/.test(buildFile);
+  if (!maven && !gradle) return undefined;
+  const image = maven
+    ? /<to>\s*<image>\s*([^<\s]+)\s*<\/image>/.exec(buildFile)?.[1]
+    : /\bto\s*(?:\{[^}]*?\bimage\s*=?|\.image\s*=)\s*['"]([^'"]+)['"]/.exec(buildFile)?.[1];
+  return {
+    plugin: maven ? 'jib-maven-plugin' : 'com.google.cloud.tools.jib',
+    ...(image !== undefined && !image.includes('${') ? { image } : {}),
+  };
+}
+
+/** One app config file as read: its text, its settings, and what its build says (Spring Boot version, Jib). */
 export interface AppConfigSource {
   readonly file: string;
   readonly text: string;
   readonly settings: AppSettings;
   readonly springBootVersion?: string;
+  readonly jib?: JibBuild;
 }

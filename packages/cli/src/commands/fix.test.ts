@@ -51,7 +51,7 @@ describe('lameduck fix', () => {
       /^-\s+exec:\n-\s+command: \["\/bin\/sh", "-c", "sleep 15"\]\n\+\s+sleep:\n\+\s+seconds: 15$/m,
     );
     assert.match(run.stdout, /^\+ {6}terminationGracePeriodSeconds: 45$/m);
-    assert.match(run.stderr, /would fix 4 finding\(s\) in 1 file\(s\)/);
+    assert.match(run.stderr, /would fix 3 finding\(s\) in 1 file\(s\)/);
     assert.equal(await readFile(file, 'utf8'), before);
   });
 

@@ -2,9 +2,16 @@
 import { dirname } from 'node:path';
 import type { AppConfigSource, AppSettings } from '../app-config/settings.js';
 import type { DockerfileFacts } from '../dockerfile/facts.js';
+import { locate } from '../manifests/objects.js';
+import type { ContainerAnalysis } from '../model/analyze.js';
+import { commandWords } from '../model/argv.js';
+import { type GunicornFlags, gunicornFlags, namesConfigFile, runsGunicorn } from '../model/gunicorn.js';
+import type { JsonObject } from '../model/json.js';
+import { containerEnv } from '../model/workloads.js';
 import type { LocatedContext } from './context.js';
+import { imageName, linkReason } from './images.js';
 import type { RuleMessage } from './messages.js';
-import type { RuleMeta } from './rule.js';
+import type { RuleMeta, WorkloadContext } from './rule.js';
 
 export interface ContainerBudget {
   readonly workload: string;
@@ -13,6 +20,8 @@ export interface ContainerBudget {
   readonly preStopSeconds: number;
   /** Seconds between SIGTERM and SIGKILL. */
   readonly windowSeconds: number;
+  /** How the container's image was tied to this service when no name says so (a one-service repository). */
+  readonly linkedBy?: string;
 }
 
 export interface AppConfigContext {
@@ -43,28 +52,168 @@ function owningDockerfile(
     .sort((a, b) => dirname(b.file).length - dirname(a.file).length)[0];
 }
 
-export function appConfigContexts(
+function budgetOf(context: WorkloadContext, analysis: ContainerAnalysis): ContainerBudget | undefined {
+  const { container, budget } = analysis;
+  if (container.role !== 'main' || budget.drainWindowSeconds === undefined || budget.sigtermAt === undefined)
+    return undefined;
+  return {
+    workload: `${context.kind} ${context.name}`,
+    container: container.name,
+    graceSeconds: budget.graceSeconds,
+    preStopSeconds: budget.sigtermAt,
+    windowSeconds: budget.drainWindowSeconds,
+  };
+}
+
+const imageOf = (spec: JsonObject) => (typeof spec.image === 'string' ? spec.image : '');
+const keyOf = (budget: ContainerBudget) => `${budget.workload}\u0000${budget.container}`;
+
+/** A gunicorn command line as app settings, placed at the line that starts gunicorn. */
+function commandLineSettings(flags: GunicornFlags, line: number): AppSettings {
+  return {
+    server: 'gunicorn',
+    commandLine: { line },
+    ...(flags.gracefulTimeout !== undefined ? { drainSeconds: { value: flags.gracefulTimeout, line } } : {}),
+    ...(flags.timeout !== undefined ? { requestTimeoutSeconds: flags.timeout } : {}),
+  };
+}
+
+/**
+ * gunicorn started with its settings on the command line: a container's command/args (placed in
+ * the manifest), else its Dockerfile's ENTRYPOINT/CMD. A command line that leaves the graceful
+ * timeout unset is its 30 s default only when no config file can set it (no -c, no gunicorn.conf.py
+ * in the service's directory).
+ */
+function commandLineContexts(
   sources: readonly AppConfigSource[],
   dockerfiles: readonly DockerfileFacts[],
   workloads: readonly LocatedContext[],
 ): AppConfigContext[] {
-  return sources.map((source) => {
+  const contexts: AppConfigContext[] = [];
+  const byDockerfile = new Map<DockerfileFacts, { settings: AppSettings; containers: ContainerBudget[] }>();
+  const hasConfigFile = (dockerfile: DockerfileFacts | undefined) =>
+    dockerfile !== undefined &&
+    sources.some(
+      (s) => s.settings.server === 'gunicorn' && owningDockerfile(s.file, dockerfiles) === dockerfile,
+    );
+  for (const { object, context } of workloads) {
+    for (const analysis of context.analysis.containers) {
+      const budget = budgetOf(context, analysis);
+      if (!budget) continue;
+      const spec = analysis.container.spec;
+      const link = context.dockerfileFor(imageOf(spec));
+      const dockerfile = link?.facts;
+      const env = containerEnv(spec, 'GUNICORN_CMD_ARGS');
+      const overridden = spec.command !== undefined || spec.args !== undefined;
+      const instructions = overridden
+        ? []
+        : [dockerfile?.entrypoint, dockerfile?.cmd].filter((i) => i !== undefined);
+      const words = overridden
+        ? [...commandWords(spec.command), ...commandWords(spec.args)]
+        : instructions.flatMap((i) => commandWords(i.argv));
+      const flags = gunicornFlags(words, env);
+      if (!flags) continue;
+      if (flags.gracefulTimeout === undefined && (namesConfigFile(words) || hasConfigFile(dockerfile)))
+        continue;
+      if (overridden) {
+        const field = runsGunicorn(commandWords(spec.command)) ? 'command' : 'args';
+        const { line } = locate(object, [...analysis.container.path, field]);
+        contexts.push({
+          file: object.source.name,
+          text: object.source.text,
+          settings: commandLineSettings(flags, line),
+          containers: [budget],
+        });
+        continue;
+      }
+      if (!dockerfile) continue;
+      const starting = instructions.find((i) => runsGunicorn(commandWords(i.argv))) ?? instructions[0];
+      const entry = byDockerfile.get(dockerfile) ?? {
+        settings: commandLineSettings(flags, starting?.line ?? 1),
+        containers: [],
+      };
+      entry.containers.push(link?.via === 'only' ? { ...budget, linkedBy: linkReason(link) } : budget);
+      byDockerfile.set(dockerfile, entry);
+    }
+  }
+  for (const [dockerfile, { settings, containers }] of byDockerfile)
+    contexts.push({ file: dockerfile.file, text: dockerfile.text, settings, containers });
+  return contexts;
+}
+
+/** A Jib module that builds the config's service, and how it is known. */
+interface JibLink {
+  readonly module: string;
+  /** The image name it pushes, when known. */
+  readonly image?: string;
+  readonly via: string;
+}
+
+const within = (file: string, directory: string) => `${dirname(file)}/`.startsWith(`${directory}/`);
+
+/**
+ * The Jib build of a config: a skaffold.yaml `jib` artifact whose context holds the file (the
+ * nearest), else the Jib plugin of the Maven or Gradle build above it.
+ */
+function jibBuild(source: AppConfigSource, jibModules: ReadonlyMap<string, string>): JibLink | undefined {
+  const [nearest] = [...jibModules]
+    .filter(([, module]) => within(source.file, module))
+    .sort(([, a], [, b]) => b.length - a.length);
+  if (nearest)
+    return { module: nearest[1], image: imageName(nearest[0]), via: 'a jib artifact of skaffold.yaml' };
+  const { jib } = source;
+  if (!jib) return undefined;
+  const build = jib.plugin === 'jib-maven-plugin' ? 'pom.xml' : 'the Gradle build';
+  return {
+    module: jib.module,
+    ...(jib.image ? { image: imageName(jib.image) } : {}),
+    via: `${jib.plugin} in ${build}`,
+  };
+}
+
+/** Containers whose image is the Jib module's: by the image it names, else by the module's directory name. */
+function jibContainers(jib: JibLink, workloads: readonly LocatedContext[]): ContainerBudget[] {
+  const matches = (image: string) =>
+    jib.image !== undefined
+      ? imageName(image) === jib.image
+      : imageName(image).split('/').pop() === jib.module.split('/').pop();
+  return workloads.flatMap(({ context }) =>
+    context.analysis.containers.flatMap((analysis) => {
+      const budget = budgetOf(context, analysis);
+      return budget && matches(imageOf(analysis.container.spec))
+        ? [{ ...budget, linkedBy: `built with Jib from ${jib.module}, linked by ${jib.via}` }]
+        : [];
+    }),
+  );
+}
+
+export function appConfigContexts(
+  sources: readonly AppConfigSource[],
+  dockerfiles: readonly DockerfileFacts[],
+  workloads: readonly LocatedContext[],
+  jibModules: ReadonlyMap<string, string> = new Map(),
+): AppConfigContext[] {
+  const commandLines = commandLineContexts(sources, dockerfiles, workloads);
+  // gunicorn's command line wins over its config file: a container whose flags set the timeout is theirs.
+  const setOnCommandLine = new Set(
+    commandLines.filter((c) => c.settings.drainSeconds).flatMap((c) => c.containers.map(keyOf)),
+  );
+  const files = sources.map((source) => {
     const dockerfile = owningDockerfile(source.file, dockerfiles);
+    const jib = jibBuild(source, jibModules);
+    if (jib && (!dockerfile || jib.module.length >= dirname(dockerfile.file).length))
+      return { ...source, containers: jibContainers(jib, workloads) };
     const containers: ContainerBudget[] = [];
     for (const { context } of dockerfile ? workloads : []) {
-      for (const { container, budget } of context.analysis.containers) {
-        const image = typeof container.spec.image === 'string' ? container.spec.image : '';
-        if (container.role !== 'main' || context.dockerfileFor(image)?.facts !== dockerfile) continue;
-        if (budget.drainWindowSeconds === undefined || budget.sigtermAt === undefined) continue;
-        containers.push({
-          workload: `${context.kind} ${context.name}`,
-          container: container.name,
-          graceSeconds: budget.graceSeconds,
-          preStopSeconds: budget.sigtermAt,
-          windowSeconds: budget.drainWindowSeconds,
-        });
+      for (const analysis of context.analysis.containers) {
+        const budget = budgetOf(context, analysis);
+        const link = context.dockerfileFor(imageOf(analysis.container.spec));
+        if (!budget || link?.facts !== dockerfile) continue;
+        if (source.settings.server === 'gunicorn' && setOnCommandLine.has(keyOf(budget))) continue;
+        containers.push(link?.via === 'only' ? { ...budget, linkedBy: linkReason(link) } : budget);
       }
     }
     return { ...source, containers };
   });
+  return [...files, ...commandLines];
 }

@@ -3,6 +3,7 @@ import type { KubeObject } from '../manifests/objects.js';
 import { analyzeWorkload } from '../model/analyze.js';
 import { getObject } from '../model/json.js';
 import { namespaceOf, neighbourFinder } from '../model/neighbours.js';
+import { servingEvidenceOf } from '../model/serving.js';
 import { findPodTemplate, isWorkloadKind } from '../model/workloads.js';
 import type { ImageLinker } from './images.js';
 import type { LintOptions, WorkloadContext } from './rule.js';
@@ -29,6 +30,7 @@ export function workloadContexts(
       bufferSeconds: options.bufferSeconds,
     });
     const labels = getObject(lookup.template.metadata, ['labels']) ?? {};
+    const neighbours = neighboursOf(labels, namespaceOf(object.value));
     contexts.push({
       object,
       context: {
@@ -36,7 +38,8 @@ export function workloadContexts(
         name: object.name,
         object: object.value,
         analysis,
-        ...neighboursOf(labels, namespaceOf(object.value)),
+        ...neighbours,
+        serving: servingEvidenceOf(analysis, labels, namespaceOf(object.value), neighbours),
         options,
         dockerfileFor,
       },

@@ -13,7 +13,14 @@ import { type LocatedContext, workloadContexts } from './context.js';
 import type { DockerfileRule } from './dockerfile-rule.js';
 import type { ImageLinker } from './images.js';
 import { formatMessage, type MessageData, type RuleMessage } from './messages.js';
-import { type LintOptions, preStopRange, type Rule, type RuleMeta, type Severity } from './rule.js';
+import {
+  type LintOptions,
+  preStopRange,
+  type Rule,
+  type RuleMeta,
+  SEVERITIES,
+  type Severity,
+} from './rule.js';
 import { SourceLines } from './source-lines.js';
 
 export interface Finding {
@@ -77,6 +84,11 @@ export function ignoredByComment(lines: readonly string[], line: number, ruleId:
     const match = candidate ? IGNORE_COMMENT.exec(candidate) : null;
     return match?.[1]?.split(',').some((id) => id.trim() === ruleId) ?? false;
   });
+}
+
+/** A finding may speak lower than its rule (weaker evidence), never higher than the configured severity. */
+function weaker(configured: Severity, own: Severity | undefined): Severity {
+  return own !== undefined && SEVERITIES.indexOf(own) > SEVERITIES.indexOf(configured) ? own : configured;
 }
 
 /** A finding with the workload it was raised for, for fix. */
@@ -162,7 +174,7 @@ export function lintObjects(
         if (ignoredByComment(lines.of(source.name, source.text), line, rule.id)) continue;
         const finding: Finding = {
           rule: rule.id,
-          severity,
+          severity: weaker(severity, found.severity),
           file: source.name,
           line,
           column,

@@ -7,7 +7,9 @@ import type { Document } from 'yaml';
 import { type DockerfileContext, dockerfileFacts } from '../dockerfile/facts.js';
 import type { KubeObject } from '../manifests/objects.js';
 import type { ParsedSource } from '../manifests/parse.js';
+import type { WorkloadAnalysis } from '../model/analyze.js';
 import { assignments, type Change } from '../model/changes.js';
+import { classifyPreStop, preStopSleepSeconds } from '../model/prestop.js';
 import { recommend } from '../model/recommendations.js';
 import { isWorkloadKind } from '../model/workloads.js';
 import { printable } from '../output/errors.js';
@@ -54,19 +56,26 @@ function wantedChanges(
   );
   const lowerLongSleeps = fired.some((f) => f.finding.rule === 'prestop-sleep-out-of-range');
   const preStopCoverage = fired[0]?.preStopCoverage;
-  const recommended = recommend(analysis, workload.value, {
-    ...options,
-    lowerLongSleeps,
-    preStopCoverage,
-  }).changes.filter(
-    (change) =>
-      kinds.has(change.kind) && (change.kind !== 'prestop' || preStopContainers.has(change.container.name)),
-  );
+  const all = recommend(analysis, workload.value, { ...options, lowerLongSleeps, preStopCoverage }).changes;
+  const wanted = (change: Change) =>
+    kinds.has(change.kind) && (change.kind !== 'prestop' || preStopContainers.has(change.container.name));
+  // A longer preStop takes its time from the grace period: the grace the model gives it comes with it,
+  // or the fix would leave a grace that the grace rules then flag.
+  if (all.some((change) => wanted(change) && lengthensPreStop(change, analysis))) kinds.add('grace');
+  const recommended = all.filter(wanted);
   // Edits a rule computed itself, once each: a rule firing for every container proposes the same one.
   const own = new Map(
     fired.flatMap((f) => (f.change ? [[JSON.stringify(f.change), f.change] as const] : [])),
   );
   return [...recommended, ...own.values()];
+}
+
+function lengthensPreStop(change: Change, analysis: WorkloadAnalysis): boolean {
+  if (change.kind !== 'prestop') return false;
+  const before = analysis.containers.find((c) => c.container.name === change.container.name)?.budget
+    .preStopEffect.seconds;
+  const after = preStopSleepSeconds(classifyPreStop({ lifecycle: { preStop: change.handler } }));
+  return after !== undefined && after > (before ?? 0);
 }
 
 function editableDocument(source: ParsedSource, index: number): Document.Parsed {

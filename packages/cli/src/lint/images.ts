@@ -1,16 +1,20 @@
 /**
  * Which Dockerfile builds a container's image: the config file's `images` map, else a
  * skaffold.yaml artifact, else a unique name match (the image's last path segment equals the
- * directory of exactly one Dockerfile). The link is named in the findings that use it.
+ * directory of exactly one Dockerfile), else the only Dockerfile and the only workload of the input.
+ * The link is named in the findings that use it.
  */
 import { dirname, join, normalize } from 'node:path';
 import type { DockerfileFacts } from '../dockerfile/facts.js';
 import type { KubeObject } from '../manifests/objects.js';
-import { getIn, isObject } from '../model/json.js';
+import { getIn, getString, isObject } from '../model/json.js';
+import { isWorkloadKind, podTemplatePath } from '../model/workloads.js';
 
 export interface ImageLink {
   readonly facts: DockerfileFacts;
-  readonly via: 'config' | 'skaffold' | 'name';
+  readonly via: 'config' | 'skaffold' | 'name' | 'only';
+  /** For `only`: the directory holding both the Dockerfile and the workload. */
+  readonly within?: string;
 }
 
 /** registry.example.com:5000/team/api:1.2@sha256:... -> registry.example.com:5000/team/api */
@@ -31,13 +35,18 @@ export function officialNginxImage(image: string): boolean {
 
 export type ImageLinker = (image: string) => ImageLink | undefined;
 
-export function imageLinker(
-  objects: readonly KubeObject[],
-  dockerfiles: readonly DockerfileFacts[],
-  configured: ReadonlyMap<string, string>,
-): ImageLinker {
-  const byPath = new Map(dockerfiles.map((facts) => [normalize(facts.file), facts]));
-  const skaffold = new Map<string, string>();
+/** One `build.artifacts` entry of a skaffold.yaml: its image and where it is built from. */
+interface SkaffoldArtifact {
+  readonly image: string;
+  /** The build context, relative to the working directory. */
+  readonly context: string;
+  /** The Dockerfile, unless the artifact is built with Jib (or another builder without one). */
+  readonly dockerfile?: string;
+  readonly jib: boolean;
+}
+
+function skaffoldArtifacts(objects: readonly KubeObject[]): SkaffoldArtifact[] {
+  const found: SkaffoldArtifact[] = [];
   for (const object of objects) {
     if (object.kind !== 'Config' || !object.apiVersion?.startsWith('skaffold/')) continue;
     const artifacts = getIn(object.value, ['build', 'artifacts']);
@@ -45,14 +54,37 @@ export function imageLinker(
     const base = dirname(object.source.name);
     for (const artifact of artifacts) {
       if (!isObject(artifact) || typeof artifact.image !== 'string') continue;
-      const context = typeof artifact.context === 'string' ? artifact.context : '.';
+      const context = normalize(join(base, typeof artifact.context === 'string' ? artifact.context : '.'));
+      const jib = artifact.jib !== undefined;
       const file = getIn(artifact, ['docker', 'dockerfile']);
-      skaffold.set(
-        artifact.image,
-        normalize(join(base, context, typeof file === 'string' ? file : 'Dockerfile')),
-      );
+      found.push({
+        image: artifact.image,
+        context,
+        jib,
+        ...(jib
+          ? {}
+          : { dockerfile: normalize(join(context, typeof file === 'string' ? file : 'Dockerfile')) }),
+      });
     }
   }
+  return found;
+}
+
+/** Images a skaffold.yaml builds with Jib, by image name: the module directory each is built from. */
+export function skaffoldJibModules(objects: readonly KubeObject[]): ReadonlyMap<string, string> {
+  return new Map(skaffoldArtifacts(objects).flatMap((a) => (a.jib ? [[a.image, a.context] as const] : [])));
+}
+
+export function imageLinker(
+  objects: readonly KubeObject[],
+  dockerfiles: readonly DockerfileFacts[],
+  configured: ReadonlyMap<string, string>,
+): ImageLinker {
+  const byPath = new Map(dockerfiles.map((facts) => [normalize(facts.file), facts]));
+  const skaffold = new Map(
+    skaffoldArtifacts(objects).flatMap((a) => (a.dockerfile ? [[a.image, a.dockerfile] as const] : [])),
+  );
+  const only = onlyPairing(objects, dockerfiles);
   return (image) => {
     const name = imageName(image);
     const fromConfig = configured.get(name);
@@ -67,15 +99,58 @@ export function imageLinker(
     }
     const last = name.split('/').pop();
     const matches = dockerfiles.filter((facts) => dirname(facts.file).split('/').pop() === last);
-    return matches.length === 1 && matches[0] ? { facts: matches[0], via: 'name' } : undefined;
+    if (matches.length === 1 && matches[0]) return { facts: matches[0], via: 'name' };
+    return only && only.image === image ? only.link : undefined;
   };
 }
 
-export function describeLink(link: ImageLink): string {
+/**
+ * A one-service repository: exactly one Dockerfile and exactly one workload, whose pod runs exactly
+ * one container. Its image is then built by that Dockerfile, whatever the names say.
+ */
+function onlyPairing(
+  objects: readonly KubeObject[],
+  dockerfiles: readonly DockerfileFacts[],
+): { image: string; link: ImageLink } | undefined {
+  const workloads = objects.filter((object) => isWorkloadKind(object.kind));
+  const [facts] = dockerfiles;
+  const [workload] = workloads;
+  if (
+    dockerfiles.length !== 1 ||
+    workloads.length !== 1 ||
+    !facts ||
+    !workload ||
+    !isWorkloadKind(workload.kind)
+  )
+    return undefined;
+  const containers = getIn(workload.value, [...podTemplatePath(workload.kind), 'spec', 'containers']);
+  if (!Array.isArray(containers) || containers.length !== 1) return undefined;
+  const image = getString(containers[0], ['image']);
+  if (image === undefined) return undefined;
+  const within = commonDirectory(dirname(facts.file), dirname(workload.source.name));
+  return { image, link: { facts, via: 'only', within } };
+}
+
+function commonDirectory(a: string, b: string): string {
+  const left = normalize(a).split('/');
+  const right = normalize(b).split('/');
+  let shared = 0;
+  while (shared < left.length && left[shared] === right[shared]) shared++;
+  return shared === 0 ? (a.startsWith('/') ? '/' : '.') : left.slice(0, shared).join('/') || '/';
+}
+
+/** How the link was made, as a clause: "linked by skaffold.yaml". */
+export function linkReason(link: ImageLink): string {
+  if (link.via === 'only')
+    return `linked because it is the only Dockerfile and the only workload in ${link.within ?? '.'}`;
   const how = {
     config: 'the images map of .lameduck.yaml',
     skaffold: 'skaffold.yaml',
     name: 'its directory name',
   }[link.via];
-  return `built by ${link.facts.file} (linked by ${how}; final stage FROM ${link.facts.baseImage})`;
+  return `linked by ${how}`;
+}
+
+export function describeLink(link: ImageLink): string {
+  return `built by ${link.facts.file} (${linkReason(link)}; final stage FROM ${link.facts.baseImage})`;
 }

@@ -10,7 +10,7 @@ import { appConfigContexts } from './app-config-rule.js';
 import { workloadContexts } from './context.js';
 import { type Finding, lintAppConfigs, lintDockerfiles, lintObjects, mergeRendered } from './engine.js';
 import { type LintSummary, summarize } from './formats/summary.js';
-import { imageLinker } from './images.js';
+import { imageLinker, skaffoldJibModules } from './images.js';
 import type { LintInput } from './input.js';
 import { APP_CONFIG_RULES, DOCKERFILE_RULES, RULES } from './registry.js';
 
@@ -27,6 +27,7 @@ export function lintLoaded({ config, loaded, options }: LintInput): LintResult {
     loaded.appConfigs,
     loaded.dockerfiles.map((d) => d.facts),
     workloads,
+    skaffoldJibModules(loaded.objects),
   );
   const findings = mergeRendered([
     ...lintObjects(loaded.objects, RULES, options, workloads).map((located) => located.finding),

@@ -5,14 +5,15 @@
  */
 
 import { docsUrl } from '../links.js';
-import type { ContainerAnalysis, WorkloadAnalysis } from '../model/analyze.js';
+import type { WorkloadAnalysis } from '../model/analyze.js';
 import type { Change } from '../model/changes.js';
 import type { ClusterProfile } from '../model/guide-tables.js';
 import type { JsonObject, Path } from '../model/json.js';
 import type { KubeVersion } from '../model/kube-version.js';
 import type { Neighbours } from '../model/neighbours.js';
 import { type PreStopCoverage, partiesInFront, preStopCoverage } from '../model/parties.js';
-import { containerPorts, type WorkloadKind } from '../model/workloads.js';
+import type { ServingContainer, ServingEvidence } from '../model/serving.js';
+import type { WorkloadKind } from '../model/workloads.js';
 import type { ImageLinker } from './images.js';
 import type { MessageTable, RuleMessage } from './messages.js';
 
@@ -32,6 +33,8 @@ export interface WorkloadContext extends Neighbours {
   readonly name: string;
   readonly object: JsonObject;
   readonly analysis: WorkloadAnalysis;
+  /** Every container with the evidence that it serves requests (model/serving.ts): the one answer rules use. */
+  readonly serving: readonly ServingContainer[];
   readonly options: LintOptions;
   /** The Dockerfile that builds an image, when the input links one. */
   readonly dockerfileFor: ImageLinker;
@@ -43,6 +46,8 @@ export interface RuleFinding extends RuleMessage {
   /** The object the path is in, when not the workload itself (e.g. one of its Services). */
   readonly in?: JsonObject;
   readonly container?: string;
+  /** Lower than the rule's severity when the evidence is weaker (a port nothing is known to route to). */
+  readonly severity?: Severity;
   /** What to change. */
   readonly fix: string;
   /** The edit `fix` makes, when the rule computes it itself instead of the model's recommendations. */
@@ -78,13 +83,32 @@ export function preStopRange(context: WorkloadContext): PreStopCoverage {
   return preStopCoverage(partiesInFront(workload, context), context.options.profile);
 }
 
+export type EvidencedContainer = ServingContainer & {
+  readonly evidence: Exclude<ServingEvidence, { kind: 'not-serving' }>;
+};
+
 /**
- * Containers that receive traffic: those that declare a port; when none does but a Service routes
- * to the pod, the first one (a port-less second container, a proxy or an agent, serves no one).
+ * Containers that may receive requests: those with evidence that they serve, and those with a port
+ * nothing in the input is known to route to (rules say less of those, at info). Metrics-only
+ * containers, port-less sidecars, native sidecars and Jobs are left out.
  */
-export function servingContainers(context: WorkloadContext): ContainerAnalysis[] {
-  const mains = context.analysis.containers.filter((c) => c.container.role === 'main');
-  const withPorts = mains.filter((c) => containerPorts(c.container.spec).length > 0);
-  if (withPorts.length > 0) return withPorts;
-  return context.services.length > 0 ? mains.slice(0, 1) : [];
+export function servingContainers(context: WorkloadContext): EvidencedContainer[] {
+  return context.serving.filter((c): c is EvidencedContainer => c.evidence.kind !== 'not-serving');
+}
+
+/**
+ * How a finding about a possibly serving container speaks: with its rule's message and severity when
+ * serving is shown, else the rule's `mayServe` message at info; `evidence` is the clause naming it.
+ */
+export function servingTerms(
+  evidence: EvidencedContainer['evidence'],
+  servingMessageId: string,
+): { messageId: string; severity?: Severity; evidence: string } {
+  return evidence.kind === 'serving'
+    ? { messageId: servingMessageId, evidence: evidence.because }
+    : {
+        messageId: 'mayServe',
+        severity: 'info',
+        evidence: `if port ${evidence.port} serves requests (no Service in the input routes to it and its name does not say)`,
+      };
 }

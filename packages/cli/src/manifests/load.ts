@@ -1,7 +1,13 @@
 /** Paths to Kubernetes objects, collecting every input problem instead of stopping at the first. */
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
-import { type AppConfigSource, appSettings, springBootVersion } from '../app-config/settings.js';
+import {
+  type AppConfigSource,
+  appSettings,
+  type JibBuild,
+  jibPlugin,
+  springBootVersion,
+} from '../app-config/settings.js';
 import { copiedScript, type DockerfileContext, dockerfileFacts } from '../dockerfile/facts.js';
 
 import { InputError } from '../output/errors.js';
@@ -44,12 +50,13 @@ export async function loadManifests(
   for (const source of sources) {
     if (source.kind === 'app-config') {
       const settings = appSettings(source.name, source.text);
-      const version = settings.server === 'spring' ? await nearbySpringBootVersion(source.name) : undefined;
+      const build = settings.server === 'spring' ? await nearbyBuild(source.name) : {};
       appConfigs.push({
         file: source.name,
         text: source.text,
         settings,
-        ...(version ? { springBootVersion: version } : {}),
+        ...(build.version ? { springBootVersion: build.version } : {}),
+        ...(build.jib ? { jib: build.jib } : {}),
       });
       continue;
     }
@@ -88,14 +95,21 @@ const MAX_SCRIPT_BYTES = 1024 * 1024;
 
 const BUILD_FILES = ['pom.xml', 'build.gradle', 'build.gradle.kts'];
 
-/** The Spring Boot version named by the nearest Maven or Gradle build above the config file. */
-async function nearbySpringBootVersion(file: string): Promise<string | undefined> {
+/**
+ * What the Maven or Gradle builds above a Spring config say: the Spring Boot version the nearest one
+ * names, and the nearest one that applies the Jib plugin (the module the image is built from).
+ */
+async function nearbyBuild(file: string): Promise<{ version?: string; jib?: JibBuild }> {
+  let version: string | undefined;
+  let jib: JibBuild | undefined;
   let directory = dirname(file);
-  for (let depth = 0; depth < 8; depth++) {
+  for (let depth = 0; depth < 8 && (version === undefined || jib === undefined); depth++) {
     for (const name of BUILD_FILES) {
       try {
-        const version = springBootVersion(await readFile(join(directory, name), 'utf8'));
-        if (version) return version;
+        const text = await readFile(join(directory, name), 'utf8');
+        version ??= springBootVersion(text);
+        const plugin = jib ? undefined : jibPlugin(text);
+        if (plugin) jib = { module: directory, ...plugin };
       } catch {
         // no such build file here
       }
@@ -104,5 +118,5 @@ async function nearbySpringBootVersion(file: string): Promise<string | undefined
     if (parent === directory) break;
     directory = parent;
   }
-  return undefined;
+  return { ...(version ? { version } : {}), ...(jib ? { jib } : {}) };
 }

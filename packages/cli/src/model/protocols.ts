@@ -41,6 +41,26 @@ const SERVER_BY_NAME: ReadonlyMap<string, number> = new Map([
   ['mqtt', 1883],
 ]);
 const HTTP_NAME = /^(?:https?|web|https?-.+|.+-https?)$/;
+/** Other names of ports that serve requests: gRPC, HTTP/2 in clear, WebSockets (Istio's naming convention among them). */
+const REQUEST_NAME = /^(?:grpc|grpc-web|h2c|http2|wss?|tcp-web)(?:-.+)?$|^.+-(?:grpc|h2c|http2)$/;
+/** Service `appProtocol` values that name a request protocol (IANA names and the kubernetes.io ones). */
+const REQUEST_APP_PROTOCOLS = new Set([
+  'http',
+  'https',
+  'http2',
+  'h2c',
+  'grpc',
+  'kubernetes.io/h2c',
+  'kubernetes.io/ws',
+  'kubernetes.io/wss',
+]);
+
+/** Whether a port's name or appProtocol says it serves requests: a web or gRPC server, or a database or broker's own protocol. */
+export function requestProtocolName(name: string | undefined, appProtocol?: string): boolean {
+  if (appProtocol !== undefined && REQUEST_APP_PROTOCOLS.has(appProtocol.toLowerCase())) return true;
+  if (name === undefined) return false;
+  return HTTP_NAME.test(name) || REQUEST_NAME.test(name) || SERVER_BY_NAME.has(name);
+}
 
 /** What the container's first port speaks, by its name (as Services name ports), then its number. */
 export function containerProtocol(container: JsonObject): Protocol {

@@ -137,3 +137,10 @@ export function containerPorts(container: JsonObject): { name?: string; port: nu
     ];
   });
 }
+
+/** The literal value of an environment variable the container sets (valueFrom is not known from the manifest). */
+export function containerEnv(container: JsonObject, name: string): string | undefined {
+  const env = container.env;
+  const entry = Array.isArray(env) ? env.find((e) => isObject(e) && e.name === name) : undefined;
+  return getString(entry, ['value']);
+}

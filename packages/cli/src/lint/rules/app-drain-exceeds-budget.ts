@@ -1,9 +1,10 @@
 import { formatSeconds as t } from '../../model/duration.js';
+import { GUNICORN_DEFAULTS } from '../../model/gunicorn.js';
 import type { AppConfigRule } from '../app-config-rule.js';
 import { DOCS_BASE } from '../rule.js';
 
 /** Spring's timeout-per-shutdown-phase and gunicorn's graceful_timeout both default to 30 s. */
-const DEFAULT_DRAIN_SECONDS = 30;
+const DEFAULT_DRAIN_SECONDS = GUNICORN_DEFAULTS.gracefulTimeout;
 
 export const appDrainExceedsBudget: AppConfigRule = {
   id: 'app-drain-exceeds-budget',
@@ -12,17 +13,22 @@ export const appDrainExceedsBudget: AppConfigRule = {
   docs: `${DOCS_BASE}#app-drain-exceeds-budget`,
   messages: {
     drainOutlivesGrace:
-      '{setting} {defaulted}lets the app drain for up to {drain}, but in {workload} container {container} SIGKILL comes {window} after SIGTERM (grace {grace} - preStop {preStop}): requests still running are cut',
+      '{setting} {defaulted}lets the app drain for up to {drain}, but in {workload} container {container}{linked} SIGKILL comes {window} after SIGTERM (grace {grace} - preStop {preStop}): requests still running are cut{requestLimit}',
   },
   check({ settings, containers }) {
     if (settings.server === 'spring' && settings.shutdown?.value === 'immediate') return [];
     const drain = settings.drainSeconds?.value ?? DEFAULT_DRAIN_SECONDS;
     const setting =
-      settings.server === 'spring' ? 'spring.lifecycle.timeout-per-shutdown-phase' : 'graceful_timeout';
+      settings.server === 'spring'
+        ? 'spring.lifecycle.timeout-per-shutdown-phase'
+        : settings.commandLine
+          ? 'gunicorn --graceful-timeout'
+          : 'graceful_timeout';
+    const requests = settings.requestTimeoutSeconds;
     return containers
       .filter((c) => drain > c.windowSeconds)
       .map((c) => ({
-        line: settings.drainSeconds?.line ?? 1,
+        line: settings.drainSeconds?.line ?? settings.commandLine?.line ?? 1,
         messageId: 'drainOutlivesGrace',
         data: {
           setting,
@@ -30,9 +36,14 @@ export const appDrainExceedsBudget: AppConfigRule = {
           drain: t(drain),
           workload: c.workload,
           container: c.container,
+          linked: c.linkedBy ? ` (${c.linkedBy})` : '',
           window: t(c.windowSeconds),
           grace: t(c.graceSeconds),
           preStop: t(c.preStopSeconds),
+          requestLimit:
+            requests !== undefined && requests > c.windowSeconds
+              ? `, and --timeout ${t(requests)} lets one request run that long`
+              : '',
         },
         fix: `${setting} below ${t(c.windowSeconds)}, or terminationGracePeriodSeconds >= ${Math.ceil(c.preStopSeconds + drain + 10)}`,
       }));

@@ -2,25 +2,82 @@ import { describe } from 'node:test';
 import { deployment, ruleTester } from '../../testing/rule-tester.js';
 import { gracePeriodBelowWorkload } from './grace-period-below-workload.js';
 
+const webSocket = (grace: string) =>
+  deployment({ podSpec: grace }).replace(
+    'labels: {app: web}\n    spec:',
+    'labels: {app: web}\n      annotations: {lameduck.dev/workload: websocket}\n    spec:',
+  );
+
 describe('grace-period-below-workload', () => {
   ruleTester(gracePeriodBelowWorkload, {
     valid: [
       { name: 'http with 45 s', yaml: deployment({ podSpec: '\n      terminationGracePeriodSeconds: 45' }) },
+      {
+        name: 'http with the 30 s default and no preStop: prestop-missing speaks, not the table',
+        yaml: deployment(),
+      },
+      {
+        name: 'http with an explicit 30 s: the arithmetic rules judge a chosen grace',
+        yaml: deployment({
+          podSpec: '\n      terminationGracePeriodSeconds: 30',
+          container: '\n          lifecycle: {preStop: {sleep: {seconds: 10}}}',
+        }),
+      },
+      {
+        name: 'a preStop of 15 s in the default grace: grace-period-default-too-low speaks',
+        yaml: deployment({ container: '\n          lifecycle: {preStop: {sleep: {seconds: 15}}}' }),
+      },
+      {
+        name: 'a known drain: grace-period-exceeded judges it exactly',
+        drainSeconds: 10,
+        yaml: webSocket(''),
+      },
+      {
+        name: 'a preStop in the default grace on a metrics-only container',
+        yaml: deployment({ container: '\n          lifecycle: {preStop: {sleep: {seconds: 5}}}' }).replace(
+          '- containerPort: 8080',
+          '- {name: metrics, containerPort: 8080}',
+        ),
+      },
     ],
     invalid: [
       {
-        name: 'http with the 30 s default',
-
-        yaml: deployment(),
-        // What fix writes: the rule's own edit, nothing else.
-        output: `${deployment()}      terminationGracePeriodSeconds: 60
-`,
-        findings: [{ line: 12, message: /stateless HTTP workload gets 30s \(the default\).*45-60s/ }],
+        name: 'a short preStop left in the default 30 s: info',
+        yaml: deployment({ container: '\n          lifecycle: {preStop: {sleep: {seconds: 10}}}' }),
+        findings: [
+          {
+            line: 12,
+            severity: 'info',
+            messageId: 'preStopInDefault',
+            message:
+              /^the preStop of app takes 10s of the default 30s grace, leaving the app 20s from SIGTERM to SIGKILL; the guide gives a stateless HTTP workload 45-60s/,
+          },
+        ],
       },
       {
-        name: 'a StatefulSet is stateful: 60-120 s',
+        name: 'a declared WebSocket workload with the default: warning',
+        yaml: webSocket(''),
+        output: `${webSocket('')}      terminationGracePeriodSeconds: 120\n`,
+        findings: [
+          {
+            line: 13,
+            messageId: 'belowGuide',
+            message:
+              /^a WebSocket \/ long-poll workload gets 30s \(the default\) to stop; the guide gives it 60-120s/,
+          },
+        ],
+      },
+      {
+        name: 'a StatefulSet is stateful by its kind: 60-120 s, at info',
         yaml: 'apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: db}\nspec:\n  template:\n    spec:\n      terminationGracePeriodSeconds: 45\n      containers: [{name: db, image: pg:16}]\n',
-        findings: [{ line: 7, message: /stateful workload gets 45s to stop; the guide gives it 60-120s/ }],
+        findings: [
+          {
+            line: 7,
+            severity: 'info',
+            messageId: 'belowGuide',
+            message: /stateful workload \(a StatefulSet\) gets 45s to stop; the guide gives it 60-120s/,
+          },
+        ],
       },
     ],
   });

@@ -1,34 +1,73 @@
 import { GRACE_BY_WORKLOAD, WORKLOAD_LABELS } from '../../model/guide-tables.js';
-import { DOCS_BASE, type Rule } from '../rule.js';
+import type { RuleMessage } from '../messages.js';
+import { DOCS_BASE, type Rule, type RuleFinding, servingContainers } from '../rule.js';
+import { LONG_PRESTOP_SECONDS } from './grace-period-default-too-low.js';
 
+/**
+ * The guide's grace table, only where it adds to the arithmetic rules: those judge a known drain
+ * (grace-period-exceeded) and a long preStop in the default grace (grace-period-default-too-low),
+ * and prestop-missing a serving pod without a hook. What is left: a short preStop that still sits in
+ * the default 30 s (info: the app may drain within what is left), and a workload type the table
+ * gives more than it has (warning when declared, info when only the kind implies it).
+ */
 export const gracePeriodBelowWorkload: Rule = {
   id: 'grace-period-below-workload',
   severity: 'warning',
-  description: "terminationGracePeriodSeconds below the guide's range for the workload type.",
+  description:
+    "terminationGracePeriodSeconds below the guide's range for a declared WebSocket, batch or stateful workload, or a preStop left in the default 30 s.",
   docs: `${DOCS_BASE}#grace-period-below-workload`,
   messages: {
-    belowGuide: 'a {workloadType} workload gets {grace}s{defaulted} to stop; the guide gives it {min}-{max}s',
+    belowGuide:
+      'a {workloadType} workload{implied} gets {grace}s{defaulted} to stop; the guide gives it {min}-{max}s: work still running at SIGKILL is lost',
+    preStopInDefault:
+      'the preStop of {container} takes {preStop}s of the default 30s grace, leaving the app {window}s from SIGTERM to SIGKILL; the guide gives a stateless HTTP workload {min}-{max}s (a request longer than that is cut)',
   },
   fixedBy: 'grace',
   check(context) {
     const { analysis } = context;
-    const grace = analysis.containers[0]?.budget.graceSeconds;
+    const main = analysis.containers.find((c) => c.container.role === 'main');
     const range = GRACE_BY_WORKLOAD[analysis.workloadType];
-    if (grace === undefined || grace >= range.min) return [];
+    if (!main || main.budget.graceSeconds >= range.min) return [];
+    // A known drain is judged exactly by grace-period-exceeded.
+    if (analysis.containers.some((c) => c.budget.drainSeconds !== undefined)) return [];
     const where = analysis.specGraceSeconds === undefined ? [] : ['terminationGracePeriodSeconds'];
-    return [
+    const finding = (severity: RuleFinding['severity'], message: RuleMessage): RuleFinding[] => [
       {
         path: [...analysis.template.path, 'spec', ...where],
+        ...(severity ? { severity } : {}),
+        ...message,
+        fix: `terminationGracePeriodSeconds: ${range.min} or more (annotate lameduck.dev/workload if the type is wrong)`,
+      },
+    ];
+    if (analysis.workloadType !== 'http') {
+      const declared = analysis.workloadTypeSource === 'annotation' || analysis.workloadTypeSource === 'flag';
+      return finding(declared ? undefined : 'info', {
         messageId: 'belowGuide',
         data: {
           workloadType: WORKLOAD_LABELS[analysis.workloadType],
-          grace,
+          implied: declared ? '' : ` (a ${analysis.kind})`,
+          grace: main.budget.graceSeconds,
           defaulted: analysis.specGraceSeconds === undefined ? ' (the default)' : '',
           min: range.min,
           max: range.max,
         },
-        fix: `terminationGracePeriodSeconds: ${range.min} or more (annotate lameduck.dev/workload if the type is wrong)`,
+      });
+    }
+    if (analysis.specGraceSeconds !== undefined) return [];
+    const hooked = servingContainers(context).find((c) => {
+      const seconds = c.budget.preStopEffect.seconds;
+      return seconds !== undefined && seconds > 0 && seconds < LONG_PRESTOP_SECONDS;
+    });
+    if (!hooked) return [];
+    return finding('info', {
+      messageId: 'preStopInDefault',
+      data: {
+        container: hooked.container.name,
+        preStop: hooked.budget.preStopEffect.seconds ?? 0,
+        window: hooked.budget.drainWindowSeconds ?? 0,
+        min: range.min,
+        max: range.max,
       },
-    ];
+    });
   },
 };

@@ -1,7 +1,7 @@
 import { DOCS_BASE, type Rule } from '../rule.js';
 
 /** From 15 s of preStop on, the 30 s default leaves the app 15 s or less. */
-const LONG_PRESTOP_SECONDS = 15;
+export const LONG_PRESTOP_SECONDS = 15;
 
 export const gracePeriodDefaultTooLow: Rule = {
   id: 'grace-period-default-too-low',

@@ -1,35 +1,24 @@
-import { containerArgv, flagValue } from '../../model/argv.js';
+import { containerArgv } from '../../model/argv.js';
 import { formatSeconds as t } from '../../model/duration.js';
 import { upstreamIdleTimeouts } from '../../model/front-of-pod.js';
-import { getString, isObject, type JsonObject } from '../../model/json.js';
+import { GUNICORN_DEFAULTS, gunicornFlags } from '../../model/gunicorn.js';
+import { getString, type JsonObject } from '../../model/json.js';
+import { containerEnv } from '../../model/workloads.js';
 import { isNodeApp, PRELOAD_IMPORT } from '../node-preload.js';
 import { DOCS_BASE, type Rule } from '../rule.js';
 
-/** gunicorn's `keepalive` setting default (docs.gunicorn.org settings). */
-const GUNICORN_DEFAULT_KEEPALIVE_SECONDS = 2;
 /** Node's http `server.keepAliveTimeout` default. */
 const NODE_DEFAULT_KEEPALIVE_SECONDS = 5;
 /** The runtime library's option: Node then keeps idle connections 1 s longer than this. */
 const UPSTREAM_IDLE_ENV = 'LAMEDUCK_UPSTREAM_IDLE_TIMEOUT_SECONDS';
 
-function envValue(container: JsonObject, name: string): string | undefined {
-  const env = container.env;
-  const entry = Array.isArray(env) ? env.find((e) => isObject(e) && e.name === name) : undefined;
-  return getString(entry, ['value']);
-}
-
 /** How long the app keeps an idle connection, where the container says: gunicorn's flag, or Node's default. */
 function appKeepAlive(container: JsonObject): { seconds: number; server: 'gunicorn' | 'Node' } | undefined {
   const argv = containerArgv(container);
-  if (argv.some((word) => word.split('/').at(-1) === 'gunicorn')) {
-    // GUNICORN_CMD_ARGS takes the same flags as the command line.
-    const flags = [...argv, ...(envValue(container, 'GUNICORN_CMD_ARGS')?.split(/\s+/) ?? [])];
-    const raw = flagValue(flags, '--keep-alive');
-    const seconds = raw === undefined ? GUNICORN_DEFAULT_KEEPALIVE_SECONDS : Number(raw);
-    return Number.isFinite(seconds) ? { seconds, server: 'gunicorn' } : undefined;
-  }
+  const gunicorn = gunicornFlags(argv, containerEnv(container, 'GUNICORN_CMD_ARGS'));
+  if (gunicorn) return { seconds: gunicorn.keepAlive ?? GUNICORN_DEFAULTS.keepAlive, server: 'gunicorn' };
   if (isNodeApp(getString(container, ['image']), argv)) {
-    const upstream = Number(envValue(container, UPSTREAM_IDLE_ENV));
+    const upstream = Number(containerEnv(container, UPSTREAM_IDLE_ENV));
     return { seconds: upstream > 0 ? upstream + 1 : NODE_DEFAULT_KEEPALIVE_SECONDS, server: 'Node' };
   }
   return undefined;

@@ -13,24 +13,93 @@ describe('prestop-missing', () => {
         name: 'a worker with no port and no Service',
         yaml: 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: w}\nspec:\n  template:\n    spec:\n      containers: [{name: worker, image: w:1}]\n',
       },
+      {
+        name: 'a port only a metrics Service routes to (named *-metrics)',
+        yaml: `${deployment()}---
+apiVersion: v1
+kind: Service
+metadata: {name: web-metrics}
+spec:
+  selector: {app: web}
+  ports: [{port: 8080}]
+`,
+      },
+      {
+        name: 'a port a ServiceMonitor scrapes through the Service',
+        yaml: `${deployment()}---
+apiVersion: v1
+kind: Service
+metadata: {name: web, labels: {app: web}}
+spec:
+  selector: {app: web}
+  ports: [{name: scrape, port: 8080}]
+---
+apiVersion: monitoring.coreos.com/v1
+kind: ServiceMonitor
+metadata: {name: web}
+spec:
+  selector: {matchLabels: {app: web}}
+  endpoints: [{port: scrape}]
+`,
+      },
+      {
+        name: 'a CronJob',
+        yaml: 'apiVersion: batch/v1\nkind: CronJob\nmetadata: {name: c}\nspec:\n  jobTemplate:\n    spec:\n      template:\n        spec:\n          containers: [{name: c, image: c:1, ports: [{name: http, containerPort: 80}]}]\n',
+      },
     ],
     invalid: [
       {
         name: 'serving container without hook',
 
         yaml: deployment(),
-        // What fix writes: the rule's own edit, nothing else.
+        // What fix writes: the preStop, and the grace that gives the app room after it (15 s of the
+        // default 30 s would leave 15 s, which grace-period-default-too-low flags).
         output: `${deployment()}          lifecycle:
             preStop:
               sleep:
                 seconds: 15
+      terminationGracePeriodSeconds: 60
 `,
-        findings: [{ line: 14, message: /SIGTERM reaches app at t=0s/, container: 'app' }],
+        findings: [
+          {
+            line: 14,
+            severity: 'info',
+            messageId: 'mayServe',
+            message:
+              /^if port 8080 serves requests \(no Service in the input routes to it and its name does not say\): SIGTERM reaches app at t=0s/,
+            container: 'app',
+          },
+        ],
       },
       {
         name: 'no port, but a Service selects the pod',
         yaml: 'apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  selector: {app: web}\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n    metadata: {labels: {app: web}}\n    spec:\n      containers:\n        - name: app\n          image: web:1\n',
-        findings: [{ line: 15, message: /while kube-proxy and ingress still route/ }],
+        findings: [
+          {
+            line: 15,
+            messageId: 'noHook',
+            message:
+              /while kube-proxy and ingress still route.*; it serves because Service web selects the pod, whose containers declare no ports$/,
+          },
+        ],
+      },
+      {
+        name: 'a Service targets the port by number: error, naming the Service',
+        yaml: `${deployment()}---
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  selector: {app: web}
+  ports: [{name: http, port: 80, targetPort: 8080}]
+`,
+        findings: [
+          {
+            line: 14,
+            messageId: 'noHook',
+            message: /; it serves because Service web routes its port 80 to container port 8080$/,
+          },
+        ],
       },
     ],
   });

@@ -1,6 +1,6 @@
 import { describeRange } from '../../model/parties.js';
 import { describeHandler, sleepHandler } from '../../model/prestop.js';
-import { DOCS_BASE, preStopRange, type Rule, servingContainers } from '../rule.js';
+import { DOCS_BASE, preStopRange, type Rule, servingContainers, servingTerms } from '../rule.js';
 
 export const prestopMissing: Rule = {
   id: 'prestop-missing',
@@ -9,19 +9,24 @@ export const prestopMissing: Rule = {
   docs: `${DOCS_BASE}#prestop-missing`,
   messages: {
     noHook:
-      'SIGTERM reaches {container} at t=0s, while kube-proxy and ingress still route to the pod for up to {max}s: requests arriving after the app closes its listener fail (502, connection refused)',
+      'SIGTERM reaches {container} at t=0s, while kube-proxy and ingress still route to the pod for up to {max}s: requests arriving after the app closes its listener fail (502, connection refused); it serves because {evidence}',
+    mayServe:
+      '{evidence}: SIGTERM reaches {container} at t=0s while routing may still send it requests for up to {max}s',
   },
   fixedBy: 'prestop',
   check(context) {
     const { range, basis } = preStopRange(context);
     return servingContainers(context)
       .filter((c) => c.budget.preStop.kind === 'none')
-      .map(({ container }) => ({
-        path: [...container.path, 'name'],
-        container: container.name,
-        messageId: 'noHook',
-        data: { container: container.name, max: range.max },
-        fix: `add lifecycle.preStop: ${describeHandler(sleepHandler(range.max, context.options.kubeVersion))} (${basis} needs ${describeRange(range)})`,
-      }));
+      .map(({ container, evidence }) => {
+        const { evidence: because, ...terms } = servingTerms(evidence, 'noHook');
+        return {
+          path: [...container.path, 'name'],
+          container: container.name,
+          ...terms,
+          data: { container: container.name, max: range.max, evidence: because },
+          fix: `add lifecycle.preStop: ${describeHandler(sleepHandler(range.max, context.options.kubeVersion))} (${basis} needs ${describeRange(range)})`,
+        };
+      });
   },
 };

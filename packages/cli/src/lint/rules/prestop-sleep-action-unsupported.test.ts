@@ -21,7 +21,8 @@ describe('prestop-sleep-action-unsupported', () => {
         // What fix writes: the rule's own edit, nothing else.
         output: sleep(15).replace(
           '              sleep: {seconds: 15}\n',
-          '              exec:\n                command:\n                  - /bin/sh\n                  - -c\n                  - sleep 15\n',
+          // The sleep was skipped: the exec sleep that runs takes 15 s of the default grace, so the grace comes with it.
+          '              exec:\n                command:\n                  - /bin/sh\n                  - -c\n                  - sleep 15\n      terminationGracePeriodSeconds: 60\n',
         ),
         kubeVersion: '1.29',
         findings: [{ line: 20, message: /skips the sleep/ }],

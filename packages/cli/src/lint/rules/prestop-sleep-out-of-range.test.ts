@@ -57,7 +57,8 @@ describe('prestop-sleep-out-of-range', () => {
         // What fix writes: the rule's own edit, nothing else.
         output: sleep(5).replace(
           '              sleep: {seconds: 5}\n',
-          '              sleep:\n                seconds: 30\n',
+          // 30 s of preStop would fill the default grace: the grace comes with it.
+          '              sleep:\n                seconds: 30\n      terminationGracePeriodSeconds: 60\n',
         ),
         profile: 'large',
         findings: [{ line: 20, messageId: 'tooShort', data: { seconds: 5 } }],

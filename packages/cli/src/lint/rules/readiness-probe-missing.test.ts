@@ -9,15 +9,62 @@ describe('readiness-probe-missing', () => {
         name: 'httpGet readiness probe',
         yaml: deployment({ container: '\n          readinessProbe: {httpGet: {path: /ready, port: 8080}}' }),
       },
+      {
+        name: 'a metrics port (http-metrics) only: a missed scrape is not a lost request',
+        yaml: deployment().replace('- containerPort: 8080', '- {name: http-metrics, containerPort: 8080}'),
+      },
+      {
+        name: 'a port a PodMonitor scrapes',
+        yaml: `${deployment().replace('- containerPort: 8080', '- {name: exporter, containerPort: 8080}')}---
+apiVersion: monitoring.coreos.com/v1
+kind: PodMonitor
+metadata: {name: web}
+spec:
+  selector: {matchLabels: {app: web}}
+  podMetricsEndpoints: [{port: exporter}]
+`,
+      },
+      {
+        name: 'a Job',
+        yaml: 'apiVersion: batch/v1\nkind: Job\nmetadata: {name: load}\nspec:\n  template:\n    spec:\n      containers: [{name: k6, image: k6:1, ports: [{name: http, containerPort: 6565}]}]\n',
+      },
     ],
     invalid: [
       {
-        name: 'serving container without probe',
+        name: "a Service routes to the port by name: the rule's severity, naming the Service and what fronts it",
+        yaml: `${deployment().replace('- containerPort: 8080', '- {name: api, containerPort: 8080}')}---
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  selector: {app: web}
+  ports: [{port: 80, targetPort: api}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: web}
+spec:
+  rules: [{backendRefs: [{name: web, port: 80}]}]
+`,
+        findings: [
+          {
+            line: 14,
+            messageId: 'noProbe',
+            message:
+              /counts as ready.*; it serves because Service web routes its port 80 to container port api, behind HTTPRoute web$/,
+          },
+        ],
+      },
+      {
+        name: 'a port nothing is known to route to, and whose name says nothing: info, saying so',
         yaml: deployment(),
         findings: [
           {
             line: 14,
-            message: /counts as ready as soon as it starts/,
+            severity: 'info',
+            messageId: 'mayServe',
+            message:
+              /^if port 8080 serves requests \(no Service in the input routes to it and its name does not say\): the pod counts as ready as soon as it starts$/,
             fix: /fails when the app cannot serve \(an HTTP server: httpGet that answers 503 from SIGTERM on\)/,
           },
         ],
@@ -28,7 +75,8 @@ describe('readiness-probe-missing', () => {
         findings: [
           {
             line: 14,
-            message: /counts as ready/,
+            messageId: 'noProbe',
+            message: /counts as ready.*; it serves because its port 8080 is named http$/,
             fix: /^add a readinessProbe \(httpGet on the serving port\)/,
           },
         ],
@@ -41,6 +89,8 @@ describe('readiness-probe-missing', () => {
         findings: [
           {
             line: 14,
+            severity: 'info',
+            messageId: 'mayServe',
             message: /counts as ready/,
             fix: /^add a readinessProbe that checks Redis answers: tcpSocket on port 6379, or an exec of redis-cli ping$/,
           },

@@ -1,5 +1,5 @@
 import { containerProtocol, nonHttpProbe, type Protocol } from '../../model/protocols.js';
-import { DOCS_BASE, type Rule, servingContainers } from '../rule.js';
+import { DOCS_BASE, type Rule, servingContainers, servingTerms } from '../rule.js';
 
 /** The probe to add, for what the container speaks. */
 function readinessAdvice(protocol: Protocol): string {
@@ -20,17 +20,22 @@ export const readinessProbeMissing: Rule = {
   docs: `${DOCS_BASE}#readiness-probe-missing`,
   messages: {
     noProbe:
-      'the pod counts as ready as soon as it starts: new pods take traffic before they can serve, and a draining pod cannot report it',
+      'the pod counts as ready as soon as it starts: new pods take traffic before they can serve, and a draining pod cannot report it; it serves because {evidence}',
+    mayServe: '{evidence}: the pod counts as ready as soon as it starts',
   },
   check(context) {
     if (context.analysis.workloadType === 'batch') return [];
     return servingContainers(context)
       .filter((c) => c.container.spec.readinessProbe === undefined)
-      .map(({ container }) => ({
-        path: [...container.path, 'name'],
-        container: container.name,
-        messageId: 'noProbe',
-        fix: readinessAdvice(containerProtocol(container.spec)),
-      }));
+      .map(({ container, evidence }) => {
+        const { evidence: because, ...terms } = servingTerms(evidence, 'noProbe');
+        return {
+          path: [...container.path, 'name'],
+          container: container.name,
+          ...terms,
+          data: { evidence: because },
+          fix: readinessAdvice(containerProtocol(container.spec)),
+        };
+      });
   },
 };

@@ -1,0 +1,232 @@
+/**
+ * Which containers of a pod serve requests, and the evidence for it: the one answer every rule
+ * about draining uses. A missed Prometheus scrape is not a lost request, so a port that only
+ * metrics scrapers reach is not serving; a Service routing to a port, or a port whose name says it
+ * serves requests, is.
+ */
+import type { ContainerAnalysis, WorkloadAnalysis } from './analyze.js';
+import { getIn, getObject, getString, isObject, type JsonObject } from './json.js';
+import { ingressBackendServices, type Neighbours, namespaceOf } from './neighbours.js';
+import { requestProtocolName } from './protocols.js';
+import { labelSelectorMatches } from './services.js';
+import { type ContainerView, containerPorts, type WorkloadKind } from './workloads.js';
+
+/** A container of the pod with the evidence that it serves requests. */
+export interface ServingContainer extends ContainerAnalysis {
+  readonly evidence: ServingEvidence;
+}
+
+/** `metrics`, `http-metrics`, `prom-metrics`, `metrics-http`...: a port Prometheus scrapes. */
+const METRICS_NAME = /(?:^|-)metrics(?:$|-)|^prometheus$|^prom$/;
+
+export function metricsPortName(name: string | undefined): boolean {
+  return name !== undefined && METRICS_NAME.test(name);
+}
+
+/** What stands in front of one Service: the objects that send it traffic from outside the cluster. */
+export interface ServiceFront {
+  readonly service: JsonObject;
+  /** "Ingress web", "HTTPRoute web", as a reader names them. */
+  readonly fronts: readonly string[];
+}
+
+export interface ServingNeighbours {
+  readonly podLabels: JsonObject;
+  readonly namespace: string;
+  /** The Services that select the pod, each with what routes to it. */
+  readonly services: readonly ServiceFront[];
+  /** Prometheus Operator ServiceMonitors and PodMonitors in the input. */
+  readonly serviceMonitors: readonly JsonObject[];
+  readonly podMonitors: readonly JsonObject[];
+}
+
+export type ServingEvidence =
+  /** A Service (and what fronts it) routes to the container's port, or the port's name says it serves requests. */
+  | { readonly kind: 'serving'; readonly because: string }
+  /** A port that nothing in the input routes to and whose name says nothing: it may serve, or not. */
+  | { readonly kind: 'unknown'; readonly port: number }
+  | { readonly kind: 'not-serving'; readonly because: string };
+
+interface Port {
+  readonly name?: string;
+  readonly port: number;
+}
+
+const nameOf = (object: JsonObject) => getString(object, ['metadata', 'name']) ?? '';
+
+/** The Service port's targetPort reaches this container port (by number or by name; absent means `port`). */
+function targets(servicePort: JsonObject, port: Port): boolean {
+  const target = servicePort.targetPort ?? servicePort.port;
+  return typeof target === 'number' ? target === port.port : target === port.name;
+}
+
+function monitorSelects(monitor: JsonObject, labels: JsonObject, namespace: string): boolean {
+  const namespaces = getObject(monitor, ['spec', 'namespaceSelector']);
+  const names = getIn(namespaces, ['matchNames']);
+  const inNamespace =
+    namespaces?.any === true ||
+    (Array.isArray(names)
+      ? names.includes(namespace)
+      : (getString(monitor, ['metadata', 'namespace']) ?? 'default') === namespace);
+  return inNamespace && labelSelectorMatches(getObject(monitor, ['spec', 'selector']) ?? {}, labels);
+}
+
+/** Names of the ports a monitor scrapes (`endpoints[].port` of a ServiceMonitor, `podMetricsEndpoints[].port` of a PodMonitor). */
+function scrapedPortNames(monitor: JsonObject, list: 'endpoints' | 'podMetricsEndpoints'): string[] {
+  const endpoints = getIn(monitor, ['spec', list]);
+  return (Array.isArray(endpoints) ? endpoints : []).flatMap((endpoint) => {
+    const port = getString(endpoint, ['port']);
+    return port === undefined ? [] : [port];
+  });
+}
+
+/** A Service port that metrics scrapers use: its name, its target's name, the Service's name, or a ServiceMonitor says so. */
+function metricsServicePort(
+  service: JsonObject,
+  servicePort: JsonObject,
+  port: Port,
+  neighbours: ServingNeighbours,
+): boolean {
+  const portName = getString(servicePort, ['name']);
+  if (metricsPortName(portName) || metricsPortName(port.name) || metricsPortName(nameOf(service)))
+    return true;
+  const labels = getObject(service, ['metadata', 'labels']) ?? {};
+  return neighbours.serviceMonitors.some(
+    (monitor) =>
+      monitorSelects(monitor, labels, neighbours.namespace) &&
+      portName !== undefined &&
+      scrapedPortNames(monitor, 'endpoints').includes(portName),
+  );
+}
+
+function podMonitorScrapes(port: Port, neighbours: ServingNeighbours): boolean {
+  return (
+    port.name !== undefined &&
+    neighbours.podMonitors.some(
+      (monitor) =>
+        monitorSelects(monitor, neighbours.podLabels, neighbours.namespace) &&
+        scrapedPortNames(monitor, 'podMetricsEndpoints').includes(port.name ?? ''),
+    )
+  );
+}
+
+function describeRoute({ service, fronts }: ServiceFront, servicePort: JsonObject, port: Port): string {
+  const balancer = getString(service, ['spec', 'type']) === 'LoadBalancer' ? 'LoadBalancer ' : '';
+  const front = fronts.length > 0 ? `, behind ${fronts.join(', ')}` : '';
+  const served = String(servicePort.port ?? port.port);
+  return `${balancer}Service ${nameOf(service)} routes its port ${served} to container port ${port.name ?? port.port}${front}`;
+}
+
+function portEvidence(port: Port, neighbours: ServingNeighbours): ServingEvidence {
+  if (metricsPortName(port.name) || podMonitorScrapes(port, neighbours))
+    return { kind: 'not-serving', because: `port ${port.name ?? port.port} serves metrics` };
+  let scrapedBy: string | undefined;
+  for (const front of neighbours.services) {
+    const ports = getIn(front.service, ['spec', 'ports']);
+    for (const servicePort of Array.isArray(ports) ? ports.filter(isObject) : []) {
+      if (!targets(servicePort, port)) continue;
+      if (metricsServicePort(front.service, servicePort, port, neighbours)) {
+        scrapedBy ??= `only the metrics Service ${nameOf(front.service)} routes to port ${port.name ?? port.port}`;
+        continue;
+      }
+      return { kind: 'serving', because: describeRoute(front, servicePort, port) };
+    }
+  }
+  if (scrapedBy) return { kind: 'not-serving', because: scrapedBy };
+  if (requestProtocolName(port.name))
+    return { kind: 'serving', because: `its port ${port.port} is named ${port.name}` };
+  return { kind: 'unknown', port: port.port };
+}
+
+/**
+ * The evidence that one container serves requests. Jobs and CronJobs run to completion and serve
+ * no one; a port-less container serves only when it is the pod's one container a Service routes to
+ * (a Service may send traffic to a port the spec never declares).
+ */
+export function servingEvidence(
+  kind: WorkloadKind,
+  container: ContainerView,
+  neighbours: ServingNeighbours,
+  podDeclaresPorts: boolean,
+  first: boolean,
+): ServingEvidence {
+  if (kind === 'Job' || kind === 'CronJob')
+    return { kind: 'not-serving', because: `a ${kind} runs to completion` };
+  if (container.role !== 'main') return { kind: 'not-serving', because: 'it is a native sidecar' };
+  const ports = containerPorts(container.spec);
+  if (ports.length === 0) {
+    const routing = neighbours.services.find(
+      ({ service }) => !metricsPortName(nameOf(service)) && !podDeclaresPorts,
+    );
+    return first && container.role === 'main' && routing
+      ? {
+          kind: 'serving',
+          because: `Service ${nameOf(routing.service)} selects the pod, whose containers declare no ports`,
+        }
+      : { kind: 'not-serving', because: 'it declares no port' };
+  }
+  const evidence = ports.map((port) => portEvidence(port, neighbours));
+  return (
+    evidence.find((e) => e.kind === 'serving') ??
+    evidence.find((e) => e.kind === 'unknown') ??
+    evidence[0] ?? { kind: 'not-serving', because: 'it declares no port' }
+  );
+}
+
+/** Gateway API routes (HTTPRoute, GRPCRoute) with a backendRef to the Service, in its namespace. */
+function routesTo(service: JsonObject, objectsOfKind: Neighbours['objectsOfKind']): JsonObject[] {
+  const name = getString(service, ['metadata', 'name']);
+  const namespace = namespaceOf(service);
+  return ['HTTPRoute', 'GRPCRoute'].flatMap((kind) =>
+    objectsOfKind(kind).filter((route) => {
+      const rules = getIn(route, ['spec', 'rules']);
+      return (Array.isArray(rules) ? rules : []).some((rule) => {
+        const refs = getIn(rule, ['backendRefs']);
+        return (Array.isArray(refs) ? refs : []).some(
+          (ref) =>
+            (getString(ref, ['kind']) ?? 'Service') === 'Service' &&
+            getString(ref, ['name']) === name &&
+            (getString(ref, ['namespace']) ?? namespaceOf(route)) === namespace,
+        );
+      });
+    }),
+  );
+}
+
+/** Every container of a workload with its evidence, from the workload's neighbours in the input. */
+export function servingEvidenceOf(
+  analysis: WorkloadAnalysis,
+  podLabels: JsonObject,
+  namespace: string,
+  neighbours: Neighbours,
+): ServingContainer[] {
+  const named = (object: JsonObject) => `${getString(object, ['kind']) ?? ''} ${nameOf(object)}`;
+  const services = neighbours.services.map((service) => ({
+    service,
+    fronts: [
+      ...neighbours.ingresses
+        .filter((ingress) => ingressBackendServices(ingress).includes(nameOf(service)))
+        .map((ingress) => `Ingress ${nameOf(ingress)}`),
+      ...routesTo(service, neighbours.objectsOfKind).map(named),
+    ],
+  }));
+  const around: ServingNeighbours = {
+    podLabels,
+    namespace,
+    services,
+    serviceMonitors: neighbours.objectsOfKind('ServiceMonitor'),
+    podMonitors: neighbours.objectsOfKind('PodMonitor'),
+  };
+  const podDeclaresPorts = analysis.containers.some((c) => containerPorts(c.container.spec).length > 0);
+  const firstMain = analysis.containers.find((c) => c.container.role === 'main');
+  return analysis.containers.map((container) => ({
+    ...container,
+    evidence: servingEvidence(
+      analysis.kind,
+      container.container,
+      around,
+      podDeclaresPorts,
+      container === firstMain,
+    ),
+  }));
+}
