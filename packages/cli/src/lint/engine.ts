@@ -126,6 +126,9 @@ export function shownMessage(finding: Finding): string {
 /**
  * One finding per place in the user's files: a base's problem that several kustomize overlays
  * inherit is reported once, naming them all. A problem an overlay's own patch brings stays its own.
+ * The same message id with the same fix is the same problem, even where the message's data names
+ * the overlay's own objects (a namePrefix renames the Service it cites); a different fix (another
+ * preStop range behind one overlay's load balancer) stays apart.
  */
 export function mergeRendered(findings: readonly Finding[]): Finding[] {
   const merged = new Map<string, Finding>();
@@ -135,8 +138,8 @@ export function mergeRendered(findings: readonly Finding[]): Finding[] {
       out.push(finding);
       continue;
     }
-    const { rule, file, line, column, message, fix } = finding;
-    const key = JSON.stringify([rule, file, line, column, finding.object.container, message, fix]);
+    const { rule, file, line, column, messageId, fix } = finding;
+    const key = JSON.stringify([rule, file, line, column, finding.object.container, messageId, fix]);
     const seen = merged.get(key);
     if (!seen) merged.set(key, finding);
     else {

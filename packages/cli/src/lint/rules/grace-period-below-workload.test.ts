@@ -42,6 +42,17 @@ describe('grace-period-below-workload', () => {
     ],
     invalid: [
       {
+        name: 'an explicit 5 s (microservices-demo): too short to hold a preStop and the buffer',
+        yaml: deployment({ podSpec: '\n      terminationGracePeriodSeconds: 5' }),
+        findings: [
+          {
+            line: 13,
+            messageId: 'cannotHoldPreStop',
+            data: { grace: 5, preStop: 15, basis: 'a medium cluster', buffer: 10 },
+          },
+        ],
+      },
+      {
         name: 'a short preStop left in the default 30 s: info',
         yaml: deployment({ container: '\n          lifecycle: {preStop: {sleep: {seconds: 10}}}' }),
         findings: [

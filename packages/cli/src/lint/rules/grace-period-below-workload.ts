@@ -1,14 +1,16 @@
 import { GRACE_BY_WORKLOAD, WORKLOAD_LABELS } from '../../model/guide-tables.js';
 import type { RuleMessage } from '../messages.js';
-import { DOCS_BASE, type Rule, type RuleFinding, servingContainers } from '../rule.js';
+import { DOCS_BASE, preStopRange, type Rule, type RuleFinding, servingContainers } from '../rule.js';
 import { LONG_PRESTOP_SECONDS } from './grace-period-default-too-low.js';
 
 /**
  * The guide's grace table, only where it adds to the arithmetic rules: those judge a known drain
  * (grace-period-exceeded) and a long preStop in the default grace (grace-period-default-too-low),
- * and prestop-missing a serving pod without a hook. What is left: a short preStop that still sits in
- * the default 30 s (info: the app may drain within what is left), and a workload type the table
- * gives more than it has (warning when declared, info when only the kind implies it).
+ * and prestop-missing a serving pod without a hook. What is left: an explicit grace too short to
+ * hold the cluster's preStop plus the buffer (warning: no preStop and drain fit in it), a short
+ * preStop that still sits in the default 30 s (info: the app may drain within what is left), and a
+ * workload type the table gives more than it has (warning when declared, info when only the kind
+ * implies it).
  */
 export const gracePeriodBelowWorkload: Rule = {
   id: 'grace-period-below-workload',
@@ -19,6 +21,8 @@ export const gracePeriodBelowWorkload: Rule = {
   messages: {
     belowGuide:
       'a {workloadType} workload{implied} gets {grace}s{defaulted} to stop; the guide gives it {min}-{max}s: work still running at SIGKILL is lost',
+    cannotHoldPreStop:
+      'a stateless HTTP workload gets {grace}s to stop, less than the {preStop}s preStop {basis} needs plus the {buffer}s buffer: the pod cannot wait out endpoint removal and still finish its requests (the guide gives it {min}-{max}s)',
     preStopInDefault:
       'the preStop of {container} takes {preStop}s of the default 30s grace, leaving the app {window}s from SIGTERM to SIGKILL; the guide gives a stateless HTTP workload {min}-{max}s (a request longer than that is cut)',
   },
@@ -53,7 +57,27 @@ export const gracePeriodBelowWorkload: Rule = {
         },
       });
     }
-    if (analysis.specGraceSeconds !== undefined) return [];
+    if (analysis.specGraceSeconds !== undefined) {
+      // An explicit grace is the owner's choice, unless it cannot even hold the preStop the cluster
+      // needs plus the buffer (terminationGracePeriodSeconds: 5): then nothing can be done right.
+      const { range: preStop, basis } = preStopRange(context);
+      const needed = preStop.max + context.options.bufferSeconds;
+      const serving = servingContainers(context);
+      // A preStop that fills the grace is grace-period-exceeded's finding.
+      const filled = serving.some((c) => (c.budget.preStopEffect.seconds ?? 0) >= c.budget.graceSeconds);
+      if (main.budget.graceSeconds >= needed || serving.length === 0 || filled) return [];
+      return finding(undefined, {
+        messageId: 'cannotHoldPreStop',
+        data: {
+          grace: main.budget.graceSeconds,
+          preStop: preStop.max,
+          basis,
+          buffer: context.options.bufferSeconds,
+          min: range.min,
+          max: range.max,
+        },
+      });
+    }
     const hooked = servingContainers(context).find((c) => {
       const seconds = c.budget.preStopEffect.seconds;
       return seconds !== undefined && seconds > 0 && seconds < LONG_PRESTOP_SECONDS;
