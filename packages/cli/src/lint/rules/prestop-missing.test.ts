@@ -6,6 +6,14 @@ describe('prestop-missing', () => {
   ruleTester(prestopMissing, {
     valid: [
       {
+        name: 'a single Redis: no other pod to route to while it stops (single-replica speaks)',
+        yaml: deployment({ replicas: 1 }).replace('image: web:1', 'image: redis:7'),
+      },
+      {
+        name: 'a StatefulSet of one: its replacement starts only after it is gone',
+        yaml: deployment({ replicas: 1 }).replace('kind: Deployment', 'kind: StatefulSet'),
+      },
+      {
         name: 'native sleep',
         yaml: deployment({ container: '\n          lifecycle: {preStop: {sleep: {seconds: 15}}}' }),
       },

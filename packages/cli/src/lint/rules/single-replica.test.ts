@@ -17,6 +17,15 @@ describe('single-replica', () => {
       { name: 'three replicas behind a Service', yaml: service + deployment({ replicas: 3 }) },
       { name: 'one replica with no Service', yaml: deployment({ replicas: 1 }) },
       {
+        name: 'a controller whose only Service is for metrics: a missed scrape is no lost request',
+        yaml:
+          'apiVersion: v1\nkind: Service\nmetadata: {name: web-metrics}\nspec:\n  selector: {app: web}\n  ports: [{name: metrics, port: 8082}]\n---\n' +
+          deployment({ replicas: 1 }).replace(
+            '- containerPort: 8080',
+            '- {name: metrics, containerPort: 8082}',
+          ),
+      },
+      {
         name: 'one replica that an HPA keeps at 2 or more',
         yaml: service + deployment({ replicas: 1 }) + hpa(2),
       },

@@ -3,7 +3,7 @@ import { namespaceOf } from '../../model/neighbours.js';
 import { dataStore } from '../../model/protocols.js';
 import { serviceSelects } from '../../model/services.js';
 import { findPodTemplate, isWorkloadKind } from '../../model/workloads.js';
-import { DOCS_BASE, type Rule, type WorkloadContext } from '../rule.js';
+import { DOCS_BASE, type Rule, servingContainers, type WorkloadContext } from '../rule.js';
 
 const REPLICATED_KINDS = ['Deployment', 'StatefulSet', 'ReplicaSet', 'Rollout'];
 
@@ -69,6 +69,8 @@ export const singleReplica: Rule = {
   },
   check(context) {
     if (!REPLICATED_KINDS.includes(context.kind) || context.services.length === 0) return [];
+    // A pod only metrics scrapers reach (a controller, an exporter) loses no request when it goes.
+    if (servingContainers(context).length === 0) return [];
     const replicas = getNumber(context.object, ['spec', 'replicas']) ?? 1;
     if (replicas !== 1) return [];
     if ((autoscaledMinimum(context) ?? 1) >= 2 || siblingReplicas(context) >= 1) return [];
