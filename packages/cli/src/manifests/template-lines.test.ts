@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { templatePosition } from './template-lines.js';
+import {
+  includedDefinition,
+  namedTemplates,
+  positionInDefinition,
+  templatePosition,
+} from './template-lines.js';
 
 const deployment = (containers: unknown[]) => ({
   kind: 'Deployment',
@@ -116,5 +121,53 @@ describe('templatePosition: a rendered path to its line in the Helm template', (
     });
     const service = { kind: 'Service', ordinal: 0, value: { kind: 'Service', spec: { type: 'ClusterIP' } } };
     assert.deepEqual(templatePosition(two, service, ['spec', 'type']), { line: 4, column: 3 });
+  });
+
+  it('places the first rendered container on the first item when every item is templated (a container, then a range of sidecars)', () => {
+    const text = [
+      'kind: Deployment', // 1
+      'spec:', // 2
+      '  template:', // 3
+      '    spec:', // 4
+      '      containers:', // 5
+      '        - name: {{ .name }}', // 6
+      '          image: app', // 7
+      '        {{- range .sidecars }}', // 8
+      '        - name: {{ .name }}', // 9
+      '        {{- end }}', // 10
+    ].join('\n');
+    const rendered = { kind: 'Deployment', ordinal: 0, value: deployment([{ name: 'ad' }]) };
+    assert.deepEqual(templatePosition(text, rendered, containerPath(0, 'name')), { line: 6, column: 11 });
+  });
+
+  it("finds a named template a range includes, and its body keeps the file's line numbers", () => {
+    const objects = [
+      '{{/* Deployments */}}', // 1
+      '{{- define "demo.deployment" }}', // 2
+      'kind: Deployment', // 3
+      'spec:', // 4
+      '  template:', // 5
+      '    spec:', // 6
+      '      containers:', // 7
+      '        - name: {{ .name }}', // 8
+      '{{- end }}', // 9
+    ].join('\n');
+    const named = namedTemplates(new Map([['_objects.tpl', objects]]));
+    const component = '{{- range .Values.components }}\n---\n{{ include "demo.deployment" . }}\n{{- end }}\n';
+    const definition = includedDefinition(component, 'Deployment', named);
+    assert.equal(definition?.file, '_objects.tpl');
+    assert.equal(
+      includedDefinition(objects, 'Deployment', named),
+      undefined,
+      'a template that writes the kind itself',
+    );
+    const rendered = { kind: 'Deployment', ordinal: 2, value: deployment([{ name: 'cart' }]) };
+    assert.deepEqual(
+      positionInDefinition(definition as NonNullable<typeof definition>, rendered, containerPath(0, 'name')),
+      {
+        line: 8,
+        column: 11,
+      },
+    );
   });
 });

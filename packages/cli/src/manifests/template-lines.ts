@@ -176,7 +176,8 @@ function writerOf(at: TemplateNode, step: string | number, lines: readonly strin
 /**
  * The child of `at` that writes `step` of the rendered `parent`: a key by name; an item by its
  * literal name, else by its place when the template writes exactly as many items as were rendered,
- * else the one item whose name is a template value.
+ * else the one item whose name is a template value, else, when every item's name is a template
+ * value, the item at the same place.
  */
 function childAt(at: TemplateNode, step: string | number, parent: unknown): TemplateNode | undefined {
   if (typeof step === 'string') return at.children.find((child) => child.key === step);
@@ -192,7 +193,10 @@ function childAt(at: TemplateNode, step: string | number, parent: unknown): Temp
   const templated = items.filter(
     (item) => !item.children.some((c) => c.key === 'name' && c.value !== '' && !c.value.includes('{{')),
   );
-  return typeof name === 'string' && templated.length === 1 ? templated[0] : undefined;
+  if (typeof name === 'string' && templated.length === 1) return templated[0];
+  // Items the template writes under conditions or ranges (a container, then `range .sidecars`):
+  // the rendered order follows the template's, so the item at the same place is the best guess.
+  return typeof step === 'number' && templated.length === items.length ? items[step] : undefined;
 }
 
 const DEFINE = /\{\{-?\s*define\s+"([^"]+)"\s*-?\}\}/;
