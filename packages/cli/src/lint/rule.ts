@@ -8,10 +8,11 @@ import { docsUrl } from '../links.js';
 import type { WorkloadAnalysis } from '../model/analyze.js';
 import type { Change } from '../model/changes.js';
 import type { ClusterProfile } from '../model/guide-tables.js';
-import type { JsonObject, Path } from '../model/json.js';
+import { getNumber, type JsonObject, type Path } from '../model/json.js';
 import type { KubeVersion } from '../model/kube-version.js';
 import type { Neighbours } from '../model/neighbours.js';
 import { type PreStopCoverage, partiesInFront, preStopCoverage } from '../model/parties.js';
+import { dataStore } from '../model/protocols.js';
 import type { ServingContainer, ServingEvidence } from '../model/serving.js';
 import type { WorkloadKind } from '../model/workloads.js';
 import type { ImageLinker } from './images.js';
@@ -111,4 +112,19 @@ export function servingTerms(
         severity: 'info',
         evidence: `if port ${evidence.port} serves requests (no Service in the input routes to it and its name does not say)`,
       };
+}
+
+/**
+ * A single replica that no other pod stands in for while it stops: a StatefulSet of one (its
+ * replacement starts only after it is gone), or a database or broker of one. Routing has nowhere
+ * else to send its requests, so a preStop only delays the restart and a readiness probe has nothing to
+ * steer; single-replica speaks about that window. (A Recreate Deployment of one is rolling-update-unavailable's, whose fix makes a second
+ * pod stand in, and then the preStop matters.)
+ */
+export function loneEndpoint(context: WorkloadContext): boolean {
+  if ((getNumber(context.object, ['spec', 'replicas']) ?? 1) !== 1) return false;
+  if (context.kind === 'StatefulSet') return true;
+  return context.analysis.containers.some(
+    ({ container }) => container.role === 'main' && dataStore(container.spec) !== undefined,
+  );
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { containerProtocol } from './protocols.js';
+import { containerProtocol, dataStore, telemetryCollector } from './protocols.js';
 
 const ports = (...list: object[]) => ({ name: 'c', ports: list });
 
@@ -19,5 +19,26 @@ describe('what a container speaks', () => {
     });
     assert.deepEqual(containerProtocol(ports({ containerPort: 8080 })), { kind: 'unknown' });
     assert.deepEqual(containerProtocol({ name: 'c' }), { kind: 'unknown' });
+  });
+});
+
+describe('data stores and telemetry collectors', () => {
+  it('names a data store by its image or its well-known port, not a cache that keeps nothing', () => {
+    assert.equal(dataStore({ image: 'redis:7-alpine' }), 'redis');
+    assert.equal(dataStore({ image: 'docker.io/library/postgres@sha256:abc' }), 'postgres');
+    assert.equal(dataStore(ports({ containerPort: 3306 })), 'MySQL');
+    assert.equal(dataStore({ image: 'memcached:1.6', ports: [{ containerPort: 11211 }] }), undefined);
+    assert.equal(dataStore({ image: 'shop/redis-client:1' }), undefined);
+  });
+
+  it("names a telemetry collector by its image; a bare 'proxy' or 'agent' only from a telemetry project", () => {
+    assert.equal(
+      telemetryCollector({ image: 'otel/opentelemetry-collector-contrib:0.120.0' }),
+      'opentelemetry-collector-contrib',
+    );
+    assert.equal(telemetryCollector({ image: 'wavefronthq/proxy:13.4' }), 'proxy');
+    assert.equal(telemetryCollector({ image: 'grafana/alloy:v1.5.0' }), 'alloy');
+    assert.equal(telemetryCollector({ image: 'envoyproxy/envoy:v1.34' }), undefined);
+    assert.equal(telemetryCollector({ image: 'registry.example.com/shop/proxy:2' }), undefined);
   });
 });

@@ -92,3 +92,23 @@ export function dataStore(container: JsonObject): string | undefined {
   const protocol = containerProtocol(container);
   return protocol.kind === 'other' && protocol.server !== 'memcached' ? protocol.server : undefined;
 }
+
+/** Images of telemetry pipelines: OpenTelemetry, Wavefront, Jaeger, Grafana and Datadog agents, log shippers. */
+const TELEMETRY_IMAGE =
+  /(?:^|\/)(?:opentelemetry-collector(?:-contrib|-k8s)?|otelcol(?:-contrib|-k8s)?|proxy|wavefront-proxy|jaeger-collector|jaeger-agent|agent|alloy|fluent-bit|fluentd|vector)(?::|@|$)/;
+const TELEMETRY_OWNER =
+  /(?:^|\/)(?:otel|open-telemetry|opentelemetry|wavefronthq|jaegertracing|grafana|datadog|fluent|timberio)\//;
+
+/**
+ * The telemetry collector a container runs (an OpenTelemetry collector, a Wavefront proxy, a log
+ * shipper), or undefined. What it receives comes from the apps' exporters, which batch and retry:
+ * a span or metric point lost in a restart is not a user's request lost.
+ */
+export function telemetryCollector(container: JsonObject): string | undefined {
+  const image = typeof container.image === 'string' ? container.image : '';
+  const name = TELEMETRY_IMAGE.exec(image)?.[0]?.replace(/^\/|[:@]$/g, '');
+  // "proxy" and "agent" are telemetry only from the projects that publish them under that name.
+  if (name === undefined || ((name === 'proxy' || name === 'agent') && !TELEMETRY_OWNER.test(image)))
+    return undefined;
+  return name;
+}

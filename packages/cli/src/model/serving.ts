@@ -7,7 +7,7 @@
 import type { ContainerAnalysis, WorkloadAnalysis } from './analyze.js';
 import { getIn, getObject, getString, isObject, type JsonObject } from './json.js';
 import { ingressBackendServices, type Neighbours, namespaceOf } from './neighbours.js';
-import { requestProtocolName } from './protocols.js';
+import { requestProtocolName, telemetryCollector } from './protocols.js';
 import { labelSelectorMatches } from './services.js';
 import { type ContainerView, containerPorts, type WorkloadKind } from './workloads.js';
 
@@ -153,6 +153,12 @@ export function servingEvidence(
   if (kind === 'Job' || kind === 'CronJob')
     return { kind: 'not-serving', because: `a ${kind} runs to completion` };
   if (container.role !== 'main') return { kind: 'not-serving', because: 'it is a native sidecar' };
+  const collector = telemetryCollector(container.spec);
+  if (collector)
+    return {
+      kind: 'not-serving',
+      because: `it runs ${collector}, a telemetry collector: the apps' exporters retry, and a lost span is no lost request`,
+    };
   const ports = containerPorts(container.spec);
   if (ports.length === 0) {
     const routing = neighbours.services.find(

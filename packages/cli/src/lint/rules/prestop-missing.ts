@@ -1,30 +1,13 @@
-import { getNumber } from '../../model/json.js';
 import { describeRange } from '../../model/parties.js';
 import { describeHandler, sleepHandler } from '../../model/prestop.js';
-import { dataStore } from '../../model/protocols.js';
 import {
   DOCS_BASE,
+  loneEndpoint,
   preStopRange,
   type Rule,
   servingContainers,
   servingTerms,
-  type WorkloadContext,
 } from '../rule.js';
-
-/**
- * A single replica that no other pod stands in for while it stops: a StatefulSet of one (its
- * replacement starts only after it is gone), or a database or broker of one. Routing has nowhere
- * else to send its requests, so a preStop only delays the restart; single-replica speaks about that
- * window. (A Recreate Deployment of one is rolling-update-unavailable's, whose fix makes a second
- * pod stand in, and then the preStop matters.)
- */
-function loneEndpoint(context: WorkloadContext): boolean {
-  if ((getNumber(context.object, ['spec', 'replicas']) ?? 1) !== 1) return false;
-  if (context.kind === 'StatefulSet') return true;
-  return context.analysis.containers.some(
-    ({ container }) => container.role === 'main' && dataStore(container.spec) !== undefined,
-  );
-}
 
 export const prestopMissing: Rule = {
   id: 'prestop-missing',

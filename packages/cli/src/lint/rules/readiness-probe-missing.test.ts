@@ -6,6 +6,14 @@ describe('readiness-probe-missing', () => {
   ruleTester(readinessProbeMissing, {
     valid: [
       {
+        name: 'a single PostgreSQL: no other pod to steer traffic to, so readiness changes nothing',
+        yaml: deployment({ replicas: 1 }).replace('image: web:1', 'image: postgres:16'),
+      },
+      {
+        name: 'an OpenTelemetry collector: its clients are exporters that retry',
+        yaml: deployment().replace('image: web:1', 'image: otel/opentelemetry-collector-contrib:0.120.0'),
+      },
+      {
         name: 'httpGet readiness probe',
         yaml: deployment({ container: '\n          readinessProbe: {httpGet: {path: /ready, port: 8080}}' }),
       },

@@ -1,5 +1,5 @@
 import { containerProtocol, nonHttpProbe, type Protocol } from '../../model/protocols.js';
-import { DOCS_BASE, type Rule, servingContainers, servingTerms } from '../rule.js';
+import { DOCS_BASE, loneEndpoint, type Rule, servingContainers, servingTerms } from '../rule.js';
 
 /** The probe to add, for what the container speaks. */
 function readinessAdvice(protocol: Protocol): string {
@@ -24,7 +24,7 @@ export const readinessProbeMissing: Rule = {
     mayServe: '{evidence}: the pod counts as ready as soon as it starts',
   },
   check(context) {
-    if (context.analysis.workloadType === 'batch') return [];
+    if (context.analysis.workloadType === 'batch' || loneEndpoint(context)) return [];
     return servingContainers(context)
       .filter((c) => c.container.spec.readinessProbe === undefined)
       .map(({ container, evidence }) => {
