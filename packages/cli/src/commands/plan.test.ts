@@ -123,24 +123,24 @@ describe('lameduck plan', () => {
     );
   });
 
-  it('shows the parties in front of the pod on the timeline, and the slowest (an ALB, 45 s) decides the preStop', async () => {
+  it('shows the parties in front of the pod on the timeline, and the slowest decides the preStop: an ALB sends new requests only until it deregisters the pod', async () => {
     const file = fixture('plan/front-of-pod.yaml');
     const run = await runCli(['plan', '-f', file]);
     assert.equal(run.code, 0, run.stderr);
     assert.deepEqual(timelineOf(run.stdout).slice(0, 5), [
       't=0s     Pod marked Terminating; endpoint removal starts (Track B)',
-      't=0-45s  the ALB of Ingress web deregisters the pod, and may send it requests until then (deregistration_delay.timeout_seconds 45)',
+      't=0-45s  the ALB of Ingress web sends it new requests until the controller deregisters it (up to 30s), then lets requests in flight run until the delay ends (deregistration_delay.timeout_seconds 45)',
       "t=0-30s  an external load balancer takes the pod out of rotation, in the guide's 15-30s for external load balancers (LoadBalancer Service web-public)",
       't=0-20s  istio-proxy gets SIGTERM, drains, then exits (terminationDrainDuration 20s)',
       't=0s     preStop sleep begins (Track A)',
     ]);
     assert.match(
       run.stdout,
-      /change {2}prestop \(app\) +sleep 15s \(native\) -> sleep 45s \(native\) +\(15s is shorter than the 45s the ALB of Ingress web \(deregistration_delay\.timeout_seconds 45\) needs \(or lower deregistration_delay\.timeout_seconds in alb\.ingress\.kubernetes\.io\/target-group-attributes\)\)/,
+      /change {2}prestop \(app\) +sleep 10s \(native\) -> sleep 30s \(native\) +\(10s is shorter than the 15-30s an external load balancer \(LoadBalancer Service web-public\) needs\)/,
     );
     assert.match(
       run.stdout,
-      /change {2}grace-period +45s -> 65s +\(preStop \+ drain \+ buffer = 45 \+ 10 \+ 10 = 65s/,
+      /change {2}grace-period +45s -> 50s +\(preStop \+ drain \+ buffer = 30 \+ 10 \+ 10 = 50s/,
     );
     const json = JSON.parse((await runCli(['plan', '-f', file, '--format', 'json'])).stdout);
     const [workload] = json.workloads;
@@ -156,12 +156,12 @@ describe('lameduck plan', () => {
         ['istio-proxy', 0, 20],
       ],
     );
-    assert.deepEqual(workload.frontOfPod[0].sendsFor, { min: 45, max: 45 });
+    assert.deepEqual(workload.frontOfPod[0].sendsFor, { min: 15, max: 30 });
     assert.deepEqual(workload.preStopCoverage, {
-      min: 45,
-      max: 45,
-      decidedBy: 'the ALB of Ingress web (deregistration_delay.timeout_seconds 45)',
-      party: 'aws-alb',
+      min: 15,
+      max: 30,
+      decidedBy: 'an external load balancer (LoadBalancer Service web-public)',
+      party: 'load-balancer',
     });
   });
 

@@ -132,10 +132,31 @@ describe('preStopCoverage', () => {
     );
   });
 
-  it('is the slowest party: a 60 s ALB delay over a LoadBalancer Service over a medium cluster', () => {
-    const coverage = preStopCoverage(parties(yaml(60)), 'medium');
-    assert.deepEqual(coverage.range, { min: 60, max: 60 });
-    assert.equal(coverage.basis, 'the ALB of Ingress web (deregistration_delay.timeout_seconds 60)');
+  it('is the slowest party: an NLB in IP mode (up to 2 minutes to deregister) over a medium cluster', () => {
+    const nlb = service(
+      ', type: LoadBalancer',
+      ', annotations: {service.beta.kubernetes.io/aws-load-balancer-type: external, service.beta.kubernetes.io/aws-load-balancer-nlb-target-type: ip}',
+    );
+    const coverage = preStopCoverage(parties(deployment() + nlb), 'medium');
+    assert.deepEqual(coverage.range, { min: 15, max: 120 });
+    assert.match(coverage.basis, /^the NLB of Service web/);
+  });
+
+  it("gives an ALB the external load balancers' row whatever its delay: the delay is for requests in flight, not new ones", () => {
+    for (const delay of [10, 60, 300]) {
+      const coverage = preStopCoverage(
+        parties(
+          deployment() +
+            ingress(
+              'alb',
+              `{alb.ingress.kubernetes.io/target-group-attributes: "deregistration_delay.timeout_seconds=${delay}"}`,
+            ) +
+            service(),
+        ),
+        'medium',
+      );
+      assert.deepEqual(coverage.range, { min: 15, max: 30 });
+    }
   });
 
   it('keeps the LoadBalancer row when the ALB delay is shorter than its minimum', () => {

@@ -45,8 +45,6 @@ export interface FrontParty {
   readonly until: number | undefined;
   /** How long from t=0 it may still send new requests to the pod: what the preStop must cover. */
   readonly sendsFor: SecondsRange | undefined;
-  /** The setting that shortens `sendsFor`, when one does: the alternative to a longer preStop. */
-  readonly shortenedBy?: string;
 }
 
 /** The workload whose pods the parties stand in front of. */
@@ -61,6 +59,18 @@ const defaulted = (set: boolean) => (set ? '' : ' by default');
 
 /** The external load balancers' row of the guide's preStop table. */
 const EXTERNAL_LOAD_BALANCER = PRESTOP_SLEEP_BY_PROFILE.large;
+/**
+ * How long an AWS load balancer may still send a pod new requests after its deletion: until the
+ * AWS Load Balancer Controller has deregistered the target. AWS documents that a deregistering
+ * target gets no new requests, and the deregistration delay is the time in-flight requests (an
+ * NLB: open connections) may still run. The deregistration itself comes after the controller's
+ * reconcile and the ELB API: tens of seconds for an ALB (aws-load-balancer-controller #1064, fixed
+ * by a 25 s preStop), about two minutes for an NLB in IP mode whatever the delay (#2366).
+ */
+const AWS_DEREGISTRATION: Record<'ALB' | 'NLB', SecondsRange> = {
+  ALB: EXTERNAL_LOAD_BALANCER,
+  NLB: { min: EXTERNAL_LOAD_BALANCER.min, max: 120 },
+};
 
 export function partiesInFront(workload: FrontedWorkload, neighbours: Neighbours): FrontParty[] {
   const parties: FrontParty[] = [];
@@ -80,12 +90,14 @@ export function partiesInFront(workload: FrontedWorkload, neighbours: Neighbours
     parties.push({
       kind: group.balancer === 'ALB' ? 'aws-alb' : 'aws-nlb',
       who: `the ${group.balancer} of ${getString(group.owner, ['kind']) ?? ''} ${nameOf(group.owner)}`,
-      does: 'deregisters the pod, and may send it requests until then',
+      does:
+        group.balancer === 'ALB'
+          ? `sends it new requests until the controller deregisters it (up to ${AWS_DEREGISTRATION.ALB.max}s), then lets requests in flight run until the delay ends`
+          : `opens new connections to it until the controller deregisters it (up to ${AWS_DEREGISTRATION.NLB.max}s in IP mode), then keeps the open ones until the delay ends`,
       setting: `${DEREGISTRATION_DELAY} ${delay}${defaulted(group.deregistrationDelaySet)}`,
       from: 0,
       until: delay,
-      sendsFor: { min: delay, max: delay },
-      shortenedBy: `${DEREGISTRATION_DELAY} in ${group.attributesAnnotation}`,
+      sendsFor: AWS_DEREGISTRATION[group.balancer],
     });
   }
   for (const service of loadBalancerServices(neighbours)) {

@@ -119,9 +119,8 @@ function recommendPreStop(
 ): { recommendation: Recommendation; change?: Change; seconds: number | undefined } {
   const coverage = options.preStopCoverage ?? clusterCoverage(options.profile);
   const range = coverage.range;
-  const shorter = coverage.party?.shortenedBy;
-  const needed = `the ${describeRange(range)} ${coverage.basis} needs${shorter ? ` (or lower ${shorter})` : ''}`;
-  const rangeText = `${coverage.basis} needs ${describeRange(range)}${shorter ? ` (or lower ${shorter})` : ''}`;
+  const needed = `the ${describeRange(range)} ${coverage.basis} needs`;
+  const rangeText = `${coverage.basis} needs ${describeRange(range)}`;
   const base = { id: 'prestop' as const, container: container.name, current: describeHook(hook) };
   if (hook.kind === 'exec' || hook.kind === 'httpGet') {
     return {

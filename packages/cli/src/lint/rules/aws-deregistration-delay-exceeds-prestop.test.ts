@@ -79,8 +79,14 @@ describe('aws-deregistration-delay-exceeds-prestop', () => {
         findings: [
           {
             line: 31,
-            message:
-              /ALB of Ingress front keeps routing to a deregistering pod for up to 300s \(deregistration_delay.timeout_seconds, default\), but app gets SIGTERM at t=15s/,
+            data: {
+              balancer: 'ALB',
+              owner: 'Ingress front',
+              held: 'requests in flight',
+              delay: '300s',
+              defaulted: ', default',
+              sigterm: '15s',
+            },
             fix: /set deregistration_delay.timeout_seconds=15 in alb.ingress.kubernetes.io\/target-group-attributes/,
           },
         ],
@@ -108,8 +114,13 @@ describe('aws-deregistration-delay-exceeds-prestop', () => {
         findings: [
           {
             line: 26,
-            message:
-              /NLB of Service web keeps routing to a deregistering pod for up to 60s .* SIGTERM at t=0s/,
+            data: {
+              balancer: 'NLB',
+              owner: 'Service web',
+              held: 'open connections',
+              delay: '60s',
+              sigterm: '0s',
+            },
             fix: { not: /set deregistration_delay/ },
           },
         ],

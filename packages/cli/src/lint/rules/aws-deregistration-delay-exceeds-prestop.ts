@@ -7,11 +7,11 @@ export const awsDeregistrationDelayExceedsPrestop: Rule = {
   id: 'aws-deregistration-delay-exceeds-prestop',
   severity: 'warning',
   description:
-    'An AWS load balancer keeps a deregistering pod as a target longer than the pod keeps its listener open.',
+    "An AWS load balancer's deregistration delay outlasts the pod's listener: requests in flight, and an NLB's open connections, outlive the app.",
   docs: `${DOCS_BASE}#aws-deregistration-delay-exceeds-prestop`,
   messages: {
     delayOutlivesListener:
-      'the {balancer} of {owner} keeps routing to a deregistering pod for up to {delay} ({attribute}{defaulted}), but {container} gets SIGTERM at t={sigterm}{cut}: requests the load balancer still sends after that hit a closed listener (502s, connection resets) during every rollout',
+      "the {balancer} of {owner} keeps a deregistering pod's {held} for up to {delay} ({attribute}{defaulted}), but {container} gets SIGTERM at t={sigterm}{cut} and closes its listener: {lost} (502s, connection resets) during every rollout",
   },
   check(context) {
     return awsTargetGroups(context).flatMap((group) => {
@@ -30,6 +30,13 @@ export const awsDeregistrationDelayExceedsPrestop: Rule = {
             messageId: 'delayOutlivesListener',
             data: {
               balancer: group.balancer,
+              // AWS: a deregistering target gets no new requests; an ALB lets those in flight run,
+              // an NLB keeps forwarding on the connections already open (a keep-alive client's next request).
+              held: group.balancer === 'ALB' ? 'requests in flight' : 'open connections',
+              lost:
+                group.balancer === 'ALB'
+                  ? 'a request still running when the app stops is cut'
+                  : 'requests a keep-alive client still sends on those connections hit a closed listener',
               owner: `${getString(group.owner, ['kind']) ?? ''} ${getString(group.owner, ['metadata', 'name']) ?? ''}`,
               delay: t(delay),
               attribute: DEREGISTRATION_DELAY,
@@ -38,7 +45,7 @@ export const awsDeregistrationDelayExceedsPrestop: Rule = {
               sigterm: t(listenerClosesAt),
               cut,
             },
-            fix: `${listenerClosesAt >= 1 ? `set ${DEREGISTRATION_DELAY}=${Math.trunc(listenerClosesAt)} in ${group.attributesAnnotation}, or ` : ''}make the preStop sleep at least ${t(delay)}, with terminationGracePeriodSeconds above preStop + drain`,
+            fix: `${listenerClosesAt >= 1 ? `set ${DEREGISTRATION_DELAY}=${Math.trunc(listenerClosesAt)} in ${group.attributesAnnotation} (no longer than the pod keeps serving), or ` : ''}make the preStop sleep at least ${t(delay)}, with terminationGracePeriodSeconds above preStop + drain`,
           },
         ];
       });

@@ -28,24 +28,27 @@ describe('prestop-sleep-out-of-range', () => {
     valid: [
       { name: '15 s on a medium cluster', yaml: sleep(15), profile: 'medium' },
       { name: '5 s on a small cluster', yaml: sleep(5), profile: 'small' },
-      { name: '45 s behind an ALB that deregisters in 45 s: not too long', yaml: behindAlb(45) },
+      {
+        name: "30 s behind an ALB: the external load balancers' 15-30 s, whatever its deregistration delay",
+        yaml: behindAlb(30),
+      },
     ],
     invalid: [
       {
-        name: '30 s behind an ALB that deregisters in 45 s: the ALB decides, and fix writes 45 s',
-        yaml: behindAlb(30),
-        output: behindAlb(30).replace(
-          '              sleep: {seconds: 30}\n',
-          '              sleep:\n                seconds: 45\n',
+        name: '10 s behind an ALB: the ALB decides, until the controller deregisters the pod, and fix writes 30 s',
+        yaml: behindAlb(10),
+        output: behindAlb(10).replace(
+          '              sleep: {seconds: 10}\n',
+          '              sleep:\n                seconds: 30\n',
         ),
         findings: [
           {
             line: 21,
             messageId: 'tooShort',
             data: {
-              seconds: 30,
+              seconds: 10,
               basis: 'the ALB of Ingress web (deregistration_delay.timeout_seconds 45)',
-              range: '45s',
+              range: '15-30s',
             },
           },
         ],
