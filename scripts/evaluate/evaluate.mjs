@@ -288,6 +288,14 @@ function main() {
     console.log(`| ${key} | ${entry.count} | ${[...entry.rules].sort().join(', ')} |`);
   }
 
+  console.log('\n## Findings judged false or debatable\n');
+  for (const { run, finding, verdict } of judged) {
+    if (!verdict || verdict.verdict === 'real') continue;
+    console.log(
+      `- ${run} ${finding.file}:${finding.line} ${finding.rule} (${verdict.verdict}): ${verdict.reason}`,
+    );
+  }
+
   console.log(
     `\n## Lines\n\n${linesChecked - wrongLines.length} of ${linesChecked} findings land in the object they name.`,
   );

@@ -133,7 +133,10 @@ function portEvidence(port: Port, neighbours: ServingNeighbours): ServingEvidenc
     }
   }
   if (scrapedBy) return { kind: 'not-serving', because: scrapedBy };
-  if (requestProtocolName(port.name))
+  // A port's name is evidence only where no Service in the input selects the pod (it lives in
+  // another repository): where Services do, and none routes to this port, it reaches no one
+  // through them (the operator's http port behind kube-rbac-proxy's https).
+  if (requestProtocolName(port.name) && neighbours.services.length === 0)
     return { kind: 'serving', because: `its port ${port.port} is named ${port.name}` };
   return { kind: 'unknown', port: port.port };
 }

@@ -92,9 +92,9 @@ describe('ingress-nginx-controller-shutdown', () => {
         ],
       },
       {
-        name: 'a 20 s preStop sleep in front of an NLB that deregisters in 60 s',
+        name: 'a 10 s preStop sleep in front of an NLB, which users see deregister in up to 2 minutes',
         yaml:
-          controller({ preStop: '{sleep: {seconds: 20}}' }) +
+          controller({ preStop: '{sleep: {seconds: 10}}' }) +
           service(
             'LoadBalancer',
             '{service.beta.kubernetes.io/aws-load-balancer-type: external, service.beta.kubernetes.io/aws-load-balancer-target-group-attributes: "deregistration_delay.timeout_seconds=60"}',
@@ -104,8 +104,8 @@ describe('ingress-nginx-controller-shutdown', () => {
             line: 13,
             messageId: 'quitsBeforeBalancer',
             message:
-              /nginx -s quit at t=20s \(SIGTERM at t=20s, then --shutdown-grace-period 0, the default\).*the NLB of Service ingress-nginx-controller \(deregistration_delay\.timeout_seconds 60\) may still send it new connections for 60s/,
-            fix: /--shutdown-grace-period=40/,
+              /nginx -s quit at t=10s \(SIGTERM at t=10s, then --shutdown-grace-period 0, the default\).*the NLB of Service ingress-nginx-controller \(deregistration_delay\.timeout_seconds 60\) may still send it new connections for 15-120s/,
+            fix: /--shutdown-grace-period=110/,
           },
         ],
       },

@@ -90,6 +90,13 @@ spec:
         ],
       },
       {
+        name: "a port named http that the pod's Services do not route to (the operator behind kube-rbac-proxy): its name is no evidence, info",
+        yaml:
+          'apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  selector: {app: web}\n  ports: [{name: https, port: 8443, targetPort: https}]\n---\n' +
+          deployment().replace('- containerPort: 8080', '- {name: http, containerPort: 8080}'),
+        findings: [{ line: 21, severity: 'info', messageId: 'mayServe' }],
+      },
+      {
         name: 'Redis: a TCP check or its own client, never "503"',
         yaml: deployment()
           .replace('containerPort: 8080', 'containerPort: 6379')
