@@ -10,8 +10,7 @@ import { parse as parseYaml } from 'yaml';
 import { isObject } from '../model/json.js';
 import { InputError, printable } from '../output/errors.js';
 import { mapBounded } from './bounded.js';
-import type { SourceOrigin } from './origin.js';
-import type { SourceText } from './read.js';
+import type { SourceOrigin, SourceText } from './origin.js';
 import {
   includedDefinition,
   namedTemplates,

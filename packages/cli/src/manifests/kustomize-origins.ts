@@ -13,11 +13,18 @@
  */
 import { dirname, join } from 'node:path';
 import { getString, isObject, type JsonObject, type Path } from '../model/json.js';
-import type { KustomizeOrigin } from './kustomize.js';
 import { type KubeObject, objectsOf } from './objects.js';
 import type { SourceOrigin } from './origin.js';
 import { lineCounterOf, type ParsedSource, parseSource, positionAt } from './parse.js';
 import { PositionTable } from './positions.js';
+
+export interface KustomizeOrigin {
+  /** The file that declares the object, or the kustomization whose generator made it. */
+  readonly file: string;
+  readonly generated: boolean;
+  /** The kustomization files whose patches ran over the object, in the order they ran. */
+  readonly patchedIn: readonly string[];
+}
 
 /** A place in a user's file, as an offset. */
 interface Spot {

@@ -11,7 +11,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { InputError } from '../output/errors.js';
 import { mapBounded } from './bounded.js';
-import { OriginFinder, type RenderedDocument } from './kustomize-origins.js';
+import { type KustomizeOrigin, OriginFinder, type RenderedDocument } from './kustomize-origins.js';
 import type { SourceOrigin } from './origin.js';
 import { findTool, MAX_RENDERED_BYTES, NO_NETWORK, RENDER_TIMEOUT_MS } from './tools.js';
 
@@ -39,14 +39,6 @@ export function renderCommand(renderer: KustomizeRenderer): string {
 }
 
 /** Where a rendered object came from, as kustomize's origin annotation says, in the user's paths. */
-export interface KustomizeOrigin {
-  /** The file that declares the object, or the kustomization whose generator made it. */
-  readonly file: string;
-  readonly generated: boolean;
-  /** The kustomization files whose patches ran over the object, in the order they ran. */
-  readonly patchedIn: readonly string[];
-}
-
 export interface RenderedKustomization {
   readonly directory: string;
   /** The command that rendered it: `kustomize build` or `kubectl kustomize`. */

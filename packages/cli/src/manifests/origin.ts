@@ -1,6 +1,7 @@
 /**
- * Rendered output (helm template, kustomize build) knows where each of its objects was written: a finding about one
- * of them is placed in that file, the one a person edits, instead of in text no file holds.
+ * A text lint reads, and for rendered output (helm template, kustomize build) where each of its
+ * objects was written: a finding about one of them is placed in that file, the one a person
+ * edits, instead of in text no file holds.
  */
 import type { Path } from '../model/json.js';
 import type { SourcePosition } from '../output/errors.js';
@@ -24,4 +25,13 @@ export interface SourceOrigin {
    * several overlays place on one line of a shared base is reported once, naming them.
    */
   readonly renderedBy?: string;
+}
+
+export interface SourceText {
+  /** As the user should see it: the path they gave (or found under it), or "<stdin>". */
+  readonly name: string;
+  readonly text: string;
+  readonly kind: 'manifest' | 'dockerfile' | 'app-config';
+  /** Rendered output: where its objects were written. */
+  readonly origin?: SourceOrigin;
 }

@@ -10,6 +10,7 @@
 import { availableParallelism } from 'node:os';
 import { type ResourceLimits, Worker } from 'node:worker_threads';
 import type { InputError } from '../output/errors.js';
+import type { SourceText } from './origin.js';
 import {
   helmTemplateError,
   type LoadedDocument,
@@ -18,7 +19,6 @@ import {
   parsedSource,
   parseSource,
 } from './parse.js';
-import type { SourceText } from './read.js';
 
 export interface ParseOptions {
   /** Keep the yaml documents for editing (fix): parses on this thread only. */

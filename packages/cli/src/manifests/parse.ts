@@ -8,9 +8,8 @@
  */
 import { Composer, type Document, LineCounter, Parser } from 'yaml';
 import { InputError, type SourcePosition } from '../output/errors.js';
-import type { SourceOrigin } from './origin.js';
+import type { SourceOrigin, SourceText } from './origin.js';
 import { OffsetWriter, recordPositions } from './positions.js';
-import type { SourceText } from './read.js';
 
 /** One document as parsing leaves it. */
 export interface LoadedDocument {

@@ -9,16 +9,7 @@ import { InputError, printable } from '../output/errors.js';
 import { byCodeUnit } from '../output/order.js';
 import { type HelmOptions, isHelmRendered, readCharts } from './helm.js';
 import { readKustomizations } from './kustomize.js';
-import type { SourceOrigin } from './origin.js';
-
-export interface SourceText {
-  /** As the user should see it: the path they gave (or found under it), or "<stdin>". */
-  readonly name: string;
-  readonly text: string;
-  readonly kind: 'manifest' | 'dockerfile' | 'app-config';
-  /** Rendered output: where its objects were written. */
-  readonly origin?: SourceOrigin;
-}
+import type { SourceText } from './origin.js';
 
 export const MANIFEST_EXTENSIONS = /\.(?:ya?ml|json)$/i;
 export const DOCKERFILE_NAME = /^(?:Dockerfile(?:\..+)?|.+\.Dockerfile)$/;
