@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { appSettings, jibPlugin, springBootVersion, springDurationSeconds } from './settings.js';
+import {
+  APP_CONFIG_NAME,
+  appSettings,
+  jibPlugin,
+  primarySpringConfig,
+  springBootVersion,
+  springDurationSeconds,
+} from './settings.js';
 
 describe('application server settings', () => {
   it('reads Spring Boot durations: plain numbers are milliseconds', () => {
@@ -89,5 +96,19 @@ describe('application server settings', () => {
       },
     );
     assert.equal(jibPlugin('<artifactId>spring-boot-maven-plugin</artifactId>'), undefined);
+  });
+
+  it("picks the config that speaks for a Spring module's defaults: application.yml, else bootstrap.yml", () => {
+    assert.equal(
+      primarySpringConfig(['m/application-prod.yml', 'm/bootstrap.yml', 'm/application.yml']),
+      'm/application.yml',
+    );
+    assert.equal(primarySpringConfig(['m/application-dev.yml', 'm/bootstrap.yml']), 'm/bootstrap.yml');
+    assert.equal(
+      primarySpringConfig(['m/application-prod.yml', 'm/application-dev.yml']),
+      'm/application-dev.yml',
+    );
+    assert.equal(APP_CONFIG_NAME.test('bootstrap.yml'), true);
+    assert.equal(APP_CONFIG_NAME.test('bootstrap-kubernetes.properties'), true);
   });
 });

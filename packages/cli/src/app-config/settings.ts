@@ -21,7 +21,32 @@ export interface AppSettings {
   readonly commandLine?: { readonly line: number };
 }
 
-export const APP_CONFIG_NAME = /^(?:application(?:-[\w-]+)?\.(?:ya?ml|properties)|gunicorn\.conf\.py)$/;
+export const APP_CONFIG_NAME =
+  /^(?:(?:application|bootstrap)(?:-[\w-]+)?\.(?:ya?ml|properties)|gunicorn\.conf\.py)$/;
+
+/**
+ * Which of a Spring module's config files speaks for its defaults, most first: a setting left
+ * unset is reported once per module, on this file, not once per profile or bootstrap file.
+ * (Spring Cloud's bootstrap.yml is read before application.yml; a module may have only it.)
+ */
+const SPRING_PRIMARY = [
+  'application.yml',
+  'application.yaml',
+  'application.properties',
+  'bootstrap.yml',
+  'bootstrap.yaml',
+  'bootstrap.properties',
+];
+
+/** The file among `files` (one directory's app configs) that speaks for the module's defaults. */
+export function primarySpringConfig(files: readonly string[]): string | undefined {
+  const byName = new Map(files.map((file) => [file.split('/').pop() ?? file, file]));
+  for (const name of SPRING_PRIMARY) {
+    const file = byName.get(name);
+    if (file) return file;
+  }
+  return files.length > 0 ? [...files].sort()[0] : undefined;
+}
 
 /**
  * Spring Boot durations: a plain number is milliseconds; otherwise ns, us, ms, s, m, h, d

@@ -1,6 +1,6 @@
 /** Rules over application server settings, checked against the budgets of the containers they run in. */
 import { dirname } from 'node:path';
-import type { AppConfigSource, AppSettings } from '../app-config/settings.js';
+import { type AppConfigSource, type AppSettings, primarySpringConfig } from '../app-config/settings.js';
 import type { DockerfileFacts } from '../dockerfile/facts.js';
 import { locate } from '../manifests/objects.js';
 import type { ContainerAnalysis } from '../model/analyze.js';
@@ -31,6 +31,12 @@ export interface AppConfigContext {
   readonly springBootVersion?: string;
   /** Containers whose image is built from the Dockerfile of the directory holding this file. */
   readonly containers: readonly ContainerBudget[];
+  /**
+   * Whether a setting this file leaves unset is reported here: true for the one Spring config of
+   * its directory that speaks for the module (application.yml before profile and bootstrap files),
+   * and for every gunicorn config and command line.
+   */
+  readonly speaksForDefaults: boolean;
 }
 
 export interface AppConfigFinding extends RuleMessage {
@@ -40,6 +46,14 @@ export interface AppConfigFinding extends RuleMessage {
 
 export interface AppConfigRule extends RuleMeta {
   check(context: AppConfigContext): AppConfigFinding[];
+}
+
+function speaksForDefaults(source: AppConfigSource, sources: readonly AppConfigSource[]): boolean {
+  if (source.settings.server !== 'spring') return true;
+  const siblings = sources
+    .filter((s) => s.settings.server === 'spring' && dirname(s.file) === dirname(source.file))
+    .map((s) => s.file);
+  return primarySpringConfig(siblings) === source.file;
 }
 
 /** The Dockerfile whose directory is the nearest ancestor of `file`: the service it belongs to. */
@@ -123,6 +137,7 @@ function commandLineContexts(
           text: object.source.text,
           settings: commandLineSettings(flags, line),
           containers: [budget],
+          speaksForDefaults: true,
         });
         continue;
       }
@@ -137,7 +152,13 @@ function commandLineContexts(
     }
   }
   for (const [dockerfile, { settings, containers }] of byDockerfile)
-    contexts.push({ file: dockerfile.file, text: dockerfile.text, settings, containers });
+    contexts.push({
+      file: dockerfile.file,
+      text: dockerfile.text,
+      settings,
+      containers,
+      speaksForDefaults: true,
+    });
   return contexts;
 }
 
@@ -202,7 +223,11 @@ export function appConfigContexts(
     const dockerfile = owningDockerfile(source.file, dockerfiles);
     const jib = jibBuild(source, jibModules);
     if (jib && (!dockerfile || jib.module.length >= dirname(dockerfile.file).length))
-      return { ...source, containers: jibContainers(jib, workloads) };
+      return {
+        ...source,
+        containers: jibContainers(jib, workloads),
+        speaksForDefaults: speaksForDefaults(source, sources),
+      };
     const containers: ContainerBudget[] = [];
     for (const { context } of dockerfile ? workloads : []) {
       for (const analysis of context.analysis.containers) {
@@ -213,7 +238,7 @@ export function appConfigContexts(
         containers.push(link?.via === 'only' ? { ...budget, linkedBy: linkReason(link) } : budget);
       }
     }
-    return { ...source, containers };
+    return { ...source, containers, speaksForDefaults: speaksForDefaults(source, sources) };
   });
   return [...files, ...commandLines];
 }

@@ -234,6 +234,8 @@ export interface AppConfigCase {
   readonly springBootVersion?: string;
   /** The containers the config's Dockerfile builds, with their budgets. */
   readonly containers?: readonly ContainerBudget[];
+  /** False for a profile or bootstrap file beside the module's application.yml. */
+  readonly speaksForDefaults?: boolean;
 }
 
 export interface InvalidAppConfigCase extends AppConfigCase {
@@ -253,6 +255,7 @@ export function appConfigRuleTester(
           settings: appSettings(test.file, test.text),
           ...(test.springBootVersion ? { springBootVersion: test.springBootVersion } : {}),
           containers: test.containers ?? [],
+          speaksForDefaults: test.speaksForDefaults ?? true,
         },
       ],
       [rule],

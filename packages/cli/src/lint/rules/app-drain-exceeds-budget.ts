@@ -15,8 +15,10 @@ export const appDrainExceedsBudget: AppConfigRule = {
     drainOutlivesGrace:
       '{setting} {defaulted}lets the app drain for up to {drain}, but in {workload} container {container}{linked} SIGKILL comes {window} after SIGTERM (grace {grace} - preStop {preStop}): requests still running are cut{requestLimit}',
   },
-  check({ settings, containers }) {
+  check({ settings, containers, speaksForDefaults }) {
     if (settings.server === 'spring' && settings.shutdown?.value === 'immediate') return [];
+    // The default drain is reported once per module, on the file that speaks for it.
+    if (settings.drainSeconds === undefined && !speaksForDefaults) return [];
     const drain = settings.drainSeconds?.value ?? DEFAULT_DRAIN_SECONDS;
     const setting =
       settings.server === 'spring'

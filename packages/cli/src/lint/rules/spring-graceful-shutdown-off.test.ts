@@ -11,6 +11,13 @@ describe('spring-graceful-shutdown-off', () => {
       { name: 'graceful', file, text: 'server:\n  shutdown: graceful\n', springBootVersion: '3.2.0' },
       { name: 'unset from Spring Boot 3.4 on', file, text: unset, springBootVersion: '3.4.0' },
       { name: 'unset with the version unknown', file, text: unset },
+      {
+        name: "unset in a profile file beside the module's application.yml: said once, there",
+        file: 'application-prod.yml',
+        text: unset,
+        springBootVersion: '2.6.3',
+        speaksForDefaults: false,
+      },
     ],
     invalid: [
       {
@@ -25,6 +32,13 @@ describe('spring-graceful-shutdown-off', () => {
         text: unset,
         springBootVersion: '3.3.4',
         findings: [{ line: 1, messageId: 'immediateByDefault', data: { version: '3.3.4' } }],
+      },
+      {
+        name: 'a Spring Cloud module with only bootstrap.yml (spring-petclinic-cloud): unset on 2.6',
+        file: 'bootstrap.yml',
+        text: 'spring:\n  cloud:\n    config:\n      uri: http://config-server:8888\n',
+        springBootVersion: '2.6.3',
+        findings: [{ line: 1, messageId: 'immediateByDefault', data: { version: '2.6.3' } }],
       },
     ],
   });

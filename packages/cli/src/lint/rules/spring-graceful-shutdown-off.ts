@@ -18,7 +18,7 @@ export const springGracefulShutdownOff: AppConfigRule = {
     immediateByDefault:
       'Spring Boot {version} defaults server.shutdown to immediate (graceful is the default from 3.4): {consequence}',
   },
-  check({ settings, springBootVersion }) {
+  check({ settings, springBootVersion, speaksForDefaults }) {
     if (settings.server !== 'spring') return [];
     const consequence = 'on SIGTERM the web server stops at once and requests in flight are cut';
     if (settings.shutdown?.value === 'immediate') {
@@ -32,6 +32,7 @@ export const springGracefulShutdownOff: AppConfigRule = {
       ];
     }
     if (
+      speaksForDefaults &&
       settings.shutdown === undefined &&
       springBootVersion !== undefined &&
       !gracefulByDefault(springBootVersion)
