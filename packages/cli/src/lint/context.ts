@@ -3,6 +3,7 @@ import type { KubeObject } from '../manifests/objects.js';
 import { analyzeWorkload } from '../model/analyze.js';
 import { getObject } from '../model/json.js';
 import { namespaceOf, neighbourFinder } from '../model/neighbours.js';
+import { partiesInFront, preStopCoverage } from '../model/parties.js';
 import { servingEvidenceOf } from '../model/serving.js';
 import { findPodTemplate, isWorkloadKind } from '../model/workloads.js';
 import type { ImageLinker } from './images.js';
@@ -40,6 +41,10 @@ export function workloadContexts(
         analysis,
         ...neighbours,
         serving: servingEvidenceOf(analysis, labels, namespaceOf(object.value), neighbours),
+        preStopCoverage: preStopCoverage(
+          partiesInFront({ kind: object.kind, object: object.value, template: lookup.template }, neighbours),
+          options.profile,
+        ),
         options,
         dockerfileFor,
       },

@@ -13,14 +13,7 @@ import { type LocatedContext, workloadContexts } from './context.js';
 import type { DockerfileRule } from './dockerfile-rule.js';
 import type { ImageLinker } from './images.js';
 import { formatMessage, type MessageData, type RuleMessage } from './messages.js';
-import {
-  type LintOptions,
-  preStopRange,
-  type Rule,
-  type RuleMeta,
-  SEVERITIES,
-  type Severity,
-} from './rule.js';
+import { type LintOptions, type Rule, type RuleMeta, SEVERITIES, type Severity } from './rule.js';
 import { SourceLines } from './source-lines.js';
 
 export interface Finding {
@@ -161,12 +154,6 @@ export function lintObjects(
   const lines = new SourceLines();
   const findings: LocatedFinding[] = [];
   for (const { object, context } of contexts) {
-    // Computed once per workload, and only when a rule finds something there.
-    let coverage: PreStopCoverage | undefined;
-    const coverageOf = () => {
-      coverage ??= preStopRange(context);
-      return coverage;
-    };
     for (const rule of rules) {
       const severity = options.severities?.get(rule.id) ?? rule.severity;
       if (severity === 'off' || ignoredByAnnotation(object, rule.id)) continue;
@@ -195,7 +182,7 @@ export function lintObjects(
           finding,
           workload: object,
           analysis: context.analysis,
-          preStopCoverage: coverageOf(),
+          preStopCoverage: context.preStopCoverage,
           ...(found.change ? { change: found.change } : {}),
         });
       }

@@ -11,7 +11,7 @@ import type { ClusterProfile } from '../model/guide-tables.js';
 import { getNumber, type JsonObject, type Path } from '../model/json.js';
 import type { KubeVersion } from '../model/kube-version.js';
 import type { Neighbours } from '../model/neighbours.js';
-import { type PreStopCoverage, partiesInFront, preStopCoverage } from '../model/parties.js';
+import type { PreStopCoverage } from '../model/parties.js';
 import { dataStore } from '../model/protocols.js';
 import type { ServingContainer, ServingEvidence } from '../model/serving.js';
 import type { WorkloadKind } from '../model/workloads.js';
@@ -36,6 +36,12 @@ export interface WorkloadContext extends Neighbours {
   readonly analysis: WorkloadAnalysis;
   /** Every container with the evidence that it serves requests (model/serving.ts): the one answer rules use. */
   readonly serving: readonly ServingContainer[];
+  /**
+   * The preStop range the workload needs: its cluster size's, or that of the slowest party in front
+   * of it that may still send it requests (a LoadBalancer Service, an AWS target group), as plan
+   * recommends it (model/parties.ts).
+   */
+  readonly preStopCoverage: PreStopCoverage;
   readonly options: LintOptions;
   /** The Dockerfile that builds an image, when the input links one. */
   readonly dockerfileFor: ImageLinker;
@@ -73,16 +79,6 @@ export interface Rule extends RuleMeta {
 }
 
 export const DOCS_BASE = docsUrl('rules.md');
-
-/**
- * The preStop range the workload needs: its cluster size's, or that of the slowest party in front
- * of it that may still send it requests (a LoadBalancer Service, an AWS target group), as plan
- * recommends it (model/parties.ts).
- */
-export function preStopRange(context: WorkloadContext): PreStopCoverage {
-  const workload = { kind: context.kind, object: context.object, template: context.analysis.template };
-  return preStopCoverage(partiesInFront(workload, context), context.options.profile);
-}
 
 export type EvidencedContainer = ServingContainer & {
   readonly evidence: Exclude<ServingEvidence, { kind: 'not-serving' }>;
@@ -123,8 +119,13 @@ export function servingTerms(
  */
 export function loneEndpoint(context: WorkloadContext): boolean {
   if ((getNumber(context.object, ['spec', 'replicas']) ?? 1) !== 1) return false;
-  if (context.kind === 'StatefulSet') return true;
-  return context.analysis.containers.some(
-    ({ container }) => container.role === 'main' && dataStore(container.spec) !== undefined,
-  );
+  return context.kind === 'StatefulSet' || mainDataStore(context) !== undefined;
+}
+
+/** The database or broker the workload's main containers run (model/protocols.ts), if any. */
+export function mainDataStore(context: WorkloadContext): string | undefined {
+  return context.analysis.containers
+    .filter(({ container }) => container.role === 'main')
+    .map(({ container }) => dataStore(container.spec))
+    .find((name) => name !== undefined);
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { containerProtocol, dataStore, telemetryCollector } from './protocols.js';
+import { containerProtocol, dataStore, metricsExporter, telemetryCollector } from './protocols.js';
 
 const ports = (...list: object[]) => ({ name: 'c', ports: list });
 
@@ -40,5 +40,17 @@ describe('data stores and telemetry collectors', () => {
     assert.equal(telemetryCollector({ image: 'grafana/alloy:v1.5.0' }), 'alloy');
     assert.equal(telemetryCollector({ image: 'envoyproxy/envoy:v1.34' }), undefined);
     assert.equal(telemetryCollector({ image: 'registry.example.com/shop/proxy:2' }), undefined);
+  });
+
+  it('names a Prometheus exporter by its image, and nothing that merely mentions exporting', () => {
+    assert.equal(
+      metricsExporter({ image: 'quay.io/prometheus/blackbox-exporter:v0.28.0' }),
+      'blackbox-exporter',
+    );
+    assert.equal(metricsExporter({ image: 'oliver006/redis_exporter:v1.62.0' }), 'redis_exporter');
+    assert.equal(metricsExporter({ image: 'prom/node-exporter@sha256:abc' }), 'node-exporter');
+    assert.equal(metricsExporter({ image: 'registry.example.com/shop/exporter:2' }), undefined);
+    assert.equal(metricsExporter({ image: 'registry.example.com/shop/exporter-api:2' }), undefined);
+    assert.equal(metricsExporter({ image: 'registry.example.com/shop/report-exporter-ui:2' }), undefined);
   });
 });

@@ -112,3 +112,16 @@ export function telemetryCollector(container: JsonObject): string | undefined {
     return undefined;
   return name;
 }
+
+/** `blackbox-exporter`, `node-exporter`, `redis_exporter`, `postgres-exporter`: Prometheus exporters by their image's name. */
+const EXPORTER_IMAGE = /(?:^|\/)([a-z0-9.]+(?:[-_][a-z0-9.]+)*[-_]exporter)(?::|@|$)/;
+
+/**
+ * The Prometheus exporter a container runs, or undefined. Only Prometheus calls an exporter (its
+ * scrapes, and the blackbox exporter's probes), on the next interval again: a missed scrape is no
+ * user's request lost.
+ */
+export function metricsExporter(container: JsonObject): string | undefined {
+  const image = typeof container.image === 'string' ? container.image : '';
+  return EXPORTER_IMAGE.exec(image)?.[1];
+}

@@ -7,7 +7,7 @@
 import type { ContainerAnalysis, WorkloadAnalysis } from './analyze.js';
 import { getIn, getObject, getString, isObject, type JsonObject } from './json.js';
 import { ingressBackendServices, type Neighbours, namespaceOf } from './neighbours.js';
-import { requestProtocolName, telemetryCollector } from './protocols.js';
+import { metricsExporter, requestProtocolName, telemetryCollector } from './protocols.js';
 import { labelSelectorMatches } from './services.js';
 import { type ContainerView, containerPorts, type WorkloadKind } from './workloads.js';
 
@@ -161,6 +161,12 @@ export function servingEvidence(
     return {
       kind: 'not-serving',
       because: `it runs ${collector}, a telemetry collector: the apps' exporters retry, and a lost span is no lost request`,
+    };
+  const exporter = metricsExporter(container.spec);
+  if (exporter)
+    return {
+      kind: 'not-serving',
+      because: `it runs ${exporter}, a Prometheus exporter: only Prometheus calls it, and a missed scrape is no lost request`,
     };
   const ports = containerPorts(container.spec);
   if (ports.length === 0) {

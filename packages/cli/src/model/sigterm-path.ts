@@ -10,6 +10,14 @@ export type SigtermPath =
   | { readonly reaches: false; readonly reason: string; readonly field: 'command' | 'args' };
 
 const SHELL = /^(?:\/usr)?(?:\/bin\/)?(?:sh|bash|ash|dash)$/;
+
+/** `sh -c "<script>"` (or bash, ash, dash): the shell and its script, else undefined. */
+export function shellScript(argv: readonly string[]): { shell: string; script: string } | undefined {
+  const [shell, flag, script] = argv;
+  return shell !== undefined && SHELL.test(shell) && flag === '-c' && script !== undefined
+    ? { shell, script }
+    : undefined;
+}
 const PACKAGE_MANAGER_START = /^(?:\S*\/)?(npm|yarn|pnpm)\s+(?:run\s+)?start\b|^(?:\S*\/)?(npm|yarn|pnpm)$/;
 
 /** Where SIGTERM goes for a container spec's command and args (the image's own entrypoint is unknown here). */
@@ -26,11 +34,11 @@ export function sigtermPath(container: JsonObject): SigtermPath {
  * container's command and args, and for a Dockerfile's exec-form ENTRYPOINT or CMD alike.
  */
 export function sigtermLostBecause(argv: readonly string[]): string | undefined {
-  const [program, flag, script] = argv;
-  if (program === undefined) return undefined;
   const manager = PACKAGE_MANAGER_START.exec(argv.join(' '));
   if (manager) return `${manager[1] ?? manager[2]} becomes PID 1 and does not forward SIGTERM to the app`;
-  if (!SHELL.test(program) || flag !== '-c' || script === undefined) return undefined;
+  const shellRun = shellScript(argv);
+  if (shellRun === undefined) return undefined;
+  const { shell: program, script } = shellRun;
   // The shell is replaced only by an exec of its last command.
   const last = script
     .split(/;|&&|\|\||\n/)

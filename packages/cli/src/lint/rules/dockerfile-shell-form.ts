@@ -1,5 +1,5 @@
 import { type ProcessInstruction, startedProcess } from '../../dockerfile/facts.js';
-import { sigtermLostBecause } from '../../model/sigterm-path.js';
+import { shellScript, sigtermLostBecause } from '../../model/sigterm-path.js';
 import type { DockerfileFinding, DockerfileRule } from '../dockerfile-rule.js';
 import { isNodeApp, PRELOAD_ADVICE } from '../node-preload.js';
 import { DOCS_BASE } from '../rule.js';
@@ -42,12 +42,13 @@ function execsLast(command: string): boolean {
  * the shell form. (A package manager as PID 1 has its own rule.)
  */
 function execFormShell(process: ProcessInstruction): DockerfileFinding[] {
-  const [program, flag, script] = process.argv;
-  if (!program || !SHELL.test(program) || flag !== '-c' || script === undefined) return [];
+  const shellRun = shellScript(process.argv);
+  if (shellRun === undefined) return [];
+  const { shell: program, script } = shellRun;
   const reason = sigtermLostBecause(process.argv);
   if (reason === undefined || /package manager/.test(reason)) return [];
   const { head, last } = splitLast(script.trim().replace(/;\s*$/, ''));
-  const execed = JSON.stringify([program, flag, `${head ? `${head} ` : ''}exec ${last}`]);
+  const execed = JSON.stringify([program, '-c', `${head ? `${head} ` : ''}exec ${last}`]);
   return [
     {
       line: process.line,
@@ -58,8 +59,6 @@ function execFormShell(process: ProcessInstruction): DockerfileFinding[] {
     },
   ];
 }
-
-const SHELL = /^(?:\/usr)?(?:\/bin\/)?(?:sh|bash|ash|dash)$/;
 
 export const dockerfileShellForm: DockerfileRule = {
   id: 'dockerfile-shell-form',

@@ -1,6 +1,6 @@
 import { GRACE_BY_WORKLOAD, WORKLOAD_LABELS } from '../../model/guide-tables.js';
 import type { RuleMessage } from '../messages.js';
-import { DOCS_BASE, preStopRange, type Rule, type RuleFinding, servingContainers } from '../rule.js';
+import { DOCS_BASE, type Rule, type RuleFinding, servingContainers } from '../rule.js';
 import { LONG_PRESTOP_SECONDS } from './grace-period-default-too-low.js';
 
 /**
@@ -60,7 +60,7 @@ export const gracePeriodBelowWorkload: Rule = {
     if (analysis.specGraceSeconds !== undefined) {
       // An explicit grace is the owner's choice, unless it cannot even hold the preStop the cluster
       // needs plus the buffer (terminationGracePeriodSeconds: 5): then nothing can be done right.
-      const { range: preStop, basis } = preStopRange(context);
+      const { range: preStop, basis } = context.preStopCoverage;
       const needed = preStop.max + context.options.bufferSeconds;
       const serving = servingContainers(context);
       // A preStop that fills the grace is grace-period-exceeded's finding.

@@ -2,7 +2,7 @@ import { formatSeconds as t } from '../../model/duration.js';
 import { graceCaps } from '../../model/grace-caps.js';
 import { namespaceOf } from '../../model/neighbours.js';
 import { recommend, recommendedGraceSeconds } from '../../model/recommendations.js';
-import { DOCS_BASE, preStopRange, type Rule } from '../rule.js';
+import { DOCS_BASE, type Rule } from '../rule.js';
 
 export const gracePeriodCappedByPolicy: Rule = {
   id: 'grace-period-capped-by-policy',
@@ -25,7 +25,7 @@ export const gracePeriodCappedByPolicy: Rule = {
       profile: options.profile,
       kubeVersion: options.kubeVersion,
       bufferSeconds: options.bufferSeconds,
-      preStopCoverage: preStopRange(context),
+      preStopCoverage: context.preStopCoverage,
     });
     const wanted = recommendedGraceSeconds(analysis, recommended);
     if (wanted === undefined) return [];

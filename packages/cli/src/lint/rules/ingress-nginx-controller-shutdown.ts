@@ -1,7 +1,7 @@
 import { formatSeconds as t } from '../../model/duration.js';
 import { ingressNginxController } from '../../model/ingress-nginx-controller.js';
 import { describeRange } from '../../model/parties.js';
-import { DOCS_BASE, preStopRange, type Rule, type RuleFinding } from '../rule.js';
+import { DOCS_BASE, type Rule, type RuleFinding } from '../rule.js';
 
 const defaulted = (set: boolean) => (set ? '' : ', the default');
 
@@ -18,7 +18,7 @@ export const ingressNginxControllerShutdown: Rule = {
       'the ingress-nginx controller quits nginx at t={quitAt} ({when}), lets open requests run for up to {workerShutdown} (worker-shutdown-timeout{workerDefault}) and exits {postShutdown} after nginx (--post-shutdown-grace-period): it needs {needed}, but SIGKILL comes at t={grace}: requests and WebSockets still open through nginx then are cut',
   },
   check(context) {
-    const coverage = preStopRange(context);
+    const coverage = context.preStopCoverage;
     const { template, specGraceSeconds } = context.analysis;
     return context.analysis.containers.flatMap(({ container, budget }) => {
       const controller =

@@ -51,6 +51,17 @@ spec:
 `,
       },
       {
+        name: "a Prometheus exporter behind its own Service (the blackbox exporter's probe port): only Prometheus calls it",
+        yaml: `${deployment().replace('image: web:1', 'image: quay.io/prometheus/blackbox-exporter:v0.28.0')}---
+apiVersion: v1
+kind: Service
+metadata: {name: blackbox-exporter}
+spec:
+  selector: {app: web}
+  ports: [{name: probe, port: 19115, targetPort: 8080}]
+`,
+      },
+      {
         name: 'a CronJob',
         yaml: 'apiVersion: batch/v1\nkind: CronJob\nmetadata: {name: c}\nspec:\n  jobTemplate:\n    spec:\n      template:\n        spec:\n          containers: [{name: c, image: c:1, ports: [{name: http, containerPort: 80}]}]\n',
       },

@@ -1,13 +1,6 @@
 import { describeRange } from '../../model/parties.js';
 import { describeHandler, sleepHandler } from '../../model/prestop.js';
-import {
-  DOCS_BASE,
-  loneEndpoint,
-  preStopRange,
-  type Rule,
-  servingContainers,
-  servingTerms,
-} from '../rule.js';
+import { DOCS_BASE, loneEndpoint, type Rule, servingContainers, servingTerms } from '../rule.js';
 
 export const prestopMissing: Rule = {
   id: 'prestop-missing',
@@ -16,14 +9,14 @@ export const prestopMissing: Rule = {
   docs: `${DOCS_BASE}#prestop-missing`,
   messages: {
     noHook:
-      'SIGTERM reaches {container} at t=0s, while kube-proxy and ingress still route to the pod for up to {max}s: requests arriving after the app closes its listener fail (502, connection refused); it serves because {evidence}',
+      'SIGTERM reaches {container} at t=0s, while kube-proxy and ingress still route to the pod for up to {max}s: unless the app keeps accepting that long by itself, requests arriving after it closes its listener fail (502, connection refused); it serves because {evidence}',
     mayServe:
       '{evidence}: SIGTERM reaches {container} at t=0s while routing may still send it requests for up to {max}s',
   },
   fixedBy: 'prestop',
   check(context) {
     if (loneEndpoint(context)) return [];
-    const { range, basis } = preStopRange(context);
+    const { range, basis } = context.preStopCoverage;
     return servingContainers(context)
       .filter((c) => c.budget.preStop.kind === 'none')
       .map(({ container, evidence }) => {

@@ -1,5 +1,5 @@
 import { describeRange } from '../../model/parties.js';
-import { DOCS_BASE, preStopRange, type Rule, servingContainers } from '../rule.js';
+import { DOCS_BASE, type Rule, servingContainers } from '../rule.js';
 
 export const prestopSleepOutOfRange: Rule = {
   id: 'prestop-sleep-out-of-range',
@@ -14,7 +14,7 @@ export const prestopSleepOutOfRange: Rule = {
   },
   fixedBy: 'prestop',
   check(context) {
-    const { range, basis } = preStopRange(context);
+    const { range, basis } = context.preStopCoverage;
     return servingContainers(context).flatMap(({ container, budget }) => {
       const hook = budget.preStop;
       if ((hook.kind !== 'sleep' && hook.kind !== 'exec-sleep') || budget.preStopEffect.outcome !== 'runs')

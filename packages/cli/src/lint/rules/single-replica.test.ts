@@ -2,7 +2,8 @@ import { describe } from 'node:test';
 import { deployment, ruleTester } from '../../testing/rule-tester.js';
 import { singleReplica } from './single-replica.js';
 
-const service = 'apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  selector: {app: web}\n---\n';
+const service =
+  'apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  selector: {app: web}\n  ports: [{port: 80, targetPort: 8080}]\n---\n';
 const hpa = (min: number) =>
   `---\napiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {name: web}\nspec:\n  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}\n  minReplicas: ${min}\n  maxReplicas: 10\n`;
 const scaledObject = (min: number) =>
@@ -42,19 +43,33 @@ describe('single-replica', () => {
       {
         name: 'one replica behind a Service',
         yaml: service + deployment({ replicas: 1 }),
-        findings: [{ line: 12, messageId: 'evictionOutage', fix: /^replicas: 2 or more/ }],
+        findings: [{ line: 13, messageId: 'evictionOutage', fix: /^replicas: 2 or more/ }],
+      },
+      {
+        name: 'a port no Service routes to (the Service is for its sidecar): said at info, as possibly serving',
+        yaml:
+          'apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  selector: {app: web}\n  ports: [{name: https, port: 8443}]\n---\n' +
+          deployment({ replicas: 1 }),
+        findings: [
+          {
+            line: 13,
+            severity: 'info',
+            messageId: 'mayServe',
+            message: /^if port 8080 serves requests \(no Service in the input routes to it/,
+          },
+        ],
       },
       {
         name: 'an HPA that lets it go down to 1',
         yaml: service + deployment({ replicas: 1 }) + hpa(1),
-        findings: [{ line: 12, messageId: 'evictionOutage' }],
+        findings: [{ line: 13, messageId: 'evictionOutage' }],
       },
       {
         name: 'a StatefulSet of one: the restart window, not "replicas: 2"',
         yaml: statefulSet,
         findings: [
           {
-            line: 12,
+            line: 13,
             messageId: 'statefulOutage',
             fix: /PodDisruptionBudget \(maxUnavailable: 0\) and restart it in a maintenance window/,
           },
@@ -63,14 +78,14 @@ describe('single-replica', () => {
       {
         name: 'a single Redis run as a Deployment: the restart window too, named',
         yaml: service + deployment({ replicas: 1 }).replace('image: web:1', 'image: redis:7-alpine'),
-        findings: [{ line: 12, messageId: 'statefulOutage', data: { what: 'redis' } }],
+        findings: [{ line: 13, messageId: 'statefulOutage', data: { what: 'redis' } }],
       },
       {
         name: 'the same Deployment read twice (a kustomization and its parent) is no second replica',
         yaml: service + deployment({ replicas: 1 }) + `---\n${deployment({ replicas: 1 })}`,
         findings: [
-          { line: 12, messageId: 'evictionOutage' },
-          { line: 30, messageId: 'evictionOutage' },
+          { line: 13, messageId: 'evictionOutage' },
+          { line: 31, messageId: 'evictionOutage' },
         ],
       },
     ],

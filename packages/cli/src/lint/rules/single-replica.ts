@@ -1,9 +1,15 @@
 import { getNumber, getObject, getString, type JsonObject } from '../../model/json.js';
 import { namespaceOf } from '../../model/neighbours.js';
-import { dataStore } from '../../model/protocols.js';
 import { serviceSelects } from '../../model/services.js';
 import { findPodTemplate, isWorkloadKind } from '../../model/workloads.js';
-import { DOCS_BASE, type Rule, servingContainers, type WorkloadContext } from '../rule.js';
+import {
+  DOCS_BASE,
+  mainDataStore,
+  type Rule,
+  servingContainers,
+  servingTerms,
+  type WorkloadContext,
+} from '../rule.js';
 
 const REPLICATED_KINDS = ['Deployment', 'StatefulSet', 'ReplicaSet', 'Rollout'];
 
@@ -66,20 +72,33 @@ export const singleReplica: Rule = {
       'with one replica every restart, eviction or node drain leaves the Service with no endpoint until {what} is back: clients see an outage of the restart time',
     evictionOutage:
       'with one replica every eviction or node drain (which does not wait for a replacement) leaves the Service with no endpoint: an outage',
+    mayServe:
+      '{evidence}: with one replica every eviction or node drain leaves it with no endpoint while the replacement starts',
   },
   check(context) {
     if (!REPLICATED_KINDS.includes(context.kind) || context.services.length === 0) return [];
     // A pod only metrics scrapers reach (a controller, an exporter) loses no request when it goes.
-    if (servingContainers(context).length === 0) return [];
+    const serving = servingContainers(context);
+    const [first] = serving;
+    if (!first) return [];
     const replicas = getNumber(context.object, ['spec', 'replicas']) ?? 1;
     if (replicas !== 1) return [];
     if ((autoscaledMinimum(context) ?? 1) >= 2 || siblingReplicas(context) >= 1) return [];
+    // Only a port with no known route (a controller's port behind kube-rbac-proxy): say less, at info.
+    if (!serving.some(({ evidence }) => evidence.kind === 'serving')) {
+      const { evidence, ...terms } = servingTerms(first.evidence, 'evictionOutage');
+      return [
+        {
+          path: ['spec', 'replicas'],
+          ...terms,
+          data: { evidence },
+          fix: 'if it serves requests: replicas: 2 or more, plus a PodDisruptionBudget with maxUnavailable: 1',
+        },
+      ];
+    }
     // A StatefulSet of one, or a database or broker run as a Deployment, most often does not
     // replicate: a second replica is not a setting away, so the advice is about the restart window.
-    const store = context.analysis.containers
-      .filter(({ container }) => container.role === 'main')
-      .map(({ container }) => dataStore(container.spec))
-      .find((name) => name !== undefined);
+    const store = mainDataStore(context);
     if (context.kind === 'StatefulSet' || store !== undefined) {
       return [
         {
