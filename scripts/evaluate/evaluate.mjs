@@ -6,13 +6,15 @@
 // against docs/evaluation/expected.tsv (real problems found by reading the files), crashes, input
 // errors, and whether each finding's line lands in the object it names.
 //
-//   node scripts/evaluate/evaluate.mjs [--mirror DIR] [--only SUBSTRING] [--unjudged] [--keep]
+//   node scripts/evaluate/evaluate.mjs [--mirror DIR] [--only SUBSTRING] [--unjudged] [--keep] [--write]
 //
 //   --mirror DIR   where the mirrors are: DIR/<owner>+<name>/repo, a bare git directory or a clone
 //                  (default $LAMEDUCK_EVAL_MIRROR, else /work/.mirror)
 //   --only S       only the runs whose id contains S
 //   --unjudged     print only the findings with no verdict, as verdicts.tsv rows to fill in
 //   --keep         keep the extracted checkouts (their directory is printed)
+//   --write        also put the report into docs/evaluation.md and the per-rule table into
+//                  README.md, each between its <!-- evaluate:... --> markers (whole runs only)
 //   --runs FILE, --verdicts FILE, --expected FILE
 //                  other tables than scripts/evaluate/repos.json and docs/evaluation/*.tsv
 //
@@ -48,6 +50,7 @@ function parseArguments(argv) {
     else if (argument === '--only') options.only = argv[++index];
     else if (argument === '--unjudged') options.unjudged = true;
     else if (argument === '--keep') options.keep = true;
+    else if (argument === '--write') options.write = true;
     else if (argument === '--runs') options.runs = resolve(argv[++index]);
     else if (argument === '--verdicts') options.verdicts = resolve(argv[++index]);
     else if (argument === '--expected') options.expected = resolve(argv[++index]);
@@ -143,6 +146,8 @@ function lint(entry, checkout) {
   return { crashed, status: result.status, stderr, seconds, findings };
 }
 
+/** Which set a run belongs to: `tuned` (the repositories lint was changed for), or as repos.json says. */
+const setOf = (entry) => entry.set ?? 'tuned';
 const percent = (part, whole) => (whole === 0 ? '-' : `${Math.round((100 * part) / whole)} %`);
 
 function main() {
@@ -223,23 +228,25 @@ function main() {
     return;
   }
 
-  console.log('## Runs\n');
-  console.log('| run | commit | exit | seconds | error | warning | info | input errors | crash |');
-  console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+  const out = [];
+  const say = (line) => out.push(line);
+  say('### Runs\n');
+  say('| run | commit | exit | seconds | error | warning | info | input errors | crash |');
+  say('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const report of runReports) {
     const { entry } = report;
     if (report.skipped) {
-      console.log(`| ${entry.id} | ${entry.commit.slice(0, 12)} | skipped: ${report.skipped} |||||||`);
+      say(`| ${entry.id} | ${entry.commit.slice(0, 12)} | skipped: ${report.skipped} |||||||`);
       continue;
     }
     const count = (severity) => report.findings.filter((finding) => finding.severity === severity).length;
     const inputErrors = report.stderr.split('\n').filter((line) => line.startsWith('lameduck lint:')).length;
-    console.log(
+    say(
       `| ${entry.id} | ${entry.commit.slice(0, 12)} | ${report.status} | ${report.seconds.toFixed(1)} | ${count('error')} | ${count('warning')} | ${count('info')} | ${inputErrors} | ${report.crashed ? 'CRASH' : 'no'} |`,
     );
   }
   for (const report of runReports.filter((r) => r.stderr)) {
-    console.log(`\n${report.entry.id} said:\n${report.stderr}`);
+    say(`\n${report.entry.id} said:\n${report.stderr}`);
   }
 
   const judged = all.filter(({ finding }) => JUDGED_SEVERITIES.has(finding.severity));
@@ -256,8 +263,8 @@ function main() {
           objectMatches(row.object, objectKey(finding.object)),
       ),
   );
-  console.log('\n## Precision and recall (error and warning findings)\n');
-  printRuleTable(rules, judged, missed);
+  say('\n### Precision and recall (error and warning findings)\n');
+  for (const line of ruleTable(ruleRows(rules, judged, missed))) say(line);
 
   // The same object is often linted several times (overlays of one base, an install and its HA
   // variant, a chart and the manifests it was made from): counted once per repository here.
@@ -268,10 +275,30 @@ function main() {
     const key = [repo, item.finding.rule, kind, name, container ?? ''].join('|');
     if (!once.has(key)) once.set(key, item);
   }
-  console.log('\n## The same, each object once per repository\n');
-  printRuleTable(rules, [...once.values()], missed);
+  say('\n### The same, each object once per repository\n');
+  const perObject = ruleRows(rules, [...once.values()], missed);
+  for (const line of ruleTable(perObject)) say(line);
+  const sets = [...new Set(selected.map(setOf))];
+  if (sets.length > 1) {
+    say('\nBy set (`set` in repos.json), each object once per repository:\n');
+    say('| set | runs | findings | real | false | debatable | precision | precision, debatable left out |');
+    say('| --- | --- | --- | --- | --- | --- | --- | --- |');
+    for (const set of sets) {
+      const runIds = new Set(selected.filter((entry) => setOf(entry) === set).map((entry) => entry.id));
+      const row = ruleRows([], [], []).at(-1);
+      for (const { run: runId, verdict } of once.values()) {
+        if (!runIds.has(runId)) continue;
+        row.findings += 1;
+        if (verdict) row[verdict.verdict] += 1;
+      }
+      const decided = row.real + row.false + row.debatable;
+      say(
+        `| ${set} | ${runIds.size} | ${row.findings} | ${row.real} | ${row.false} | ${row.debatable} | ${percent(row.real, decided)} | ${percent(row.real, row.real + row.false)} |`,
+      );
+    }
+  }
 
-  console.log('\n## Causes of false and debatable verdicts (the [tag] of their reason)\n');
+  say('\n### Causes of false and debatable verdicts (the [tag] of their reason)\n');
   const causes = new Map();
   for (const { finding, verdict } of judged) {
     if (!verdict || verdict.verdict === 'real') continue;
@@ -282,64 +309,67 @@ function main() {
     entry.rules.add(finding.rule);
     causes.set(key, entry);
   }
-  console.log('| cause | verdict | findings | rules |');
-  console.log('| --- | --- | --- | --- |');
+  say('| cause | verdict | findings | rules |');
+  say('| --- | --- | --- | --- |');
   for (const [key, entry] of [...causes].sort((a, b) => b[1].count - a[1].count)) {
-    console.log(`| ${key} | ${entry.count} | ${[...entry.rules].sort().join(', ')} |`);
+    say(`| ${key} | ${entry.count} | ${[...entry.rules].sort().join(', ')} |`);
   }
 
-  console.log('\n## Findings judged false or debatable\n');
+  say('\n### Findings judged false or debatable\n');
   for (const { run, finding, verdict } of judged) {
     if (!verdict || verdict.verdict === 'real') continue;
-    console.log(
-      `- ${run} ${finding.file}:${finding.line} ${finding.rule} (${verdict.verdict}): ${verdict.reason}`,
-    );
+    say(`- ${run} ${finding.file}:${finding.line} ${finding.rule} (${verdict.verdict}): ${verdict.reason}`);
   }
 
-  console.log(
-    `\n## Lines\n\n${linesChecked - wrongLines.length} of ${linesChecked} findings land in the object they name.`,
+  say(
+    `\n### Lines\n\n${linesChecked - wrongLines.length} of ${linesChecked} findings land in the object they name.`,
   );
   const rendered = all.filter(({ finding }) => / \(kubectl kustomize\)$/.test(finding.file)).length;
-  console.log(
+  say(
     `${frontLines} of them point, by design, at the object in front of the workload (Ingress, Service, Namespace).`,
   );
-  console.log(
+  say(
     `${includeLines} of them point at the line of a Helm template that includes the helper rendering the object.`,
   );
-  console.log(`${rendered} of them point at kustomize output, not at a file a user edits.`);
+  say(`${rendered} of them point at kustomize output, not at a file a user edits.`);
   for (const { run: runId, finding, why } of wrongLines) {
-    console.log(
-      `- ${runId} ${finding.file}:${finding.line} ${finding.rule} ${objectKey(finding.object)}: ${why}`,
-    );
+    say(`- ${runId} ${finding.file}:${finding.line} ${finding.rule} ${objectKey(finding.object)}: ${why}`);
   }
   if (missed.length > 0) {
-    console.log('\n## Missed (expected.tsv rows no finding matches)\n');
+    say('\n### Missed (expected.tsv rows no finding matches)\n');
     for (const row of missed)
-      console.log(`- ${row.run} ${row.file}:${row.line} ${row.rule} ${row.object}: ${row.reason}`);
+      say(`- ${row.run} ${row.file}:${row.line} ${row.rule} ${row.object}: ${row.reason}`);
   }
   const byObject = all.filter(({ verdict }) => verdict?.byObject).length;
   if (byObject > 0) {
-    console.log(
+    say(
       `\n${byObject} findings took the verdict of the same object in another file (their file changed since the verdict).`,
     );
   }
   if (unjudged.length > 0) {
-    console.log(
-      `\n## Unjudged\n\n${unjudged.length} error and warning findings have no verdict; list them with --unjudged.`,
+    say(
+      `\n### Unjudged\n\n${unjudged.length} error and warning findings have no verdict; list them with --unjudged.`,
     );
+  }
+  console.log(out.join('\n'));
+  if (options.write) {
+    if (options.only) {
+      console.error('evaluate: --write needs every run; drop --only');
+      process.exit(2);
+    }
+    writeBetweenMarkers(join(ROOT, 'docs', 'evaluation.md'), 'report', out);
+    writeBetweenMarkers(join(ROOT, 'README.md'), 'readme', readmeTable(perObject));
   }
 }
 
-function printRuleTable(rules, judged, missed) {
-  console.log(
-    '| rule | findings | real | false | debatable | unjudged | precision | precision, debatable left out | missed | recall |',
-  );
-  console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
-  const totals = { findings: 0, real: 0, false: 0, debatable: 0, unjudged: 0, missed: 0 };
-  for (const rule of rules) {
+/** Per-rule tallies of judged findings, and their total last. */
+function ruleRows(rules, judged, missed) {
+  const totals = { rule: '**all**', findings: 0, real: 0, false: 0, debatable: 0, unjudged: 0, missed: 0 };
+  const rows = rules.map((rule) => {
     const mine = judged.filter(({ finding }) => finding.rule === rule);
     const tally = (value) => mine.filter(({ verdict }) => verdict?.verdict === value).length;
-    const row = {
+    return {
+      rule,
       findings: mine.length,
       real: tally('real'),
       false: tally('false'),
@@ -347,15 +377,50 @@ function printRuleTable(rules, judged, missed) {
       unjudged: mine.filter(({ verdict }) => !verdict).length,
       missed: missed.filter((item) => item.rule === rule).length,
     };
-    for (const key of Object.keys(totals)) totals[key] += row[key];
-    console.log(rowLine(rule, row));
-  }
-  console.log(rowLine('**all**', totals));
+  });
+  for (const row of rows) for (const key of Object.keys(totals)) if (key !== 'rule') totals[key] += row[key];
+  return [...rows, totals];
 }
 
-function rowLine(rule, row) {
+function ruleTable(rows) {
+  return [
+    '| rule | findings | real | false | debatable | unjudged | precision | precision, debatable left out | missed | recall |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    ...rows.map(rowLine),
+  ];
+}
+
+/** The README's short form of the per-object table. */
+function readmeTable(rows) {
+  return [
+    '| rule | findings | real | precision | debatable left out | recall |',
+    '|---|---:|---:|---:|---:|---:|',
+    ...rows.map((row) => {
+      const decided = row.real + row.false + row.debatable;
+      return `| ${row.rule} | ${row.findings} | ${row.real} | ${percent(row.real, decided)} | ${percent(row.real, row.real + row.false)} | ${percent(row.real, row.real + row.missed)} |`;
+    }),
+  ];
+}
+
+/** Replaces what stands between `<!-- evaluate:NAME -->` and `<!-- /evaluate:NAME -->` in a file. */
+function writeBetweenMarkers(file, name, lines) {
+  const text = readFileSync(file, 'utf8');
+  const open = `<!-- evaluate:${name} -->`;
+  const close = `<!-- /evaluate:${name} -->`;
+  const from = text.indexOf(open);
+  const to = text.indexOf(close);
+  if (from < 0 || to < from) {
+    console.error(
+      `evaluate: ${relative(ROOT, file)} has no ${open} ... ${close} markers; add them where the report goes`,
+    );
+    process.exit(2);
+  }
+  writeFileSync(file, `${text.slice(0, from + open.length)}\n${lines.join('\n')}\n${text.slice(to)}`);
+}
+
+function rowLine(row) {
   const decided = row.real + row.false + row.debatable;
-  return `| ${rule} | ${row.findings} | ${row.real} | ${row.false} | ${row.debatable} | ${row.unjudged} | ${percent(row.real, decided)} | ${percent(row.real, row.real + row.false)} | ${row.missed} | ${percent(row.real, row.real + row.missed)} |`;
+  return `| ${row.rule} | ${row.findings} | ${row.real} | ${row.false} | ${row.debatable} | ${row.unjudged} | ${percent(row.real, decided)} | ${percent(row.real, row.real + row.false)} | ${row.missed} | ${percent(row.real, row.real + row.missed)} |`;
 }
 
 main();
