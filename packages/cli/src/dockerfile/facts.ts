@@ -3,7 +3,7 @@
  * process started (ENTRYPOINT/CMD, exec or shell form), STOPSIGNAL, and the files copied in.
  * Positions are 1-based lines and columns, like every finding.
  */
-import { DockerfileParser, type Instruction, type JSONInstruction } from 'dockerfile-ast';
+import { DockerfileParser, type From, type Instruction, type JSONInstruction } from 'dockerfile-ast';
 
 export interface Located {
   readonly line: number;
@@ -71,6 +71,15 @@ export interface DockerfileContext {
   readonly script?: { readonly file: string; readonly text: string };
 }
 
+/** The final stage's image, followed through `FROM <earlier stage>` to the image that stage starts from. */
+function baseImageOf(froms: readonly From[]): string {
+  const stages = new Map(froms.map((from) => [from.getBuildStage()?.toLowerCase(), from.getImage() ?? '']));
+  let image = froms.at(-1)?.getImage() ?? '';
+  for (let hop = 0; hop < froms.length && stages.has(image.toLowerCase()); hop++)
+    image = stages.get(image.toLowerCase()) ?? image;
+  return image;
+}
+
 /** undefined when the file has no FROM: it is not a Dockerfile anyone can build. */
 export function dockerfileFacts(file: string, text: string): DockerfileFacts | undefined {
   const dockerfile = DockerfileParser.parse(text);
@@ -98,7 +107,7 @@ export function dockerfileFacts(file: string, text: string): DockerfileFacts | u
   return {
     file,
     text,
-    baseImage: last.getImage() ?? '',
+    baseImage: baseImageOf(froms),
     from: at(last),
     ...(entrypoint ? { entrypoint: processOf(entrypoint as JSONInstruction, 'ENTRYPOINT') } : {}),
     ...(cmd ? { cmd: processOf(cmd as JSONInstruction, 'CMD') } : {}),

@@ -4,6 +4,7 @@
  * top-level command, or, when the script ends in an if/else or case block, the last command of
  * each of its branches: every one of them must exec the app.
  */
+import { scriptCommands } from '../model/sigterm-path.js';
 
 export interface ScriptCommand {
   readonly text: string;
@@ -91,7 +92,7 @@ export function finalCommands(script: string): ScriptCommand[] {
 /** The first of the last commands that leaves the shell as PID 1, or undefined when all exec. */
 export function missingExec(script: string): ScriptCommand | undefined {
   return finalCommands(script).find((last) => {
-    const command = last.text.split(/;|&&/).at(-1)?.trim() ?? '';
+    const command = scriptCommands(last.text).at(-1) ?? '';
     return !/^exec\s/.test(command) && !/^exit\b/.test(command);
   });
 }

@@ -4,6 +4,7 @@
  * SIGKILL at the end of the grace period (exit code 137), with every request in flight cut.
  */
 import type { JsonObject } from './json.js';
+import { execsLastCommand, imageParts, imageShell, PIPELINE, shellOf, withoutQuotes } from './shells.js';
 
 export type SigtermPath =
   | { readonly reaches: true }
@@ -20,37 +21,71 @@ export function shellScript(argv: readonly string[]): { shell: string; script: s
 }
 const PACKAGE_MANAGER_START = /^(?:\S*\/)?(npm|yarn|pnpm)\s+(?:run\s+)?start\b|^(?:\S*\/)?(npm|yarn|pnpm)$/;
 
+/**
+ * Whether `npm start` as PID 1 passes SIGTERM on to the app: npm 7 and later forward it to the
+ * script's shell (measured with npm 11), and the app gets it only where that shell execs it
+ * (busybox on Alpine, bash); dash, Debian's /bin/sh, takes it and the app is SIGKILLed. The
+ * official node images of Node 14 and older ship npm 6.
+ */
+export function npmReachesApp(image: string | undefined): boolean {
+  const shell = imageShell(image);
+  if (shell === undefined || shell === 'dash') return false;
+  const { name, tag } = imageParts(image ?? '');
+  const major = name === 'node' ? /^(\d+)/.exec(tag)?.[1] : undefined;
+  return major === undefined || Number(major) >= 16;
+}
+
 /** Where SIGTERM goes for a container spec's command and args (the image's own entrypoint is unknown here). */
 export function sigtermPath(container: JsonObject): SigtermPath {
   const command = Array.isArray(container.command) ? container.command.map(String) : [];
   const args = Array.isArray(container.args) ? container.args.map(String) : [];
-  const reason = sigtermLostBecause([...command, ...args]);
+  const image = typeof container.image === 'string' ? container.image : undefined;
+  const reason = sigtermLostBecause([...command, ...args], image);
   if (reason === undefined) return { reaches: true };
   return { reaches: false, reason, field: command.length > 0 ? 'command' : 'args' };
 }
 
+/** The commands of a shell script, split on `;`, `&&`, `||` and newlines outside quotes. */
+export function scriptCommands(script: string): string[] {
+  const bare = withoutQuotes(script);
+  const commands: string[] = [];
+  let start = 0;
+  for (const separator of bare.matchAll(/;|&&|\|\||\n/g)) {
+    commands.push(script.slice(start, separator.index));
+    start = separator.index + separator[0].length;
+  }
+  commands.push(script.slice(start));
+  return commands.map((command) => command.trim()).filter(Boolean);
+}
+
 /**
  * Why SIGTERM would not reach the app that `argv` starts, or undefined when it does: for a
- * container's command and args, and for a Dockerfile's exec-form ENTRYPOINT or CMD alike.
+ * container's command and args, and for a Dockerfile's ENTRYPOINT or CMD alike. `image` is the
+ * container's image or the Dockerfile's base, which says which shell `sh` is (model/shells.ts).
  */
-export function sigtermLostBecause(argv: readonly string[]): string | undefined {
+export function sigtermLostBecause(argv: readonly string[], image?: string): string | undefined {
   const manager = PACKAGE_MANAGER_START.exec(argv.join(' '));
-  if (manager) return `${manager[1] ?? manager[2]} becomes PID 1 and does not forward SIGTERM to the app`;
+  if (manager) {
+    const name = manager[1] ?? manager[2];
+    return name === 'npm' && npmReachesApp(image)
+      ? undefined
+      : `${name} becomes PID 1 and does not forward SIGTERM to the app`;
+  }
   const shellRun = shellScript(argv);
   if (shellRun === undefined) return undefined;
   const { shell: program, script } = shellRun;
-  // The shell is replaced only by an exec of its last command.
-  const last = script
-    .split(/;|&&|\|\||\n/)
-    .map((part) => part.trim())
-    .filter(Boolean)
-    .pop();
+  const last = scriptCommands(script).pop();
   if (last === undefined || /^exec\s/.test(last)) return undefined;
-  if (PACKAGE_MANAGER_START.test(last))
+  const lastManager = PACKAGE_MANAGER_START.exec(last);
+  if (lastManager && !((lastManager[1] ?? lastManager[2]) === 'npm' && npmReachesApp(image)))
     return 'the shell runs a package manager that does not forward SIGTERM';
-  if (/[;&|\n]/.test(script.trim())) return 'the shell stays PID 1 and does not forward SIGTERM to the app';
-  // bash execs a lone simple command; dash (sh on Debian and Ubuntu, 0.5.12 tested by the lab's
-  // fidelity tests) does not, so `sh -c "node server.js"` keeps sh as PID 1.
-  if (/bash$/.test(program)) return undefined;
-  return `${program} is dash on Debian and Ubuntu images, which does not exec even a lone command: the shell stays PID 1 and does not forward SIGTERM to the app`;
+  if (PIPELINE.test(withoutQuotes(script)))
+    return 'a pipeline keeps the shell as PID 1, and it does not forward SIGTERM to the app';
+  const shell = shellOf(program, image);
+  if (shell === undefined)
+    return `unless ${program} is busybox (Alpine) or bash, which exec the last command, it is dash (Debian, Ubuntu), which does not: the shell stays PID 1 and does not forward SIGTERM to the app`;
+  if (execsLastCommand(shell, script)) return undefined;
+  return shell === 'dash'
+    ? `${program} is dash${image ? ` in ${image}` : ''}, which does not exec even the last command: the shell stays PID 1 and does not forward SIGTERM to the app`
+    : `${program} does not exec a last command inside if, for or case, with a redirection, or after a trap: the shell stays PID 1 and does not forward SIGTERM to the app`;
 }

@@ -1,3 +1,4 @@
+import { npmReachesApp } from '../../model/sigterm-path.js';
 import { type DockerfileRule, packageManagerOf } from '../dockerfile-rule.js';
 import { PRELOAD_ADVICE } from '../node-preload.js';
 import { DOCS_BASE } from '../rule.js';
@@ -17,7 +18,7 @@ export const dockerfilePackageManagerPid1: DockerfileRule = {
       facts.entrypoint?.form === 'exec' && facts.entrypoint.argv.length > 0 ? facts.entrypoint : facts.cmd;
     if (process?.form !== 'exec') return [];
     const manager = packageManagerOf(process.argv);
-    if (!manager) return [];
+    if (!manager || (manager === 'npm' && npmReachesApp(facts.baseImage))) return [];
     return [
       {
         line: process.line,

@@ -19,6 +19,22 @@ describe('dockerfile-shell-form', () => {
         dockerfile: 'FROM debian\nCMD ["bash", "-c", "server --port 80"]\n',
       },
       {
+        name: 'an exec-form sh on Alpine running one command: busybox execs it',
+        dockerfile: 'FROM alpine\nENTRYPOINT ["sh", "-c", "./usr/local/bin/currency $CURRENCY_PORT"]\n',
+      },
+      {
+        name: 'shell-form CMD on Alpine, a sequence: busybox execs the last command',
+        dockerfile: 'FROM node:20-alpine\nCMD ./migrate && node server.js\n',
+      },
+      {
+        name: 'shell-form CMD on a stage that starts from Alpine',
+        dockerfile: 'FROM node:20-alpine AS base\nFROM base\nCMD node server.js\n',
+      },
+      {
+        name: 'shell-form CMD on UBI, whose /bin/sh is bash',
+        dockerfile: 'FROM registry.access.redhat.com/ubi9/ubi-minimal\nCMD ./server --port 8080\n',
+      },
+      {
         name: 'shell form only in an earlier stage',
         dockerfile: 'FROM node:20 AS build\nCMD npm test\nFROM node:20\nCMD ["node", "server.js"]\n',
       },
@@ -34,26 +50,37 @@ describe('dockerfile-shell-form', () => {
             messageId: 'execFormShell',
             data: {
               keyword: 'ENTRYPOINT',
-              reason: 'the shell stays PID 1 and does not forward SIGTERM to the app',
+              reason:
+                'unless /bin/sh is busybox (Alpine) or bash, which exec the last command, it is dash (Debian, Ubuntu), which does not: the shell stays PID 1 and does not forward SIGTERM to the app',
             },
             fix: /^exec the last command, so the shell becomes the app: ENTRYPOINT \["\/bin\/sh","-c","envsubst < envoy.tmpl.yaml > envoy.yaml && exec envoy -c envoy.yaml"\]$/,
           },
         ],
       },
       {
-        name: 'an exec-form sh running one command (dash and busybox do not exec it)',
-        dockerfile: 'FROM alpine\nENTRYPOINT ["sh", "-c", "./usr/local/bin/currency ${CURRENCY_PORT}"]\n',
-        findings: [{ line: 2, messageId: 'execFormShell', data: { keyword: 'ENTRYPOINT' } }],
+        name: 'an exec-form sh on Debian running one command: dash does not exec it',
+        dockerfile: 'FROM debian:12\nENTRYPOINT ["sh", "-c", "./usr/local/bin/currency $CURRENCY_PORT"]\n',
+        findings: [
+          {
+            line: 2,
+            messageId: 'execFormShell',
+            data: {
+              keyword: 'ENTRYPOINT',
+              reason:
+                'sh is dash in debian:12, which does not exec even the last command: the shell stays PID 1 and does not forward SIGTERM to the app',
+            },
+          },
+        ],
       },
       {
-        name: 'shell-form CMD',
-        dockerfile: 'FROM node:20-alpine\nCOPY . .\nCMD node server.js\n',
-        output: 'FROM node:20-alpine\nCOPY . .\nCMD ["node", "server.js"]\n',
+        name: 'shell-form CMD on a Debian image',
+        dockerfile: 'FROM node:20-slim\nCOPY . .\nCMD node server.js\n',
+        output: 'FROM node:20-slim\nCOPY . .\nCMD ["node", "server.js"]\n',
         findings: [
           {
             line: 3,
             messageId: 'shellIsPid1',
-            message: /runs as \/bin\/sh -c "node server\.js"/,
+            message: /runs as \/bin\/sh -c "node server\.js", PID 1: \/bin\/sh is dash in node:20-slim/,
             fix: /^use the exec form: CMD \["node","server\.js"\]; for a Node app, .*@lameduck\/node\/register/,
           },
         ],
@@ -77,7 +104,7 @@ describe('dockerfile-shell-form', () => {
       },
       {
         name: 'shell-form ENTRYPOINT wins over an exec CMD',
-        dockerfile: 'FROM alpine\nENTRYPOINT myapp --flag\nCMD ["x"]\n',
+        dockerfile: 'FROM ubuntu:24.04\nENTRYPOINT myapp --flag\nCMD ["x"]\n',
         findings: [
           {
             line: 2,

@@ -1,4 +1,5 @@
 import { type ProcessInstruction, startedProcess } from '../../dockerfile/facts.js';
+import { PIPELINE } from '../../model/shells.js';
 import { shellScript, sigtermLostBecause } from '../../model/sigterm-path.js';
 import type { DockerfileFinding, DockerfileRule } from '../dockerfile-rule.js';
 import { isNodeApp, PRELOAD_ADVICE } from '../node-preload.js';
@@ -23,8 +24,6 @@ function execHint(keyword: string, command: string): string {
   return `keep the shell form and exec the last command, so the shell expands it and then becomes the app: ${keyword} ${head ? `${head} ` : ''}exec ${last}`;
 }
 
-const PIPELINE = /(^|[^|])\|([^|]|$)/;
-
 /** A shell command as what runs before its last command, and that last command. */
 function splitLast(command: string): { head: string; last: string } {
   const at = Math.max(command.lastIndexOf('&&'), command.lastIndexOf(';'));
@@ -32,20 +31,15 @@ function splitLast(command: string): { head: string; last: string } {
   return { head, last: command.slice(head.length).trim() };
 }
 
-/** The shell replaces itself with an exec'd last command, which then gets SIGTERM as PID 1. */
-function execsLast(command: string): boolean {
-  return !PIPELINE.test(command) && /^exec\s/.test(splitLast(command.trim()).last);
-}
-
 /**
  * `ENTRYPOINT ["sh", "-c", "..."]`: the exec form, but of a shell, which is PID 1 as surely as in
  * the shell form. (A package manager as PID 1 has its own rule.)
  */
-function execFormShell(process: ProcessInstruction): DockerfileFinding[] {
+function execFormShell(process: ProcessInstruction, baseImage: string): DockerfileFinding[] {
   const shellRun = shellScript(process.argv);
   if (shellRun === undefined) return [];
   const { shell: program, script } = shellRun;
-  const reason = sigtermLostBecause(process.argv);
+  const reason = sigtermLostBecause(process.argv, baseImage);
   if (reason === undefined || /package manager/.test(reason)) return [];
   const { head, last } = splitLast(script.trim().replace(/;\s*$/, ''));
   const execed = JSON.stringify([program, '-c', `${head ? `${head} ` : ''}exec ${last}`]);
@@ -69,20 +63,21 @@ export const dockerfileShellForm: DockerfileRule = {
     execFormShell:
       '{keyword} {argv} starts a shell as PID 1 itself: {reason}, so the app is SIGKILLed at the end of the grace period and in-flight requests are cut',
     shellIsPid1:
-      '{keyword} {command} runs as /bin/sh -c "{command}": the shell is PID 1, and where it does not exec the command (busybox on Alpine, any script with more than one command) SIGTERM stops at the shell and the app is SIGKILLed at the end of the grace period',
+      '{keyword} {command} runs as /bin/sh -c "{command}", PID 1: {reason}, so the app is SIGKILLed at the end of the grace period and in-flight requests are cut',
   },
   check({ facts }) {
     const process = startedProcess(facts);
-    if (process?.form === 'exec') return execFormShell(process);
+    if (process?.form === 'exec') return execFormShell(process, facts.baseImage);
     if (process?.form !== 'shell') return [];
     const command = process.argv[0] ?? '';
-    if (execsLast(command)) return [];
+    const reason = sigtermLostBecause(['/bin/sh', '-c', command], facts.baseImage);
+    if (reason === undefined) return [];
     return [
       {
         line: process.line,
         column: process.column,
         messageId: 'shellIsPid1',
-        data: { keyword: process.keyword, command },
+        data: { keyword: process.keyword, command, reason },
         fix: `${execHint(process.keyword, command)}${isNodeApp(facts.baseImage, [command]) ? `; ${PRELOAD_ADVICE}` : ''}`,
       },
     ];

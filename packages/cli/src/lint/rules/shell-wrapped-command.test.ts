@@ -13,6 +13,21 @@ describe('shell-wrapped-command', () => {
         name: 'a single command under bash (bash execs it)',
         yaml: command('["bash", "-c", "node server.js"]'),
       },
+      {
+        name: 'a sequence under bash: bash 5.1 and later exec its last command',
+        yaml: command('["bash", "-c", "./migrate && node server.js"]'),
+      },
+      {
+        name: 'a sequence under sh on Alpine: busybox execs its last command',
+        yaml: command('["sh", "-c", "./migrate && node server.js"]').replace(
+          'image: web:1',
+          'image: node:20-alpine',
+        ),
+      },
+      {
+        name: 'npm start on Alpine: npm forwards SIGTERM to the shell, which busybox replaced by the app',
+        yaml: command('["npm", "start"]').replace('image: web:1', 'image: node:22-alpine'),
+      },
     ],
     invalid: [
       {
@@ -35,17 +50,35 @@ describe('shell-wrapped-command', () => {
         findings: [{ line: 18, message: /shell stays PID 1/, fix: { not: /@lameduck\/node/ } }],
       },
       {
-        name: 'sh -c with a sequence and no exec',
+        name: 'sh -c with a sequence and no exec, the image unknown: said with the shells it depends on',
         yaml: command('["sh", "-c", "./migrate && node server.js"]'),
-        findings: [{ line: 18, message: /shell stays PID 1/, fix: /@lameduck\/node\/register/ }],
-      },
-      {
-        name: 'sh -c with a lone command: dash does not exec it',
-        yaml: command('["sh", "-c", "node server.js"]'),
         findings: [
           {
             line: 18,
-            message: /sh is dash on Debian and Ubuntu images, which does not exec even a lone command/,
+            message:
+              /^unless sh is busybox \(Alpine\) or bash, which exec the last command, it is dash \(Debian, Ubuntu\), which does not: the shell stays PID 1/,
+            fix: /@lameduck\/node\/register/,
+          },
+        ],
+      },
+      {
+        name: 'a pipeline: no shell execs into one',
+        yaml: command('["bash", "-c", "node server.js | tee /tmp/log"]'),
+        findings: [{ line: 18, message: /^a pipeline keeps the shell as PID 1/ }],
+      },
+      {
+        name: 'npm start on a Debian node image: dash between npm and the app takes the SIGTERM npm forwards',
+        yaml: command('["npm", "start"]').replace('image: web:1', 'image: node:22-slim'),
+        findings: [{ line: 18, message: /^npm becomes PID 1 and does not forward SIGTERM/ }],
+      },
+      {
+        name: 'sh -c with a lone command on a Debian image: dash does not exec it',
+        yaml: command('["sh", "-c", "node server.js"]').replace('image: web:1', 'image: node:20'),
+        findings: [
+          {
+            line: 18,
+            message:
+              /^sh is dash in node:20, which does not exec even the last command: the shell stays PID 1/,
           },
         ],
       },

@@ -82,7 +82,7 @@ describe('single-replica', () => {
       },
       {
         name: 'the same Deployment read twice (a kustomization and its parent) is no second replica',
-        yaml: service + deployment({ replicas: 1 }) + `---\n${deployment({ replicas: 1 })}`,
+        yaml: `${service}${deployment({ replicas: 1 })}---\n${deployment({ replicas: 1 })}`,
         findings: [
           { line: 13, messageId: 'evictionOutage' },
           { line: 31, messageId: 'evictionOutage' },
