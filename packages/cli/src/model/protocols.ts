@@ -125,3 +125,15 @@ export function metricsExporter(container: JsonObject): string | undefined {
   const image = typeof container.image === 'string' ? container.image : '';
   return EXPORTER_IMAGE.exec(image)?.[1];
 }
+
+/**
+ * Sidecars the app needs while it drains: database proxies, proxies in front of or behind it,
+ * secret agents. (istio-proxy has its own rule; log shippers and metrics agents lose no request.)
+ */
+const NEEDED_SIDECAR_IMAGE =
+  /(?:^|\/)(?:cloud-sql-proxy|gce-proxy|alloydb-auth-proxy|pgbouncer|envoy|haproxy|oauth2-proxy|vault|consul|cloud-sql-python-connector)(?::|@|$)/;
+
+/** Whether a container runs a proxy or agent that the app beside it sends through (a database proxy, Vault). */
+export function neededSidecar(container: JsonObject): boolean {
+  return typeof container.image === 'string' && NEEDED_SIDECAR_IMAGE.test(container.image);
+}

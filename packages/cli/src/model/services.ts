@@ -40,3 +40,17 @@ export function labelSelectorMatches(
     }
   });
 }
+
+/** `clusterIP: None`: no virtual IP and no kube-proxy rules; DNS answers with the pods' own addresses. */
+export function headless(service: JsonObject): boolean {
+  return getString(service, ['spec', 'clusterIP']) === 'None';
+}
+
+/**
+ * A headless Service that lists pods before they are ready and while they terminate: the way
+ * Kubernetes documents peer discovery (a StatefulSet's members, a memberlist gossip ring, workers
+ * dialling every frontend). Peers find each other through it; it routes no client's requests.
+ */
+export function peerDiscovery(service: JsonObject): boolean {
+  return headless(service) && getIn(service, ['spec', 'publishNotReadyAddresses']) === true;
+}

@@ -7,8 +7,8 @@
 import type { ContainerAnalysis, WorkloadAnalysis } from './analyze.js';
 import { getIn, getObject, getString, isObject, type JsonObject } from './json.js';
 import { ingressBackendServices, type Neighbours, namespaceOf } from './neighbours.js';
-import { metricsExporter, requestProtocolName, telemetryCollector } from './protocols.js';
-import { labelSelectorMatches } from './services.js';
+import { metricsExporter, neededSidecar, requestProtocolName, telemetryCollector } from './protocols.js';
+import { headless, labelSelectorMatches, peerDiscovery } from './services.js';
 import { type ContainerView, containerPorts, type WorkloadKind } from './workloads.js';
 
 /** A container of the pod with the evidence that it serves requests. */
@@ -21,6 +21,14 @@ const METRICS_NAME = /(?:^|-)metrics(?:$|-)|^prometheus$|^prom$/;
 
 export function metricsPortName(name: string | undefined): boolean {
   return name !== undefined && METRICS_NAME.test(name);
+}
+
+/**
+ * `metrics`, `web-metrics`, `kube-state-metrics`: a Service named for the scrapes it carries. Not
+ * `metrics-server`, whose Service is the backend of the metrics.k8s.io API.
+ */
+function metricsServiceName(name: string): boolean {
+  return /(?:^|-)metrics$/.test(name);
 }
 
 /** What stands in front of one Service: the objects that send it traffic from outside the cluster. */
@@ -53,6 +61,20 @@ interface Port {
 }
 
 const nameOf = (object: JsonObject) => getString(object, ['metadata', 'name']) ?? '';
+
+/**
+ * A Service that can carry no request: peer discovery, or a headless one whose ports all target
+ * port 0 (a name in DNS for a worker that listens on nothing).
+ */
+function placeholder(service: JsonObject): boolean {
+  if (peerDiscovery(service)) return true;
+  const ports = getIn(service, ['spec', 'ports']);
+  return (
+    headless(service) &&
+    Array.isArray(ports) &&
+    ports.every((port) => isObject(port) && (port.targetPort ?? port.port) === 0)
+  );
+}
 
 /** The Service port's targetPort reaches this container port (by number or by name; absent means `port`). */
 function targets(servicePort: JsonObject, port: Port): boolean {
@@ -88,7 +110,7 @@ function metricsServicePort(
   neighbours: ServingNeighbours,
 ): boolean {
   const portName = getString(servicePort, ['name']);
-  if (metricsPortName(portName) || metricsPortName(port.name) || metricsPortName(nameOf(service)))
+  if (metricsPortName(portName) || metricsPortName(port.name) || metricsServiceName(nameOf(service)))
     return true;
   const labels = getObject(service, ['metadata', 'labels']) ?? {};
   return neighbours.serviceMonitors.some(
@@ -120,19 +142,25 @@ function describeRoute({ service, fronts }: ServiceFront, servicePort: JsonObjec
 function portEvidence(port: Port, neighbours: ServingNeighbours): ServingEvidence {
   if (metricsPortName(port.name) || podMonitorScrapes(port, neighbours))
     return { kind: 'not-serving', because: `port ${port.name ?? port.port} serves metrics` };
-  let scrapedBy: string | undefined;
+  let reachedOnlyBy: string | undefined;
+  // Peers reach one another through a peer-discovery Service (gossip, a StatefulSet's members):
+  // no client request comes that way, and the Service keeps terminating pods listed by design.
   for (const front of neighbours.services) {
     const ports = getIn(front.service, ['spec', 'ports']);
     for (const servicePort of Array.isArray(ports) ? ports.filter(isObject) : []) {
       if (!targets(servicePort, port)) continue;
+      if (peerDiscovery(front.service)) {
+        reachedOnlyBy ??= `only the peer-discovery Service ${nameOf(front.service)} (headless, listing pods that are not ready) reaches port ${port.name ?? port.port}`;
+        continue;
+      }
       if (metricsServicePort(front.service, servicePort, port, neighbours)) {
-        scrapedBy ??= `only the metrics Service ${nameOf(front.service)} routes to port ${port.name ?? port.port}`;
+        reachedOnlyBy ??= `only the metrics Service ${nameOf(front.service)} routes to port ${port.name ?? port.port}`;
         continue;
       }
       return { kind: 'serving', because: describeRoute(front, servicePort, port) };
     }
   }
-  if (scrapedBy) return { kind: 'not-serving', because: scrapedBy };
+  if (reachedOnlyBy) return { kind: 'not-serving', because: reachedOnlyBy };
   // A port's name is evidence only where no Service in the input selects the pod (it lives in
   // another repository): where Services do, and none routes to this port, it reaches no one
   // through them (the operator's http port behind kube-rbac-proxy's https).
@@ -171,7 +199,7 @@ export function servingEvidence(
   const ports = containerPorts(container.spec);
   if (ports.length === 0) {
     const routing = neighbours.services.find(
-      ({ service }) => !metricsPortName(nameOf(service)) && !podDeclaresPorts,
+      ({ service }) => !metricsServiceName(nameOf(service)) && !podDeclaresPorts && !placeholder(service),
     );
     return first && container.role === 'main' && routing
       ? {
@@ -233,7 +261,10 @@ export function servingEvidenceOf(
     podMonitors: neighbours.objectsOfKind('PodMonitor'),
   };
   const podDeclaresPorts = analysis.containers.some((c) => containerPorts(c.container.spec).length > 0);
-  const firstMain = analysis.containers.find((c) => c.container.role === 'main');
+  // Where no container declares a port, the Service reaches the app: the first main container that
+  // is not a proxy the app sends through (a kustomize component may put cloud-sql-proxy first).
+  const mains = analysis.containers.filter((c) => c.container.role === 'main');
+  const firstMain = mains.find((c) => !neededSidecar(c.container.spec)) ?? mains[0];
   return analysis.containers.map((container) => ({
     ...container,
     evidence: servingEvidence(

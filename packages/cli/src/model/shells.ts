@@ -68,6 +68,10 @@ export function execsLastCommand(shell: Shell, script: string): boolean {
   // A trap needs the shell alive to run it.
   if (shell === 'dash' || PIPELINE.test(bare) || TRAP.test(bare)) return false;
   if (shell === 'busybox') return true;
-  const last = bare.split(/;|&&|\|\||\n/).filter((part) => part.trim() !== '').at(-1) ?? '';
+  const last =
+    bare
+      .split(/;|&&|\|\||\n/)
+      .filter((part) => part.trim() !== '')
+      .at(-1) ?? '';
   return !COMPOUND.test(bare) && !REDIRECTION.test(last);
 }

@@ -39,9 +39,28 @@ describe('classic-sidecar-exits-first', () => {
         findings: [
           {
             line: 19,
+            messageId: 'sidecarStopsFirst',
             message:
               /^db-proxy \(gcr\.io\/cloud-sql-connectors\/cloud-sql-proxy:2\.11\.0\) is an ordinary container, so it gets SIGTERM at t=0 with the app and stops, while app keeps working until t=15s/,
             fix: /^make it a native sidecar: move it to initContainers with restartPolicy: Always/,
+            container: 'db-proxy',
+          },
+        ],
+      },
+      {
+        name: 'the app has no preStop yet: its requests in flight still need the proxy, and so will the preStop it needs',
+        yaml: deployment({
+          container: sidecar('gcr.io/cloud-sql-connectors/cloud-sql-proxy:2.8.0').replace(
+            '\n          lifecycle: {preStop: {sleep: {seconds: 15}}}',
+            '',
+          ),
+        }),
+        kubeVersion: '1.28',
+        findings: [
+          {
+            line: 18,
+            messageId: 'sidecarStopsWithApp',
+            fix: /^give it a preStop sleep of 15s/,
             container: 'db-proxy',
           },
         ],
@@ -54,7 +73,14 @@ describe('classic-sidecar-exits-first', () => {
           'preStop: {exec: {command: ["/bin/sh", "-c", "sleep 15"]}}',
         ),
         kubeVersion: '1.28',
-        findings: [{ line: 19, message: /pgbouncer/, fix: /^give it a preStop sleep of 15s/ }],
+        findings: [
+          {
+            line: 19,
+            messageId: 'sidecarStopsFirst',
+            message: /pgbouncer/,
+            fix: /^give it a preStop sleep of 15s/,
+          },
+        ],
       },
     ],
   });

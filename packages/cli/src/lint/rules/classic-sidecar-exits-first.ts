@@ -1,14 +1,8 @@
 import { formatSeconds as t } from '../../model/duration.js';
 import { getString } from '../../model/json.js';
+import { neededSidecar } from '../../model/protocols.js';
 import { nativeSidecarsEnabled } from '../../model/workloads.js';
 import { DOCS_BASE, type Rule, servingContainers } from '../rule.js';
-
-/**
- * Sidecars the app needs while it drains: database proxies, proxies in front of or behind it,
- * secret agents. (istio-proxy has its own rule; log shippers and metrics agents lose no request.)
- */
-const NEEDED_SIDECAR =
-  /(?:^|\/)(?:cloud-sql-proxy|gce-proxy|alloydb-auth-proxy|pgbouncer|envoy|haproxy|oauth2-proxy|vault|consul|cloud-sql-python-connector)(?::|@|$)/;
 
 export const classicSidecarExitsFirst: Rule = {
   id: 'classic-sidecar-exits-first',
@@ -18,20 +12,24 @@ export const classicSidecarExitsFirst: Rule = {
   messages: {
     sidecarStopsFirst:
       '{sidecar} ({image}) is an ordinary container, so it gets SIGTERM at t=0 with the app and stops, while {app} keeps working until t={appDone}: what the app still sends through it (queries, upstream calls, secrets) fails during every rollout',
+    sidecarStopsWithApp:
+      '{sidecar} ({image}) is an ordinary container, so it gets SIGTERM at t=0 with the app and stops: what {app} still sends through it while it finishes its requests in flight fails, and once {app} gets the preStop it needs (prestop-missing), everything it serves in that window fails too',
   },
   check(context) {
     const serving = servingContainers(context);
     const app = serving[0];
     // How long the app keeps working after deletion: its preStop, then its drain.
     const appDone = app ? (app.budget.exitAt ?? app.budget.sigtermAt) : undefined;
-    if (!app || appDone === undefined || appDone <= 0) return [];
+    if (!app || appDone === undefined) return [];
+    // With no preStop the app still drains what it holds, and the preStop it needs is the range's.
+    const waitFor = appDone > 0 ? appDone : context.preStopCoverage.range.max;
     const native = nativeSidecarsEnabled(context.options.kubeVersion);
     return context.analysis.containers.flatMap(({ container, budget }) => {
       const image = getString(container.spec, ['image']) ?? '';
       if (
         container.role !== 'main' ||
         serving.some((s) => s.container === container) ||
-        !NEEDED_SIDECAR.test(image) ||
+        !neededSidecar(container.spec) ||
         budget.preStop.kind !== 'none'
       )
         return [];
@@ -39,11 +37,18 @@ export const classicSidecarExitsFirst: Rule = {
         {
           path: [...container.path, 'name'],
           container: container.name,
-          messageId: 'sidecarStopsFirst',
-          data: { sidecar: container.name, image, app: app.container.name, appDone: t(appDone) },
+          ...(appDone > 0
+            ? {
+                messageId: 'sidecarStopsFirst',
+                data: { sidecar: container.name, image, app: app.container.name, appDone: t(appDone) },
+              }
+            : {
+                messageId: 'sidecarStopsWithApp',
+                data: { sidecar: container.name, image, app: app.container.name },
+              }),
           fix: native
-            ? `make it a native sidecar: move it to initContainers with restartPolicy: Always (Kubernetes 1.29+), so it gets SIGTERM only after ${app.container.name} has exited; or give it a preStop sleep of ${Math.ceil(appDone)}s, or its own exit delay (cloud-sql-proxy --max-sigterm-delay)`
-            : `give it a preStop sleep of ${Math.ceil(appDone)}s or its own exit delay (cloud-sql-proxy --max-sigterm-delay); from Kubernetes 1.29, a native sidecar (initContainers with restartPolicy: Always) stops after the app`,
+            ? `make it a native sidecar: move it to initContainers with restartPolicy: Always (Kubernetes 1.29+), so it gets SIGTERM only after ${app.container.name} has exited; or give it a preStop sleep of ${Math.ceil(waitFor)}s, or its own exit delay (cloud-sql-proxy --max-sigterm-delay)`
+            : `give it a preStop sleep of ${Math.ceil(waitFor)}s or its own exit delay (cloud-sql-proxy --max-sigterm-delay); from Kubernetes 1.29, a native sidecar (initContainers with restartPolicy: Always) stops after the app`,
         },
       ];
     });

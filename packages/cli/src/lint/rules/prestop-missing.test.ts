@@ -62,6 +62,45 @@ spec:
 `,
       },
       {
+        name: 'a port reached only through a peer-discovery Service (headless, publishing not-ready pods: a gossip ring)',
+        yaml: `${deployment().replace('- containerPort: 8080', '- {name: http-memberlist, containerPort: 7946}')}---
+apiVersion: v1
+kind: Service
+metadata: {name: gossip-ring}
+spec:
+  clusterIP: None
+  publishNotReadyAddresses: true
+  selector: {app: web}
+  ports: [{name: tcp-gossip-ring, port: 7946, targetPort: http-memberlist}]
+`,
+      },
+      {
+        name: 'no port, and only a placeholder headless Service whose port targets 0 (a queue consumer)',
+        yaml: 'apiVersion: v1\nkind: Service\nmetadata: {name: dispatch}\nspec:\n  clusterIP: None\n  selector: {app: web}\n  ports: [{name: headless, port: 55555, targetPort: 0}]\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: dispatch}\nspec:\n  template:\n    metadata: {labels: {app: web}}\n    spec:\n      containers:\n        - name: dispatch\n          image: dispatch:1\n',
+      },
+      {
+        name: 'Traefik keeps accepting for 20 s after SIGTERM (requestAcceptGraceTimeout) behind its Service',
+        yaml: `${deployment({ container: '\n          args: ["--entryPoints.web.address=:8080", "--entryPoints.web.transport.lifeCycle.requestAcceptGraceTimeout=20s"]' })}---
+apiVersion: v1
+kind: Service
+metadata: {name: traefik}
+spec:
+  selector: {app: web}
+  ports: [{name: web, port: 80, targetPort: 8080}]
+`,
+      },
+      {
+        name: 'an aggregated API server that keeps serving 15 s after SIGTERM (--shutdown-delay-duration)',
+        yaml: `${deployment({ container: '\n          args: ["--shutdown-delay-duration=15s"]' })}---
+apiVersion: v1
+kind: Service
+metadata: {name: metrics-server}
+spec:
+  selector: {app: web}
+  ports: [{name: https, port: 443, targetPort: 8080}]
+`,
+      },
+      {
         name: 'a CronJob',
         yaml: 'apiVersion: batch/v1\nkind: CronJob\nmetadata: {name: c}\nspec:\n  jobTemplate:\n    spec:\n      template:\n        spec:\n          containers: [{name: c, image: c:1, ports: [{name: http, containerPort: 80}]}]\n',
       },
@@ -101,6 +140,23 @@ spec:
               /while kube-proxy and ingress still route.*; it serves because Service web selects the pod, whose containers declare no ports$/,
           },
         ],
+      },
+      {
+        name: 'no port, a database proxy listed first: the app behind the Service is the one that serves',
+        yaml: 'apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  selector: {app: web}\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n    metadata: {labels: {app: web}}\n    spec:\n      containers:\n        - name: cloud-sql-proxy\n          image: gcr.io/cloud-sql-connectors/cloud-sql-proxy:2.8.0\n        - name: contacts\n          image: contacts:1\n',
+        findings: [{ line: 17, messageId: 'noHook', container: 'contacts' }],
+      },
+      {
+        name: 'an in-app wait shorter than the range is no preStop',
+        yaml: `${deployment({ container: '\n          args: ["--entryPoints.web.transport.lifeCycle.requestAcceptGraceTimeout=3s"]' })}---
+apiVersion: v1
+kind: Service
+metadata: {name: traefik}
+spec:
+  selector: {app: web}
+  ports: [{name: web, port: 80, targetPort: 8080}]
+`,
+        findings: [{ line: 14, messageId: 'noHook' }],
       },
       {
         name: 'a Service targets the port by number: error, naming the Service',

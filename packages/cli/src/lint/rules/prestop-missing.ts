@@ -1,3 +1,4 @@
+import { acceptDelay } from '../../model/accept-delay.js';
 import { describeRange } from '../../model/parties.js';
 import { describeHandler, sleepHandler } from '../../model/prestop.js';
 import { DOCS_BASE, loneEndpoint, type Rule, servingContainers, servingTerms } from '../rule.js';
@@ -17,17 +18,21 @@ export const prestopMissing: Rule = {
   check(context) {
     if (loneEndpoint(context)) return [];
     const { range, basis } = context.preStopCoverage;
-    return servingContainers(context)
-      .filter((c) => c.budget.preStop.kind === 'none')
-      .map(({ container, evidence }) => {
-        const { evidence: because, ...terms } = servingTerms(evidence, 'noHook');
-        return {
-          path: [...container.path, 'name'],
-          container: container.name,
-          ...terms,
-          data: { container: container.name, max: range.max, evidence: because },
-          fix: `add lifecycle.preStop: ${describeHandler(sleepHandler(range.max, context.options.kubeVersion))} (${basis} needs ${describeRange(range)})`,
-        };
-      });
+    return (
+      servingContainers(context)
+        .filter((c) => c.budget.preStop.kind === 'none')
+        // The app keeps accepting by itself for at least the range's shortest wait: a preStop's job, done.
+        .filter((c) => (acceptDelay(c.container.spec)?.seconds ?? 0) < range.min)
+        .map(({ container, evidence }) => {
+          const { evidence: because, ...terms } = servingTerms(evidence, 'noHook');
+          return {
+            path: [...container.path, 'name'],
+            container: container.name,
+            ...terms,
+            data: { container: container.name, max: range.max, evidence: because },
+            fix: `add lifecycle.preStop: ${describeHandler(sleepHandler(range.max, context.options.kubeVersion))} (${basis} needs ${describeRange(range)})`,
+          };
+        })
+    );
   },
 };

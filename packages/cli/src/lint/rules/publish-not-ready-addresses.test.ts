@@ -7,7 +7,13 @@ const service = (flag: boolean) =>
 
 describe('publish-not-ready-addresses', () => {
   ruleTester(publishNotReadyAddresses, {
-    valid: [{ name: 'false', yaml: service(false) + deployment() }],
+    valid: [
+      { name: 'false', yaml: service(false) + deployment() },
+      {
+        name: 'a headless Service for peer discovery (a memberlist gossip ring), as Kubernetes documents the field',
+        yaml: service(true).replace('spec:\n', 'spec:\n  clusterIP: None\n') + deployment(),
+      },
+    ],
     invalid: [
       {
         name: 'true on the Service in front (points at the Service)',

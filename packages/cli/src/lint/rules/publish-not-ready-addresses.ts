@@ -1,4 +1,5 @@
-import { getString } from '../../model/json.js';
+import { getIn, getString } from '../../model/json.js';
+import { peerDiscovery } from '../../model/services.js';
 import { DOCS_BASE, type Rule } from '../rule.js';
 
 export const publishNotReadyAddresses: Rule = {
@@ -12,11 +13,11 @@ export const publishNotReadyAddresses: Rule = {
   },
   check(context) {
     if (context.analysis.workloadType === 'batch') return [];
+    // A headless Service that publishes not-ready pods is how Kubernetes documents peer
+    // discovery: members find each other before they are ready; kube-proxy routes nothing through it.
     return context.services
       .filter(
-        (service) =>
-          (service.spec as { publishNotReadyAddresses?: unknown } | undefined)?.publishNotReadyAddresses ===
-          true,
+        (service) => getIn(service, ['spec', 'publishNotReadyAddresses']) === true && !peerDiscovery(service),
       )
       .map((service) => ({
         in: service,

@@ -60,6 +60,20 @@ describe('single-replica', () => {
         ],
       },
       {
+        name: 'metrics-server: its Service backs the metrics.k8s.io API, though its name begins with "metrics"',
+        yaml: `apiVersion: v1\nkind: Service\nmetadata: {name: metrics-server}\nspec:\n  selector: {app: web}\n  ports: [{name: https, port: 443, targetPort: 8080}]\n---\n${deployment({ replicas: 1 })}`,
+        findings: [{ line: 13, messageId: 'evictionOutage' }],
+      },
+      {
+        name: 'pods of another workload behind a shared headless gossip Service are no second replica',
+        yaml: `${service}apiVersion: v1\nkind: Service\nmetadata: {name: ring}\nspec:\n  clusterIP: None\n  selector: {ring: member}\n---\n${deployment({ replicas: 1 }).replace('labels: {app: web}', 'labels: {app: web, ring: member}')}---\n${deployment(
+          { replicas: 3 },
+        )
+          .replace(/name: web/, 'name: ingester')
+          .replace('labels: {app: web}', 'labels: {app: ingester, ring: member}')}`,
+        findings: [{ line: 20, messageId: 'evictionOutage' }],
+      },
+      {
         name: 'an HPA that lets it go down to 1',
         yaml: service + deployment({ replicas: 1 }) + hpa(1),
         findings: [{ line: 13, messageId: 'evictionOutage' }],

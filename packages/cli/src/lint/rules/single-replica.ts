@@ -1,6 +1,6 @@
 import { getNumber, getObject, getString, type JsonObject } from '../../model/json.js';
 import { namespaceOf } from '../../model/neighbours.js';
-import { serviceSelects } from '../../model/services.js';
+import { headless, serviceSelects } from '../../model/services.js';
 import { findPodTemplate, isWorkloadKind } from '../../model/workloads.js';
 import {
   DOCS_BASE,
@@ -43,9 +43,13 @@ function siblingReplicas(context: WorkloadContext): number {
       if (other === context.object || !isWorkloadKind(other.kind) || sameWorkload(other, context)) continue;
       const lookup = findPodTemplate(other, other.kind);
       const labels = lookup.found ? (getObject(lookup.template.metadata, ['labels']) ?? {}) : {};
+      // Through a headless Service clients reach each pod by its own address: one pod of another
+      // workload behind it (a gossip ring of many) does not stand in for this one.
       const behindSame = context.services.some(
         (service: JsonObject) =>
-          namespaceOf(service) === namespaceOf(other) && serviceSelects(service, labels),
+          !headless(service) &&
+          namespaceOf(service) === namespaceOf(other) &&
+          serviceSelects(service, labels),
       );
       if (behindSame) total += getNumber(other, ['spec', 'replicas']) ?? 1;
     }
