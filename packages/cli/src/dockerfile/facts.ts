@@ -3,7 +3,9 @@
  * process started (ENTRYPOINT/CMD, exec or shell form), STOPSIGNAL, and the files copied in.
  * Positions are 1-based lines and columns, like every finding.
  */
+
 import { DockerfileParser, type From, type Instruction, type JSONInstruction } from 'dockerfile-ast';
+import type { NodeApp } from './node-app.js';
 
 export interface Located {
   readonly line: number;
@@ -65,10 +67,14 @@ function execArgv(content: string): string[] | undefined {
   }
 }
 
-/** A Dockerfile as read, with the entrypoint script ENTRYPOINT/CMD runs when the build context has it. */
+/**
+ * A Dockerfile as read, with the entrypoint script ENTRYPOINT/CMD runs when the build context has
+ * it, and what the build context's sources say of a Node app the image starts.
+ */
 export interface DockerfileContext {
   readonly facts: DockerfileFacts;
   readonly script?: { readonly file: string; readonly text: string };
+  readonly node?: NodeApp;
 }
 
 /** The final stage's image, followed through `FROM <earlier stage>` to the image that stage starts from. */
@@ -133,13 +139,39 @@ export function copiedScript(
   const process = startedProcess(facts);
   const program = process?.form === 'exec' ? process.argv[0] : undefined;
   if (!process || !program) return undefined;
-  const name = baseName(program);
+  const source = copiedSource(facts, program);
+  return source === undefined ? undefined : { source, process };
+}
+
+/** Where a file the image runs comes from in the build context, by the COPY that put it there. */
+function copiedSource(facts: DockerfileFacts, path: string): string | undefined {
+  const name = baseName(path);
   for (const copy of [...facts.copies].reverse()) {
     if (copy.fromStage) continue;
-    const source = copy.sources.find((s) => baseName(s) === name) ?? inCopiedDirectory(copy, program);
-    if (source) return { source, process };
+    const source = copy.sources.find((s) => baseName(s) === name) ?? inCopiedDirectory(copy, path);
+    if (source) return source;
   }
   return undefined;
+}
+
+/** Flags after which node runs other code first (a preload may handle SIGTERM): then nothing is said. */
+const NODE_PRELOAD = /^(?:-r|--require|--import|--loader|--experimental-loader)(?:=|$)/;
+
+/**
+ * The entry file of `node <file>` when the image starts node itself as PID 1 (exec form, no init
+ * such as tini in front), and where the build context has it; undefined otherwise.
+ */
+export function copiedNodeEntry(facts: DockerfileFacts): { entry: string; source: string } | undefined {
+  const process = startedProcess(facts);
+  if (process?.form !== 'exec') return undefined;
+  const [program = '', ...rest] = process.argv;
+  if (!/^(?:node|nodejs)$/.test(baseName(program)) || rest.some((word) => NODE_PRELOAD.test(word)))
+    return undefined;
+  const entry = rest.find((word) => !word.startsWith('-'));
+  if (entry === undefined || !/\.[cm]?js$/.test(entry)) return undefined;
+  // `server.js` runs from WORKDIR: as a relative path for the directory lookup.
+  const source = copiedSource(facts, entry.includes('/') ? entry : `./${entry}`);
+  return source === undefined ? undefined : { entry, source };
 }
 
 /** Where `program` comes from in the build context, when `copy` copied a directory that holds it. */

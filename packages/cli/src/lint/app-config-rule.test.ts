@@ -26,7 +26,7 @@ function lint(
   const { objects } = objectsOf(parsed);
   const facts = dockerfileFacts(files.dockerfile, dockerfile) ?? assert.fail('no FROM');
   const options = { kubeVersion: DEFAULT_KUBE_VERSION, profile: 'medium' as const, bufferSeconds: 10 };
-  const workloads = workloadContexts(objects, options, imageLinker(objects, [facts], new Map()));
+  const workloads = workloadContexts(objects, options, imageLinker(objects, [{ facts }], new Map()));
   const sources = Object.entries(configs).map(([file, text]) => ({
     file,
     text,

@@ -5,13 +5,16 @@
  * The link is named in the findings that use it.
  */
 import { dirname, join, normalize } from 'node:path';
-import type { DockerfileFacts } from '../dockerfile/facts.js';
+import type { DockerfileContext, DockerfileFacts } from '../dockerfile/facts.js';
+import type { NodeApp } from '../dockerfile/node-app.js';
 import type { KubeObject } from '../manifests/objects.js';
 import { getIn, getString, isObject } from '../model/json.js';
 import { isWorkloadKind, podTemplatePath } from '../model/workloads.js';
 
 export interface ImageLink {
   readonly facts: DockerfileFacts;
+  /** What the build context says of the Node app the image starts (dockerfile/node-app.ts). */
+  readonly node?: NodeApp;
   readonly via: 'config' | 'skaffold' | 'name' | 'only';
   /** For `only`: the directory holding both the Dockerfile and the workload. */
   readonly within?: string;
@@ -77,10 +80,12 @@ export function skaffoldJibModules(objects: readonly KubeObject[]): ReadonlyMap<
 
 export function imageLinker(
   objects: readonly KubeObject[],
-  dockerfiles: readonly DockerfileFacts[],
+  dockerfiles: readonly DockerfileContext[],
   configured: ReadonlyMap<string, string>,
 ): ImageLinker {
-  const byPath = new Map(dockerfiles.map((facts) => [normalize(facts.file), facts]));
+  const byPath = new Map(dockerfiles.map((context) => [normalize(context.facts.file), context]));
+  const linked = (context: DockerfileContext | undefined, via: ImageLink['via']): ImageLink | undefined =>
+    context && { facts: context.facts, ...(context.node ? { node: context.node } : {}), via };
   const skaffold = new Map(
     skaffoldArtifacts(objects).flatMap((a) => (a.dockerfile ? [[a.image, a.dockerfile] as const] : [])),
   );
@@ -89,17 +94,15 @@ export function imageLinker(
     const name = imageName(image);
     const fromConfig = configured.get(name);
     if (fromConfig !== undefined) {
-      const facts = byPath.get(normalize(fromConfig));
-      return facts ? { facts, via: 'config' } : undefined;
+      return linked(byPath.get(normalize(fromConfig)), 'config');
     }
     const fromSkaffold = skaffold.get(name);
     if (fromSkaffold !== undefined) {
-      const facts = byPath.get(fromSkaffold);
-      return facts ? { facts, via: 'skaffold' } : undefined;
+      return linked(byPath.get(fromSkaffold), 'skaffold');
     }
     const last = name.split('/').pop();
-    const matches = dockerfiles.filter((facts) => dirname(facts.file).split('/').pop() === last);
-    if (matches.length === 1 && matches[0]) return { facts: matches[0], via: 'name' };
+    const matches = dockerfiles.filter(({ facts }) => dirname(facts.file).split('/').pop() === last);
+    if (matches.length === 1) return linked(matches[0], 'name');
     return only && only.image === image ? only.link : undefined;
   };
 }
@@ -110,15 +113,15 @@ export function imageLinker(
  */
 function onlyPairing(
   objects: readonly KubeObject[],
-  dockerfiles: readonly DockerfileFacts[],
+  dockerfiles: readonly DockerfileContext[],
 ): { image: string; link: ImageLink } | undefined {
   const workloads = objects.filter((object) => isWorkloadKind(object.kind));
-  const [facts] = dockerfiles;
+  const [context] = dockerfiles;
   const [workload] = workloads;
   if (
     dockerfiles.length !== 1 ||
     workloads.length !== 1 ||
-    !facts ||
+    !context ||
     !workload ||
     !isWorkloadKind(workload.kind)
   )
@@ -127,8 +130,11 @@ function onlyPairing(
   if (!Array.isArray(containers) || containers.length !== 1) return undefined;
   const image = getString(containers[0], ['image']);
   if (image === undefined) return undefined;
-  const within = commonDirectory(dirname(facts.file), dirname(workload.source.name));
-  return { image, link: { facts, via: 'only', within } };
+  const within = commonDirectory(dirname(context.facts.file), dirname(workload.source.name));
+  return {
+    image,
+    link: { facts: context.facts, ...(context.node ? { node: context.node } : {}), via: 'only', within },
+  };
 }
 
 function commonDirectory(a: string, b: string): string {

@@ -32,11 +32,10 @@ export async function loadLintInput(
     },
     parse,
   );
-  const facts = loaded.dockerfiles.map((d) => d.facts);
   const options = {
     ...plan,
     severities: config.severities,
-    dockerfileFor: imageLinker(loaded.objects, facts, config.images),
+    dockerfileFor: imageLinker(loaded.objects, loaded.dockerfiles, config.images),
   };
   return { config, loaded, options };
 }

@@ -8,6 +8,7 @@ import { awsDeregistrationDelayExceedsPrestop } from './rules/aws-deregistration
 import { awsIpTargetReadinessGateMissing } from './rules/aws-ip-target-readiness-gate-missing.js';
 import { classicSidecarExitsFirst } from './rules/classic-sidecar-exits-first.js';
 import { dockerfileNginxStopsignal } from './rules/dockerfile-nginx-stopsignal.js';
+import { dockerfileNodeSigtermUnhandled } from './rules/dockerfile-node-sigterm-unhandled.js';
 import { dockerfilePackageManagerPid1 } from './rules/dockerfile-package-manager-pid1.js';
 import { dockerfileShellForm } from './rules/dockerfile-shell-form.js';
 import { entrypointMissingExec } from './rules/entrypoint-missing-exec.js';
@@ -70,6 +71,7 @@ export const RULES: readonly Rule[] = [
 export const DOCKERFILE_RULES: readonly DockerfileRule[] = [
   dockerfileShellForm,
   dockerfilePackageManagerPid1,
+  dockerfileNodeSigtermUnhandled,
   entrypointMissingExec,
   dockerfileNginxStopsignal,
 ];

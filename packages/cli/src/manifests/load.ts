@@ -1,5 +1,5 @@
 /** Paths to Kubernetes objects, collecting every input problem instead of stopping at the first. */
-import { readFile, stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import {
   type AppConfigSource,
@@ -8,8 +8,13 @@ import {
   jibPlugin,
   springBootVersion,
 } from '../app-config/settings.js';
-import { copiedScript, type DockerfileContext, dockerfileFacts } from '../dockerfile/facts.js';
-
+import {
+  copiedNodeEntry,
+  copiedScript,
+  type DockerfileContext,
+  dockerfileFacts,
+} from '../dockerfile/facts.js';
+import { NODE_SOURCE, nodeAppFacts } from '../dockerfile/node-app.js';
 import { InputError } from '../output/errors.js';
 import { type KubeObject, objectsOf } from './objects.js';
 import { type ParseOptions, parseManifestSources } from './parallel-parse.js';
@@ -66,7 +71,7 @@ export async function loadManifests(
         errors.push(
           new InputError('no FROM instruction: not a Dockerfile', source.name, { line: 1, column: 1 }),
         );
-      else dockerfiles.push(await withEntrypointScript(facts));
+      else dockerfiles.push(await withNodeSources(await withEntrypointScript(facts)));
     }
   }
   return { objects, dockerfiles, appConfigs, notes, errors, files: sources.length };
@@ -92,6 +97,59 @@ async function withEntrypointScript(facts: DockerfileContext['facts']): Promise<
 
 /** An entrypoint script larger than this is not a script lint should read. */
 const MAX_SCRIPT_BYTES = 1024 * 1024;
+/** How much of a build context lint reads to see whether a Node app handles SIGTERM. */
+const MAX_NODE_SOURCES = 2000;
+const MAX_NODE_SOURCE_BYTES = 32 * 1024 * 1024;
+
+/** The JavaScript and TypeScript files under a build context, node_modules and .git left out; undefined past the limit. */
+async function nodeSourceFiles(root: string): Promise<string[] | undefined> {
+  const files: string[] = [];
+  const directories = [root];
+  let visited = 0;
+  for (let directory = directories.pop(); directory !== undefined; directory = directories.pop()) {
+    for (const entry of await readdir(directory, { withFileTypes: true })) {
+      if (++visited > MAX_NODE_SOURCES * 10) return undefined;
+      const path = join(directory, entry.name);
+      if (entry.isDirectory()) {
+        if (entry.name !== 'node_modules' && entry.name !== '.git') directories.push(path);
+      } else if (entry.isFile() && NODE_SOURCE.test(entry.name)) {
+        files.push(path);
+        if (files.length > MAX_NODE_SOURCES) return undefined;
+      }
+    }
+  }
+  return files;
+}
+
+/**
+ * For an image that starts `node <file>` as PID 1: the build context's own sources (not
+ * node_modules), read to see whether any handles SIGTERM. Said nothing of when the entry file is not
+ * in the checkout (built output) or the context is too large to read whole.
+ */
+async function withNodeSources(context: DockerfileContext): Promise<DockerfileContext> {
+  const copied = copiedNodeEntry(context.facts);
+  if (!copied) return context;
+  const root = dirname(context.facts.file);
+  const entry = join(root, copied.source);
+  if (relative(resolve(root), resolve(entry)).startsWith('..')) return context;
+  try {
+    if (!(await stat(entry)).isFile()) return context;
+    const files = await nodeSourceFiles(root);
+    if (files === undefined) return context;
+    const sources: { text: string }[] = [];
+    let bytes = 0;
+    for (const file of files) {
+      const info = await stat(file);
+      if (!info.isFile()) continue;
+      bytes += info.size;
+      if (bytes > MAX_NODE_SOURCE_BYTES) return context;
+      sources.push({ text: await readFile(file, 'utf8') });
+    }
+    return { ...context, node: nodeAppFacts(copied.entry, sources) };
+  } catch {
+    return context; // not in this checkout, or unreadable: nothing to say
+  }
+}
 
 const BUILD_FILES = ['pom.xml', 'build.gradle', 'build.gradle.kts'];
 

@@ -7,11 +7,13 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { appSettings } from '../app-config/settings.js';
-import { dockerfileFacts } from '../dockerfile/facts.js';
+import { copiedNodeEntry, dockerfileFacts } from '../dockerfile/facts.js';
+import { nodeAppFacts } from '../dockerfile/node-app.js';
 import type { AppConfigRule, ContainerBudget } from '../lint/app-config-rule.js';
 import type { DockerfileRule } from '../lint/dockerfile-rule.js';
 import { type Finding, lintAppConfigs, lintDockerfiles, lintObjects, runRules } from '../lint/engine.js';
 import { planDockerfileFixes, planFixes } from '../lint/fix.js';
+import type { ImageLinker } from '../lint/images.js';
 import type { MessageData } from '../lint/messages.js';
 import type { LintOptions, Rule, RuleMeta, Severity } from '../lint/rule.js';
 import { objectsOf } from '../manifests/objects.js';
@@ -25,6 +27,8 @@ export interface RuleCase {
   readonly kubeVersion?: string;
   readonly profile?: ClusterProfile;
   readonly drainSeconds?: number;
+  /** The Dockerfiles the workloads' images link to. */
+  readonly dockerfileFor?: ImageLinker;
 }
 
 export interface InvalidCase extends RuleCase {
@@ -73,7 +77,10 @@ export function lintYaml(rule: Rule, test: RuleCase) {
     'fixture must parse',
   );
   if (!parsed) assert.fail('fixture did not parse');
-  return runRules(objectsOf(parsed).objects, [rule], lintOptions(test));
+  return runRules(objectsOf(parsed).objects, [rule], {
+    ...lintOptions(test),
+    ...(test.dockerfileFor ? { dockerfileFor: test.dockerfileFor } : {}),
+  });
 }
 
 function lintOptions(test: RuleCase): LintOptions {
@@ -165,6 +172,8 @@ export interface DockerfileCase {
   readonly name: string;
   readonly dockerfile: string;
   readonly script?: string;
+  /** The build context's JavaScript files by name, for a `node <file>` image. */
+  readonly sources?: Readonly<Record<string, string>>;
 }
 
 export interface InvalidDockerfileCase extends DockerfileCase {
@@ -214,7 +223,16 @@ export function dockerfileRuleTester(
   const lint = (test: DockerfileCase) => {
     const facts = dockerfileFacts('Dockerfile', test.dockerfile) ?? assert.fail('fixture has no FROM');
     const script = test.script === undefined ? undefined : { file: 'entrypoint.sh', text: test.script };
-    return lintDockerfiles([script ? { facts, script } : { facts }], [rule]);
+    // The build context's sources, as manifests/load.ts reads them for a `node <file>` image.
+    const entry = copiedNodeEntry(facts);
+    const node =
+      entry && test.sources
+        ? nodeAppFacts(
+            entry.entry,
+            Object.values(test.sources).map((text) => ({ text })),
+          )
+        : undefined;
+    return lintDockerfiles([{ facts, ...(script ? { script } : {}), ...(node ? { node } : {}) }], [rule]);
   };
   const fixedAsExpected = (test: InvalidDockerfileCase, findings: Finding[]) => {
     if (test.output === undefined) return;

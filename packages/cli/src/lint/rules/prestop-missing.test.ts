@@ -1,4 +1,6 @@
+import assert from 'node:assert/strict';
 import { describe } from 'node:test';
+import { dockerfileFacts } from '../../dockerfile/facts.js';
 import { deployment, ruleTester } from '../../testing/rule-tester.js';
 import { prestopMissing } from './prestop-missing.js';
 
@@ -99,6 +101,16 @@ spec:
   selector: {app: web}
   ports: [{name: https, port: 443, targetPort: 8080}]
 `,
+      },
+      {
+        name: 'the image starts node as PID 1 with no SIGTERM handler: it never sees SIGTERM (dockerfile-node-sigterm-unhandled speaks)',
+        yaml: `${deployment()}---\napiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  selector: {app: web}\n  ports: [{port: 80, targetPort: 8080}]\n`,
+        dockerfileFor: () => ({
+          facts:
+            dockerfileFacts('web/Dockerfile', 'FROM node:14\nCMD ["node", "server.js"]\n') ?? assert.fail(),
+          node: { entry: 'server.js', sourcesRead: 1, handlesSigterm: false },
+          via: 'name',
+        }),
       },
       {
         name: 'a CronJob',

@@ -1,7 +1,22 @@
 import { acceptDelay } from '../../model/accept-delay.js';
+import { getString, type JsonObject } from '../../model/json.js';
 import { describeRange } from '../../model/parties.js';
 import { describeHandler, sleepHandler } from '../../model/prestop.js';
-import { DOCS_BASE, loneEndpoint, type Rule, servingContainers, servingTerms } from '../rule.js';
+import {
+  DOCS_BASE,
+  loneEndpoint,
+  type Rule,
+  servingContainers,
+  servingTerms,
+  type WorkloadContext,
+} from '../rule.js';
+
+/** The container runs its image's own command, and the image's Node app handles no SIGTERM. */
+function sigtermDroppedByImage(context: WorkloadContext, spec: JsonObject): boolean {
+  const image = getString(spec, ['image']);
+  if (image === undefined || spec.command !== undefined) return false;
+  return context.dockerfileFor(image)?.node?.handlesSigterm === false;
+}
 
 export const prestopMissing: Rule = {
   id: 'prestop-missing',
@@ -23,6 +38,9 @@ export const prestopMissing: Rule = {
         .filter((c) => c.budget.preStop.kind === 'none')
         // The app keeps accepting by itself for at least the range's shortest wait: a preStop's job, done.
         .filter((c) => (acceptDelay(c.container.spec)?.seconds ?? 0) < range.min)
+        // A Node app its image starts as PID 1 with no SIGTERM handler never sees SIGTERM: it serves on
+        // until SIGKILL, and dockerfile-node-sigterm-unhandled names that first.
+        .filter((c) => !sigtermDroppedByImage(context, c.container.spec))
         .map(({ container, evidence }) => {
           const { evidence: because, ...terms } = servingTerms(evidence, 'noHook');
           return {
