@@ -174,6 +174,7 @@ function main() {
   let linesChecked = 0;
   let frontLines = 0;
   let includeLines = 0;
+  let partLines = 0;
   try {
     for (const entry of selected) {
       const mirror = mirrorOf(options.mirror, entry.repo);
@@ -200,6 +201,7 @@ function main() {
         if (!landing.ok) wrongLines.push({ run: entry.id, finding, why: landing.why });
         if (landing.front) frontLines += 1;
         if (landing.via === 'include') includeLines += 1;
+        if (landing.via === 'part') partLines += 1;
         const verdict = JUDGED_SEVERITIES.has(finding.severity)
           ? judge(finding, entry.id, verdicts)
           : undefined;
@@ -330,6 +332,9 @@ function main() {
   );
   say(
     `${includeLines} of them point at the line of a Helm template that includes the helper rendering the object.`,
+  );
+  say(
+    `${partLines} of them point into the file that writes that part of the object (a Helm helper's pod, a container a patch appends).`,
   );
   say(`${rendered} of them point at kustomize output, not at a file a user edits.`);
   for (const { run: runId, finding, why } of wrongLines) {

@@ -40,11 +40,25 @@ export function lineLands(finding, text) {
   const names = (value) =>
     new RegExp(`^\\s*(?:- )?name: (?:["']?${escapeRegExp(value)}["']?|.*\\{\\{.*)\\s*(?:#.*)?$`);
   const kind = document.map((text) => /^kind: ["']?(\w+)["']?\s*$/.exec(text)?.[1]).find(Boolean);
+  // A part of the object written elsewhere (the pod a Helm helper writes, a container a JSON 6902
+  // patch appends): no kind there; a container finding must still be in that container.
+  if (kind === undefined) {
+    const container = finding.object.container;
+    if (container && !names(container).test(line) && !inContainer(lines, finding.line - 1, container, names))
+      return { ok: false, why: `line ${finding.line} is not in container ${finding.object.container}`, line };
+    return { ok: true, line, via: 'part' };
+  }
   // The rules about what stands in front of the pod point at the object to edit there.
   if (kind !== finding.object.kind && FRONT_KINDS.has(kind)) return { ok: true, line, front: kind };
   if (kind !== finding.object.kind)
     return { ok: false, why: `line ${finding.line} is not in a ${finding.object.kind}`, line };
-  if (!document.some((text) => names(finding.object.name).test(text)))
+  // A patch that targets objects by kind or label names none of them (`name: ignored-by-kustomize`):
+  // its container block, named, is the place.
+  const patchedContainer =
+    finding.object.container !== null &&
+    finding.object.container !== undefined &&
+    inContainer(lines, finding.line - 1, finding.object.container, names);
+  if (!document.some((text) => names(finding.object.name).test(text)) && !patchedContainer)
     return { ok: false, why: `line ${finding.line} is not in ${finding.object.name}`, line };
   if (finding.object.container && !inContainer(lines, finding.line - 1, finding.object.container, names))
     return { ok: false, why: `line ${finding.line} is not in container ${finding.object.container}`, line };

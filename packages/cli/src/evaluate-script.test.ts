@@ -65,6 +65,17 @@ describe('scripts/evaluate: where a finding lands', () => {
     assert.equal(match.lineLands(finding(16, 'proxy'), RENDERED).ok, true);
   });
 
+  it('accepts the container a JSON 6902 patch appends, and a patch that targets by kind under another name', () => {
+    const appended =
+      '- op: add\n  path: /spec/template/spec/containers/-\n  value:\n    image: proxy\n    name: proxy\n';
+    assert.equal(match.lineLands(finding(5, 'proxy'), appended).ok, true);
+    assert.equal(match.lineLands(finding(5, 'app'), appended).ok, false);
+    const patch =
+      'kind: Deployment\nmetadata:\n  name: ignored-by-kustomize\nspec:\n  template:\n    spec:\n      containers:\n      - name: proxy\n';
+    assert.equal(match.lineLands(finding(8, 'proxy'), patch).ok, true);
+    assert.equal(match.lineLands(finding(3, null), patch).ok, false);
+  });
+
   it('accepts the object in front (an Ingress) and rejects a line past the end', () => {
     assert.equal(match.lineLands(finding(21, null), RENDERED).front, 'Ingress');
     assert.match(match.lineLands(finding(99, null), RENDERED).why ?? '', /past the end/);

@@ -53,6 +53,19 @@ describe('lameduck lint: kustomize overlays, rendered by the real kustomize', ()
     );
   });
 
+  it('a container a component appends with a JSON 6902 `containers/-` is found in that patch', async () => {
+    const component = 'packages/cli/test/fixtures/lint/kustomize-component';
+    const run = await runBin(['lint', component, '--format', 'json', '--kube-version', '1.31'], {
+      env: env(),
+    });
+    assert.equal(run.stderr, '');
+    const findings = JSON.parse(run.stdout).findings as { rule: string; file: string; line: number }[];
+    assert.deepEqual(
+      findings.map((f) => [f.rule, f.file, f.line]),
+      [['classic-sidecar-exits-first', `${component}/components/db-proxy/add-container.yaml`, 4]],
+    );
+  });
+
   it('SARIF anchors every result on the real file and says which overlays have it', async () => {
     const run = await runBin(['lint', overlays, '--format', 'sarif'], { env: env() });
     const results = JSON.parse(run.stdout).runs[0].results as {

@@ -11,12 +11,7 @@ import { isObject } from '../model/json.js';
 import { InputError, printable } from '../output/errors.js';
 import { mapBounded } from './bounded.js';
 import type { SourceOrigin, SourceText } from './origin.js';
-import {
-  includedDefinition,
-  namedTemplates,
-  positionInDefinition,
-  templatePosition,
-} from './template-lines.js';
+import { namedTemplates, placeInChart } from './template-lines.js';
 import { findTool, MAX_RENDERED_BYTES, NO_NETWORK, RENDER_TIMEOUT_MS } from './tools.js';
 
 export interface HelmOptions {
@@ -324,13 +319,7 @@ async function templateOrigin(directory: string, rendered: string): Promise<Sour
       const text = comment?.file ? files.get(comment.file) : undefined;
       if (!comment?.file || text === undefined) return undefined;
       const rendered = { kind: comment.kind, ordinal: comment.ordinal, value: document };
-      const definition = includedDefinition(text, comment.kind, named);
-      if (definition)
-        return {
-          source: { name: definition.file, text: definition.text },
-          position: positionInDefinition(definition, rendered, path),
-        };
-      return { source: { name: comment.file, text }, position: templatePosition(text, rendered, path) };
+      return placeInChart({ name: comment.file, text }, rendered, path, named);
     },
   };
 }

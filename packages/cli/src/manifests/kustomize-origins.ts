@@ -343,12 +343,25 @@ function follow(rendered: unknown, path: Path, written: unknown): Followed {
 function operationPath(rendered: unknown, path: Path, operations: readonly JsonObject[]): Followed {
   let best: Followed = { path: [], depth: 0, complete: false };
   operations.forEach((operation, index) => {
+    // `/containers/-` appends: it wrote the rendered item of the same name (a sidecar a component adds).
+    const stepMatches = (step: string, i: number) => {
+      if (step === String(path[i])) return true;
+      const item = valueAt(rendered, path.slice(0, i + 1));
+      return (
+        step === '-' &&
+        typeof path[i] === 'number' &&
+        isObject(item) &&
+        isObject(operation.value) &&
+        typeof item.name === 'string' &&
+        item.name === operation.value.name
+      );
+    };
     if ((operation.op !== 'add' && operation.op !== 'replace') || typeof operation.path !== 'string') return;
     const pointer = operation.path
       .split('/')
       .slice(1)
       .map((s) => s.replaceAll('~1', '/').replaceAll('~0', '~'));
-    if (pointer.length > path.length || !pointer.every((step, i) => step === String(path[i]))) return;
+    if (pointer.length > path.length || !pointer.every((step, i) => stepMatches(step, i))) return;
     const below = path.slice(pointer.length);
     const inside = follow(valueAt(rendered, path.slice(0, pointer.length)), below, operation.value);
     const found = {

@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import {
   includedDefinition,
   namedTemplates,
+  placeInChart,
   positionInDefinition,
   templatePosition,
 } from './template-lines.js';
@@ -169,5 +170,64 @@ describe('templatePosition: a rendered path to its line in the Helm template', (
         column: 11,
       },
     );
+  });
+
+  it("follows a part of the object handed to an include, on the key's line or on an action line below it", () => {
+    const podTemplate = [
+      '{{- define "traefik.podTemplate" }}', // 1
+      'metadata:', // 2
+      '  labels: {app: traefik}', // 3
+      'spec:', // 4
+      '  containers:', // 5
+      '    - image: traefik:v3', // 6
+      '      name: {{ template "traefik.fullname" . }}', // 7
+      '{{- end }}', // 8
+    ].join('\n');
+    const pod = [
+      '{{- define "grafana.pod" }}',
+      'containers:',
+      '  - name: grafana',
+      '    image: grafana',
+      '{{- end }}',
+    ].join('\n');
+    const named = namedTemplates(
+      new Map([
+        ['_podtemplate.tpl', podTemplate],
+        ['_pod.tpl', pod],
+      ]),
+    );
+    const traefik = [
+      'kind: Deployment',
+      'spec:',
+      '  template: {{ include "traefik.podTemplate" . | fromYaml | toYaml | nindent 4 }}',
+    ].join('\n');
+    const rendered = {
+      kind: 'Deployment',
+      ordinal: 0,
+      value: deployment([{ name: 'traefik', image: 'traefik:v3' }]),
+    };
+    const inline = placeInChart(
+      { name: 'deployment.yaml', text: traefik },
+      rendered,
+      containerPath(0, 'name'),
+      named,
+    );
+    assert.equal(inline.source.name, '_podtemplate.tpl');
+    assert.deepEqual(inline.position, { line: 7, column: 7 });
+    const grafana = [
+      'kind: Deployment',
+      'spec:',
+      '  template:',
+      '    spec:',
+      '      {{- include "grafana.pod" . | nindent 6 }}',
+    ].join('\n');
+    const below = placeInChart(
+      { name: 'deployment.yaml', text: grafana },
+      rendered,
+      containerPath(0, 'name'),
+      named,
+    );
+    assert.equal(below.source.name, '_pod.tpl');
+    assert.deepEqual(below.position, { line: 3, column: 5 });
   });
 });

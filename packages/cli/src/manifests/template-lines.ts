@@ -135,9 +135,20 @@ export interface RenderedDocument {
  * the deepest key of it the template writes literally, else the object's first line, else line 1.
  */
 export function templatePosition(template: string, rendered: RenderedDocument, path: Path): SourcePosition {
+  return walk(template, rendered, path).position;
+}
+
+/** Where the walk down `path` ended: the position, how many steps the template writes literally, and the 0-based line. */
+interface Walked {
+  readonly position: SourcePosition;
+  readonly found: number;
+  readonly line?: number;
+}
+
+function walk(template: string, rendered: RenderedDocument, path: Path): Walked {
   const lines = template.split('\n');
   const ranges = documentRanges(lines);
-  if (ranges.length === 0) return { line: 1, column: 1 };
+  if (ranges.length === 0) return { position: { line: 1, column: 1 }, found: 0 };
   const ofKind = ranges.filter(([from, to]) =>
     lines.slice(from, to).some((line) => line.trimEnd() === `kind: ${rendered.kind}`),
   );
@@ -154,12 +165,16 @@ export function templatePosition(template: string, rendered: RenderedDocument, p
     found = depth + 1;
   }
   if (found < path.length) line = writerOf(at, path[found] as string | number, lines);
-  if (line !== undefined) return { line: line + 1, column: (lines[line]?.search(/\S/) ?? 0) + 1 };
+  if (line !== undefined)
+    return { position: { line: line + 1, column: (lines[line]?.search(/\S/) ?? 0) + 1 }, found, line };
   if (at === root) {
     const start = root.children[0];
-    return start ? { line: start.line + 1, column: start.shown + 1 } : { line: from + 1, column: 1 };
+    return {
+      position: start ? { line: start.line + 1, column: start.shown + 1 } : { line: from + 1, column: 1 },
+      found,
+    };
   }
-  return { line: at.line + 1, column: at.shown + 1 };
+  return { position: { line: at.line + 1, column: at.shown + 1 }, found, line: at.line };
 }
 
 /**
@@ -262,16 +277,56 @@ export function includedDefinition(
   return undefined;
 }
 
+/** A named template's body alone, with the lines outside it blanked so it keeps its file's line numbers. */
+function bodyOf(definition: NamedTemplate): string {
+  return definition.text
+    .split('\n')
+    .map((line, index) => (index >= definition.from && index < definition.to ? line : ''))
+    .join('\n');
+}
+
 /** The position of `path` in a named template's body, as a line and column of its file. */
 export function positionInDefinition(
   definition: NamedTemplate,
   rendered: RenderedDocument,
   path: Path,
 ): SourcePosition {
-  // Lines outside the body are blanked, so the body is read alone and keeps its file's line numbers.
-  const body = definition.text
-    .split('\n')
-    .map((line, index) => (index >= definition.from && index < definition.to ? line : ''))
-    .join('\n');
-  return templatePosition(body, rendered, path);
+  return templatePosition(bodyOf(definition), rendered, path);
+}
+
+/** A file of the chart and a position in it. */
+export interface ChartPlace {
+  readonly source: { readonly name: string; readonly text: string };
+  readonly position: SourcePosition;
+}
+
+/**
+ * Where `path` of a rendered object was written in the chart: in the `# Source:` template, or in the
+ * named template it includes that writes the object; and where the template hands part of the
+ * object to an include (`template: {{ include "traefik.podTemplate" . | fromYaml | toYaml }}`, a
+ * pod spec from `{{ include "grafana.pod" . | nindent 6 }}`), on into that template's body.
+ */
+export function placeInChart(
+  source: { readonly name: string; readonly text: string },
+  rendered: RenderedDocument,
+  path: Path,
+  named: ReadonlyMap<string, NamedTemplate>,
+): ChartPlace {
+  const definition = includedDefinition(source.text, rendered.kind, named);
+  let file = definition ? { name: definition.file, text: definition.text } : source;
+  let template = definition ? bodyOf(definition) : source.text;
+  let document = rendered;
+  let rest = path;
+  for (let hop = 0; ; hop++) {
+    const walked = walk(template, document, rest);
+    const written = walked.line === undefined ? undefined : template.split('\n')[walked.line];
+    const name = written === undefined ? undefined : [...written.matchAll(INCLUDE)].at(-1)?.[1];
+    const included = name === undefined ? undefined : named.get(name);
+    if (hop >= 3 || walked.found >= rest.length || !included)
+      return { source: file, position: walked.position };
+    document = { kind: '', ordinal: 0, value: getIn(document.value, rest.slice(0, walked.found)) };
+    rest = rest.slice(walked.found);
+    file = { name: included.file, text: included.text };
+    template = bodyOf(included);
+  }
 }
