@@ -64,6 +64,13 @@ describe('application server settings', () => {
     );
     assert.equal(springBootVersion("plugins {\n  id 'org.springframework.boot' version '3.4.1'\n}"), '3.4.1');
     assert.equal(springBootVersion('plugins { id("org.springframework.boot") version "3.2.0" }'), '3.2.0');
+    assert.equal(
+      springBootVersion(
+        '<artifactId>spring-boot-starter-parent</artifactId>\n  <version>2.3.3.RELEASE</version>',
+      ),
+      '2.3.3',
+      'the release qualifier of Boot 2 is no part of the number',
+    );
   });
   it('finds the Jib plugin in Maven and Gradle builds, with the image it pushes when written out', () => {
     assert.deepEqual(

@@ -133,10 +133,10 @@ export function appSettings(file: string, text: string): AppSettings {
 /** Spring Boot's version from a Maven parent or the Gradle plugin, when a build file names it. */
 export function springBootVersion(buildFile: string): string | undefined {
   const maven =
-    /<artifactId>\s*spring-boot-starter-parent\s*<\/artifactId>\s*<version>\s*([\d.]+)[^<]*<\/version>/.exec(
+    /<artifactId>\s*spring-boot-starter-parent\s*<\/artifactId>\s*<version>\s*(\d+(?:\.\d+)*)[^<]*<\/version>/.exec(
       buildFile,
     );
-  const gradle = /org\.springframework\.boot['"]?\)?\s*version\s*['"]([\d.]+)/.exec(buildFile);
+  const gradle = /org\.springframework\.boot['"]?\)?\s*version\s*['"](\d+(?:\.\d+)*)/.exec(buildFile);
   return maven?.[1] ?? gradle?.[1];
 }
 
@@ -170,4 +170,14 @@ export interface AppConfigSource {
   readonly settings: AppSettings;
   readonly springBootVersion?: string;
   readonly jib?: JibBuild;
+}
+
+/**
+ * Where a setting left unset is reported: the file's first line of settings, past the licence
+ * header and comments at its top (`#` and `!` in properties, `#` and `---` in YAML and Python), or
+ * line 1 when there is none.
+ */
+export function firstSettingLine(text: string): number {
+  const index = text.split('\n').findIndex((line) => !/^\s*(?:$|[#!]|---\s*$)/.test(line));
+  return index < 0 ? 1 : index + 1;
 }

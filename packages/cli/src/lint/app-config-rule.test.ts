@@ -56,6 +56,11 @@ describe('gunicorn settings on the command line against the pod budget', () => {
     ]);
   });
 
+  it('the same Deployment read twice (two overlays of one base) gives one finding at the CMD line, not two', () => {
+    const twice = `${manifest()}---\n${manifest()}`;
+    assert.equal(lint(twice, 'FROM python:3.12\nWORKDIR /app\nCMD gunicorn -w 4 app:app\n').length, 1);
+  });
+
   it('a timeout that fits, or one left to a config file (-c or gunicorn.conf.py), is not the default', () => {
     assert.deepEqual(
       lint(

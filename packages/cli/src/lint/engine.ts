@@ -39,7 +39,7 @@ export interface Finding {
 }
 
 /** The text, qualified id and data of what a rule found. */
-function said(rule: RuleMeta, found: RuleMessage): Pick<Finding, 'message' | 'messageId' | 'data'> {
+function saidBy(rule: RuleMeta, found: RuleMessage): Pick<Finding, 'message' | 'messageId' | 'data'> {
   return {
     message: formatMessage(rule.id, rule.messages, found),
     messageId: `${rule.id}/${found.messageId}`,
@@ -174,7 +174,7 @@ export function lintObjects(
             namespace: object.namespace ?? null,
             container: found.container ?? null,
           },
-          ...said(rule, found),
+          ...saidBy(rule, found),
           fix: found.fix,
           ...(at.source.origin?.renderedBy ? { renderedBy: [at.source.origin.renderedBy] } : {}),
         };
@@ -208,6 +208,9 @@ function lintFiles<C>(
 ): Finding[] {
   const findings: Finding[] = [];
   const lines = new SourceLines();
+  // One file serves many workloads (a Spring module behind every overlay's copy of a Deployment):
+  // the same words at the same place are one finding.
+  const said = new Set<string>();
   for (const context of contexts) {
     const { file: ownFile, text, kind } = describe(context);
     for (const rule of rules) {
@@ -216,6 +219,10 @@ function lintFiles<C>(
       for (const found of rule.check(context)) {
         const file = found.file ?? ownFile;
         if (ignoredByComment(lines.of(file, text(file)), found.line, rule.id)) continue;
+        const words = saidBy(rule, found);
+        const key = JSON.stringify([rule.id, file, found.line, found.column, words.message, found.fix]);
+        if (said.has(key)) continue;
+        said.add(key);
         findings.push({
           rule: rule.id,
           severity,
@@ -223,7 +230,7 @@ function lintFiles<C>(
           line: found.line,
           column: found.column ?? 1,
           object: { kind, name: ownFile, namespace: null, container: null },
-          ...said(rule, found),
+          ...words,
           fix: found.fix,
         });
       }

@@ -1,3 +1,4 @@
+import { firstSettingLine } from '../../app-config/settings.js';
 import { formatSeconds as t } from '../../model/duration.js';
 import { GUNICORN_DEFAULTS } from '../../model/gunicorn.js';
 import type { AppConfigRule } from '../app-config-rule.js';
@@ -15,7 +16,7 @@ export const appDrainExceedsBudget: AppConfigRule = {
     drainOutlivesGrace:
       '{setting} {defaulted}lets the app drain for up to {drain}, but in {workload} container {container}{linked} SIGKILL comes {window} after SIGTERM (grace {grace} - preStop {preStop}): requests still running are cut{requestLimit}',
   },
-  check({ settings, containers, speaksForDefaults }) {
+  check({ settings, containers, speaksForDefaults, text }) {
     if (settings.server === 'spring' && settings.shutdown?.value === 'immediate') return [];
     // The default drain is reported once per module, on the file that speaks for it.
     if (settings.drainSeconds === undefined && !speaksForDefaults) return [];
@@ -30,7 +31,7 @@ export const appDrainExceedsBudget: AppConfigRule = {
     return containers
       .filter((c) => drain > c.windowSeconds)
       .map((c) => ({
-        line: settings.drainSeconds?.line ?? settings.commandLine?.line ?? 1,
+        line: settings.drainSeconds?.line ?? settings.commandLine?.line ?? firstSettingLine(text),
         messageId: 'drainOutlivesGrace',
         data: {
           setting,

@@ -31,6 +31,14 @@ describe('rolling-update-unavailable', () => {
         findings: [{ line: 5, messageId: 'capacityDrops', data: { unavailable: 1 } }],
       },
       {
+        name: 'one replica, maxSurge 0: the only pod goes before its replacement is ready, an outage',
+        yaml: deployment({
+          replicas: 1,
+          extra: '\n  strategy: {rollingUpdate: {maxSurge: 0, maxUnavailable: 1}}',
+        }),
+        findings: [{ line: 9, messageId: 'noneLeft', data: { replicas: 1, maxSurge: '0' } }],
+      },
+      {
         name: 'Recreate',
         yaml: deployment({ extra: '\n  strategy: {type: Recreate}' }),
         findings: [{ line: 9, messageId: 'recreate' }],

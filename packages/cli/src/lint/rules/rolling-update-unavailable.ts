@@ -11,6 +11,8 @@ export const rollingUpdateUnavailable: Rule = {
     recreate: 'Recreate stops every pod before the new ones start: each rollout is an outage',
     capacityDrops:
       'maxUnavailable {maxUnavailable} of {replicas} replicas lets the rollout remove {unavailable} serving pod(s) before their replacements are ready: capacity drops while the old pods drain',
+    noneLeft:
+      'maxUnavailable {maxUnavailable} with maxSurge {maxSurge} lets the rollout remove all {replicas} serving pod(s) before a replacement is ready: each rollout is an outage',
   },
   fixedBy: 'rolling-update',
   check(context) {
@@ -30,13 +32,20 @@ export const rollingUpdateUnavailable: Rule = {
       ];
     }
     const fields = getObject(object, ['spec', 'strategy', 'rollingUpdate']) ?? {};
-    const { unavailable } = resolveRollingUpdate(fields.maxSurge, fields.maxUnavailable, replicas);
+    const { surge, unavailable } = resolveRollingUpdate(fields.maxSurge, fields.maxUnavailable, replicas);
     if (unavailable === 0) return [];
+    // With no surge, the pods it may remove first are all there are: none is left to serve.
+    const noneLeft = surge === 0 && unavailable >= replicas;
     return [
       {
         path: ['spec', 'strategy', 'rollingUpdate', 'maxUnavailable'],
-        messageId: 'capacityDrops',
-        data: { maxUnavailable: String(fields.maxUnavailable ?? '25%'), replicas, unavailable },
+        messageId: noneLeft ? 'noneLeft' : 'capacityDrops',
+        data: {
+          maxUnavailable: String(fields.maxUnavailable ?? '25%'),
+          maxSurge: String(fields.maxSurge ?? '25%'),
+          replicas,
+          unavailable,
+        },
         fix: 'rollingUpdate: {maxUnavailable: 0, maxSurge: 1}',
       },
     ];

@@ -34,6 +34,13 @@ describe('spring-graceful-shutdown-off', () => {
         findings: [{ line: 1, messageId: 'immediateByDefault', data: { version: '3.3.4' } }],
       },
       {
+        name: 'unset, below a licence header: at the first setting, where it would go',
+        file: 'application.properties',
+        text: '#\n# Copyright 2020 Google LLC\n#\n\nspring.application.name=ledgerwriter\n',
+        springBootVersion: '2.3.3',
+        findings: [{ line: 5, messageId: 'immediateByDefault', data: { version: '2.3.3' } }],
+      },
+      {
         name: 'a Spring Cloud module with only bootstrap.yml (spring-petclinic-cloud): unset on 2.6',
         file: 'bootstrap.yml',
         text: 'spring:\n  cloud:\n    config:\n      uri: http://config-server:8888\n',

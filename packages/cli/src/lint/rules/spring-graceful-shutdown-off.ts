@@ -1,3 +1,4 @@
+import { firstSettingLine } from '../../app-config/settings.js';
 import type { AppConfigRule } from '../app-config-rule.js';
 import { DOCS_BASE } from '../rule.js';
 
@@ -18,7 +19,7 @@ export const springGracefulShutdownOff: AppConfigRule = {
     immediateByDefault:
       'Spring Boot {version} defaults server.shutdown to immediate (graceful is the default from 3.4): {consequence}',
   },
-  check({ settings, springBootVersion, speaksForDefaults }) {
+  check({ settings, springBootVersion, speaksForDefaults, text }) {
     if (settings.server !== 'spring') return [];
     const consequence = 'on SIGTERM the web server stops at once and requests in flight are cut';
     if (settings.shutdown?.value === 'immediate') {
@@ -39,7 +40,7 @@ export const springGracefulShutdownOff: AppConfigRule = {
     ) {
       return [
         {
-          line: 1,
+          line: firstSettingLine(text),
           messageId: 'immediateByDefault',
           data: { version: springBootVersion, consequence },
           fix: 'server.shutdown: graceful',
