@@ -205,6 +205,37 @@ spec:
     );
   });
 
+  it('missing dependencies the values switch off are left out of a copy that renders, and lint says so', async () => {
+    const chart = await writeHelmChart(
+      await scratch(),
+      {
+        'templates/deployment.yaml':
+          'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    spec:\n      containers:\n        - name: web\n          image: web:1\n          ports: [{name: http, containerPort: 8080}]\n',
+        'values.yaml': 'redis-ha:\n  enabled: false\n',
+        'Chart.lock': 'dependencies:\n- name: redis-ha\n  version: 4.0.0\n',
+      },
+      'dependencies:\n  - name: redis-ha\n    version: 4.0.0\n    repository: https://dandydeveloper.github.io/charts/\n    condition: redis-ha.enabled\n',
+    );
+    const off = await lintJson([chart]);
+    assert.equal(
+      off.stderr,
+      `lameduck lint: note: ${chart}: rendered without redis-ha, which charts/ lacks and the values switch off (their condition is false)\n`,
+    );
+    assert.deepEqual(
+      at(off.findings).filter((f) => f.startsWith('prestop-missing')),
+      [`prestop-missing ${chart}/templates/deployment.yaml:9:11`],
+    );
+    assert.equal(
+      await readFile(join(chart, 'Chart.lock'), 'utf8').then(Boolean),
+      true,
+      'the chart itself is untouched',
+    );
+    // Switched on, it is the error it was: lameduck fetches nothing.
+    const on = await runCli(['lint', chart, '--helm-set', 'redis-ha.enabled=true']);
+    assert.equal(on.code, 2);
+    assert.match(on.stderr, /dependencies missing from charts\/: redis-ha; lameduck fetches nothing/);
+  });
+
   it('without helm: one note, the chart files are not linted as manifests, everything else is', async () => {
     const root = await scratch();
     await writeFile(

@@ -10,6 +10,7 @@ import { parse as parseYaml } from 'yaml';
 import { isObject } from '../model/json.js';
 import { InputError, printable } from '../output/errors.js';
 import { mapBounded } from './bounded.js';
+import { chartValues, chartWithout, disabledDependencies } from './helm-dependencies.js';
 import type { SourceOrigin, SourceText } from './origin.js';
 import { namedTemplates, placeInChart } from './template-lines.js';
 import { findTool, MAX_RENDERED_BYTES, NO_NETWORK, RENDER_TIMEOUT_MS } from './tools.js';
@@ -108,7 +109,10 @@ export async function readCharts(
       return read;
     }
     if (result instanceof InputError) read.errors.push(result);
-    else if (result !== 'library') read.sources.push(result);
+    else if (result !== 'library') {
+      read.sources.push(result.source);
+      if (result.note) read.notes.push(result.note);
+    }
   }
   return read;
 }
@@ -128,7 +132,7 @@ async function renderChart(
   directory: string,
   options: HelmOptions,
   limits: RenderLimits,
-): Promise<SourceText | InputError | 'not-installed' | 'library'> {
+): Promise<{ source: SourceText; note?: string } | InputError | 'not-installed' | 'library'> {
   const chartFile = join(directory, CHART_FILE);
   const chartText = await readFile(chartFile, 'utf8').catch(() => '');
   const chart: unknown = (() => {
@@ -151,15 +155,43 @@ async function renderChart(
     ...(options.values ?? []).flatMap((file) => ['--values', file]),
     ...(options.set ?? []).flatMap((assignment) => ['--set', assignment]),
   ];
-  const run = await runHelm(helm, args, limits);
+  let run = await runHelm(helm, args, limits);
   if (run.missing) return 'not-installed';
+  let note: string | undefined;
+  const missing = typeof run.failure === 'object' ? missingDependencies(run.failure.stderr) : undefined;
+  if (missing) {
+    const values = await chartValues(directory, options.values ?? [], options.set ?? []);
+    const disabled = disabledDependencies(chart, missing, values);
+    if (disabled) {
+      const copy = await chartWithout(directory, chartText, disabled);
+      try {
+        run = await runHelm(
+          helm,
+          args.map((arg) => (arg === directory ? copy.directory : arg)),
+          limits,
+        );
+      } finally {
+        await copy.remove();
+      }
+      note = `${printable(directory)}: rendered without ${disabled.join(', ')}, which charts/ lacks and the values switch off (their condition is false)`;
+    }
+  }
   if (run.failure) return renderError(run.failure, directory, chartFile, chartText, limits);
   return {
-    name: helmRenderedName(directory),
-    text: run.stdout,
-    kind: 'manifest',
-    origin: await templateOrigin(directory, run.stdout),
+    source: {
+      name: helmRenderedName(directory),
+      text: run.stdout,
+      kind: 'manifest',
+      origin: await templateOrigin(directory, run.stdout),
+    },
+    ...(note ? { note } : {}),
   };
+}
+
+/** The dependencies helm says charts/ lacks, each once (helm names one once per alias). */
+function missingDependencies(stderr: string): string[] | undefined {
+  const listed = MISSING_DEPENDENCIES.exec(stderr)?.[1];
+  return listed === undefined ? undefined : [...new Set(listed.split(',').map((name) => name.trim()))];
 }
 
 type Failure = 'timeout' | 'too-large' | { readonly stderr: string };
@@ -230,10 +262,8 @@ function renderError(
     lines.find(Boolean) ??
     'failed'
   ).replace(/^Error:\s*/, '');
-  const missing = MISSING_DEPENDENCIES.exec(message)?.[1];
-  if (missing !== undefined) {
-    // Helm names a dependency once per alias: each is said once.
-    const names = [...new Set(missing.split(',').map((name) => name.trim()))];
+  const names = missingDependencies(message);
+  if (names !== undefined) {
     const first = names[0] ?? '';
     const at = chartText.split('\n').findIndex(
       (line) =>
