@@ -242,7 +242,9 @@ function main() {
       continue;
     }
     const count = (severity) => report.findings.filter((finding) => finding.severity === severity).length;
-    const inputErrors = report.stderr.split('\n').filter((line) => line.startsWith('lameduck lint:')).length;
+    const inputErrors = report.stderr
+      .split('\n')
+      .filter((line) => line.startsWith('lameduck lint:') && !line.startsWith('lameduck lint: note:')).length;
     say(
       `| ${entry.id} | ${entry.commit.slice(0, 12)} | ${report.status} | ${report.seconds.toFixed(1)} | ${count('error')} | ${count('warning')} | ${count('info')} | ${inputErrors} | ${report.crashed ? 'CRASH' : 'no'} |`,
     );

@@ -60,19 +60,22 @@ export function disabledDependencies(
 ): string[] | undefined {
   const dependencies = getIn(chart, ['dependencies']);
   if (!Array.isArray(dependencies)) return undefined;
+  // Helm names a missing dependency by its chart name, also where an alias renames it.
   const off = missing.every((name) => {
-    const dependency = dependencies.find(
-      (d) => isObject(d) && (d.alias === name || (d.alias === undefined && d.name === name)),
-    );
-    const condition = isObject(dependency) ? dependency.condition : undefined;
-    if (typeof condition !== 'string') return false;
-    const set = condition
-      .split(',')
-      .map((path) => getIn(values, path.trim().split('.')))
-      .find((value) => typeof value === 'boolean');
-    return set === false;
+    const named = dependencies.filter((d) => isObject(d) && (d.alias === name || d.name === name));
+    return named.length > 0 && named.every((dependency) => switchedOff(dependency, values));
   });
   return off && missing.length > 0 ? [...missing] : undefined;
+}
+
+function switchedOff(dependency: unknown, values: JsonObject): boolean {
+  const condition = isObject(dependency) ? dependency.condition : undefined;
+  if (typeof condition !== 'string') return false;
+  const set = condition
+    .split(',')
+    .map((path) => getIn(values, path.trim().split('.')))
+    .find((value) => typeof value === 'boolean');
+  return set === false;
 }
 
 /** A copy of the chart without those dependencies (and without its lock file, which names them). */
@@ -90,8 +93,9 @@ export async function chartWithout(
     const listed = Array.isArray(dependencies) ? dependencies : [];
     for (let index = listed.length - 1; index >= 0; index--) {
       const dependency = listed[index];
-      const name = isObject(dependency) ? (dependency.alias ?? dependency.name) : undefined;
-      if (typeof name === 'string' && names.includes(name)) document.deleteIn(['dependencies', index]);
+      const named = isObject(dependency) ? [dependency.alias, dependency.name] : [];
+      if (named.some((name) => typeof name === 'string' && names.includes(name)))
+        document.deleteIn(['dependencies', index]);
     }
     await writeFile(join(copy, 'Chart.yaml'), String(document));
     await rm(join(copy, 'Chart.lock'), { force: true });
