@@ -79,6 +79,17 @@ describe('hostile YAML', () => {
   });
 });
 
+describe('a file that is no manifest, given by name', () => {
+  it('an entrypoint script is pointed to the Dockerfile that runs it, not parsed as YAML', async () => {
+    const { run } = await lintText('run.sh', '#!/bin/sh\nset -e\n./migrate\nexec node server.js\n');
+    assert.equal(run.code, 2);
+    assert.match(
+      run.stderr,
+      /run\.sh: a shell script is not a manifest; lint reads an entrypoint script through the Dockerfile that copies it in and runs it; lint the Dockerfile \(or its directory\) instead\n$/,
+    );
+  });
+});
+
 describe('what lint, plan and fix read: only regular files inside what they are given', () => {
   it('refuses a FIFO and a device at once, for lint, plan and fix, instead of hanging', async () => {
     const dir = await scratch();

@@ -19,6 +19,7 @@ function kindOf(path: string): SourceText['kind'] {
   if (DOCKERFILE_NAME.test(name)) return 'dockerfile';
   return APP_CONFIG_NAME.test(name) ? 'app-config' : 'manifest';
 }
+const SHELL_SCRIPT = /\.(?:sh|bash)$/;
 /** Far above any real manifest; stops an accidental multi-gigabyte read. */
 export const MAX_FILE_BYTES = 64 * 1024 * 1024;
 /** Dockerfiles above this are refused: parsing them costs seconds per megabyte. */
@@ -58,6 +59,17 @@ export async function readManifestSources(
     }
     try {
       const info = await stat(path);
+      if (info.isFile() && SHELL_SCRIPT.test(path)) {
+        errors.push(
+          new InputError(
+            'a shell script is not a manifest; lint reads an entrypoint script through the Dockerfile that copies it in and runs it',
+            path,
+            undefined,
+            'lint the Dockerfile (or its directory) instead',
+          ),
+        );
+        continue;
+      }
       const walked = info.isDirectory() ? await walk(path) : { files: [path], links: [] };
       let found = walked.files;
       if (walked.links.length > 0) {
