@@ -115,7 +115,9 @@ function extract(mirror, entry, into) {
  * download: rendered without them, as lameduck fetches nothing.
  */
 function dropDependencies(chart) {
-  for (const lock of ['Chart.lock', 'requirements.lock']) rmSync(join(chart, lock), { force: true });
+  // A v1 chart lists its dependencies in requirements.yaml.
+  for (const file of ['Chart.lock', 'requirements.lock', 'requirements.yaml'])
+    rmSync(join(chart, file), { force: true });
   const metadata = join(chart, 'Chart.yaml');
   writeFileSync(metadata, readFileSync(metadata, 'utf8').replace(/\ndependencies:[\s\S]*?(?=\n\S|$)/, ''));
 }

@@ -5,7 +5,7 @@
  */
 
 import { DockerfileParser, type From, type Instruction, type JSONInstruction } from 'dockerfile-ast';
-import type { NodeApp } from './node-app.js';
+import { type Pid1App, RUNTIMES, type Runtime, runtimeOf } from './pid1-app.js';
 
 export interface Located {
   readonly line: number;
@@ -69,12 +69,12 @@ function execArgv(content: string): string[] | undefined {
 
 /**
  * A Dockerfile as read, with the entrypoint script ENTRYPOINT/CMD runs when the build context has
- * it, and what the build context's sources say of a Node app the image starts.
+ * it, and what the build context's sources say of the app the image starts as PID 1.
  */
 export interface DockerfileContext {
   readonly facts: DockerfileFacts;
   readonly script?: { readonly file: string; readonly text: string };
-  readonly node?: NodeApp;
+  readonly pid1App?: Pid1App;
 }
 
 /** The final stage's image, followed through `FROM <earlier stage>` to the image that stage starts from. */
@@ -154,24 +154,31 @@ function copiedSource(facts: DockerfileFacts, path: string): string | undefined 
   return undefined;
 }
 
-/** Flags after which node runs other code first (a preload may handle SIGTERM): then nothing is said. */
-const NODE_PRELOAD = /^(?:-r|--require|--import|--loader|--experimental-loader)(?:=|$)/;
-
 /**
- * The entry file of `node <file>` when the image starts node itself as PID 1 (exec form, no init
- * such as tini in front), and where the build context has it; undefined otherwise.
+ * The entry file of `node <file>` or `python <file>` when the image starts the interpreter itself as
+ * PID 1 (exec form, no init such as tini in front, no preload or module run), and where the build
+ * context has it; undefined otherwise.
  */
-export function copiedNodeEntry(facts: DockerfileFacts): { entry: string; source: string } | undefined {
+export function copiedEntry(
+  facts: DockerfileFacts,
+): { runtime: Runtime; entry: string; source: string } | undefined {
   const process = startedProcess(facts);
   if (process?.form !== 'exec') return undefined;
-  const [program = '', ...rest] = process.argv;
-  if (!/^(?:node|nodejs)$/.test(baseName(program)) || rest.some((word) => NODE_PRELOAD.test(word)))
-    return undefined;
+  // An exec-form ENTRYPOINT takes an exec-form CMD as its arguments (ENTRYPOINT ["python"], CMD ["app.py"]).
+  const argv =
+    process === facts.entrypoint && facts.cmd?.form === 'exec'
+      ? [...process.argv, ...facts.cmd.argv]
+      : process.argv;
+  const [program = '', ...rest] = argv;
+  const runtime = runtimeOf(program);
+  if (runtime === undefined) return undefined;
+  const traits = RUNTIMES[runtime];
+  if (rest.some((word) => traits.otherCode.test(word))) return undefined;
   const entry = rest.find((word) => !word.startsWith('-'));
-  if (entry === undefined || !/\.[cm]?js$/.test(entry)) return undefined;
+  if (entry === undefined || !traits.entry.test(entry)) return undefined;
   // `server.js` runs from WORKDIR: as a relative path for the directory lookup.
   const source = copiedSource(facts, entry.includes('/') ? entry : `./${entry}`);
-  return source === undefined ? undefined : { entry, source };
+  return source === undefined ? undefined : { runtime, entry, source };
 }
 
 /** Where `program` comes from in the build context, when `copy` copied a directory that holds it. */

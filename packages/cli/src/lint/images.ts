@@ -6,15 +6,15 @@
  */
 import { dirname, join, normalize } from 'node:path';
 import type { DockerfileContext, DockerfileFacts } from '../dockerfile/facts.js';
-import type { NodeApp } from '../dockerfile/node-app.js';
+import type { Pid1App } from '../dockerfile/pid1-app.js';
 import type { KubeObject } from '../manifests/objects.js';
 import { getIn, getString, isObject } from '../model/json.js';
 import { isWorkloadKind, podTemplatePath } from '../model/workloads.js';
 
 export interface ImageLink {
   readonly facts: DockerfileFacts;
-  /** What the build context says of the Node app the image starts (dockerfile/node-app.ts). */
-  readonly node?: NodeApp;
+  /** What the build context says of the app the image starts as PID 1 (dockerfile/pid1-app.ts). */
+  readonly pid1App?: Pid1App;
   readonly via: 'config' | 'skaffold' | 'name' | 'only';
   /** For `only`: the directory holding both the Dockerfile and the workload. */
   readonly within?: string;
@@ -85,7 +85,7 @@ export function imageLinker(
 ): ImageLinker {
   const byPath = new Map(dockerfiles.map((context) => [normalize(context.facts.file), context]));
   const linked = (context: DockerfileContext | undefined, via: ImageLink['via']): ImageLink | undefined =>
-    context && { facts: context.facts, ...(context.node ? { node: context.node } : {}), via };
+    context && { facts: context.facts, ...(context.pid1App ? { pid1App: context.pid1App } : {}), via };
   const skaffold = new Map(
     skaffoldArtifacts(objects).flatMap((a) => (a.dockerfile ? [[a.image, a.dockerfile] as const] : [])),
   );
@@ -133,7 +133,12 @@ function onlyPairing(
   const within = commonDirectory(dirname(context.facts.file), dirname(workload.source.name));
   return {
     image,
-    link: { facts: context.facts, ...(context.node ? { node: context.node } : {}), via: 'only', within },
+    link: {
+      facts: context.facts,
+      ...(context.pid1App ? { pid1App: context.pid1App } : {}),
+      via: 'only',
+      within,
+    },
   };
 }
 

@@ -8,9 +8,9 @@ import { awsDeregistrationDelayExceedsPrestop } from './rules/aws-deregistration
 import { awsIpTargetReadinessGateMissing } from './rules/aws-ip-target-readiness-gate-missing.js';
 import { classicSidecarExitsFirst } from './rules/classic-sidecar-exits-first.js';
 import { dockerfileNginxStopsignal } from './rules/dockerfile-nginx-stopsignal.js';
-import { dockerfileNodeSigtermUnhandled } from './rules/dockerfile-node-sigterm-unhandled.js';
 import { dockerfilePackageManagerPid1 } from './rules/dockerfile-package-manager-pid1.js';
 import { dockerfileShellForm } from './rules/dockerfile-shell-form.js';
+import { dockerfileSigtermUnhandled } from './rules/dockerfile-sigterm-unhandled.js';
 import { entrypointMissingExec } from './rules/entrypoint-missing-exec.js';
 import { gkeConnectionDrainingMismatch } from './rules/gke-connection-draining-mismatch.js';
 import { gracePeriodBelowWorkload } from './rules/grace-period-below-workload.js';
@@ -71,7 +71,7 @@ export const RULES: readonly Rule[] = [
 export const DOCKERFILE_RULES: readonly DockerfileRule[] = [
   dockerfileShellForm,
   dockerfilePackageManagerPid1,
-  dockerfileNodeSigtermUnhandled,
+  dockerfileSigtermUnhandled,
   entrypointMissingExec,
   dockerfileNginxStopsignal,
 ];

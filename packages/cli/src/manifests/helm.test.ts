@@ -201,7 +201,7 @@ spec:
     assert.equal(run.code, 2);
     assert.equal(
       run.stderr,
-      `lameduck lint: ${chart}/Chart.yaml:5:1: dependencies missing from charts/: redis; lameduck fetches nothing; run helm dependency build ${chart} (it downloads them), or lint the rendered output: helm template ${chart} | lameduck lint -\n`,
+      `lameduck lint: ${chart}/Chart.yaml:5:1: dependencies missing from charts/: redis; lameduck fetches nothing; run helm dependency build ${chart} (it downloads them), then lint again; helm template fails the same way until then\n`,
     );
   });
 

@@ -277,7 +277,7 @@ function renderError(
       `dependencies missing from charts/: ${names.join(', ')}; lameduck fetches nothing`,
       chartFile,
       at === -1 ? undefined : { line: at + 1, column: 1 },
-      `run helm dependency build ${directory} (it downloads them), or lint the rendered output: ${rendered}`,
+      `run helm dependency build ${directory} (it downloads them), then lint again; helm template fails the same way until then`,
     );
   }
   const where = TEMPLATE_AT.exec(message);

@@ -8,13 +8,8 @@ import {
   jibPlugin,
   springBootVersion,
 } from '../app-config/settings.js';
-import {
-  copiedNodeEntry,
-  copiedScript,
-  type DockerfileContext,
-  dockerfileFacts,
-} from '../dockerfile/facts.js';
-import { NODE_SOURCE, nodeAppFacts } from '../dockerfile/node-app.js';
+import { copiedEntry, copiedScript, type DockerfileContext, dockerfileFacts } from '../dockerfile/facts.js';
+import { pid1AppFacts, RUNTIMES, type Runtime } from '../dockerfile/pid1-app.js';
 import { InputError } from '../output/errors.js';
 import { type KubeObject, objectsOf } from './objects.js';
 import { type ParseOptions, parseManifestSources } from './parallel-parse.js';
@@ -71,7 +66,7 @@ export async function loadManifests(
         errors.push(
           new InputError('no FROM instruction: not a Dockerfile', source.name, { line: 1, column: 1 }),
         );
-      else dockerfiles.push(await withNodeSources(await withEntrypointScript(facts)));
+      else dockerfiles.push(await withPid1App(await withEntrypointScript(facts)));
     }
   }
   return { objects, dockerfiles, appConfigs, notes, errors, files: sources.length };
@@ -97,24 +92,25 @@ async function withEntrypointScript(facts: DockerfileContext['facts']): Promise<
 
 /** An entrypoint script larger than this is not a script lint should read. */
 const MAX_SCRIPT_BYTES = 1024 * 1024;
-/** How much of a build context lint reads to see whether a Node app handles SIGTERM. */
-const MAX_NODE_SOURCES = 2000;
-const MAX_NODE_SOURCE_BYTES = 32 * 1024 * 1024;
+/** How much of a build context lint reads to see whether the app handles SIGTERM. */
+const MAX_SOURCES = 2000;
+const MAX_SOURCE_BYTES = 32 * 1024 * 1024;
 
-/** The JavaScript and TypeScript files under a build context, node_modules and .git left out; undefined past the limit. */
-async function nodeSourceFiles(root: string): Promise<string[] | undefined> {
+/** The app's own source files under a build context, installed packages left out; undefined past the limit. */
+async function sourceFiles(root: string, runtime: Runtime): Promise<string[] | undefined> {
+  const { sources, skipped } = RUNTIMES[runtime];
   const files: string[] = [];
   const directories = [root];
   let visited = 0;
   for (let directory = directories.pop(); directory !== undefined; directory = directories.pop()) {
     for (const entry of await readdir(directory, { withFileTypes: true })) {
-      if (++visited > MAX_NODE_SOURCES * 10) return undefined;
+      if (++visited > MAX_SOURCES * 10) return undefined;
       const path = join(directory, entry.name);
       if (entry.isDirectory()) {
-        if (entry.name !== 'node_modules' && entry.name !== '.git') directories.push(path);
-      } else if (entry.isFile() && NODE_SOURCE.test(entry.name)) {
+        if (!skipped.has(entry.name)) directories.push(path);
+      } else if (entry.isFile() && sources.test(entry.name)) {
         files.push(path);
-        if (files.length > MAX_NODE_SOURCES) return undefined;
+        if (files.length > MAX_SOURCES) return undefined;
       }
     }
   }
@@ -122,19 +118,19 @@ async function nodeSourceFiles(root: string): Promise<string[] | undefined> {
 }
 
 /**
- * For an image that starts `node <file>` as PID 1: the build context's own sources (not
- * node_modules), read to see whether any handles SIGTERM. Said nothing of when the entry file is not
- * in the checkout (built output) or the context is too large to read whole.
+ * For an image that starts `node <file>` or `python <file>` as PID 1: the build context's own
+ * sources (not installed packages), read to see whether any handles SIGTERM. Said nothing of when
+ * the entry file is not in the checkout (built output) or the context is too large to read whole.
  */
-async function withNodeSources(context: DockerfileContext): Promise<DockerfileContext> {
-  const copied = copiedNodeEntry(context.facts);
+async function withPid1App(context: DockerfileContext): Promise<DockerfileContext> {
+  const copied = copiedEntry(context.facts);
   if (!copied) return context;
   const root = dirname(context.facts.file);
   const entry = join(root, copied.source);
   if (relative(resolve(root), resolve(entry)).startsWith('..')) return context;
   try {
     if (!(await stat(entry)).isFile()) return context;
-    const files = await nodeSourceFiles(root);
+    const files = await sourceFiles(root, copied.runtime);
     if (files === undefined) return context;
     const sources: { text: string }[] = [];
     let bytes = 0;
@@ -142,10 +138,10 @@ async function withNodeSources(context: DockerfileContext): Promise<DockerfileCo
       const info = await stat(file);
       if (!info.isFile()) continue;
       bytes += info.size;
-      if (bytes > MAX_NODE_SOURCE_BYTES) return context;
+      if (bytes > MAX_SOURCE_BYTES) return context;
       sources.push({ text: await readFile(file, 'utf8') });
     }
-    return { ...context, node: nodeAppFacts(copied.entry, sources) };
+    return { ...context, pid1App: pid1AppFacts(copied.runtime, copied.entry, sources) };
   } catch {
     return context; // not in this checkout, or unreadable: nothing to say
   }

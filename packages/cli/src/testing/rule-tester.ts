@@ -7,8 +7,8 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { appSettings } from '../app-config/settings.js';
-import { copiedNodeEntry, dockerfileFacts } from '../dockerfile/facts.js';
-import { nodeAppFacts } from '../dockerfile/node-app.js';
+import { copiedEntry, dockerfileFacts } from '../dockerfile/facts.js';
+import { pid1AppFacts } from '../dockerfile/pid1-app.js';
 import type { AppConfigRule, ContainerBudget } from '../lint/app-config-rule.js';
 import type { DockerfileRule } from '../lint/dockerfile-rule.js';
 import { type Finding, lintAppConfigs, lintDockerfiles, lintObjects, runRules } from '../lint/engine.js';
@@ -172,7 +172,7 @@ export interface DockerfileCase {
   readonly name: string;
   readonly dockerfile: string;
   readonly script?: string;
-  /** The build context's JavaScript files by name, for a `node <file>` image. */
+  /** The build context's source files by name, for a `node <file>` or `python <file>` image. */
   readonly sources?: Readonly<Record<string, string>>;
 }
 
@@ -224,15 +224,13 @@ export function dockerfileRuleTester(
     const facts = dockerfileFacts('Dockerfile', test.dockerfile) ?? assert.fail('fixture has no FROM');
     const script = test.script === undefined ? undefined : { file: 'entrypoint.sh', text: test.script };
     // The build context's sources, as manifests/load.ts reads them for a `node <file>` image.
-    const entry = copiedNodeEntry(facts);
-    const node =
-      entry && test.sources
-        ? nodeAppFacts(
-            entry.entry,
-            Object.values(test.sources).map((text) => ({ text })),
-          )
-        : undefined;
-    return lintDockerfiles([{ facts, ...(script ? { script } : {}), ...(node ? { node } : {}) }], [rule]);
+    const entry = copiedEntry(facts);
+    const sources = Object.values(test.sources ?? {}).map((text) => ({ text }));
+    const pid1App = entry && test.sources ? pid1AppFacts(entry.runtime, entry.entry, sources) : undefined;
+    return lintDockerfiles(
+      [{ facts, ...(script ? { script } : {}), ...(pid1App ? { pid1App } : {}) }],
+      [rule],
+    );
   };
   const fixedAsExpected = (test: InvalidDockerfileCase, findings: Finding[]) => {
     if (test.output === undefined) return;

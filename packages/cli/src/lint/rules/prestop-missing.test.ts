@@ -103,12 +103,12 @@ spec:
 `,
       },
       {
-        name: 'the image starts node as PID 1 with no SIGTERM handler: it never sees SIGTERM (dockerfile-node-sigterm-unhandled speaks)',
+        name: 'the image starts node as PID 1 with no SIGTERM handler: it never sees SIGTERM (dockerfile-sigterm-unhandled speaks)',
         yaml: `${deployment()}---\napiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  selector: {app: web}\n  ports: [{port: 80, targetPort: 8080}]\n`,
         dockerfileFor: () => ({
           facts:
             dockerfileFacts('web/Dockerfile', 'FROM node:14\nCMD ["node", "server.js"]\n') ?? assert.fail(),
-          node: { entry: 'server.js', sourcesRead: 1, handlesSigterm: false },
+          pid1App: { runtime: 'node', entry: 'server.js', sourcesRead: 1, handlesSigterm: false },
           via: 'name',
         }),
       },

@@ -11,11 +11,11 @@ import {
   type WorkloadContext,
 } from '../rule.js';
 
-/** The container runs its image's own command, and the image's Node app handles no SIGTERM. */
+/** The container runs its image's own command, and the app the image starts as PID 1 handles no SIGTERM. */
 function sigtermDroppedByImage(context: WorkloadContext, spec: JsonObject): boolean {
   const image = getString(spec, ['image']);
   if (image === undefined || spec.command !== undefined) return false;
-  return context.dockerfileFor(image)?.node?.handlesSigterm === false;
+  return context.dockerfileFor(image)?.pid1App?.handlesSigterm === false;
 }
 
 export const prestopMissing: Rule = {
@@ -38,8 +38,8 @@ export const prestopMissing: Rule = {
         .filter((c) => c.budget.preStop.kind === 'none')
         // The app keeps accepting by itself for at least the range's shortest wait: a preStop's job, done.
         .filter((c) => (acceptDelay(c.container.spec)?.seconds ?? 0) < range.min)
-        // A Node app its image starts as PID 1 with no SIGTERM handler never sees SIGTERM: it serves on
-        // until SIGKILL, and dockerfile-node-sigterm-unhandled names that first.
+        // An app its image starts as PID 1 with no SIGTERM handler never sees SIGTERM: it serves on
+        // until SIGKILL, and dockerfile-sigterm-unhandled names that first.
         .filter((c) => !sigtermDroppedByImage(context, c.container.spec))
         .map(({ container, evidence }) => {
           const { evidence: because, ...terms } = servingTerms(evidence, 'noHook');

@@ -1,13 +1,13 @@
 import { describe } from 'node:test';
 import { dockerfileRuleTester } from '../../testing/rule-tester.js';
-import { dockerfileNodeSigtermUnhandled } from './dockerfile-node-sigterm-unhandled.js';
+import { dockerfileSigtermUnhandled } from './dockerfile-sigterm-unhandled.js';
 
 /** robot-shop's cart service: node:14, the server copied in and started as PID 1. */
 const cart = 'FROM node:14\nWORKDIR /opt/server\nCOPY server.js /opt/server/\nCMD ["node", "server.js"]\n';
 const express = "const app = require('express')();\napp.listen(8080);\n";
 
-describe('dockerfile-node-sigterm-unhandled', () => {
-  dockerfileRuleTester(dockerfileNodeSigtermUnhandled, {
+describe('dockerfile-sigterm-unhandled', () => {
+  dockerfileRuleTester(dockerfileSigtermUnhandled, {
     valid: [
       {
         name: 'the server handles SIGTERM',
@@ -33,6 +33,16 @@ describe('dockerfile-node-sigterm-unhandled', () => {
         sources: { 'server.js': express },
       },
       { name: 'the entry file is not in the build context (built output)', dockerfile: cart },
+      {
+        name: 'python served by uvicorn from its entry file: uvicorn drains on SIGTERM',
+        dockerfile: 'FROM python:3.12-slim\nCOPY main.py /app/\nWORKDIR /app\nCMD ["python", "main.py"]\n',
+        sources: { 'main.py': 'import uvicorn\nuvicorn.run("api:app", host="0.0.0.0")\n' },
+      },
+      {
+        name: 'python -m a module: no entry file of the app to read',
+        dockerfile: 'FROM python:3.12-slim\nCOPY . /app\nCMD ["python", "-m", "flask", "run"]\n',
+        sources: { 'app.py': 'from flask import Flask\n' },
+      },
     ],
     invalid: [
       {
@@ -43,8 +53,24 @@ describe('dockerfile-node-sigterm-unhandled', () => {
           {
             line: 4,
             messageId: 'sigtermDropped',
-            data: { entry: 'server.js', sourcesRead: 1 },
+            data: { runtime: 'node', entry: 'server.js', sourcesRead: 1 },
             fix: /\["node", "--import", "@lameduck\/node\/register", "server\.js"\]/,
+          },
+        ],
+      },
+      {
+        name: "python as PID 1 (GKE's whereami: ENTRYPOINT python, CMD app.py), a Flask server with no handler",
+        dockerfile:
+          'FROM python:3.12-slim\nCOPY . /app\nWORKDIR /app\nENTRYPOINT ["python"]\nCMD ["app.py"]\n',
+        sources: {
+          'app.py': 'from flask import Flask\napp = Flask(__name__)\napp.run(host="0.0.0.0", port=8080)\n',
+        },
+        findings: [
+          {
+            line: 4,
+            messageId: 'sigtermDropped',
+            data: { runtime: 'python', entry: 'app.py' },
+            fix: /signal\.signal\(signal\.SIGTERM, \.\.\.\).*or serve with gunicorn or uvicorn/,
           },
         ],
       },
