@@ -14,6 +14,7 @@ import type { Neighbours } from '../model/neighbours.js';
 import type { PreStopCoverage } from '../model/parties.js';
 import { dataStore } from '../model/protocols.js';
 import type { ServingContainer, ServingEvidence } from '../model/serving.js';
+import { singleHolderClaim } from '../model/volumes.js';
 import type { WorkloadKind } from '../model/workloads.js';
 import type { ImageLinker } from './images.js';
 import type { MessageTable, RuleMessage } from './messages.js';
@@ -112,14 +113,20 @@ export function servingTerms(
 
 /**
  * A single replica that no other pod stands in for while it stops: a StatefulSet of one (its
- * replacement starts only after it is gone), or a database or broker of one. Routing has nowhere
- * else to send its requests, so a preStop only delays the restart and a readiness probe has nothing to
- * steer; single-replica speaks about that window. (A Recreate Deployment of one is rolling-update-unavailable's, whose fix makes a second
- * pod stand in, and then the preStop matters.)
+ * replacement starts only after it is gone), a database or broker of one, or a pod on a volume only
+ * one pod may hold (its replacement waits for the volume). Routing has nowhere else to send its
+ * requests, so a preStop only delays the restart and a readiness probe has nothing to steer;
+ * single-replica speaks about that window. (Any other Recreate Deployment of one is
+ * rolling-update-unavailable's, whose fix makes a second pod stand in, and then the preStop matters.)
  */
 export function loneEndpoint(context: WorkloadContext): boolean {
   if ((getNumber(context.object, ['spec', 'replicas']) ?? 1) !== 1) return false;
-  return context.kind === 'StatefulSet' || mainDataStore(context) !== undefined;
+  return context.kind === 'StatefulSet' || mainDataStore(context) !== undefined || singleHolder(context);
+}
+
+/** The pod mounts a volume only one pod may hold (model/volumes.ts): no second pod stands in while it stops. */
+export function singleHolder(context: WorkloadContext): boolean {
+  return singleHolderClaim(context.analysis.template, context.object, context) !== undefined;
 }
 
 /** The database or broker the workload's main containers run (model/protocols.ts), if any. */

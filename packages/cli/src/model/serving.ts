@@ -102,16 +102,14 @@ function scrapedPortNames(monitor: JsonObject, list: 'endpoints' | 'podMetricsEn
   });
 }
 
-/** A Service port that metrics scrapers use: its name, its target's name, the Service's name, or a ServiceMonitor says so. */
+/** A Service port that metrics scrapers use: its name, the Service's name, or a ServiceMonitor says so. */
 function metricsServicePort(
   service: JsonObject,
   servicePort: JsonObject,
-  port: Port,
   neighbours: ServingNeighbours,
 ): boolean {
   const portName = getString(servicePort, ['name']);
-  if (metricsPortName(portName) || metricsPortName(port.name) || metricsServiceName(nameOf(service)))
-    return true;
+  if (metricsPortName(portName) || metricsServiceName(nameOf(service))) return true;
   const labels = getObject(service, ['metadata', 'labels']) ?? {};
   return neighbours.serviceMonitors.some(
     (monitor) =>
@@ -139,9 +137,20 @@ function describeRoute({ service, fronts }: ServiceFront, servicePort: JsonObjec
   return `${balancer}Service ${nameOf(service)} routes its port ${served} to container port ${port.name ?? port.port}${front}`;
 }
 
+/** `healthz`, `http-healthz`, `health-check`: a port only probes reach. */
+const HEALTH_NAME = /(?:^|-)health(?:z|check)?(?:$|-)/;
+
 function portEvidence(port: Port, neighbours: ServingNeighbours): ServingEvidence {
-  if (metricsPortName(port.name) || podMonitorScrapes(port, neighbours))
-    return { kind: 'not-serving', because: `port ${port.name ?? port.port} serves metrics` };
+  const shown = port.name ?? port.port;
+  if (podMonitorScrapes(port, neighbours))
+    return { kind: 'not-serving', because: `port ${shown} serves metrics` };
+  // A port named for metrics or health checks serves no request, unless a Service port whose name
+  // says requests routes to it (the Pushgateway: Service port http to container port metrics).
+  const servesOnly = metricsPortName(port.name)
+    ? 'metrics'
+    : port.name !== undefined && HEALTH_NAME.test(port.name)
+      ? 'health checks'
+      : undefined;
   let reachedOnlyBy: string | undefined;
   // Peers reach one another through a peer-discovery Service (gossip, a StatefulSet's members):
   // no client request comes that way, and the Service keeps terminating pods listed by design.
@@ -150,16 +159,22 @@ function portEvidence(port: Port, neighbours: ServingNeighbours): ServingEvidenc
     for (const servicePort of Array.isArray(ports) ? ports.filter(isObject) : []) {
       if (!targets(servicePort, port)) continue;
       if (peerDiscovery(front.service)) {
-        reachedOnlyBy ??= `only the peer-discovery Service ${nameOf(front.service)} (headless, listing pods that are not ready) reaches port ${port.name ?? port.port}`;
+        reachedOnlyBy ??= `only the peer-discovery Service ${nameOf(front.service)} (headless, listing pods that are not ready) reaches port ${shown}`;
         continue;
       }
-      if (metricsServicePort(front.service, servicePort, port, neighbours)) {
-        reachedOnlyBy ??= `only the metrics Service ${nameOf(front.service)} routes to port ${port.name ?? port.port}`;
+      if (metricsServicePort(front.service, servicePort, neighbours)) {
+        reachedOnlyBy ??= `only the metrics Service ${nameOf(front.service)} routes to port ${shown}`;
         continue;
       }
+      const asked = requestProtocolName(
+        getString(servicePort, ['name']),
+        getString(servicePort, ['appProtocol']),
+      );
+      if (servesOnly && !asked) continue;
       return { kind: 'serving', because: describeRoute(front, servicePort, port) };
     }
   }
+  if (servesOnly) return { kind: 'not-serving', because: `port ${shown} serves ${servesOnly}` };
   if (reachedOnlyBy) return { kind: 'not-serving', because: reachedOnlyBy };
   // A port's name is evidence only where no Service in the input selects the pod (it lives in
   // another repository): where Services do, and none routes to this port, it reaches no one
@@ -178,9 +193,10 @@ export function servingEvidence(
   kind: WorkloadKind,
   container: ContainerView,
   neighbours: ServingNeighbours,
-  podDeclaresPorts: boolean,
+  declaredPorts: readonly Port[],
   first: boolean,
 ): ServingEvidence {
+  const podDeclaresPorts = declaredPorts.length > 0;
   if (kind === 'Job' || kind === 'CronJob')
     return { kind: 'not-serving', because: `a ${kind} runs to completion` };
   if (container.role !== 'main') return { kind: 'not-serving', because: 'it is a native sidecar' };
@@ -208,12 +224,42 @@ export function servingEvidence(
         }
       : { kind: 'not-serving', because: 'it declares no port' };
   }
-  const evidence = ports.map((port) => portEvidence(port, neighbours));
+  // TCP first: a finding about closed listeners and 502s names a port that has them (not a UDP one).
+  const ordered = [...ports].sort((a, b) => Number(a.protocol === 'UDP') - Number(b.protocol === 'UDP'));
+  const evidence = ordered.map((port) => portEvidence(port, neighbours));
+  const undeclared = first ? undeclaredTarget(neighbours, declaredPorts) : undefined;
   return (
     evidence.find((e) => e.kind === 'serving') ??
+    undeclared ??
     evidence.find((e) => e.kind === 'unknown') ??
     evidence[0] ?? { kind: 'not-serving', because: 'it declares no port' }
   );
+}
+
+/**
+ * A Service that selects the pod and routes to a port number no container declares: Kubernetes
+ * routes it all the same (Istio's gateway declares only its metrics port, its LoadBalancer Service
+ * sends 80 to 8080). It reaches the pod's first main container.
+ */
+function undeclaredTarget(
+  neighbours: ServingNeighbours,
+  declared: readonly Port[],
+): ServingEvidence | undefined {
+  for (const front of neighbours.services) {
+    if (placeholder(front.service) || metricsServiceName(nameOf(front.service))) continue;
+    const ports = getIn(front.service, ['spec', 'ports']);
+    for (const servicePort of Array.isArray(ports) ? ports.filter(isObject) : []) {
+      const target = servicePort.targetPort ?? servicePort.port;
+      if (typeof target !== 'number' || target === 0 || declared.some((port) => port.port === target))
+        continue;
+      if (metricsPortName(getString(servicePort, ['name']))) continue;
+      return {
+        kind: 'serving',
+        because: `${describeRoute(front, servicePort, { port: target })}, which no container declares (Kubernetes routes it all the same)`,
+      };
+    }
+  }
+  return undefined;
 }
 
 /** Gateway API routes (HTTPRoute, GRPCRoute) with a backendRef to the Service, in its namespace. */
@@ -260,7 +306,7 @@ export function servingEvidenceOf(
     serviceMonitors: neighbours.objectsOfKind('ServiceMonitor'),
     podMonitors: neighbours.objectsOfKind('PodMonitor'),
   };
-  const podDeclaresPorts = analysis.containers.some((c) => containerPorts(c.container.spec).length > 0);
+  const declaredPorts = analysis.containers.flatMap((c) => containerPorts(c.container.spec));
   // Where no container declares a port, the Service reaches the app: the first main container that
   // is not a proxy the app sends through (a kustomize component may put cloud-sql-proxy first).
   const mains = analysis.containers.filter((c) => c.container.role === 'main');
@@ -271,7 +317,7 @@ export function servingEvidenceOf(
       analysis.kind,
       container.container,
       around,
-      podDeclaresPorts,
+      declaredPorts,
       container === firstMain,
     ),
   }));

@@ -125,15 +125,17 @@ export function nativeSidecarsEnabled(version: KubeVersion): boolean {
 }
 
 /** A container serves traffic when it declares a port: the endpoint controller routes to it. */
-export function containerPorts(container: JsonObject): { name?: string; port: number }[] {
+export function containerPorts(container: JsonObject): { name?: string; port: number; protocol?: string }[] {
   const ports = container.ports;
   if (!Array.isArray(ports)) return [];
   return ports.flatMap((entry: unknown) => {
     if (!isObject(entry) || typeof entry.containerPort !== 'number') return [];
     return [
-      typeof entry.name === 'string'
-        ? { name: entry.name, port: entry.containerPort }
-        : { port: entry.containerPort },
+      {
+        ...(typeof entry.name === 'string' ? { name: entry.name } : {}),
+        port: entry.containerPort,
+        ...(typeof entry.protocol === 'string' ? { protocol: entry.protocol } : {}),
+      },
     ];
   });
 }

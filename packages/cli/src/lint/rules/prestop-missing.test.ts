@@ -113,6 +113,14 @@ spec:
         }),
       },
       {
+        name: 'one pod on a ReadWriteOnce claim: its replacement waits for the volume, so no pod stands in',
+        yaml: `${deployment({ replicas: 1, podSpec: '\n      volumes: [{name: data, persistentVolumeClaim: {claimName: data}}]' })}---\napiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: data}\nspec:\n  accessModes: [ReadWriteOnce]\n---\napiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  selector: {app: web}\n  ports: [{port: 80, targetPort: 8080}]\n`,
+      },
+      {
+        name: 'a port named for health checks (http-healthz) that only the liveness probe reaches',
+        yaml: deployment().replace('- containerPort: 8080', '- {name: http-healthz, containerPort: 9403}'),
+      },
+      {
         name: 'a CronJob',
         yaml: 'apiVersion: batch/v1\nkind: CronJob\nmetadata: {name: c}\nspec:\n  jobTemplate:\n    spec:\n      template:\n        spec:\n          containers: [{name: c, image: c:1, ports: [{name: http, containerPort: 80}]}]\n',
       },
@@ -169,6 +177,36 @@ spec:
   ports: [{name: web, port: 80, targetPort: 8080}]
 `,
         findings: [{ line: 14, messageId: 'noHook' }],
+      },
+      {
+        name: 'a container port named metrics that a Service port named http routes to (the Pushgateway): jobs push to it',
+        yaml: `${deployment().replace('- containerPort: 8080', '- {name: metrics, containerPort: 9091}')}---\napiVersion: v1\nkind: Service\nmetadata: {name: pushgateway}\nspec:\n  selector: {app: web}\n  ports: [{name: http, port: 9091, targetPort: metrics}]\n`,
+        findings: [
+          {
+            line: 14,
+            messageId: 'noHook',
+            message: /Service pushgateway routes its port 9091 to container port metrics$/,
+          },
+        ],
+      },
+      {
+        name: "a Service routes to a port no container declares (Istio's gateway declares only its metrics port)",
+        yaml: `${deployment().replace('- containerPort: 8080', '- {name: http-envoy-prom, containerPort: 15090}')}---\napiVersion: v1\nkind: Service\nmetadata: {name: istio-ingressgateway}\nspec:\n  type: LoadBalancer\n  selector: {app: web}\n  ports: [{name: http2, port: 80, targetPort: 8080}]\n`,
+        findings: [
+          {
+            line: 14,
+            messageId: 'noHook',
+            message:
+              /LoadBalancer Service istio-ingressgateway routes its port 80 to container port 8080, which no container declares/,
+          },
+        ],
+      },
+      {
+        name: 'a TCP port is named before a UDP one (Jaeger: a legacy agent port first)',
+        yaml: `${deployment().replace('- containerPort: 8080', '- {name: zk-compact-trft, containerPort: 5775, protocol: UDP}\n            - {name: otlp-grpc, containerPort: 4317}')}---\napiVersion: v1\nkind: Service\nmetadata: {name: jaeger}\nspec:\n  selector: {app: web}\n  ports: [{name: zk, port: 5775, protocol: UDP, targetPort: zk-compact-trft}, {name: grpc-otlp, port: 4317, targetPort: otlp-grpc}]\n`,
+        findings: [
+          { line: 14, messageId: 'noHook', message: /routes its port 4317 to container port otlp-grpc$/ },
+        ],
       },
       {
         name: 'a Service targets the port by number: error, naming the Service',

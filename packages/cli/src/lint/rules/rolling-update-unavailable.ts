@@ -1,6 +1,6 @@
 import { getNumber, getObject, getString } from '../../model/json.js';
 import { resolveRollingUpdate } from '../../model/rolling-update.js';
-import { DOCS_BASE, type Rule, servingContainers } from '../rule.js';
+import { DOCS_BASE, type Rule, servingContainers, singleHolder } from '../rule.js';
 
 export const rollingUpdateUnavailable: Rule = {
   id: 'rolling-update-unavailable',
@@ -23,6 +23,9 @@ export const rollingUpdateUnavailable: Rule = {
       // A singleton that serves no Service (a controller, a leader-elected worker) chose Recreate so
       // that two never run at once: not a zero-downtime bug.
       if (replicas === 1 && context.services.length === 0) return [];
+      // On a volume only one pod may hold, a surge would wait for the old pod forever: Recreate is
+      // the only strategy that rolls, and single-replica speaks of the gap.
+      if (singleHolder(context)) return [];
       return [
         {
           path: ['spec', 'strategy', 'type'],

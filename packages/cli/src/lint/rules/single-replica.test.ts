@@ -46,13 +46,18 @@ describe('single-replica', () => {
         findings: [{ line: 13, messageId: 'evictionOutage', fix: /^replicas: 2 or more/ }],
       },
       {
-        name: 'a port no Service routes to (the Service is for its sidecar): said at info, as possibly serving',
+        name: "a port no Service routes to (the Service is for its sidecar's scraped https port): said at info, as possibly serving",
         yaml:
-          'apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  selector: {app: web}\n  ports: [{name: https, port: 8443}]\n---\n' +
-          deployment({ replicas: 1 }),
+          'apiVersion: monitoring.coreos.com/v1\nkind: ServiceMonitor\nmetadata: {name: web}\nspec:\n  selector: {matchLabels: {app: web}}\n  endpoints: [{port: https}]\n---\n' +
+          'apiVersion: v1\nkind: Service\nmetadata: {name: web, labels: {app: web}}\nspec:\n  selector: {app: web}\n  ports: [{name: https, port: 8443, targetPort: https}]\n---\n' +
+          deployment({
+            replicas: 1,
+            container:
+              '\n        - name: kube-rbac-proxy\n          image: quay.io/brancz/kube-rbac-proxy:v0.18\n          ports: [{name: https, containerPort: 8443}]',
+          }),
         findings: [
           {
-            line: 13,
+            line: 20,
             severity: 'info',
             messageId: 'mayServe',
             message: /^if port 8080 serves requests \(no Service in the input routes to it/,
@@ -93,6 +98,11 @@ describe('single-replica', () => {
         name: 'a single Redis run as a Deployment: the restart window too, named',
         yaml: service + deployment({ replicas: 1 }).replace('image: web:1', 'image: redis:7-alpine'),
         findings: [{ line: 13, messageId: 'statefulOutage', data: { what: 'redis' } }],
+      },
+      {
+        name: 'one pod on a ReadWriteOnce claim: the restart window, not "replicas: 2", which would never start',
+        yaml: `${service}${deployment({ replicas: 1, podSpec: '\n      volumes: [{name: data, persistentVolumeClaim: {claimName: data}}]' })}---\napiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: data}\nspec:\n  accessModes: [ReadWriteOncePod]\n`,
+        findings: [{ line: 13, messageId: 'statefulOutage', data: { what: 'the server' } }],
       },
       {
         name: 'the same Deployment read twice (a kustomization and its parent) is no second replica',

@@ -8,6 +8,7 @@ import {
   type Rule,
   servingContainers,
   servingTerms,
+  singleHolder,
   type WorkloadContext,
 } from '../rule.js';
 
@@ -103,7 +104,7 @@ export const singleReplica: Rule = {
     // A StatefulSet of one, or a database or broker run as a Deployment, most often does not
     // replicate: a second replica is not a setting away, so the advice is about the restart window.
     const store = mainDataStore(context);
-    if (context.kind === 'StatefulSet' || store !== undefined) {
+    if (context.kind === 'StatefulSet' || store !== undefined || singleHolder(context)) {
       return [
         {
           path: ['spec', 'replicas'],
