@@ -97,17 +97,33 @@ function run(command, args, options = {}) {
 }
 
 /** Extracts the run's paths at its commit; only those paths, since mirrors lack files of 4 MiB and more. */
-function extract(mirror, entry, into) {
-  const archive = run(
-    'git',
-    ['--git-dir', mirror, 'archive', '--format=tar', entry.commit, ...entry.extract],
-    {
-      encoding: 'buffer',
-    },
-  );
+/** `paths` of a mirror at `commit`, unpacked under `into` (each path's leading `strip` parts dropped). */
+function unpack(mirror, commit, paths, into, strip = 0) {
+  const archive = run('git', ['--git-dir', mirror, 'archive', '--format=tar', commit, ...paths], {
+    encoding: 'buffer',
+  });
   if (archive.status !== 0) return `git archive failed: ${archive.stderr.toString().trim().split('\n')[0]}`;
-  const untar = run('tar', ['-x', '-C', into], { input: archive.stdout });
+  mkdirSync(into, { recursive: true });
+  const untar = run('tar', ['-x', '-C', into, `--strip-components=${strip}`], { input: archive.stdout });
   return untar.status === 0 ? undefined : `tar failed: ${untar.stderr.trim()}`;
+}
+
+/**
+ * The run's paths at its commit; then `vendor`: dependency charts put where `helm dependency build`
+ * would, each from `path` of the same repository or `owner/name@commit:path` of another.
+ */
+function extract(mirror, entry, into, mirrorRoot) {
+  const failed = unpack(mirror, entry.commit, entry.extract, into);
+  if (failed) return failed;
+  for (const [source, destination] of Object.entries(entry.vendor ?? {})) {
+    const other = /^([^@]+)@([0-9a-f]{7,40}):(.+)$/.exec(source);
+    const from = other ? mirrorOf(mirrorRoot, other[1]) : mirror;
+    if (!from) return `no mirror of ${other?.[1]} for vendor ${source}`;
+    const path = other ? other[3] : source;
+    const vendored = unpack(from, other ? other[2] : entry.commit, [path], join(into, destination), path.split('/').length);
+    if (vendored) return `vendor ${source}: ${vendored}`;
+  }
+  return undefined;
 }
 
 /**
@@ -188,7 +204,7 @@ function main() {
       // Dockerfile at the root is named by the repository's directory.
       const checkout = join(work, entry.id.replace(/\//g, '+'), entry.repo.split('/')[1]);
       mkdirSync(checkout, { recursive: true });
-      const failed = extract(mirror, entry, checkout);
+      const failed = extract(mirror, entry, checkout, options.mirror);
       if (failed) {
         runReports.push({ entry, skipped: failed });
         continue;
