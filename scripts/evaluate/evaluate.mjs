@@ -120,7 +120,13 @@ function extract(mirror, entry, into, mirrorRoot) {
     const from = other ? mirrorOf(mirrorRoot, other[1]) : mirror;
     if (!from) return `no mirror of ${other?.[1]} for vendor ${source}`;
     const path = other ? other[3] : source;
-    const vendored = unpack(from, other ? other[2] : entry.commit, [path], join(into, destination), path.split('/').length);
+    const vendored = unpack(
+      from,
+      other ? other[2] : entry.commit,
+      [path],
+      join(into, destination),
+      path.split('/').length,
+    );
     if (vendored) return `vendor ${source}: ${vendored}`;
   }
   return undefined;

@@ -160,18 +160,18 @@ describe('lameduck fix: Dockerfiles', () => {
     const dir = await mkdtemp(`${tmpdir()}/lameduck-fix-docker-`);
     await writeFile(
       `${dir}/Dockerfile`,
-      'FROM alpine:3.20 AS base\nRUN apk add --no-cache nginx\n\nFROM base\n# serve\nCMD nginx -g daemon-off\n',
+      'FROM debian:12 AS base\nRUN apt-get install -y nginx\n\nFROM base\n# serve\nCMD nginx -g daemon-off\n',
     );
-    await writeFile(`${dir}/app.Dockerfile`, 'FROM node:20-alpine\nCMD node server.js && echo done\n');
+    await writeFile(`${dir}/app.Dockerfile`, 'FROM node:20-slim\nCMD node server.js && echo done\n');
     const run = await runCli(['fix', dir]);
     assert.equal(run.code, 0);
     assert.equal(
       await readFile(`${dir}/Dockerfile`, 'utf8'),
-      'FROM alpine:3.20 AS base\nRUN apk add --no-cache nginx\n\nFROM base\n# serve\nCMD ["nginx", "-g", "daemon-off"]\nSTOPSIGNAL SIGQUIT\n',
+      'FROM debian:12 AS base\nRUN apt-get install -y nginx\n\nFROM base\n# serve\nCMD ["nginx", "-g", "daemon-off"]\nSTOPSIGNAL SIGQUIT\n',
     );
     assert.equal(
       await readFile(`${dir}/app.Dockerfile`, 'utf8'),
-      'FROM node:20-alpine\nCMD node server.js && echo done\n',
+      'FROM node:20-slim\nCMD node server.js && echo done\n',
       'shell syntax is left to a person',
     );
     const remaining = await rulesFound(dir);
@@ -183,13 +183,13 @@ describe('lameduck fix: Dockerfiles', () => {
     const dir = await mkdtemp(`${tmpdir()}/lameduck-fix-node-`);
     await mkdir(`${dir}/api`);
     await mkdir(`${dir}/worker`);
-    await writeFile(`${dir}/api/Dockerfile`, 'FROM node:20-alpine\nCOPY . .\nCMD node server.js\n');
+    await writeFile(`${dir}/api/Dockerfile`, 'FROM node:20-slim\nCOPY . .\nCMD node server.js\n');
     await writeFile(`${dir}/worker/Dockerfile`, 'FROM python:3.12\nCMD python worker.py\n');
     const run = await runCli(['fix', dir]);
     assert.equal(run.code, 0, run.stderr);
     assert.equal(
       await readFile(`${dir}/api/Dockerfile`, 'utf8'),
-      'FROM node:20-alpine\nCOPY . .\nCMD ["node", "server.js"]\n',
+      'FROM node:20-slim\nCOPY . .\nCMD ["node", "server.js"]\n',
     );
     const notes = run.stderr.split('\n').filter((line) => line.includes('@lameduck/node/register'));
     assert.deepEqual(notes, [

@@ -48,7 +48,7 @@ export const prestopMissing: Rule = {
             container: container.name,
             ...terms,
             data: { container: container.name, max: range.max, evidence: because },
-            fix: `add lifecycle.preStop: ${describeHandler(sleepHandler(range.max, context.options.kubeVersion))} (${basis} needs ${describeRange(range)})`,
+            fix: `add lifecycle.preStop: ${describeHandler(sleepHandler(range.max, context.options.kubeVersion))} (${basis} needs ${describeRange(range)}), with terminationGracePeriodSeconds above it + the drain + ${context.options.bufferSeconds}s (the grace counts from the start of preStop)`,
           };
         })
     );
