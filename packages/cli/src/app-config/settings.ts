@@ -10,7 +10,9 @@ export interface Setting<T> {
 }
 
 export interface AppSettings {
-  readonly server: 'spring' | 'gunicorn';
+  readonly server: 'spring' | 'gunicorn' | 'uwsgi';
+  /** uWSGI die-on-term: without it, uWSGI 2.0 takes SIGTERM as a brutal reload, not as a stop. */
+  readonly dieOnTerm?: Setting<boolean>;
   /** Spring server.shutdown: graceful | immediate. */
   readonly shutdown?: Setting<string>;
   /** Spring spring.lifecycle.timeout-per-shutdown-phase, or gunicorn graceful_timeout, in seconds. */
@@ -22,7 +24,25 @@ export interface AppSettings {
 }
 
 export const APP_CONFIG_NAME =
-  /^(?:(?:application|bootstrap)(?:-[\w-]+)?\.(?:ya?ml|properties)|gunicorn\.conf\.py)$/;
+  /^(?:(?:application|bootstrap)(?:-[\w-]+)?\.(?:ya?ml|properties)|gunicorn\.conf\.py|[\w.-]+\.ini)$/;
+
+/** An .ini file is an app config only when it configures uWSGI (not pytest, tox or alembic). */
+export function configuresUwsgi(file: string, text: string): boolean {
+  return !file.endsWith('.ini') || /^\s*\[uwsgi\]\s*$/m.test(text);
+}
+
+/** The `[uwsgi]` section's die-on-term, as uWSGI reads a boolean (true, 1, yes, on). */
+function uwsgiSettings(text: string): AppSettings {
+  let inSection = false;
+  let dieOnTerm: Setting<boolean> | undefined;
+  text.split('\n').forEach((line, index) => {
+    const section = /^\s*\[([^\]]+)\]\s*$/.exec(line);
+    if (section) inSection = section[1] === 'uwsgi';
+    const pair = /^\s*die-on-term\s*=\s*(\S*)/.exec(line);
+    if (inSection && pair) dieOnTerm = { value: /^(?:true|1|yes|on)$/i.test(pair[1] ?? ''), line: index + 1 };
+  });
+  return { server: 'uwsgi', ...(dieOnTerm ? { dieOnTerm } : {}) };
+}
 
 /**
  * Which of a Spring module's config files speaks for its defaults, most first: a setting left
@@ -117,6 +137,7 @@ function* yamlPairs(text: string): Generator<[string, string, number]> {
 }
 
 export function appSettings(file: string, text: string): AppSettings {
+  if (file.endsWith('.ini')) return uwsgiSettings(text);
   if (file.endsWith('gunicorn.conf.py')) {
     const lines = text.split('\n');
     const index = lines.findLastIndex((line) =>
@@ -174,10 +195,11 @@ export interface AppConfigSource {
 
 /**
  * Where a setting left unset is reported: the file's first line of settings, past the licence
- * header and comments at its top (`#` and `!` in properties, `#` and `---` in YAML and Python), or
+ * header and comments at its top (`#` and `!` in properties, `#` and `---` in YAML and Python, `;`
+ * in ini files), or
  * line 1 when there is none.
  */
 export function firstSettingLine(text: string): number {
-  const index = text.split('\n').findIndex((line) => !/^\s*(?:$|[#!]|---\s*$)/.test(line));
+  const index = text.split('\n').findIndex((line) => !/^\s*(?:$|[#!;]|---\s*$)/.test(line));
   return index < 0 ? 1 : index + 1;
 }

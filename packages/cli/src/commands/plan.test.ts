@@ -57,7 +57,10 @@ describe('lameduck plan', () => {
     assert.match(plan.stdout, /review {2}command \(web\) +\["sh","-c","node server\.js"\]/);
     const json = JSON.parse((await runCli(['plan', '-f', file, '--format', 'json'])).stdout);
     assert.equal(json.plans[0].verdict, 'unreached');
-    assert.match(json.plans[0].sigtermLost, /sh is dash in node:20-slim, which does not exec even the last command/);
+    assert.match(
+      json.plans[0].sigtermLost,
+      /sh is dash in node:20-slim, which does not exec even the last command/,
+    );
     const lint = await runCli(['lint', file]);
     assert.equal(lint.code, 1);
     assert.match(lint.stdout, /error +sh is dash .*\[shell-wrapped-command\]/);

@@ -1,7 +1,7 @@
 /** Rules over application server settings, checked against the budgets of the containers they run in. */
 import { dirname } from 'node:path';
 import { type AppConfigSource, type AppSettings, primarySpringConfig } from '../app-config/settings.js';
-import type { DockerfileFacts } from '../dockerfile/facts.js';
+import { type DockerfileFacts, startedProcess } from '../dockerfile/facts.js';
 import { locate } from '../manifests/objects.js';
 import type { ContainerAnalysis } from '../model/analyze.js';
 import { commandWords } from '../model/argv.js';
@@ -37,6 +37,8 @@ export interface AppConfigContext {
    * and for every gunicorn config and command line.
    */
   readonly speaksForDefaults: boolean;
+  /** The argv the Dockerfile of this file's directory starts (flags there override the file). */
+  readonly startedWith?: readonly string[];
 }
 
 export interface AppConfigFinding extends RuleMessage {
@@ -238,7 +240,13 @@ export function appConfigContexts(
         containers.push(link?.via === 'only' ? { ...budget, linkedBy: linkReason(link) } : budget);
       }
     }
-    return { ...source, containers, speaksForDefaults: speaksForDefaults(source, sources) };
+    const started = dockerfile ? startedProcess(dockerfile)?.argv : undefined;
+    return {
+      ...source,
+      containers,
+      speaksForDefaults: speaksForDefaults(source, sources),
+      ...(started ? { startedWith: started } : {}),
+    };
   });
   return [...files, ...commandLines];
 }

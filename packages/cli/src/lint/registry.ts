@@ -37,6 +37,7 @@ import { shellWrappedCommand } from './rules/shell-wrapped-command.js';
 import { singleReplica } from './rules/single-replica.js';
 import { springGracefulShutdownOff } from './rules/spring-graceful-shutdown-off.js';
 import { stopSignalUnsupported } from './rules/stop-signal-unsupported.js';
+import { uwsgiSigtermReloads } from './rules/uwsgi-sigterm-reloads.js';
 
 export const RULES: readonly Rule[] = [
   prestopMissing,
@@ -76,6 +77,10 @@ export const DOCKERFILE_RULES: readonly DockerfileRule[] = [
   dockerfileNginxStopsignal,
 ];
 
-export const APP_CONFIG_RULES: readonly AppConfigRule[] = [springGracefulShutdownOff, appDrainExceedsBudget];
+export const APP_CONFIG_RULES: readonly AppConfigRule[] = [
+  springGracefulShutdownOff,
+  appDrainExceedsBudget,
+  uwsgiSigtermReloads,
+];
 
 export const ALL_RULES: readonly RuleMeta[] = [...RULES, ...DOCKERFILE_RULES, ...APP_CONFIG_RULES];

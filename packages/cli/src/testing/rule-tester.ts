@@ -252,6 +252,8 @@ export interface AppConfigCase {
   readonly containers?: readonly ContainerBudget[];
   /** False for a profile or bootstrap file beside the module's application.yml. */
   readonly speaksForDefaults?: boolean;
+  /** The argv the Dockerfile beside the config starts. */
+  readonly startedWith?: readonly string[];
 }
 
 export interface InvalidAppConfigCase extends AppConfigCase {
@@ -272,6 +274,7 @@ export function appConfigRuleTester(
           ...(test.springBootVersion ? { springBootVersion: test.springBootVersion } : {}),
           containers: test.containers ?? [],
           speaksForDefaults: test.speaksForDefaults ?? true,
+          ...(test.startedWith ? { startedWith: test.startedWith } : {}),
         },
       ],
       [rule],

@@ -17,6 +17,8 @@ export const appDrainExceedsBudget: AppConfigRule = {
       '{setting} {defaulted}lets the app drain for up to {drain}, but in {workload} container {container}{linked} SIGKILL comes {window} after SIGTERM (grace {grace} - preStop {preStop}): requests still running are cut{requestLimit}',
   },
   check({ settings, containers, speaksForDefaults, text }) {
+    // uWSGI has no drain setting of its own: uwsgi-sigterm-reloads speaks of what SIGTERM does to it.
+    if (settings.server === 'uwsgi') return [];
     if (settings.server === 'spring' && settings.shutdown?.value === 'immediate') return [];
     // The default drain is reported once per module, on the file that speaks for it.
     if (settings.drainSeconds === undefined && !speaksForDefaults) return [];
