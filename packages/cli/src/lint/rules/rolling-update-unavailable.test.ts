@@ -32,7 +32,7 @@ describe('rolling-update-unavailable', () => {
     rollingUpdate:
       maxUnavailable: 0
 `,
-        findings: [{ line: 5, messageId: 'capacityDrops', data: { unavailable: 1 } }],
+        findings: [{ line: 5, severity: 'info', messageId: 'capacityDrops', data: { unavailable: 1 } }],
       },
       {
         name: 'one replica, maxSurge 0: the only pod goes before its replacement is ready, an outage',

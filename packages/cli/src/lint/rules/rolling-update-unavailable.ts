@@ -43,6 +43,9 @@ export const rollingUpdateUnavailable: Rule = {
       {
         path: ['spec', 'strategy', 'rollingUpdate', 'maxUnavailable'],
         messageId: noneLeft ? 'noneLeft' : 'capacityDrops',
+        // Pods that stay serving while others drain lose no request by themselves: less capacity is
+        // worth knowing, not a warning; no pod left to serve is.
+        ...(noneLeft ? {} : { severity: 'info' as const }),
         data: {
           maxUnavailable: String(fields.maxUnavailable ?? '25%'),
           maxSurge: String(fields.maxSurge ?? '25%'),
