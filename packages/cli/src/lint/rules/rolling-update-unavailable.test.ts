@@ -43,6 +43,11 @@ describe('rolling-update-unavailable', () => {
         findings: [{ line: 9, messageId: 'noneLeft', data: { replicas: 1, maxSurge: '0' } }],
       },
       {
+        name: 'one replica with the default 25 % surge: maxUnavailable 1 still lets the only pod go first (podinfo)',
+        yaml: deployment({ replicas: 1, extra: '\n  strategy: {rollingUpdate: {maxUnavailable: 1}}' }),
+        findings: [{ line: 9, messageId: 'noneLeft', data: { replicas: 1, maxSurge: '25%' } }],
+      },
+      {
         name: 'Recreate',
         yaml: deployment({ extra: '\n  strategy: {type: Recreate}' }),
         findings: [{ line: 9, messageId: 'recreate' }],

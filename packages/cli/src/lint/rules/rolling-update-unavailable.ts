@@ -35,10 +35,11 @@ export const rollingUpdateUnavailable: Rule = {
       ];
     }
     const fields = getObject(object, ['spec', 'strategy', 'rollingUpdate']) ?? {};
-    const { surge, unavailable } = resolveRollingUpdate(fields.maxSurge, fields.maxUnavailable, replicas);
+    const { unavailable } = resolveRollingUpdate(fields.maxSurge, fields.maxUnavailable, replicas);
     if (unavailable === 0) return [];
-    // With no surge, the pods it may remove first are all there are: none is left to serve.
-    const noneLeft = surge === 0 && unavailable >= replicas;
+    // The controller keeps replicas - maxUnavailable ready: with that at 0, it may remove every old
+    // pod before a new one is ready (a surge pod starting does not count).
+    const noneLeft = unavailable >= replicas;
     return [
       {
         path: ['spec', 'strategy', 'rollingUpdate', 'maxUnavailable'],
