@@ -4,6 +4,10 @@ import { dockerfileFacts } from '../../dockerfile/facts.js';
 import { deployment, ruleTester } from '../../testing/rule-tester.js';
 import { prestopMissing } from './prestop-missing.js';
 
+/** A Service in front of the fixture's pods (app: web): its ports as written, and other spec lines. */
+const service = (name: string, ports: string, spec = '') =>
+  `---\napiVersion: v1\nkind: Service\nmetadata: {name: ${name}}\nspec:${spec}\n  selector: {app: web}\n  ports: [${ports}]\n`;
+
 describe('prestop-missing', () => {
   ruleTester(prestopMissing, {
     valid: [
@@ -25,14 +29,7 @@ describe('prestop-missing', () => {
       },
       {
         name: 'a port only a metrics Service routes to (named *-metrics)',
-        yaml: `${deployment()}---
-apiVersion: v1
-kind: Service
-metadata: {name: web-metrics}
-spec:
-  selector: {app: web}
-  ports: [{port: 8080}]
-`,
+        yaml: `${deployment()}${service('web-metrics', '{port: 8080}')}`,
       },
       {
         name: 'a port a ServiceMonitor scrapes through the Service',
@@ -54,27 +51,11 @@ spec:
       },
       {
         name: "a Prometheus exporter behind its own Service (the blackbox exporter's probe port): only Prometheus calls it",
-        yaml: `${deployment().replace('image: web:1', 'image: quay.io/prometheus/blackbox-exporter:v0.28.0')}---
-apiVersion: v1
-kind: Service
-metadata: {name: blackbox-exporter}
-spec:
-  selector: {app: web}
-  ports: [{name: probe, port: 19115, targetPort: 8080}]
-`,
+        yaml: `${deployment().replace('image: web:1', 'image: quay.io/prometheus/blackbox-exporter:v0.28.0')}${service('blackbox-exporter', '{name: probe, port: 19115, targetPort: 8080}')}`,
       },
       {
         name: 'a port reached only through a peer-discovery Service (headless, publishing not-ready pods: a gossip ring)',
-        yaml: `${deployment().replace('- containerPort: 8080', '- {name: http-memberlist, containerPort: 7946}')}---
-apiVersion: v1
-kind: Service
-metadata: {name: gossip-ring}
-spec:
-  clusterIP: None
-  publishNotReadyAddresses: true
-  selector: {app: web}
-  ports: [{name: tcp-gossip-ring, port: 7946, targetPort: http-memberlist}]
-`,
+        yaml: `${deployment().replace('- containerPort: 8080', '- {name: http-memberlist, containerPort: 7946}')}${service('gossip-ring', '{name: tcp-gossip-ring, port: 7946, targetPort: http-memberlist}', '\n  clusterIP: None\n  publishNotReadyAddresses: true')}`,
       },
       {
         name: 'no port, and only a placeholder headless Service whose port targets 0 (a queue consumer)',
@@ -82,29 +63,15 @@ spec:
       },
       {
         name: 'Traefik keeps accepting for 20 s after SIGTERM (requestAcceptGraceTimeout) behind its Service',
-        yaml: `${deployment({ container: '\n          args: ["--entryPoints.web.address=:8080", "--entryPoints.web.transport.lifeCycle.requestAcceptGraceTimeout=20s"]' })}---
-apiVersion: v1
-kind: Service
-metadata: {name: traefik}
-spec:
-  selector: {app: web}
-  ports: [{name: web, port: 80, targetPort: 8080}]
-`,
+        yaml: `${deployment({ container: '\n          args: ["--entryPoints.web.address=:8080", "--entryPoints.web.transport.lifeCycle.requestAcceptGraceTimeout=20s"]' })}${service('traefik', '{name: web, port: 80, targetPort: 8080}')}`,
       },
       {
         name: 'an aggregated API server that keeps serving 15 s after SIGTERM (--shutdown-delay-duration)',
-        yaml: `${deployment({ container: '\n          args: ["--shutdown-delay-duration=15s"]' })}---
-apiVersion: v1
-kind: Service
-metadata: {name: metrics-server}
-spec:
-  selector: {app: web}
-  ports: [{name: https, port: 443, targetPort: 8080}]
-`,
+        yaml: `${deployment({ container: '\n          args: ["--shutdown-delay-duration=15s"]' })}${service('metrics-server', '{name: https, port: 443, targetPort: 8080}')}`,
       },
       {
         name: 'the image starts node as PID 1 with no SIGTERM handler: it never sees SIGTERM (dockerfile-sigterm-unhandled speaks)',
-        yaml: `${deployment()}---\napiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  selector: {app: web}\n  ports: [{port: 80, targetPort: 8080}]\n`,
+        yaml: `${deployment()}${service('web', '{port: 80, targetPort: 8080}')}`,
         dockerfileFor: () => ({
           facts:
             dockerfileFacts('web/Dockerfile', 'FROM node:14\nCMD ["node", "server.js"]\n') ?? assert.fail(),
@@ -114,7 +81,7 @@ spec:
       },
       {
         name: 'one pod on a ReadWriteOnce claim: its replacement waits for the volume, so no pod stands in',
-        yaml: `${deployment({ replicas: 1, podSpec: '\n      volumes: [{name: data, persistentVolumeClaim: {claimName: data}}]' })}---\napiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: data}\nspec:\n  accessModes: [ReadWriteOnce]\n---\napiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  selector: {app: web}\n  ports: [{port: 80, targetPort: 8080}]\n`,
+        yaml: `${deployment({ replicas: 1, podSpec: '\n      volumes: [{name: data, persistentVolumeClaim: {claimName: data}}]' })}---\napiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: data}\nspec:\n  accessModes: [ReadWriteOnce]\n${service('web', '{port: 80, targetPort: 8080}')}`,
       },
       {
         name: 'a port named for health checks (http-healthz) that only the liveness probe reaches',
@@ -168,19 +135,12 @@ spec:
       },
       {
         name: 'an in-app wait shorter than the range is no preStop',
-        yaml: `${deployment({ container: '\n          args: ["--entryPoints.web.transport.lifeCycle.requestAcceptGraceTimeout=3s"]' })}---
-apiVersion: v1
-kind: Service
-metadata: {name: traefik}
-spec:
-  selector: {app: web}
-  ports: [{name: web, port: 80, targetPort: 8080}]
-`,
+        yaml: `${deployment({ container: '\n          args: ["--entryPoints.web.transport.lifeCycle.requestAcceptGraceTimeout=3s"]' })}${service('traefik', '{name: web, port: 80, targetPort: 8080}')}`,
         findings: [{ line: 14, messageId: 'noHook' }],
       },
       {
         name: 'a container port named metrics that a Service port named http routes to (the Pushgateway): jobs push to it',
-        yaml: `${deployment().replace('- containerPort: 8080', '- {name: metrics, containerPort: 9091}')}---\napiVersion: v1\nkind: Service\nmetadata: {name: pushgateway}\nspec:\n  selector: {app: web}\n  ports: [{name: http, port: 9091, targetPort: metrics}]\n`,
+        yaml: `${deployment().replace('- containerPort: 8080', '- {name: metrics, containerPort: 9091}')}${service('pushgateway', '{name: http, port: 9091, targetPort: metrics}')}`,
         findings: [
           {
             line: 14,
@@ -191,7 +151,7 @@ spec:
       },
       {
         name: "a Service routes to a port no container declares (Istio's gateway declares only its metrics port)",
-        yaml: `${deployment().replace('- containerPort: 8080', '- {name: http-envoy-prom, containerPort: 15090}')}---\napiVersion: v1\nkind: Service\nmetadata: {name: istio-ingressgateway}\nspec:\n  type: LoadBalancer\n  selector: {app: web}\n  ports: [{name: http2, port: 80, targetPort: 8080}]\n`,
+        yaml: `${deployment().replace('- containerPort: 8080', '- {name: http-envoy-prom, containerPort: 15090}')}${service('istio-ingressgateway', '{name: http2, port: 80, targetPort: 8080}', '\n  type: LoadBalancer')}`,
         findings: [
           {
             line: 14,
@@ -203,21 +163,14 @@ spec:
       },
       {
         name: 'a TCP port is named before a UDP one (Jaeger: a legacy agent port first)',
-        yaml: `${deployment().replace('- containerPort: 8080', '- {name: zk-compact-trft, containerPort: 5775, protocol: UDP}\n            - {name: otlp-grpc, containerPort: 4317}')}---\napiVersion: v1\nkind: Service\nmetadata: {name: jaeger}\nspec:\n  selector: {app: web}\n  ports: [{name: zk, port: 5775, protocol: UDP, targetPort: zk-compact-trft}, {name: grpc-otlp, port: 4317, targetPort: otlp-grpc}]\n`,
+        yaml: `${deployment().replace('- containerPort: 8080', '- {name: zk-compact-trft, containerPort: 5775, protocol: UDP}\n            - {name: otlp-grpc, containerPort: 4317}')}${service('jaeger', '{name: zk, port: 5775, protocol: UDP, targetPort: zk-compact-trft}, {name: grpc-otlp, port: 4317, targetPort: otlp-grpc}')}`,
         findings: [
           { line: 14, messageId: 'noHook', message: /routes its port 4317 to container port otlp-grpc$/ },
         ],
       },
       {
         name: 'a Service targets the port by number: error, naming the Service',
-        yaml: `${deployment()}---
-apiVersion: v1
-kind: Service
-metadata: {name: web}
-spec:
-  selector: {app: web}
-  ports: [{name: http, port: 80, targetPort: 8080}]
-`,
+        yaml: `${deployment()}${service('web', '{name: http, port: 80, targetPort: 8080}')}`,
         findings: [
           {
             line: 14,
