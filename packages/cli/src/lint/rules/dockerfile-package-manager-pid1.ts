@@ -1,3 +1,4 @@
+import { imageShell } from '../../model/shells.js';
 import { npmReachesApp } from '../../model/sigterm-path.js';
 import { type DockerfileRule, packageManagerOf } from '../dockerfile-rule.js';
 import { PRELOAD_ADVICE } from '../node-preload.js';
@@ -11,6 +12,8 @@ export const dockerfilePackageManagerPid1: DockerfileRule = {
   messages: {
     managerIsPid1:
       '{manager} receives SIGTERM and does not forward it to the app: the app is SIGKILLed at the end of the grace period (exit code 137) and in-flight requests are cut',
+    npmExitsFirst:
+      'npm receives SIGTERM and passes it only to the shell it runs the start script with, dash in {baseImage}, which dies of it; npm then exits and takes the app down at once: in-flight requests are cut at SIGTERM, with no drain',
   },
   check({ facts }) {
     // With an exec-form ENTRYPOINT, CMD is only its arguments; otherwise CMD is the process.
@@ -23,8 +26,11 @@ export const dockerfilePackageManagerPid1: DockerfileRule = {
       {
         line: process.line,
         column: process.column,
-        messageId: 'managerIsPid1',
-        data: { manager },
+        // npm 7+ forwards SIGTERM to its script's shell (model/shells.fidelity.test.ts): dash dies of
+        // it, npm exits with it, and PID 1's exit ends the container there and then.
+        ...(manager === 'npm' && imageShell(facts.baseImage) === 'dash'
+          ? { messageId: 'npmExitsFirst', data: { baseImage: facts.baseImage } }
+          : { messageId: 'managerIsPid1', data: { manager } }),
         fix: `${process.keyword} ["node", "server.js"] (start the app directly; tini -g also reaches it); ${PRELOAD_ADVICE}`,
       },
     ];
