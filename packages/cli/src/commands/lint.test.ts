@@ -78,8 +78,7 @@ describe('lameduck lint', () => {
     const { tmpdir } = await import('node:os');
     const dir = await mkdtemp(`${tmpdir()}/lameduck-lint-`);
     const text = (await readFile(guide, 'utf8'))
-      .replace('replicas: 3', 'replicas: 8')
-      .replace('maxUnavailable: 0 #', 'maxUnavailable: 2 #');
+      .replace('maxUnavailable: 0 #', 'maxUnavailable: 3 #');
     await writeFile(`${dir}/d.yaml`, text);
     assert.equal((await runCli(['lint', `${dir}/d.yaml`])).code, 0);
     assert.equal((await runCli(['lint', `${dir}/d.yaml`, '--fail-on', 'warning'])).code, 1);
@@ -88,7 +87,7 @@ describe('lameduck lint', () => {
   it('JSON output has the documented shape', async () => {
     const run = await runCli(['lint', defaultGrace, '--format', 'json']);
     const json = JSON.parse(run.stdout);
-    assert.deepEqual(json.summary, { files: 1, objects: 1, errors: 1, warnings: 1, infos: 1, unreadable: 0 });
+    assert.deepEqual(json.summary, { files: 1, objects: 1, errors: 1, warnings: 0, infos: 2, unreadable: 0 });
     const error = json.findings.find((f: { rule: string }) => f.rule === 'grace-period-exceeded');
     assert.deepEqual(Object.keys(error), [
       'rule',
