@@ -77,8 +77,7 @@ describe('lameduck lint', () => {
     const { writeFile, mkdtemp } = await import('node:fs/promises');
     const { tmpdir } = await import('node:os');
     const dir = await mkdtemp(`${tmpdir()}/lameduck-lint-`);
-    const text = (await readFile(guide, 'utf8'))
-      .replace('maxUnavailable: 0 #', 'maxUnavailable: 3 #');
+    const text = (await readFile(guide, 'utf8')).replace('maxUnavailable: 0 #', 'maxUnavailable: 3 #');
     await writeFile(`${dir}/d.yaml`, text);
     assert.equal((await runCli(['lint', `${dir}/d.yaml`])).code, 0);
     assert.equal((await runCli(['lint', `${dir}/d.yaml`, '--fail-on', 'warning'])).code, 1);

@@ -117,3 +117,12 @@ export function linkerdProxy(
     waitPath: [...template.path, ...annotationPath(LINKERD_WAIT_ANNOTATION)],
   };
 }
+
+/**
+ * A container Istio's injector completes at admission: `name: istio-proxy` with `image: auto` (the
+ * gateway charts write it so). The injector fills in its image, readiness probe (on 15021) and
+ * drain settings, which the manifest therefore does not show.
+ */
+export function istioCompletedProxy(container: JsonObject): boolean {
+  return container.name === 'istio-proxy' && container.image === 'auto';
+}

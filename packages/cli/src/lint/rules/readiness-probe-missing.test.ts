@@ -33,6 +33,10 @@ spec:
 `,
       },
       {
+        name: "Istio's gateway: istio-proxy with image auto, which the injector completes with its readiness probe",
+        yaml: `${deployment().replace('- name: app\n          image: web:1', '- name: istio-proxy\n          image: auto')}---\napiVersion: v1\nkind: Service\nmetadata: {name: gateway}\nspec:\n  type: LoadBalancer\n  selector: {app: web}\n  ports: [{name: http2, port: 80, targetPort: 8080}]\n`,
+      },
+      {
         name: 'a Job',
         yaml: 'apiVersion: batch/v1\nkind: Job\nmetadata: {name: load}\nspec:\n  template:\n    spec:\n      containers: [{name: k6, image: k6:1, ports: [{name: http, containerPort: 6565}]}]\n',
       },

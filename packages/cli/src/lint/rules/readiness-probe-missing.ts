@@ -1,3 +1,4 @@
+import { istioCompletedProxy } from '../../model/mesh-sidecars.js';
 import { containerProtocol, nonHttpProbe, type Protocol } from '../../model/protocols.js';
 import { DOCS_BASE, loneEndpoint, type Rule, servingContainers, servingTerms } from '../rule.js';
 
@@ -26,7 +27,7 @@ export const readinessProbeMissing: Rule = {
   check(context) {
     if (context.analysis.workloadType === 'batch' || loneEndpoint(context)) return [];
     return servingContainers(context)
-      .filter((c) => c.container.spec.readinessProbe === undefined)
+      .filter((c) => c.container.spec.readinessProbe === undefined && !istioCompletedProxy(c.container.spec))
       .map(({ container, evidence }) => {
         const { evidence: because, ...terms } = servingTerms(evidence, 'noProbe');
         return {
