@@ -5,8 +5,7 @@
  * gap whatever its strategy says (Prometheus' server on its database volume).
  */
 import { getIn, getString, type JsonObject } from './json.js';
-import type { Neighbours } from './neighbours.js';
-import { namespaceOf } from './neighbours.js';
+import { type Neighbours, namespaceOf } from './neighbours.js';
 import type { PodTemplate } from './workloads.js';
 
 const SINGLE_HOLDER = new Set(['ReadWriteOnce', 'ReadWriteOncePod']);
