@@ -196,8 +196,7 @@ export interface AppConfigSource {
 /**
  * Where a setting left unset is reported: the file's first line of settings, past the licence
  * header and comments at its top (`#` and `!` in properties, `#` and `---` in YAML and Python, `;`
- * in ini files), or
- * line 1 when there is none.
+ * in ini files), or line 1 when there is none.
  */
 export function firstSettingLine(text: string): number {
   const index = text.split('\n').findIndex((line) => !/^\s*(?:$|[#!;]|---\s*$)/.test(line));

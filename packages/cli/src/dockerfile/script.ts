@@ -4,7 +4,7 @@
  * top-level command, or, when the script ends in an if/else or case block, the last command of
  * each of its branches: every one of them must exec the app.
  */
-import { scriptCommands } from '../model/sigterm-path.js';
+import { scriptCommands } from '../model/shells.js';
 
 export interface ScriptCommand {
   readonly text: string;

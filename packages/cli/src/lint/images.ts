@@ -84,8 +84,8 @@ export function imageLinker(
   configured: ReadonlyMap<string, string>,
 ): ImageLinker {
   const byPath = new Map(dockerfiles.map((context) => [normalize(context.facts.file), context]));
-  const linked = (context: DockerfileContext | undefined, via: ImageLink['via']): ImageLink | undefined =>
-    context && { facts: context.facts, ...(context.pid1App ? { pid1App: context.pid1App } : {}), via };
+  const linked = (context: DockerfileContext | undefined, via: ImageLink['via']) =>
+    context && linkTo(context, via);
   const skaffold = new Map(
     skaffoldArtifacts(objects).flatMap((a) => (a.dockerfile ? [[a.image, a.dockerfile] as const] : [])),
   );
@@ -131,15 +131,12 @@ function onlyPairing(
   const image = getString(containers[0], ['image']);
   if (image === undefined) return undefined;
   const within = commonDirectory(dirname(context.facts.file), dirname(workload.source.name));
-  return {
-    image,
-    link: {
-      facts: context.facts,
-      ...(context.pid1App ? { pid1App: context.pid1App } : {}),
-      via: 'only',
-      within,
-    },
-  };
+  return { image, link: { ...linkTo(context, 'only'), within } };
+}
+
+/** A link to what a Dockerfile and its build context say, and how it was made. */
+function linkTo(context: DockerfileContext, via: ImageLink['via']): ImageLink {
+  return { facts: context.facts, ...(context.pid1App ? { pid1App: context.pid1App } : {}), via };
 }
 
 function commonDirectory(a: string, b: string): string {

@@ -13,7 +13,6 @@ import type { KubeVersion } from '../model/kube-version.js';
 import type { Neighbours } from '../model/neighbours.js';
 import type { PreStopCoverage } from '../model/parties.js';
 import { dataStore } from '../model/protocols.js';
-import { type RecommendationSet, recommend } from '../model/recommendations.js';
 import type { ServingContainer, ServingEvidence } from '../model/serving.js';
 import { singleHolderClaim } from '../model/volumes.js';
 import type { WorkloadKind } from '../model/workloads.js';
@@ -136,15 +135,4 @@ export function mainDataStore(context: WorkloadContext): string | undefined {
     .filter(({ container }) => container.role === 'main')
     .map(({ container }) => dataStore(container.spec))
     .find((name) => name !== undefined);
-}
-
-/** What plan and fix recommend for the workload, with the preStop that covers what stands in front of it. */
-export function recommendationsFor(context: WorkloadContext): RecommendationSet {
-  const { options } = context;
-  return recommend(context.analysis, context.object, {
-    profile: options.profile,
-    kubeVersion: options.kubeVersion,
-    bufferSeconds: options.bufferSeconds,
-    preStopCoverage: context.preStopCoverage,
-  });
 }

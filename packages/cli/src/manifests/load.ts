@@ -74,21 +74,30 @@ export async function loadManifests(
   return { objects, dockerfiles, appConfigs, notes, errors, files: sources.length };
 }
 
-/** The script ENTRYPOINT/CMD runs, read from the build context (the Dockerfile's directory). */
+/**
+ * A COPY source as a regular file of the build context (the Dockerfile's directory), with its size;
+ * undefined when it is not in this checkout. Docker reads a COPY source only from inside the build
+ * context; so does lint (COPY ../../dev/stdin must not make lint read, and print, a file outside it).
+ */
+async function buildContextFile(
+  facts: DockerfileContext['facts'],
+  source: string,
+): Promise<{ file: string; size: number } | undefined> {
+  const file = join(dirname(facts.file), source);
+  if (relative(resolve(dirname(facts.file)), resolve(file)).startsWith('..')) return undefined;
+  const info = await stat(file).catch(() => undefined);
+  return info?.isFile() ? { file, size: info.size } : undefined;
+}
+
+/** The script ENTRYPOINT/CMD runs, read from the build context, when it is of sane size. */
 async function withEntrypointScript(facts: DockerfileContext['facts']): Promise<DockerfileContext> {
   const copied = copiedScript(facts);
-  if (!copied) return { facts };
-  const context = resolve(dirname(facts.file));
-  const file = join(dirname(facts.file), copied.source);
-  // Docker reads a COPY source only from inside the build context; so does lint (COPY ../../dev/stdin
-  // must not make lint read, and print, a file outside it), and only a regular file of sane size.
-  if (relative(context, resolve(file)).startsWith('..')) return { facts };
+  const found = copied && (await buildContextFile(facts, copied.source));
+  if (!found || found.size > MAX_SCRIPT_BYTES) return { facts };
   try {
-    const info = await stat(file);
-    if (!info.isFile() || info.size > MAX_SCRIPT_BYTES) return { facts };
-    return { facts, script: { file, text: await readFile(file, 'utf8') } };
+    return { facts, script: { file: found.file, text: await readFile(found.file, 'utf8') } };
   } catch {
-    return { facts }; // not in this checkout: nothing to check
+    return { facts }; // unreadable: nothing to check
   }
 }
 
@@ -126,13 +135,9 @@ async function sourceFiles(root: string, runtime: Runtime): Promise<string[] | u
  */
 async function withPid1App(context: DockerfileContext): Promise<DockerfileContext> {
   const copied = copiedEntry(context.facts);
-  if (!copied) return context;
-  const root = dirname(context.facts.file);
-  const entry = join(root, copied.source);
-  if (relative(resolve(root), resolve(entry)).startsWith('..')) return context;
+  if (!copied || !(await buildContextFile(context.facts, copied.source))) return context;
   try {
-    if (!(await stat(entry)).isFile()) return context;
-    const files = await sourceFiles(root, copied.runtime);
+    const files = await sourceFiles(dirname(context.facts.file), copied.runtime);
     if (files === undefined) return context;
     const sources: { text: string }[] = [];
     let bytes = 0;

@@ -1,12 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import {
-  includedDefinition,
-  namedTemplates,
-  placeInChart,
-  positionInDefinition,
-  templatePosition,
-} from './template-lines.js';
+import { includedDefinition, namedTemplates, placeInChart, type RenderedDocument } from './template-lines.js';
+
+/** Where `path` lands in one template that includes nothing the chart defines. */
+const templatePosition = (template: string, rendered: RenderedDocument, path: (string | number)[]) =>
+  placeInChart({ name: 'template.yaml', text: template }, rendered, path, new Map()).position;
 
 const deployment = (containers: unknown[]) => ({
   kind: 'Deployment',
@@ -163,13 +161,14 @@ describe('templatePosition: a rendered path to its line in the Helm template', (
       'a template that writes the kind itself',
     );
     const rendered = { kind: 'Deployment', ordinal: 2, value: deployment([{ name: 'cart' }]) };
-    assert.deepEqual(
-      positionInDefinition(definition as NonNullable<typeof definition>, rendered, containerPath(0, 'name')),
-      {
-        line: 8,
-        column: 11,
-      },
+    const placed = placeInChart(
+      { name: 'component.yaml', text: component },
+      rendered,
+      containerPath(0, 'name'),
+      named,
     );
+    assert.equal(placed.source.name, '_objects.tpl');
+    assert.deepEqual(placed.position, { line: 8, column: 11 });
   });
 
   it("follows a part of the object handed to an include, on the key's line or on an action line below it", () => {

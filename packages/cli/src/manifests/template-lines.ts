@@ -130,21 +130,17 @@ export interface RenderedDocument {
   readonly value: unknown;
 }
 
-/**
- * The line and column (1-based) in `template` where `path` of the rendered document was written:
- * the deepest key of it the template writes literally, else the object's first line, else line 1.
- */
-export function templatePosition(template: string, rendered: RenderedDocument, path: Path): SourcePosition {
-  return walk(template, rendered, path).position;
-}
-
-/** Where the walk down `path` ended: the position, how many steps the template writes literally, and the 0-based line. */
+/** Where the walk down a path ended: its position, how many steps the template writes literally, and the 0-based line. */
 interface Walked {
   readonly position: SourcePosition;
   readonly found: number;
   readonly line?: number;
 }
 
+/**
+ * The line and column (1-based) in `template` where `path` of the rendered document was written:
+ * the deepest key of it the template writes literally, else the object's first line, else line 1.
+ */
 function walk(template: string, rendered: RenderedDocument, path: Path): Walked {
   const lines = template.split('\n');
   const ranges = documentRanges(lines);
@@ -283,15 +279,6 @@ function bodyOf(definition: NamedTemplate): string {
     .split('\n')
     .map((line, index) => (index >= definition.from && index < definition.to ? line : ''))
     .join('\n');
-}
-
-/** The position of `path` in a named template's body, as a line and column of its file. */
-export function positionInDefinition(
-  definition: NamedTemplate,
-  rendered: RenderedDocument,
-  path: Path,
-): SourcePosition {
-  return templatePosition(bodyOf(definition), rendered, path);
 }
 
 /** A file of the chart and a position in it. */

@@ -76,6 +76,12 @@ function placeholder(service: JsonObject): boolean {
   );
 }
 
+/** A Service's ports, as written. */
+function servicePorts(service: JsonObject): JsonObject[] {
+  const ports = getIn(service, ['spec', 'ports']);
+  return Array.isArray(ports) ? ports.filter(isObject) : [];
+}
+
 /** The Service port's targetPort reaches this container port (by number or by name; absent means `port`). */
 function targets(servicePort: JsonObject, port: Port): boolean {
   const target = servicePort.targetPort ?? servicePort.port;
@@ -155,8 +161,7 @@ function portEvidence(port: Port, neighbours: ServingNeighbours): ServingEvidenc
   // Peers reach one another through a peer-discovery Service (gossip, a StatefulSet's members):
   // no client request comes that way, and the Service keeps terminating pods listed by design.
   for (const front of neighbours.services) {
-    const ports = getIn(front.service, ['spec', 'ports']);
-    for (const servicePort of Array.isArray(ports) ? ports.filter(isObject) : []) {
+    for (const servicePort of servicePorts(front.service)) {
       if (!targets(servicePort, port)) continue;
       if (peerDiscovery(front.service)) {
         reachedOnlyBy ??= `only the peer-discovery Service ${nameOf(front.service)} (headless, listing pods that are not ready) reaches port ${shown}`;
@@ -247,8 +252,7 @@ function undeclaredTarget(
 ): ServingEvidence | undefined {
   for (const front of neighbours.services) {
     if (placeholder(front.service) || metricsServiceName(nameOf(front.service))) continue;
-    const ports = getIn(front.service, ['spec', 'ports']);
-    for (const servicePort of Array.isArray(ports) ? ports.filter(isObject) : []) {
+    for (const servicePort of servicePorts(front.service)) {
       const target = servicePort.targetPort ?? servicePort.port;
       if (typeof target !== 'number' || target === 0 || declared.some((port) => port.port === target))
         continue;

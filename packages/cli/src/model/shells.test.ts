@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { execsLastCommand, imageShell, shellOf, withoutQuotes } from './shells.js';
-import { npmReachesApp, scriptCommands } from './sigterm-path.js';
+import { execsLastCommand, imageShell, scriptCommands, shellOf, withoutQuotes } from './shells.js';
+import { npmReachesApp } from './sigterm-path.js';
 
 describe('shells', () => {
   it("names /bin/sh from the image: busybox on Alpine, bash on the Red Hat family, dash on Debian's official images", () => {

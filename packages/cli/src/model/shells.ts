@@ -54,6 +54,19 @@ export function withoutQuotes(script: string): string {
   );
 }
 
+/** The commands of a shell script, split on `;`, `&&`, `||` and newlines outside quotes. */
+export function scriptCommands(script: string): string[] {
+  const bare = withoutQuotes(script);
+  const commands: string[] = [];
+  let start = 0;
+  for (const separator of bare.matchAll(/;|&&|\|\||\n/g)) {
+    commands.push(script.slice(start, separator.index));
+    start = separator.index + separator[0].length;
+  }
+  commands.push(script.slice(start));
+  return commands.map((command) => command.trim()).filter(Boolean);
+}
+
 /** `a | b`, but not `a || b`. */
 export const PIPELINE = /(^|[^|])\|([^|]|$)/;
 const COMPOUND =
@@ -68,10 +81,6 @@ export function execsLastCommand(shell: Shell, script: string): boolean {
   // A trap needs the shell alive to run it.
   if (shell === 'dash' || PIPELINE.test(bare) || TRAP.test(bare)) return false;
   if (shell === 'busybox') return true;
-  const last =
-    bare
-      .split(/;|&&|\|\||\n/)
-      .filter((part) => part.trim() !== '')
-      .at(-1) ?? '';
+  const last = scriptCommands(bare).at(-1) ?? '';
   return !COMPOUND.test(bare) && !REDIRECTION.test(last);
 }

@@ -4,7 +4,15 @@
  * SIGKILL at the end of the grace period (exit code 137), with every request in flight cut.
  */
 import type { JsonObject } from './json.js';
-import { execsLastCommand, imageParts, imageShell, PIPELINE, shellOf, withoutQuotes } from './shells.js';
+import {
+  execsLastCommand,
+  imageParts,
+  imageShell,
+  PIPELINE,
+  scriptCommands,
+  shellOf,
+  withoutQuotes,
+} from './shells.js';
 
 export type SigtermPath =
   | { readonly reaches: true }
@@ -43,19 +51,6 @@ export function sigtermPath(container: JsonObject): SigtermPath {
   const reason = sigtermLostBecause([...command, ...args], image);
   if (reason === undefined) return { reaches: true };
   return { reaches: false, reason, field: command.length > 0 ? 'command' : 'args' };
-}
-
-/** The commands of a shell script, split on `;`, `&&`, `||` and newlines outside quotes. */
-export function scriptCommands(script: string): string[] {
-  const bare = withoutQuotes(script);
-  const commands: string[] = [];
-  let start = 0;
-  for (const separator of bare.matchAll(/;|&&|\|\||\n/g)) {
-    commands.push(script.slice(start, separator.index));
-    start = separator.index + separator[0].length;
-  }
-  commands.push(script.slice(start));
-  return commands.map((command) => command.trim()).filter(Boolean);
 }
 
 /**

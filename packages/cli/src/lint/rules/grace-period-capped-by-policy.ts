@@ -1,8 +1,8 @@
 import { formatSeconds as t } from '../../model/duration.js';
 import { graceCaps } from '../../model/grace-caps.js';
 import { namespaceOf } from '../../model/neighbours.js';
-import { recommendedGraceSeconds } from '../../model/recommendations.js';
-import { DOCS_BASE, type Rule, recommendationsFor } from '../rule.js';
+import { recommend, recommendedGraceSeconds } from '../../model/recommendations.js';
+import { DOCS_BASE, type Rule } from '../rule.js';
 
 export const gracePeriodCappedByPolicy: Rule = {
   id: 'grace-period-capped-by-policy',
@@ -19,8 +19,14 @@ export const gracePeriodCappedByPolicy: Rule = {
   check(context) {
     const caps = graceCaps(context, context.kind, namespaceOf(context.object));
     if (caps.length === 0) return [];
-    const { analysis } = context;
-    const recommended = recommendationsFor(context);
+    const { analysis, options } = context;
+    // What plan recommends, with the preStop that covers what stands in front of the pod.
+    const recommended = recommend(analysis, context.object, {
+      profile: options.profile,
+      kubeVersion: options.kubeVersion,
+      bufferSeconds: options.bufferSeconds,
+      preStopCoverage: context.preStopCoverage,
+    });
     const wanted = recommendedGraceSeconds(analysis, recommended);
     if (wanted === undefined) return [];
     const reason = recommended.recommendations.find((r) => r.id === 'grace-period')?.reason ?? '';
