@@ -98,6 +98,17 @@ describe('dockerfile-shell-form', () => {
         ],
       },
       {
+        name: 'a quoted ";" is part of a word: the hint execs nginx, not the closing quote',
+        dockerfile: 'FROM debian:12\nCMD ./migrate && nginx -g "daemon off;"\n',
+        findings: [
+          {
+            line: 2,
+            messageId: 'shellIsPid1',
+            fix: /^keep the shell form and exec the last command, so the shell expands it and then becomes the app: CMD \.\/migrate && exec nginx -g "daemon off;"$/,
+          },
+        ],
+      },
+      {
         name: 'a pipeline: an entrypoint script',
         dockerfile: 'FROM python:3.12\nCMD gunicorn app:app | tee /var/log/app.log\n',
         findings: [{ line: 2, messageId: 'shellIsPid1', fix: /^a pipeline keeps the shell as PID 1/ }],

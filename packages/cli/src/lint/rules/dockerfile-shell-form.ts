@@ -1,5 +1,5 @@
 import { type ProcessInstruction, startedProcess } from '../../dockerfile/facts.js';
-import { PIPELINE } from '../../model/shells.js';
+import { PIPELINE, withoutQuotes } from '../../model/shells.js';
 import { shellScript, sigtermLostBecause } from '../../model/sigterm-path.js';
 import type { DockerfileFinding, DockerfileRule } from '../dockerfile-rule.js';
 import { isNodeApp, PRELOAD_ADVICE } from '../node-preload.js';
@@ -17,17 +17,18 @@ function execHint(keyword: string, command: string): string {
   const trimmed = command.trim();
   if (PLAIN_WORDS.test(trimmed))
     return `use the exec form: ${keyword} ${JSON.stringify(trimmed.split(/\s+/))}`;
-  if (PIPELINE.test(trimmed))
+  if (PIPELINE.test(withoutQuotes(trimmed)))
     return 'a pipeline keeps the shell as PID 1: move it into an entrypoint script that ends in exec, or log to stdout from the app';
   const { head, last } = splitLast(trimmed);
   // The exec form would pass $VARIABLES, quotes and redirections to the app literally.
   return `keep the shell form and exec the last command, so the shell expands it and then becomes the app: ${keyword} ${head ? `${head} ` : ''}exec ${last}`;
 }
 
-/** A shell command as what runs before its last command, and that last command. */
+/** A shell command as what runs before its last command, and that last command; quoted `;` and `&&` are words. */
 function splitLast(command: string): { head: string; last: string } {
-  const at = Math.max(command.lastIndexOf('&&'), command.lastIndexOf(';'));
-  const head = at < 0 ? '' : command.slice(0, at + (command[at] === ';' ? 1 : 2));
+  const bare = withoutQuotes(command);
+  const at = Math.max(bare.lastIndexOf('&&'), bare.lastIndexOf(';'));
+  const head = at < 0 ? '' : command.slice(0, at + (bare[at] === ';' ? 1 : 2));
   return { head, last: command.slice(head.length).trim() };
 }
 
