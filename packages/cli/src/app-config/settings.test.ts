@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import {
   APP_CONFIG_NAME,
   appSettings,
+  isAppConfig,
   jibPlugin,
   primarySpringConfig,
   springBootVersion,
@@ -71,6 +72,25 @@ describe('application server settings', () => {
       '2.3.3',
       'the release qualifier of Boot 2 is no part of the number',
     );
+  });
+  it('reads a Spring Boot web module from its Maven or Gradle build, at the line naming the version', () => {
+    const pom = (packaging = '') =>
+      `<project>\n  <parent>\n    <groupId>org.springframework.boot</groupId>\n    <artifactId>spring-boot-starter-parent</artifactId>\n    <version>2.7.18</version>\n  </parent>${packaging}\n  <dependencies>\n    <dependency>\n      <artifactId>spring-boot-starter-web</artifactId>\n    </dependency>\n  </dependencies>\n</project>\n`;
+    assert.ok(APP_CONFIG_NAME.test('pom.xml') && APP_CONFIG_NAME.test('build.gradle.kts'));
+    assert.ok(isAppConfig('svc/pom.xml', pom()));
+    assert.deepEqual(appSettings('svc/pom.xml', pom()), { server: 'spring', buildFile: { line: 5 } });
+    assert.equal(isAppConfig('pom.xml', pom('\n  <packaging>pom</packaging>')), false, 'an aggregator');
+    assert.equal(
+      isAppConfig('pom.xml', pom().replace('starter-web', 'starter-batch')),
+      false,
+      'no web server',
+    );
+    const gradle =
+      "dependencies {\n  implementation 'org.springframework.boot:spring-boot-starter-webflux'\n}\n";
+    assert.ok(isAppConfig('api/build.gradle', gradle));
+    assert.deepEqual(appSettings('api/build.gradle', gradle), { server: 'spring', buildFile: { line: 2 } });
+    assert.equal(isAppConfig('tox.ini', '[tox]\nenvlist = py3\n'), false);
+    assert.ok(isAppConfig('uwsgi.ini', '[uwsgi]\nmodule = app\n'));
   });
   it('finds the Jib plugin in Maven and Gradle builds, with the image it pushes when written out', () => {
     assert.deepEqual(

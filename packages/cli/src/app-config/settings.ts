@@ -21,14 +21,40 @@ export interface AppSettings {
   readonly requestTimeoutSeconds?: number;
   /** Set when the settings come from the command line that starts the server (its line), not a config file. */
   readonly commandLine?: { readonly line: number };
+  /**
+   * Set when the settings are a Spring Boot web module's defaults, read from its Maven or Gradle
+   * build: the line naming the Spring Boot version there, else the web starter's.
+   */
+  readonly buildFile?: { readonly line: number };
 }
 
 export const APP_CONFIG_NAME =
-  /^(?:(?:application|bootstrap)(?:-[\w-]+)?\.(?:ya?ml|properties)|gunicorn\.conf\.py|[\w.-]+\.ini)$/;
+  /^(?:(?:application|bootstrap)(?:-[\w-]+)?\.(?:ya?ml|properties)|gunicorn\.conf\.py|[\w.-]+\.ini|pom\.xml|build\.gradle(?:\.kts)?)$/;
+const BUILD_FILE_NAME = /(?:^|\/)(?:pom\.xml|build\.gradle(?:\.kts)?)$/;
 
-/** An .ini file is an app config only when it configures uWSGI (not pytest, tox or alembic). */
-export function configuresUwsgi(file: string, text: string): boolean {
-  return !file.endsWith('.ini') || /^\s*\[uwsgi\]\s*$/m.test(text);
+/**
+ * Whether a file so named configures an app server: an .ini file when it configures uWSGI (not
+ * pytest, tox or alembic), a Maven or Gradle build when it builds a Spring Boot web module.
+ */
+export function isAppConfig(file: string, text: string): boolean {
+  if (file.endsWith('.ini')) return /^\s*\[uwsgi\]\s*$/m.test(text);
+  if (BUILD_FILE_NAME.test(file)) return springWebStarterAt(text) !== undefined;
+  return true;
+}
+
+const lineAt = (text: string, index: number) => text.slice(0, index).split('\n').length;
+
+/**
+ * Where a build declares Spring Boot's servlet or reactive web starter (the module serves HTTP),
+ * as a character index; a Maven aggregator (packaging pom) builds no app of its own.
+ */
+function springWebStarterAt(buildFile: string): number | undefined {
+  if (/<packaging>\s*pom\s*<\/packaging>/.test(buildFile)) return undefined;
+  const starter =
+    /<artifactId>\s*spring-boot-starter-web(?:flux)?\s*<\/artifactId>|['"]org\.springframework\.boot:spring-boot-starter-web(?:flux)?\b/.exec(
+      buildFile,
+    );
+  return starter?.index;
 }
 
 /** The `[uwsgi]` section's die-on-term, as uWSGI reads a boolean (true, 1, yes, on). */
@@ -138,6 +164,10 @@ function* yamlPairs(text: string): Generator<[string, string, number]> {
 
 export function appSettings(file: string, text: string): AppSettings {
   if (file.endsWith('.ini')) return uwsgiSettings(text);
+  if (BUILD_FILE_NAME.test(file)) {
+    const at = springBootVersionAt(text)?.index ?? springWebStarterAt(text) ?? 0;
+    return { server: 'spring', buildFile: { line: lineAt(text, at) } };
+  }
   if (file.endsWith('gunicorn.conf.py')) {
     const lines = text.split('\n');
     const index = lines.findLastIndex((line) =>
@@ -151,14 +181,20 @@ export function appSettings(file: string, text: string): AppSettings {
   return fromSpringPairs(file.endsWith('.properties') ? propertiesPairs(text) : yamlPairs(text));
 }
 
-/** Spring Boot's version from a Maven parent or the Gradle plugin, when a build file names it. */
-export function springBootVersion(buildFile: string): string | undefined {
+/** Spring Boot's version from a Maven parent or the Gradle plugin, and where the build names it. */
+function springBootVersionAt(buildFile: string): { version: string; index: number } | undefined {
   const maven =
-    /<artifactId>\s*spring-boot-starter-parent\s*<\/artifactId>\s*<version>\s*(\d+(?:\.\d+)*)[^<]*<\/version>/.exec(
+    /(<artifactId>\s*spring-boot-starter-parent\s*<\/artifactId>\s*)<version>\s*(\d+(?:\.\d+)*)[^<]*<\/version>/.exec(
       buildFile,
     );
+  if (maven) return { version: maven[2] as string, index: maven.index + (maven[1] as string).length };
   const gradle = /org\.springframework\.boot['"]?\)?\s*version\s*['"](\d+(?:\.\d+)*)/.exec(buildFile);
-  return maven?.[1] ?? gradle?.[1];
+  return gradle ? { version: gradle[1] as string, index: gradle.index } : undefined;
+}
+
+/** Spring Boot's version from a Maven parent or the Gradle plugin, when a build file names it. */
+export function springBootVersion(buildFile: string): string | undefined {
+  return springBootVersionAt(buildFile)?.version;
 }
 
 /** A Jib build (no Dockerfile): the module whose build file applies the plugin, and the image it names. */

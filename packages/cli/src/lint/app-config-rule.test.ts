@@ -10,6 +10,7 @@ import { workloadContexts } from './context.js';
 import { lintAppConfigs } from './engine.js';
 import { imageLinker, skaffoldJibModules } from './images.js';
 import { appDrainExceedsBudget } from './rules/app-drain-exceeds-budget.js';
+import { springGracefulShutdownOff } from './rules/spring-graceful-shutdown-off.js';
 
 /** A Deployment of image `api:1` with a 5 s grace; `container` adds YAML lines to its container. */
 const manifest = (container = '') =>
@@ -156,5 +157,42 @@ describe('Spring Boot built with Jib', () => {
       lintJib(deployment('gcr.io/acme/billing:2'), springConfig('orders', { jib: maven })),
       [],
     );
+  });
+});
+
+describe('a Spring Boot web module with no config file', () => {
+  const pom =
+    '<project>\n  <parent>\n    <artifactId>spring-boot-starter-parent</artifactId>\n    <version>2.7.18</version>\n  </parent>\n  <dependency><artifactId>spring-boot-starter-web</artifactId></dependency>\n</project>\n';
+  const source = (file: string, text: string): AppConfigSource => ({
+    file,
+    text,
+    settings: appSettings(file, text),
+    springBootVersion: '2.7.18',
+  });
+  const lintModule = (sources: AppConfigSource[], dockerfiles: string[]) =>
+    lintAppConfigs(
+      appConfigContexts(
+        sources,
+        dockerfiles.map(
+          (file) => dockerfileFacts(file, 'FROM eclipse-temurin:17\n') ?? assert.fail('no FROM'),
+        ),
+        [],
+      ),
+      [springGracefulShutdownOff],
+    ).map((f) => `${f.file}:${f.line}`);
+
+  it('is judged on its build when an image is built from it', () => {
+    assert.deepEqual(lintModule([source('java/pom.xml', pom)], ['java/Dockerfile']), ['java/pom.xml:4']);
+  });
+
+  it('is not judged on its build when it has a config file, or builds no image', () => {
+    const config = source(
+      'java/src/main/resources/application.yml',
+      'spring:\n  application:\n    name: x\n',
+    );
+    assert.deepEqual(lintModule([source('java/pom.xml', pom), config], ['java/Dockerfile']), [
+      'java/src/main/resources/application.yml:1',
+    ]);
+    assert.deepEqual(lintModule([source('java/pom.xml', pom)], []), []);
   });
 });

@@ -50,11 +50,23 @@ export interface AppConfigRule extends RuleMeta {
   check(context: AppConfigContext): AppConfigFinding[];
 }
 
-function speaksForDefaults(source: AppConfigSource, sources: readonly AppConfigSource[]): boolean {
+const within = (file: string, directory: string) => `${dirname(file)}/`.startsWith(`${directory}/`);
+
+/**
+ * A Spring module's defaults are reported on its primary config file; on its build only when it has
+ * no config file at all and is built into an image (a Dockerfile or Jib): not every web module of a
+ * repository is a deployed service.
+ */
+function speaksForDefaults(
+  source: AppConfigSource,
+  sources: readonly AppConfigSource[],
+  builtIntoImage: boolean,
+): boolean {
   if (source.settings.server !== 'spring') return true;
-  const siblings = sources
-    .filter((s) => s.settings.server === 'spring' && dirname(s.file) === dirname(source.file))
-    .map((s) => s.file);
+  const configs = sources.filter((s) => s.settings.server === 'spring' && !s.settings.buildFile);
+  if (source.settings.buildFile)
+    return builtIntoImage && !configs.some((s) => within(s.file, dirname(source.file)));
+  const siblings = configs.filter((s) => dirname(s.file) === dirname(source.file)).map((s) => s.file);
   return primarySpringConfig(siblings) === source.file;
 }
 
@@ -64,7 +76,7 @@ function owningDockerfile(
   dockerfiles: readonly DockerfileFacts[],
 ): DockerfileFacts | undefined {
   return dockerfiles
-    .filter((d) => `${dirname(file)}/`.startsWith(`${dirname(d.file)}/`))
+    .filter((d) => within(file, dirname(d.file)))
     .sort((a, b) => dirname(b.file).length - dirname(a.file).length)[0];
 }
 
@@ -172,8 +184,6 @@ interface JibLink {
   readonly via: string;
 }
 
-const within = (file: string, directory: string) => `${dirname(file)}/`.startsWith(`${directory}/`);
-
 /**
  * The Jib build of a config: a skaffold.yaml `jib` artifact whose context holds the file (the
  * nearest), else the Jib plugin of the Maven or Gradle build above it.
@@ -228,7 +238,7 @@ export function appConfigContexts(
       return {
         ...source,
         containers: jibContainers(jib, workloads),
-        speaksForDefaults: speaksForDefaults(source, sources),
+        speaksForDefaults: speaksForDefaults(source, sources, true),
       };
     const containers: ContainerBudget[] = [];
     for (const { context } of dockerfile ? workloads : []) {
@@ -244,7 +254,7 @@ export function appConfigContexts(
     return {
       ...source,
       containers,
-      speaksForDefaults: speaksForDefaults(source, sources),
+      speaksForDefaults: speaksForDefaults(source, sources, dockerfile !== undefined),
       ...(started ? { startedWith: started } : {}),
     };
   });

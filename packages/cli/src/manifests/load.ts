@@ -4,7 +4,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import {
   type AppConfigSource,
   appSettings,
-  configuresUwsgi,
+  isAppConfig,
   type JibBuild,
   jibPlugin,
   springBootVersion,
@@ -50,7 +50,7 @@ export async function loadManifests(
   const appConfigs: AppConfigSource[] = [];
   for (const source of sources) {
     if (source.kind === 'app-config') {
-      if (!configuresUwsgi(source.name, source.text)) continue;
+      if (!isAppConfig(source.name, source.text)) continue;
       const settings = appSettings(source.name, source.text);
       const build = settings.server === 'spring' ? await nearbyBuild(source.name) : {};
       appConfigs.push({

@@ -33,7 +33,11 @@ export const appDrainExceedsBudget: AppConfigRule = {
     return containers
       .filter((c) => drain > c.windowSeconds)
       .map((c) => ({
-        line: settings.drainSeconds?.line ?? settings.commandLine?.line ?? firstSettingLine(text),
+        line:
+          settings.drainSeconds?.line ??
+          settings.commandLine?.line ??
+          settings.buildFile?.line ??
+          firstSettingLine(text),
         messageId: 'drainOutlivesGrace',
         data: {
           setting,

@@ -47,6 +47,20 @@ describe('spring-graceful-shutdown-off', () => {
         springBootVersion: '2.6.3',
         findings: [{ line: 1, messageId: 'immediateByDefault', data: { version: '2.6.3' } }],
       },
+      {
+        name: 'a web module with no config file at all (GKE java quickstart): on its build, at the version',
+        file: 'java/pom.xml',
+        text: '<project>\n  <parent>\n    <artifactId>spring-boot-starter-parent</artifactId>\n    <version>2.7.18</version>\n  </parent>\n  <dependency><artifactId>spring-boot-starter-web</artifactId></dependency>\n</project>\n',
+        springBootVersion: '2.7.18',
+        findings: [
+          {
+            line: 4,
+            messageId: 'noConfigFile',
+            data: { version: '2.7.18' },
+            fix: /^add src\/main\/resources\/application\.properties with server\.shutdown=graceful$/,
+          },
+        ],
+      },
     ],
   });
 });

@@ -18,6 +18,8 @@ export const springGracefulShutdownOff: AppConfigRule = {
     immediate: 'server.shutdown is immediate: {consequence}',
     immediateByDefault:
       'Spring Boot {version} defaults server.shutdown to immediate (graceful is the default from 3.4): {consequence}',
+    noConfigFile:
+      'this Spring Boot {version} web module has no application.yml or application.properties, so server.shutdown is its default, immediate (graceful is the default from 3.4): {consequence}',
   },
   check({ settings, springBootVersion, speaksForDefaults, text }) {
     if (settings.server !== 'spring') return [];
@@ -38,13 +40,21 @@ export const springGracefulShutdownOff: AppConfigRule = {
       springBootVersion !== undefined &&
       !gracefulByDefault(springBootVersion)
     ) {
+      const { buildFile } = settings;
       return [
-        {
-          line: firstSettingLine(text),
-          messageId: 'immediateByDefault',
-          data: { version: springBootVersion, consequence },
-          fix: 'server.shutdown: graceful',
-        },
+        buildFile
+          ? {
+              line: buildFile.line,
+              messageId: 'noConfigFile',
+              data: { version: springBootVersion, consequence },
+              fix: 'add src/main/resources/application.properties with server.shutdown=graceful',
+            }
+          : {
+              line: firstSettingLine(text),
+              messageId: 'immediateByDefault',
+              data: { version: springBootVersion, consequence },
+              fix: 'server.shutdown: graceful',
+            },
       ];
     }
     return [];
