@@ -239,6 +239,9 @@ function main() {
   }
 
   if (options.unjudged) {
+    // A skipped run has no findings to judge; say so where the rows go, not only in the full report.
+    for (const { entry, skipped } of runReports)
+      if (skipped) console.error(`evaluate: run ${entry.id} skipped: ${skipped}`);
     console.log(['run', 'file', 'line', 'rule', 'severity', 'object', 'verdict', 'reason'].join('\t'));
     for (const { run: runId, finding } of unjudged) {
       const row = [

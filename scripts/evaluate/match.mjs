@@ -77,9 +77,15 @@ function inContainer(lines, at, container, names) {
     if (!dash || (item !== at && dash[1].length >= indentOf(lines[at]))) continue;
     let parent = item - 1;
     const sibling = (text) => indentOf(text) === dash[1].length && text.trimStart().startsWith('- ');
+    // A line that is only a template action (`{{ include "x" . | indent 8 }}` at column 0) renders
+    // at its own indentation: it ends no block.
+    const action = (text) => /^\s*\{\{.*\}\}\s*$/.test(text);
     while (
       parent >= 0 &&
-      (lines[parent].trim() === '' || indentOf(lines[parent]) > dash[1].length || sibling(lines[parent]))
+      (lines[parent].trim() === '' ||
+        indentOf(lines[parent]) > dash[1].length ||
+        sibling(lines[parent]) ||
+        action(lines[parent]))
     )
       parent -= 1;
     if (parent < 0 || !/^\s*(?:initContainers|containers):\s*$/.test(lines[parent])) continue;

@@ -76,6 +76,12 @@ describe('scripts/evaluate: where a finding lands', () => {
     assert.equal(match.lineLands(finding(3, null), patch).ok, false);
   });
 
+  it("reads through a template action at column 0 that renders indented (Harbor's `{{ include ... | indent 8 }}`)", () => {
+    const template =
+      'kind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    spec:\n      containers:\n      - name: app\n        volumeMounts:\n{{ include "ca.mount" . | indent 8 }}\n      - name: proxy\n        image: proxy\n';
+    assert.equal(match.lineLands(finding(11, 'proxy'), template).ok, true);
+  });
+
   it('accepts the object in front (an Ingress) and rejects a line past the end', () => {
     assert.equal(match.lineLands(finding(21, null), RENDERED).front, 'Ingress');
     assert.match(match.lineLands(finding(99, null), RENDERED).why ?? '', /past the end/);
@@ -244,5 +250,13 @@ spec:
       /no mirror of nobody\/gone at .*; get one with: git clone --mirror https:\/\/github\.com\/nobody\/gone /,
     );
     assert.match(result.stdout, /\| web\/k8s \| [0-9a-f]{12} \| skipped: no mirror/);
+    const rows = run(
+      '--mirror',
+      join(directory, 'mirror'),
+      '--runs',
+      join(directory, 'missing.json'),
+      '--unjudged',
+    );
+    assert.match(rows.stderr, /evaluate: run web\/k8s skipped: no mirror/, 'said where the rows go too');
   });
 });

@@ -27,6 +27,7 @@ export function shellScript(argv: readonly string[]): { shell: string; script: s
     ? { shell, script }
     : undefined;
 }
+const INSTANT_BUILTIN = /^(?:echo|printf|true|false|:|exit|set|export|unset|cd|test|\[)(?:\s|$)/;
 const PACKAGE_MANAGER_START = /^(?:\S*\/)?(npm|yarn|pnpm)\s+(?:run\s+)?start\b|^(?:\S*\/)?(npm|yarn|pnpm)$/;
 
 /**
@@ -69,7 +70,10 @@ export function sigtermLostBecause(argv: readonly string[], image?: string): str
   const shellRun = shellScript(argv);
   if (shellRun === undefined) return undefined;
   const { shell: program, script } = shellRun;
-  const last = scriptCommands(script).pop();
+  const commands = scriptCommands(script);
+  // A script of builtins that return at once (a hook Job's `echo done`) starts nothing that could be cut.
+  if (commands.every((command) => INSTANT_BUILTIN.test(command))) return undefined;
+  const last = commands.pop();
   if (last === undefined || /^exec\s/.test(last)) return undefined;
   const lastManager = PACKAGE_MANAGER_START.exec(last);
   if (lastManager && !((lastManager[1] ?? lastManager[2]) === 'npm' && npmReachesApp(image)))

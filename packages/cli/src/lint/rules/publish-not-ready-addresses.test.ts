@@ -18,7 +18,14 @@ describe('publish-not-ready-addresses', () => {
       {
         name: 'true on the Service in front (points at the Service)',
         yaml: service(true) + deployment(),
-        findings: [{ line: 6, message: /keeps terminating pods of Deployment web ready=true/ }],
+        findings: [{ line: 6, messageId: 'terminatingStayReady', data: { workload: 'Deployment web' } }],
+      },
+      {
+        name: 'in front of a StatefulSet of one (Vault standalone): no other endpoint either way, so info',
+        yaml:
+          service(true) +
+          'apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: web}\nspec:\n  replicas: 1\n  template:\n    metadata: {labels: {app: web}}\n    spec:\n      containers:\n      - name: web\n        image: web:1\n        ports: [{containerPort: 8080, name: http}]\n',
+        findings: [{ line: 6, messageId: 'loneEndpoint', severity: 'info' }],
       },
     ],
   });

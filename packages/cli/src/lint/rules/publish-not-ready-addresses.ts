@@ -1,6 +1,6 @@
 import { getIn, getString } from '../../model/json.js';
 import { peerDiscovery } from '../../model/services.js';
-import { DOCS_BASE, type Rule } from '../rule.js';
+import { DOCS_BASE, loneEndpoint, type Rule } from '../rule.js';
 
 export const publishNotReadyAddresses: Rule = {
   id: 'publish-not-ready-addresses',
@@ -10,9 +10,12 @@ export const publishNotReadyAddresses: Rule = {
   messages: {
     terminatingStayReady:
       'Service {service} keeps terminating pods of {workload} ready=true in its EndpointSlices: they keep receiving new traffic while they shut down',
+    loneEndpoint:
+      'Service {service} keeps terminating pods of {workload} ready=true in its EndpointSlices; with its one pod there is no other endpoint to send traffic to either way, but once scaled out a stopping pod keeps receiving new traffic',
   },
   check(context) {
     if (context.analysis.workloadType === 'batch') return [];
+    const alone = loneEndpoint(context);
     // A headless Service that publishes not-ready pods is how Kubernetes documents peer
     // discovery: members find each other before they are ready; kube-proxy routes nothing through it.
     return context.services
@@ -22,7 +25,8 @@ export const publishNotReadyAddresses: Rule = {
       .map((service) => ({
         in: service,
         path: ['spec', 'publishNotReadyAddresses'],
-        messageId: 'terminatingStayReady',
+        messageId: alone ? 'loneEndpoint' : 'terminatingStayReady',
+        ...(alone ? { severity: 'info' as const } : {}),
         data: {
           service: getString(service, ['metadata', 'name']) ?? '',
           workload: `${context.kind} ${context.name}`,
