@@ -4,6 +4,7 @@
  * Positions are 1-based lines and columns, like every finding.
  */
 
+import { posix } from 'node:path';
 import { DockerfileParser, type From, type Instruction, type JSONInstruction } from 'dockerfile-ast';
 import { type Pid1App, RUNTIMES, type Runtime, runtimeOf } from './pid1-app.js';
 
@@ -99,17 +100,25 @@ export function dockerfileFacts(file: string, text: string): DockerfileFacts | u
   const entrypoint = inFinal(dockerfile.getENTRYPOINTs());
   const cmd = inFinal(dockerfile.getCMDs());
   const stop = inFinal(dockerfile.getInstructions().filter((i) => i.getKeyword() === 'STOPSIGNAL'));
-  const copies = dockerfile
-    .getInstructions()
-    .filter(
-      (i) => (i.getKeyword() === 'COPY' || i.getKeyword() === 'ADD') && i.getRange().start.line > lastLine,
-    )
-    .map((i): CopyInstruction => {
-      const args = i.getArguments().map((a) => a.getValue());
-      const fromStage = args.some((a) => a.startsWith('--from='));
-      const paths = args.filter((a) => !a.startsWith('--'));
-      return { sources: paths.slice(0, -1), destination: paths.at(-1) ?? '', fromStage, ...at(i) };
-    });
+  // A relative COPY destination is under the WORKDIR of its moment: `WORKDIR /svc` + `COPY . .`
+  // puts the context at /svc, where ENTRYPOINT ["python", "/svc/server.py"] finds it.
+  let workdir = '/';
+  const copies: CopyInstruction[] = [];
+  for (const instruction of dockerfile.getInstructions()) {
+    if (instruction.getRange().start.line <= lastLine) continue;
+    const args = instruction.getArguments().map((a) => a.getValue());
+    const keyword = instruction.getKeyword();
+    if (keyword === 'WORKDIR' && args[0] !== undefined) workdir = posix.resolve(workdir, args[0]);
+    if (keyword !== 'COPY' && keyword !== 'ADD') continue;
+    const fromStage = args.some((a) => a.startsWith('--from='));
+    const paths = args.filter((a) => !a.startsWith('--'));
+    const written = paths.at(-1) ?? '';
+    const destination =
+      written === '' || written.startsWith('/') || written.includes('$')
+        ? written
+        : `${posix.resolve(workdir, written)}${written.endsWith('/') ? '/' : ''}`;
+    copies.push({ sources: paths.slice(0, -1), destination, fromStage, ...at(instruction) });
+  }
   return {
     file,
     text,

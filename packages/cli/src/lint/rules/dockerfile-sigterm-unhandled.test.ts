@@ -74,6 +74,22 @@ describe('dockerfile-sigterm-unhandled', () => {
           },
         ],
       },
+      {
+        name: "an absolute entry path where COPY . . put the context under WORKDIR (DigitalOcean's recommendationservice)",
+        dockerfile:
+          'FROM python:3.7-slim\nWORKDIR /recommendationservice\nCOPY . .\nENTRYPOINT ["python", "/recommendationservice/recommendation_server.py"]\n',
+        sources: {
+          'recommendation_server.py':
+            'import grpc, time\nserver = grpc.server(None)\nserver.start()\nwhile True:\n    time.sleep(10000)\n',
+        },
+        findings: [
+          {
+            line: 4,
+            messageId: 'sigtermDropped',
+            data: { entry: '/recommendationservice/recommendation_server.py' },
+          },
+        ],
+      },
     ],
   });
 });
