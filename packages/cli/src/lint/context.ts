@@ -1,6 +1,8 @@
 /** Objects to the per-workload view that rules check: analysis plus its neighbours (model/neighbours.ts). */
+import { dirname } from 'node:path';
 import type { KubeObject } from '../manifests/objects.js';
 import { analyzeWorkload } from '../model/analyze.js';
+import { developmentEnvironment } from '../model/environments.js';
 import { getObject } from '../model/json.js';
 import { namespaceOf, neighbourFinder } from '../model/neighbours.js';
 import { partiesInFront, preStopCoverage } from '../model/parties.js';
@@ -32,6 +34,10 @@ export function workloadContexts(
     });
     const labels = getObject(lookup.template.metadata, ['labels']) ?? {};
     const neighbours = neighboursOf(labels, namespaceOf(object.value));
+    const environment = developmentEnvironment(
+      object.namespace,
+      object.source.origin?.renderedBy ?? dirname(object.source.name),
+    );
     contexts.push({
       object,
       context: {
@@ -45,6 +51,7 @@ export function workloadContexts(
           partiesInFront({ kind: object.kind, object: object.value, template: lookup.template }, neighbours),
           options.profile,
         ),
+        ...(environment ? { environment } : {}),
         options,
         dockerfileFor,
       },

@@ -43,6 +43,8 @@ export interface WorkloadContext extends Neighbours {
    * recommends it (model/parties.ts).
    */
   readonly preStopCoverage: PreStopCoverage;
+  /** The development environment its namespace or directory names (model/environments.ts), if any. */
+  readonly environment?: string;
   readonly options: LintOptions;
   /** The Dockerfile that builds an image, when the input links one. */
   readonly dockerfileFor: ImageLinker;

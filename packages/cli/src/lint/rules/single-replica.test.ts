@@ -41,6 +41,20 @@ describe('single-replica', () => {
     ],
     invalid: [
       {
+        name: "one replica in a namespace that names a development environment (DigitalOcean's microservices-demo-dev): info",
+        yaml:
+          service.replace('{name: web}', '{name: web, namespace: shop-dev}') +
+          deployment({ replicas: 1 }).replace('  name: web\n', '  name: web\n  namespace: shop-dev\n'),
+        findings: [
+          {
+            line: 14,
+            severity: 'info',
+            messageId: 'development',
+            data: { environment: 'namespace shop-dev' },
+          },
+        ],
+      },
+      {
         name: 'one replica behind a Service',
         yaml: service + deployment({ replicas: 1 }),
         findings: [{ line: 13, messageId: 'evictionOutage', fix: /^replicas: 2 or more/ }],

@@ -79,6 +79,8 @@ export const singleReplica: Rule = {
       'with one replica every eviction or node drain (which does not wait for a replacement) leaves the Service with no endpoint: an outage',
     mayServe:
       '{evidence}: with one replica every eviction or node drain leaves it with no endpoint while the replacement starts',
+    development:
+      'one replica in {environment}, a development environment by its name: wherever it serves users, every eviction or node drain leaves the Service with no endpoint',
   },
   check(context) {
     if (!REPLICATED_KINDS.includes(context.kind) || context.services.length === 0) return [];
@@ -89,6 +91,16 @@ export const singleReplica: Rule = {
     const replicas = getNumber(context.object, ['spec', 'replicas']) ?? 1;
     if (replicas !== 1) return [];
     if ((autoscaledMinimum(context) ?? 1) >= 2 || siblingReplicas(context) >= 1) return [];
+    if (context.environment !== undefined)
+      return [
+        {
+          path: ['spec', 'replicas'],
+          messageId: 'development',
+          severity: 'info',
+          data: { environment: context.environment },
+          fix: 'where it serves users: replicas: 2 or more, plus a PodDisruptionBudget with maxUnavailable: 1',
+        },
+      ];
     // Only a port with no known route (a controller's port behind kube-rbac-proxy): say less, at info.
     if (!serving.some(({ evidence }) => evidence.kind === 'serving')) {
       const { evidence, ...terms } = servingTerms(first.evidence, 'evictionOutage');
