@@ -109,7 +109,9 @@ export function servingTerms(
     : {
         messageId: 'mayServe',
         severity: 'info',
-        evidence: `if port ${evidence.port} serves requests (no Service in the input routes to it and its name does not say)`,
+        evidence:
+          evidence.because ??
+          `if port ${evidence.port} serves requests (no Service in the input routes to it and its name does not say)`,
       };
 }
 

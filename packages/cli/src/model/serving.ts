@@ -5,6 +5,7 @@
  * serves requests, is.
  */
 import type { ContainerAnalysis, WorkloadAnalysis } from './analyze.js';
+import { type ApiServerCalls, apiServerCalls } from './api-server-callers.js';
 import { getIn, getObject, getString, isObject, type JsonObject } from './json.js';
 import { ingressBackendServices, type Neighbours, namespaceOf } from './neighbours.js';
 import { metricsExporter, neededSidecar, requestProtocolName, telemetryCollector } from './protocols.js';
@@ -36,6 +37,8 @@ export interface ServiceFront {
   readonly service: JsonObject;
   /** "Ingress web", "HTTPRoute web", as a reader names them. */
   readonly fronts: readonly string[];
+  /** How a failed call through it is taken, when only the API server calls it and forgives (model/api-server-callers.ts). */
+  readonly apiServer?: ApiServerCalls;
 }
 
 export interface ServingNeighbours {
@@ -51,8 +54,11 @@ export interface ServingNeighbours {
 export type ServingEvidence =
   /** A Service (and what fronts it) routes to the container's port, or the port's name says it serves requests. */
   | { readonly kind: 'serving'; readonly because: string }
-  /** A port that nothing in the input routes to and whose name says nothing: it may serve, or not. */
-  | { readonly kind: 'unknown'; readonly port: number }
+  /**
+   * A port that nothing in the input routes to and whose name says nothing, or one only callers that
+   * retry reach (`because` says so): it may serve, or not.
+   */
+  | { readonly kind: 'unknown'; readonly port: number; readonly because?: string }
   | { readonly kind: 'not-serving'; readonly because: string };
 
 interface Port {
@@ -158,6 +164,7 @@ function portEvidence(port: Port, neighbours: ServingNeighbours): ServingEvidenc
       ? 'health checks'
       : undefined;
   let reachedOnlyBy: string | undefined;
+  let retriedBy: string | undefined;
   // Peers reach one another through a peer-discovery Service (gossip, a StatefulSet's members):
   // no client request comes that way, and the Service keeps terminating pods listed by design.
   for (const front of neighbours.services) {
@@ -165,6 +172,14 @@ function portEvidence(port: Port, neighbours: ServingNeighbours): ServingEvidenc
       if (!targets(servicePort, port)) continue;
       if (peerDiscovery(front.service)) {
         reachedOnlyBy ??= `only the peer-discovery Service ${nameOf(front.service)} (headless, listing pods that are not ready) reaches port ${shown}`;
+        continue;
+      }
+      if (front.apiServer?.kind === 'fails-open') {
+        reachedOnlyBy ??= front.apiServer.because;
+        continue;
+      }
+      if (front.apiServer?.kind === 'retried') {
+        retriedBy ??= front.apiServer.because;
         continue;
       }
       if (metricsServicePort(front.service, servicePort, neighbours)) {
@@ -180,6 +195,7 @@ function portEvidence(port: Port, neighbours: ServingNeighbours): ServingEvidenc
     }
   }
   if (servesOnly) return { kind: 'not-serving', because: `port ${shown} serves ${servesOnly}` };
+  if (retriedBy) return { kind: 'unknown', port: port.port, because: retriedBy };
   if (reachedOnlyBy) return { kind: 'not-serving', because: reachedOnlyBy };
   // A port's name is evidence only where no Service in the input selects the pod (it lives in
   // another repository): where Services do, and none routes to this port, it reaches no one
@@ -294,15 +310,19 @@ export function servingEvidenceOf(
   neighbours: Neighbours,
 ): ServingContainer[] {
   const named = (object: JsonObject) => `${getString(object, ['kind']) ?? ''} ${nameOf(object)}`;
-  const services = neighbours.services.map((service) => ({
-    service,
-    fronts: [
+  const services = neighbours.services.map((service): ServiceFront => {
+    const fronts = [
       ...neighbours.ingresses
         .filter((ingress) => ingressBackendServices(ingress).includes(nameOf(service)))
         .map((ingress) => `Ingress ${nameOf(ingress)}`),
       ...routesTo(service, neighbours.objectsOfKind).map(named),
-    ],
-  }));
+    ];
+    // Reached from outside the cluster as well: more callers than the API server.
+    const inCluster =
+      fronts.length === 0 && (getString(service, ['spec', 'type']) ?? 'ClusterIP') === 'ClusterIP';
+    const apiServer = inCluster ? apiServerCalls(service, neighbours.objectsOfKind) : undefined;
+    return { service, fronts, ...(apiServer ? { apiServer } : {}) };
+  });
   const around: ServingNeighbours = {
     podLabels,
     namespace,

@@ -43,7 +43,9 @@ describe('grace-period-below-workload', () => {
     invalid: [
       {
         name: 'an explicit 5 s (microservices-demo): too short to hold a preStop and the buffer',
-        yaml: deployment({ podSpec: '\n      terminationGracePeriodSeconds: 5' }),
+        yaml:
+          deployment({ podSpec: '\n      terminationGracePeriodSeconds: 5' }) +
+          '---\napiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  selector: {app: web}\n  ports: [{port: 80, targetPort: 8080}]\n',
         findings: [
           {
             line: 13,
@@ -51,6 +53,11 @@ describe('grace-period-below-workload', () => {
             data: { grace: 5, preStop: 15, basis: 'a medium cluster', buffer: 10 },
           },
         ],
+      },
+      {
+        name: "the same 5 s where nothing is known to route to the port (KEDA's http-add-on operator): info",
+        yaml: deployment({ podSpec: '\n      terminationGracePeriodSeconds: 5' }),
+        findings: [{ line: 13, severity: 'info', messageId: 'cannotHoldPreStop' }],
       },
       {
         name: 'a short preStop left in the default 30 s: info',

@@ -66,7 +66,9 @@ export const gracePeriodBelowWorkload: Rule = {
       // A preStop that fills the grace is grace-period-exceeded's finding.
       const filled = serving.some((c) => (c.budget.preStopEffect.seconds ?? 0) >= c.budget.graceSeconds);
       if (main.budget.graceSeconds >= needed || serving.length === 0 || filled) return [];
-      return finding(undefined, {
+      // Only ports nothing is known to route to (an operator's): say less, as the serving rules do.
+      const shown = serving.some((c) => c.evidence.kind === 'serving');
+      return finding(shown ? undefined : 'info', {
         messageId: 'cannotHoldPreStop',
         data: {
           grace: main.budget.graceSeconds,

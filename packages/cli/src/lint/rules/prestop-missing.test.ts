@@ -16,6 +16,13 @@ describe('prestop-missing', () => {
         yaml: deployment({ replicas: 1 }).replace('image: web:1', 'image: redis:7'),
       },
       {
+        name: "a webhook server whose only caller fails open (KEDA's admission webhooks, failurePolicy: Ignore)",
+        yaml:
+          deployment() +
+          service('web', '{port: 443, targetPort: 8080}') +
+          '---\napiVersion: admissionregistration.k8s.io/v1\nkind: ValidatingWebhookConfiguration\nmetadata: {name: web}\nwebhooks:\n  - name: v.web.io\n    failurePolicy: Ignore\n    clientConfig: {service: {name: web, namespace: default}}\n',
+      },
+      {
         name: 'a StatefulSet of one: its replacement starts only after it is gone',
         yaml: deployment({ replicas: 1 }).replace('kind: Deployment', 'kind: StatefulSet'),
       },

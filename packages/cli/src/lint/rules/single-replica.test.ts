@@ -55,6 +55,22 @@ describe('single-replica', () => {
         ],
       },
       {
+        name: 'the backend of an aggregated API (metrics-server): its clients ask again, so said at info, with why',
+        yaml:
+          service +
+          deployment({ replicas: 1 }) +
+          '---\napiVersion: apiregistration.k8s.io/v1\nkind: APIService\nmetadata: {name: v1beta1.metrics.k8s.io}\nspec:\n  service: {name: web, namespace: default}\n',
+        findings: [
+          {
+            line: 13,
+            severity: 'info',
+            messageId: 'mayServe',
+            message:
+              /^only the API server calls Service web, for APIService v1beta1\.metrics\.k8s\.io, whose clients ask again/,
+          },
+        ],
+      },
+      {
         name: 'one replica behind a Service',
         yaml: service + deployment({ replicas: 1 }),
         findings: [{ line: 13, messageId: 'evictionOutage', fix: /^replicas: 2 or more/ }],
