@@ -12,7 +12,7 @@ import { getNumber, type JsonObject, type Path } from '../model/json.js';
 import type { KubeVersion } from '../model/kube-version.js';
 import type { Neighbours } from '../model/neighbours.js';
 import type { PreStopCoverage } from '../model/parties.js';
-import { dataStore } from '../model/protocols.js';
+import { dataStore, localDataServer } from '../model/protocols.js';
 import type { ServingContainer, ServingEvidence } from '../model/serving.js';
 import { singleHolderClaim } from '../model/volumes.js';
 import type { WorkloadKind } from '../model/workloads.js';
@@ -135,8 +135,23 @@ export function singleHolder(context: WorkloadContext): boolean {
 
 /** The database or broker the workload's main containers run (model/protocols.ts), if any. */
 export function mainDataStore(context: WorkloadContext): string | undefined {
+  return mainContainerServer(context, dataStore);
+}
+
+/**
+ * The server a main container runs that keeps its data in the pod, a database or an observability
+ * server (Prometheus, Grafana on SQLite): a second replica is not a setting away.
+ */
+export function dataKeeper(context: WorkloadContext): string | undefined {
+  return mainContainerServer(context, (spec) => dataStore(spec) ?? localDataServer(spec));
+}
+
+function mainContainerServer(
+  context: WorkloadContext,
+  server: (spec: JsonObject) => string | undefined,
+): string | undefined {
   return context.analysis.containers
     .filter(({ container }) => container.role === 'main')
-    .map(({ container }) => dataStore(container.spec))
+    .map(({ container }) => server(container.spec))
     .find((name) => name !== undefined);
 }

@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { containerProtocol, dataStore, metricsExporter, telemetryCollector } from './protocols.js';
+import {
+  containerProtocol,
+  dataStore,
+  localDataServer,
+  metricsExporter,
+  telemetryCollector,
+} from './protocols.js';
 
 const ports = (...list: object[]) => ({ name: 'c', ports: list });
 
@@ -29,6 +35,40 @@ describe('data stores and telemetry collectors', () => {
     assert.equal(dataStore(ports({ containerPort: 3306 })), 'MySQL');
     assert.equal(dataStore({ image: 'memcached:1.6', ports: [{ containerPort: 11211 }] }), undefined);
     assert.equal(dataStore({ image: 'shop/redis-client:1' }), undefined);
+  });
+
+  it('names an observability server that keeps its data in the pod, unless it is told to keep it elsewhere', () => {
+    assert.equal(localDataServer({ image: 'quay.io/prometheus/prometheus:v3.1.0' }), 'prometheus');
+    assert.equal(localDataServer({ image: 'prom/pushgateway:v1.11.0' }), 'pushgateway');
+    assert.equal(localDataServer({ image: 'grafana/grafana:11.4.0' }), 'grafana');
+    assert.equal(
+      localDataServer({
+        image: 'grafana/grafana:11.4.0',
+        env: [{ name: 'GF_DATABASE_TYPE', value: 'postgres' }],
+      }),
+      undefined,
+      'Grafana on a shared database replicates',
+    );
+    assert.equal(
+      localDataServer({ image: 'grafana/tempo:2.7.0', args: ['-config.file=/conf/tempo.yaml'] }),
+      'tempo',
+    );
+    assert.equal(localDataServer({ image: 'grafana/tempo:2.7.0', args: ['-target=distributor'] }), undefined);
+    assert.equal(localDataServer({ image: 'jaegertracing/jaeger:2.1.0' }), 'jaeger all-in-one');
+    assert.equal(
+      localDataServer({ image: 'jaegertracing/jaeger:2.1.0', args: ['--config=/etc/jaeger.yaml'] }),
+      undefined,
+    );
+    assert.equal(localDataServer({ image: 'grafana/agent:v0.44' }), undefined);
+    assert.equal(
+      localDataServer({ image: 'quay.io/prometheus-operator/prometheus-operator:v0.79' }),
+      undefined,
+    );
+  });
+
+  it('keeps databases and observability servers apart: only a database has no second endpoint in a surge', () => {
+    assert.equal(dataStore({ image: 'grafana/grafana:11.4.0' }), undefined);
+    assert.equal(localDataServer({ image: 'redis:7' }), undefined);
   });
 
   it("names a telemetry collector by its image; a bare 'proxy' or 'agent' only from a telemetry project", () => {

@@ -3,7 +3,7 @@
  * readiness ("answers 503 from SIGTERM on") is for HTTP servers; a database or broker is probed
  * with a TCP connect or its own client.
  */
-import type { JsonObject } from './json.js';
+import { isObject, type JsonObject } from './json.js';
 import { containerPorts } from './workloads.js';
 
 export type Protocol =
@@ -92,6 +92,44 @@ export function dataStore(container: JsonObject): string | undefined {
   const protocol = containerProtocol(container);
   return protocol.kind === 'other' && protocol.server !== 'memcached' ? protocol.server : undefined;
 }
+
+/**
+ * Observability servers that keep their data in the pod unless told otherwise: Prometheus and the
+ * Pushgateway (their TSDB and pushed groups), Grafana on its default SQLite (no GF_DATABASE_*
+ * setting), Tempo and Loki run whole (no -target, or -target=all), Jaeger's all-in-one (in memory).
+ * A second replica holds its own copy, so it is not a setting away. Unlike a database, clients
+ * reach it request by request, so during a rollout's surge its old pod still needs its preStop.
+ */
+const LOCAL_DATA_IMAGE =
+  /(?:^|\/)(?:prometheus|pushgateway|grafana|grafana-oss|grafana-enterprise|tempo|loki|all-in-one|jaeger)(?::|@|$)/;
+
+export function localDataServer(container: JsonObject): string | undefined {
+  const image = typeof container.image === 'string' ? container.image : '';
+  const name = LOCAL_DATA_IMAGE.exec(image)?.[0]?.replace(/^\/|[:@]$/g, '');
+  if (name === undefined) return undefined;
+  const words = [container.command, container.args].flatMap((list) =>
+    Array.isArray(list) ? list.map(String) : [],
+  );
+  if (name.startsWith('grafana'))
+    return containerEnvNames(container).some((env) => env.startsWith('GF_DATABASE_')) ? undefined : 'grafana';
+  if (name === 'tempo' || name === 'loki') {
+    const target = words
+      .map((word) => /^--?target=(.*)$/.exec(word)?.[1])
+      .find((value) => value !== undefined);
+    return target === undefined || target === 'all' ? name : undefined;
+  }
+  if (name === 'all-in-one' || name === 'jaeger') {
+    // Jaeger v2 (jaegertracing/jaeger) runs all-in-one in memory unless a --config says otherwise.
+    if (!/(?:^|\/)jaegertracing\//.test(image)) return undefined;
+    return words.some((word) => word.startsWith('--config')) ? undefined : 'jaeger all-in-one';
+  }
+  return name;
+}
+
+const containerEnvNames = (container: JsonObject): string[] =>
+  (Array.isArray(container.env) ? container.env : []).flatMap((entry) =>
+    isObject(entry) && typeof entry.name === 'string' ? [entry.name] : [],
+  );
 
 /** Images of telemetry pipelines: OpenTelemetry, Wavefront, Jaeger, Grafana and Datadog agents, log shippers. */
 const TELEMETRY_IMAGE =

@@ -6,6 +6,10 @@ describe('rolling-update-unavailable', () => {
   ruleTester(rollingUpdateUnavailable, {
     valid: [
       {
+        name: 'Recreate on an in-memory Pushgateway of one: a second instance would hold half the pushed groups',
+        yaml: `${deployment({ replicas: 1, extra: '\n  strategy: {type: Recreate}' }).replace('image: web:1', 'image: prom/pushgateway:v1.11.0')}---\napiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  selector: {app: web}\n  ports: [{port: 80, targetPort: 8080}]\n`,
+      },
+      {
         name: "Recreate on a ReadWriteOnce claim (Prometheus' server): a surge would wait for the volume forever",
         yaml: `${deployment({ replicas: 1, extra: '\n  strategy: {type: Recreate}', podSpec: '\n      volumes: [{name: data, persistentVolumeClaim: {claimName: data}}]' })}---\napiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: data}\nspec:\n  accessModes: [ReadWriteOnce]\n---\napiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  selector: {app: web}\n  ports: [{port: 80, targetPort: 8080}]\n`,
       },

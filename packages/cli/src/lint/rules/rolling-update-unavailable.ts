@@ -1,6 +1,6 @@
 import { getNumber, getObject, getString } from '../../model/json.js';
 import { resolveRollingUpdate } from '../../model/rolling-update.js';
-import { DOCS_BASE, type Rule, servingContainers, singleHolder } from '../rule.js';
+import { DOCS_BASE, dataKeeper, type Rule, servingContainers, singleHolder } from '../rule.js';
 
 export const rollingUpdateUnavailable: Rule = {
   id: 'rolling-update-unavailable',
@@ -26,6 +26,9 @@ export const rollingUpdateUnavailable: Rule = {
       // On a volume only one pod may hold, a surge would wait for the old pod forever: Recreate is
       // the only strategy that rolls, and single-replica speaks of the gap.
       if (singleHolder(context)) return [];
+      // One data store: a second instance during a rollout would hold its own copy of the data (an
+      // in-memory Pushgateway, Jaeger all-in-one): Recreate is the choice, single-replica speaks of the gap.
+      if (replicas === 1 && dataKeeper(context) !== undefined) return [];
       return [
         {
           path: ['spec', 'strategy', 'type'],

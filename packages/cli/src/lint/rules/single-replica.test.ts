@@ -130,6 +130,11 @@ describe('single-replica', () => {
         findings: [{ line: 13, messageId: 'statefulOutage', data: { what: 'redis' } }],
       },
       {
+        name: 'Grafana on its default SQLite: a second replica needs a shared database first, so the restart-window advice',
+        yaml: service + deployment({ replicas: 1 }).replace('image: web:1', 'image: grafana/grafana:11.4.0'),
+        findings: [{ line: 13, messageId: 'statefulOutage', data: { what: 'grafana' } }],
+      },
+      {
         name: 'one pod on a ReadWriteOnce claim: the restart window, not "replicas: 2", which would never start',
         yaml: `${service}${deployment({ replicas: 1, podSpec: '\n      volumes: [{name: data, persistentVolumeClaim: {claimName: data}}]' })}---\napiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: data}\nspec:\n  accessModes: [ReadWriteOncePod]\n`,
         findings: [{ line: 13, messageId: 'statefulOutage', data: { what: 'the server' } }],

@@ -4,7 +4,7 @@ import { headless, serviceSelects } from '../../model/services.js';
 import { findPodTemplate, isWorkloadKind } from '../../model/workloads.js';
 import {
   DOCS_BASE,
-  mainDataStore,
+  dataKeeper,
   type Rule,
   servingContainers,
   servingTerms,
@@ -115,7 +115,7 @@ export const singleReplica: Rule = {
     }
     // A StatefulSet of one, or a database or broker run as a Deployment, most often does not
     // replicate: a second replica is not a setting away, so the advice is about the restart window.
-    const store = mainDataStore(context);
+    const store = dataKeeper(context);
     if (context.kind === 'StatefulSet' || store !== undefined || singleHolder(context)) {
       return [
         {
