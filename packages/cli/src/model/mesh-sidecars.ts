@@ -1,6 +1,6 @@
 /**
  * The mesh proxies injected beside the app, read from the pod template and its Namespace: Istio's
- * istio-proxy and Linkerd's linkerd-proxy, and when each stops. The one reader for lint's rules and
+ * istio-proxy, Linkerd's linkerd-proxy and Dapr's daprd, and when each stops. The one reader for lint's rules and
  * plan (model/parties.ts). Sources: docs/rules.md (istio-sidecar-exits-first, linkerd-proxy-exits-first).
  */
 import { parse } from 'yaml';
@@ -125,4 +125,29 @@ export function linkerdProxy(
  */
 export function istioCompletedProxy(container: JsonObject): boolean {
   return container.name === 'istio-proxy' && container.image === 'auto';
+}
+
+export const DAPR_BLOCK_ANNOTATION = 'dapr.io/block-shutdown-duration';
+
+export interface DaprSidecar {
+  /** How long daprd keeps its APIs after its SIGTERM at t=0 (dapr.io/block-shutdown-duration; 0 when unset). */
+  readonly blockSeconds: number;
+  /** Where the pod asks for the sidecar: the fix goes beside it. */
+  readonly enabledPath: Path;
+}
+
+/**
+ * Dapr's daprd, which the injector adds as an ordinary container when the pod template says
+ * `dapr.io/enabled: "true"` (docs.dapr.io, "Dapr arguments and annotations"). At SIGTERM it closes
+ * its subscriptions and API servers and exits within dapr.io/graceful-shutdown-seconds (5 s); from
+ * Dapr 1.12, dapr.io/block-shutdown-duration holds that back until the app stops serving or the
+ * duration ends.
+ */
+export function daprSidecar(template: PodTemplate): DaprSidecar | undefined {
+  const enabled = getString(template.metadata, ['annotations', 'dapr.io/enabled']);
+  if (enabled !== 'true') return undefined;
+  return {
+    blockSeconds: durationAt({ metadata: template.metadata }, annotationPath(DAPR_BLOCK_ANNOTATION)) ?? 0,
+    enabledPath: [...template.path, ...annotationPath('dapr.io/enabled')],
+  };
 }

@@ -1,5 +1,6 @@
 import { formatSeconds as t } from '../../model/duration.js';
 import { getString } from '../../model/json.js';
+import { DAPR_BLOCK_ANNOTATION, daprSidecar } from '../../model/mesh-sidecars.js';
 import { neededSidecar } from '../../model/protocols.js';
 import { nativeSidecarsEnabled } from '../../model/workloads.js';
 import { DOCS_BASE, type Rule, servingContainers } from '../rule.js';
@@ -7,7 +8,8 @@ import { DOCS_BASE, type Rule, servingContainers } from '../rule.js';
 export const classicSidecarExitsFirst: Rule = {
   id: 'classic-sidecar-exits-first',
   severity: 'warning',
-  description: 'A sidecar in `containers` that the app needs gets SIGTERM with the app and goes first.',
+  description:
+    "A sidecar in `containers` that the app needs (or Dapr's injected daprd) gets SIGTERM with the app and goes first.",
   docs: `${DOCS_BASE}#classic-sidecar-exits-first`,
   messages: {
     sidecarStopsFirst:
@@ -24,7 +26,28 @@ export const classicSidecarExitsFirst: Rule = {
     // With no preStop the app still drains what it holds, and the preStop it needs is the range's.
     const waitFor = appDone > 0 ? appDone : context.preStopCoverage.range.max;
     const native = nativeSidecarsEnabled(context.options.kubeVersion);
-    return context.analysis.containers.flatMap(({ container, budget }) => {
+    // An app nothing is known to route to (reached only through daprd, say): say it at info.
+    const severity = app.evidence.kind === 'serving' ? {} : { severity: 'info' as const };
+    const sidecarStops = (sidecar: string, image: string) =>
+      appDone > 0
+        ? {
+            messageId: 'sidecarStopsFirst',
+            data: { sidecar, image, app: app.container.name, appDone: t(appDone) },
+          }
+        : { messageId: 'sidecarStopsWithApp', data: { sidecar, image, app: app.container.name } };
+    const dapr = daprSidecar(context.analysis.template);
+    const injected =
+      dapr && dapr.blockSeconds < waitFor
+        ? [
+            {
+              path: dapr.enabledPath,
+              ...severity,
+              ...sidecarStops('daprd', 'injected by dapr.io/enabled: "true"'),
+              fix: `${DAPR_BLOCK_ANNOTATION}: "${Math.ceil(waitFor)}s" (Dapr 1.12+): daprd keeps its APIs until ${app.container.name} stops serving or that time has passed`,
+            },
+          ]
+        : [];
+    const written = context.analysis.containers.flatMap(({ container, budget }) => {
       const image = getString(container.spec, ['image']) ?? '';
       if (
         container.role !== 'main' ||
@@ -37,20 +60,14 @@ export const classicSidecarExitsFirst: Rule = {
         {
           path: [...container.path, 'name'],
           container: container.name,
-          ...(appDone > 0
-            ? {
-                messageId: 'sidecarStopsFirst',
-                data: { sidecar: container.name, image, app: app.container.name, appDone: t(appDone) },
-              }
-            : {
-                messageId: 'sidecarStopsWithApp',
-                data: { sidecar: container.name, image, app: app.container.name },
-              }),
+          ...severity,
+          ...sidecarStops(container.name, image),
           fix: native
             ? `make it a native sidecar: move it to initContainers with restartPolicy: Always (Kubernetes 1.29+), so it gets SIGTERM only after ${app.container.name} has exited; or give it a preStop sleep of ${Math.ceil(waitFor)}s, or its own exit delay (cloud-sql-proxy --max-sigterm-delay)`
             : `give it a preStop sleep of ${Math.ceil(waitFor)}s or its own exit delay (cloud-sql-proxy --max-sigterm-delay); from Kubernetes 1.29, a native sidecar (initContainers with restartPolicy: Always) stops after the app`,
         },
       ];
     });
+    return [...injected, ...written];
   },
 };
