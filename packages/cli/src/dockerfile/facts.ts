@@ -6,7 +6,8 @@
 
 import { posix } from 'node:path';
 import { DockerfileParser, type From, type Instruction, type JSONInstruction } from 'dockerfile-ast';
-import { type Pid1App, RUNTIMES, type Runtime, runtimeOf } from './pid1-app.js';
+import { npmReachesApp } from '../model/sigterm-path.js';
+import { RUNTIMES, type Runtime, runtimeOf, type StartedApp } from './started-app.js';
 
 export interface Located {
   readonly line: number;
@@ -75,7 +76,7 @@ function execArgv(content: string): string[] | undefined {
 export interface DockerfileContext {
   readonly facts: DockerfileFacts;
   readonly script?: { readonly file: string; readonly text: string };
-  readonly pid1App?: Pid1App;
+  readonly startedApp?: StartedApp;
 }
 
 /** The final stage's image, followed through `FROM <earlier stage>` to the image that stage starts from. */
@@ -163,31 +164,62 @@ function copiedSource(facts: DockerfileFacts, path: string): string | undefined 
   return undefined;
 }
 
+/** An init that passes SIGTERM on to its child (tini, dumb-init; Docker's --init is tini). */
+const INIT = /^(?:tini|tini-static|dumb-init|docker-init|catatonit)$/;
+/** `npm start`, `npm run start`: npm 7+ passes SIGTERM on where the script's shell execs the app. */
+const NPM_START = /^(?:\S*\/)?npm$/;
+
+/** What the build context adds to a Dockerfile's command: `npm start`'s script, a Go module beside it. */
+export interface BuildContextHints {
+  /** package.json's `scripts.start`. */
+  readonly npmStart?: string;
+  /** Whether the build context is a Go module (go.mod). */
+  readonly goModule?: boolean;
+}
+
 /**
- * The entry file of `node <file>` or `python <file>` when the image starts the interpreter itself as
- * PID 1 (exec form, no init such as tini in front, no preload or module run), and where the build
- * context has it; undefined otherwise.
+ * The app the image starts, and whether it is PID 1: `node <file>` or `python <file>` started
+ * directly (exec form, no preload or module run) or behind an init, or through `npm start` where npm
+ * and the image's shell pass SIGTERM on; a binary built from the Go module the context holds.
+ * `source` is where the build context has the entry file (none for a Go binary); undefined for any
+ * other start.
  */
 export function copiedEntry(
   facts: DockerfileFacts,
-): { runtime: Runtime; entry: string; source: string } | undefined {
+  hints: BuildContextHints = {},
+): { runtime: Runtime; entry: string; source?: string; pid1: boolean } | undefined {
   const process = startedProcess(facts);
   if (process?.form !== 'exec') return undefined;
   // An exec-form ENTRYPOINT takes an exec-form CMD as its arguments (ENTRYPOINT ["python"], CMD ["app.py"]).
-  const argv =
+  let argv =
     process === facts.entrypoint && facts.cmd?.form === 'exec'
       ? [...process.argv, ...facts.cmd.argv]
       : process.argv;
+  let pid1 = true;
+  if (INIT.test(baseName(argv[0] ?? ''))) {
+    // tini -g -- node server.js: the child is what follows its flags and `--`.
+    const child = argv.slice(1).findIndex((word) => !word.startsWith('-'));
+    argv = child < 0 ? [] : argv.slice(child + 1);
+    pid1 = false;
+  }
+  if (NPM_START.test(argv[0] ?? '') && /^(?:start|run start)$/.test(argv.slice(1).join(' '))) {
+    if (!npmReachesApp(facts.baseImage) || hints.npmStart === undefined) return undefined;
+    argv = hints.npmStart.trim().split(/\s+/);
+    pid1 = false;
+  }
   const [program = '', ...rest] = argv;
   const runtime = runtimeOf(program);
-  if (runtime === undefined) return undefined;
+  if (runtime === undefined)
+    return hints.goModule && RUNTIMES.go.entry.test(program)
+      ? { runtime: 'go', entry: program, pid1 }
+      : undefined;
   const traits = RUNTIMES[runtime];
   if (rest.some((word) => traits.otherCode.test(word))) return undefined;
   const entry = rest.find((word) => !word.startsWith('-'));
   if (entry === undefined || !traits.entry.test(entry)) return undefined;
   // `server.js` runs from WORKDIR: as a relative path for the directory lookup.
   const source = copiedSource(facts, entry.includes('/') ? entry : `./${entry}`);
-  return source === undefined ? undefined : { runtime, entry, source };
+  return source === undefined ? undefined : { runtime, entry, source, pid1 };
 }
 
 /** Where `program` comes from in the build context, when `copy` copied a directory that holds it. */

@@ -6,15 +6,15 @@
  */
 import { dirname, join, normalize } from 'node:path';
 import type { DockerfileContext, DockerfileFacts } from '../dockerfile/facts.js';
-import type { Pid1App } from '../dockerfile/pid1-app.js';
+import type { StartedApp } from '../dockerfile/started-app.js';
 import type { KubeObject } from '../manifests/objects.js';
 import { getIn, getString, isObject } from '../model/json.js';
 import { isWorkloadKind, podTemplatePath } from '../model/workloads.js';
 
 export interface ImageLink {
   readonly facts: DockerfileFacts;
-  /** What the build context says of the app the image starts as PID 1 (dockerfile/pid1-app.ts). */
-  readonly pid1App?: Pid1App;
+  /** What the build context says of the app the image starts as PID 1 (dockerfile/started-app.ts). */
+  readonly startedApp?: StartedApp;
   readonly via: 'config' | 'skaffold' | 'name' | 'only';
   /** For `only`: the directory holding both the Dockerfile and the workload. */
   readonly within?: string;
@@ -136,7 +136,7 @@ function onlyPairing(
 
 /** A link to what a Dockerfile and its build context say, and how it was made. */
 function linkTo(context: DockerfileContext, via: ImageLink['via']): ImageLink {
-  return { facts: context.facts, ...(context.pid1App ? { pid1App: context.pid1App } : {}), via };
+  return { facts: context.facts, ...(context.startedApp ? { startedApp: context.startedApp } : {}), via };
 }
 
 function commonDirectory(a: string, b: string): string {

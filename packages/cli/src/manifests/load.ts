@@ -9,8 +9,14 @@ import {
   jibPlugin,
   springBootVersion,
 } from '../app-config/settings.js';
-import { copiedEntry, copiedScript, type DockerfileContext, dockerfileFacts } from '../dockerfile/facts.js';
-import { pid1AppFacts, RUNTIMES, type Runtime } from '../dockerfile/pid1-app.js';
+import {
+  type BuildContextHints,
+  copiedEntry,
+  copiedScript,
+  type DockerfileContext,
+  dockerfileFacts,
+} from '../dockerfile/facts.js';
+import { RUNTIMES, type Runtime, startedAppFacts } from '../dockerfile/started-app.js';
 import { InputError } from '../output/errors.js';
 import { type KubeObject, objectsOf } from './objects.js';
 import { type ParseOptions, parseManifestSources } from './parallel-parse.js';
@@ -68,7 +74,7 @@ export async function loadManifests(
         errors.push(
           new InputError('no FROM instruction: not a Dockerfile', source.name, { line: 1, column: 1 }),
         );
-      else dockerfiles.push(await withPid1App(await withEntrypointScript(facts)));
+      else dockerfiles.push(await withStartedApp(await withEntrypointScript(facts)));
     }
   }
   return { objects, dockerfiles, appConfigs, notes, errors, files: sources.length };
@@ -128,14 +134,29 @@ async function sourceFiles(root: string, runtime: Runtime): Promise<string[] | u
   return files;
 }
 
+/** What the build context says beside the Dockerfile: `npm start`'s script, and whether it is a Go module. */
+async function contextHints(facts: DockerfileContext['facts']): Promise<BuildContextHints> {
+  const root = dirname(facts.file);
+  const goModule = (await buildContextFile(facts, 'go.mod')) !== undefined;
+  try {
+    const manifest: unknown = JSON.parse(await readFile(join(root, 'package.json'), 'utf8'));
+    const start = (manifest as { scripts?: { start?: unknown } }).scripts?.start;
+    return { goModule, ...(typeof start === 'string' ? { npmStart: start } : {}) };
+  } catch {
+    return { goModule }; // no package.json, or not JSON: no script to follow
+  }
+}
+
 /**
- * For an image that starts `node <file>` or `python <file>` as PID 1: the build context's own
- * sources (not installed packages), read to see whether any handles SIGTERM. Said nothing of when
- * the entry file is not in the checkout (built output) or the context is too large to read whole.
+ * For an image that starts `node <file>`, `python <file>` or a Go server's binary: the build
+ * context's own sources (not installed packages), read to see whether any handles SIGTERM. Said
+ * nothing of when the entry file is not in the checkout (built output) or the context is too large
+ * to read whole.
  */
-async function withPid1App(context: DockerfileContext): Promise<DockerfileContext> {
-  const copied = copiedEntry(context.facts);
-  if (!copied || !(await buildContextFile(context.facts, copied.source))) return context;
+async function withStartedApp(context: DockerfileContext): Promise<DockerfileContext> {
+  const copied = copiedEntry(context.facts, await contextHints(context.facts));
+  if (!copied) return context;
+  if (copied.source !== undefined && !(await buildContextFile(context.facts, copied.source))) return context;
   try {
     const files = await sourceFiles(dirname(context.facts.file), copied.runtime);
     if (files === undefined) return context;
@@ -148,7 +169,8 @@ async function withPid1App(context: DockerfileContext): Promise<DockerfileContex
       if (bytes > MAX_SOURCE_BYTES) return context;
       sources.push({ text: await readFile(file, 'utf8') });
     }
-    return { ...context, pid1App: pid1AppFacts(copied.runtime, copied.entry, sources) };
+    const startedApp = startedAppFacts(copied.runtime, copied.entry, copied.pid1, sources);
+    return startedApp ? { ...context, startedApp } : context;
   } catch {
     return context; // not in this checkout, or unreadable: nothing to say
   }

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { appSettings } from '../app-config/settings.js';
 import { copiedEntry, dockerfileFacts } from '../dockerfile/facts.js';
-import { pid1AppFacts } from '../dockerfile/pid1-app.js';
+import { RUNTIMES, startedAppFacts } from '../dockerfile/started-app.js';
 import type { AppConfigRule, ContainerBudget } from '../lint/app-config-rule.js';
 import type { DockerfileRule } from '../lint/dockerfile-rule.js';
 import { type Finding, lintAppConfigs, lintDockerfiles, lintObjects, runRules } from '../lint/engine.js';
@@ -223,12 +223,18 @@ export function dockerfileRuleTester(
   const lint = (test: DockerfileCase) => {
     const facts = dockerfileFacts('Dockerfile', test.dockerfile) ?? assert.fail('fixture has no FROM');
     const script = test.script === undefined ? undefined : { file: 'entrypoint.sh', text: test.script };
-    // The build context's sources, as manifests/load.ts reads them for a `node <file>` image.
-    const entry = copiedEntry(facts);
-    const sources = Object.values(test.sources ?? {}).map((text) => ({ text }));
-    const pid1App = entry && test.sources ? pid1AppFacts(entry.runtime, entry.entry, sources) : undefined;
+    // The build context's sources, as manifests/load.ts reads them for the app the image starts.
+    const files = test.sources ?? {};
+    const packageJson = files['package.json'];
+    const npmStart = packageJson === undefined ? undefined : JSON.parse(packageJson).scripts?.start;
+    const entry = copiedEntry(facts, { goModule: 'go.mod' in files, ...(npmStart ? { npmStart } : {}) });
+    const sources = Object.entries(files)
+      .filter(([name]) => entry !== undefined && RUNTIMES[entry.runtime].sources.test(name))
+      .map(([, text]) => ({ text }));
+    const startedApp =
+      entry && test.sources ? startedAppFacts(entry.runtime, entry.entry, entry.pid1, sources) : undefined;
     return lintDockerfiles(
-      [{ facts, ...(script ? { script } : {}), ...(pid1App ? { pid1App } : {}) }],
+      [{ facts, ...(script ? { script } : {}), ...(startedApp ? { startedApp } : {}) }],
       [rule],
     );
   };

@@ -5,6 +5,10 @@ import { dockerfileSigtermUnhandled } from './dockerfile-sigterm-unhandled.js';
 /** robot-shop's cart service: node:14, the server copied in and started as PID 1. */
 const cart = 'FROM node:14\nWORKDIR /opt/server\nCOPY server.js /opt/server/\nCMD ["node", "server.js"]\n';
 const express = "const app = require('express')();\napp.listen(8080);\n";
+/** The Kubernetes dashboard's api: a Go binary built in one stage, run from scratch. */
+const go =
+  'FROM golang:1.24 AS builder\nCOPY . .\nRUN go build -o /dashboard-api .\nFROM scratch\nENTRYPOINT ["/dashboard-api"]\nCOPY --from=builder /dashboard-api /dashboard-api\n';
+const goServer = 'func main() { http.ListenAndServe(":8000", nil) }\n';
 
 describe('dockerfile-sigterm-unhandled', () => {
   dockerfileRuleTester(dockerfileSigtermUnhandled, {
@@ -28,9 +32,32 @@ describe('dockerfile-sigterm-unhandled', () => {
         sources: { 'server.js': express },
       },
       {
-        name: 'tini is PID 1 and passes SIGTERM on',
+        name: 'tini passes SIGTERM on to a server that handles it',
         dockerfile: cart.replace('CMD', 'ENTRYPOINT ["tini", "--"]\nCMD'),
-        sources: { 'server.js': express },
+        sources: { 'server.js': `${express}process.on('SIGTERM', () => server.close());\n` },
+      },
+      {
+        name: "npm start on Debian: dash keeps SIGTERM from the app (dockerfile-package-manager-pid1's finding)",
+        dockerfile: 'FROM node:20\nCOPY . .\nCMD ["npm", "start"]\n',
+        sources: { 'package.json': '{"scripts": {"start": "node server.js"}}', 'server.js': express },
+      },
+      {
+        name: 'a Go server that handles SIGTERM through os/signal',
+        dockerfile: go,
+        sources: {
+          'go.mod': 'module api\n',
+          'main.go': `import (\n  "net/http"\n  "os/signal"\n)\n${goServer}`,
+        },
+      },
+      {
+        name: "a shell from the system's directories is no Go binary (the dashboard's dev image)",
+        dockerfile: 'FROM golang:1.24\nCOPY . .\nENTRYPOINT ["/bin/sh", "-c", "go run ."]\n',
+        sources: { 'go.mod': 'module api\n', 'main.go': `import "net/http"\n${goServer}` },
+      },
+      {
+        name: 'a Go worker that serves nothing: no requests to cut',
+        dockerfile: go,
+        sources: { 'go.mod': 'module api\n', 'main.go': 'func main() { for { work() } }\n' },
       },
       { name: 'the entry file is not in the build context (built output)', dockerfile: cart },
       {
@@ -87,6 +114,44 @@ describe('dockerfile-sigterm-unhandled', () => {
             line: 4,
             messageId: 'sigtermDropped',
             data: { entry: '/recommendationservice/recommendation_server.py' },
+          },
+        ],
+      },
+      {
+        name: 'tini passes SIGTERM on and node, with no handler, exits at once',
+        dockerfile: cart.replace('CMD', 'ENTRYPOINT ["tini", "--"]\nCMD'),
+        sources: { 'server.js': express },
+        findings: [
+          {
+            line: 4,
+            messageId: 'exitsAtOnce',
+            data: { runtime: 'node', through: ' from tini, which passes it on,' },
+          },
+        ],
+      },
+      {
+        name: 'npm start on Alpine (hello-kubernetes): npm and busybox pass SIGTERM to node, which exits at once',
+        dockerfile: 'FROM node:16-alpine\nCOPY . .\nCMD ["npm", "start"]\n',
+        sources: { 'package.json': '{"scripts": {"start": "node server.js"}}', 'server.js': express },
+        findings: [
+          {
+            line: 3,
+            messageId: 'exitsAtOnce',
+            data: { entry: 'server.js' },
+            fix: /ENV NODE_OPTIONS="--import @lameduck\/node\/register"/,
+          },
+        ],
+      },
+      {
+        name: "a Go server with no signal handling (the Kubernetes dashboard's api): Go's runtime exits at once on SIGTERM",
+        dockerfile: go,
+        sources: { 'go.mod': 'module api\n', 'main.go': `import "net/http"\n${goServer}` },
+        findings: [
+          {
+            line: 5,
+            messageId: 'exitsAtOnce',
+            data: { runtime: 'go', entry: '/dashboard-api' },
+            fix: /signal\.NotifyContext.*server\.Shutdown/,
           },
         ],
       },

@@ -82,7 +82,13 @@ spec:
         dockerfileFor: () => ({
           facts:
             dockerfileFacts('web/Dockerfile', 'FROM node:14\nCMD ["node", "server.js"]\n') ?? assert.fail(),
-          pid1App: { runtime: 'node', entry: 'server.js', sourcesRead: 1, handlesSigterm: false },
+          startedApp: {
+            runtime: 'node',
+            entry: 'server.js',
+            pid1: true,
+            sourcesRead: 1,
+            handlesSigterm: false,
+          },
           via: 'name',
         }),
       },

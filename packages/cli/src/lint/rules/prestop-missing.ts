@@ -1,3 +1,4 @@
+import { sigtermDropped } from '../../dockerfile/started-app.js';
 import { acceptDelay } from '../../model/accept-delay.js';
 import { getString, type JsonObject } from '../../model/json.js';
 import { describeRange } from '../../model/parties.js';
@@ -15,7 +16,9 @@ import {
 function sigtermDroppedByImage(context: WorkloadContext, spec: JsonObject): boolean {
   const image = getString(spec, ['image']);
   if (image === undefined || spec.command !== undefined) return false;
-  return context.dockerfileFor(image)?.pid1App?.handlesSigterm === false;
+  const app = context.dockerfileFor(image)?.startedApp;
+  // An app that exits at once on SIGTERM keeps no listener open: it needs the preStop all the more.
+  return app !== undefined && sigtermDropped(app);
 }
 
 export const prestopMissing: Rule = {
