@@ -32,8 +32,11 @@ interface RuntimeTraits {
   /** Directories of installed packages, not the app's own code. */
   readonly skipped: ReadonlySet<string>;
   readonly handles: RegExp;
-  /** Sources that start a server, where the runtime runs workers as often (Go); absent: any app serves. */
-  readonly serves?: RegExp;
+  /**
+   * Sources that start a server. An app whose sources start none is a worker or a client (a load
+   * generator, a queue consumer): SIGTERM unhandled costs it the grace period, not a request.
+   */
+  readonly serves: RegExp;
 }
 
 export const RUNTIMES: Readonly<Record<Runtime, RuntimeTraits>> = {
@@ -45,6 +48,7 @@ export const RUNTIMES: Readonly<Record<Runtime, RuntimeTraits>> = {
     skipped: new Set(['node_modules', '.git']),
     handles:
       /\bSIGTERM\b|@godaddy\/terminus|\blightship\b|close-with-grace|http-graceful-shutdown|@lameduck\/node|enableShutdownHooks|fastify-graceful-shutdown/,
+    serves: /\.listen\(|\bcreateServer\(|\bexpress\b|\bfastify\b|\bkoa\b|@hapi\/|@nestjs\/|\bnew Server\(/,
   },
   python: {
     program: /^python(?:\d+(?:\.\d+)?)?$/,
@@ -54,6 +58,8 @@ export const RUNTIMES: Readonly<Record<Runtime, RuntimeTraits>> = {
     skipped: new Set(['.git', '.venv', 'venv', 'site-packages', '__pycache__', '.tox']),
     // Servers that drain on SIGTERM themselves: uvicorn, hypercorn, aiohttp's run_app, Twisted, gunicorn.
     handles: /\bSIGTERM\b|\buvicorn\b|\bhypercorn\b|\baiohttp\b|\btwisted\b|\bgunicorn\b|\bwaitress\b/,
+    serves:
+      /\b(?:Flask|Quart|FastAPI|Starlette|Sanic|Bottle)\(|\bweb\.Application\(|\bHTTPServer\b|\bserve_forever\b|\bgrpc\.(?:aio\.)?server\(|\b(?:uvicorn|hypercorn|waitress|gunicorn|tornado|falcon|django|cherrypy|twisted|connexion|pyramid|wsgiref|socketserver|aiohttp)\b|\.bind\(|\.listen\(/,
   },
   go: {
     // A Go binary is no interpreter by name: the image's own binary, from a Go module in the context,
@@ -77,7 +83,7 @@ export function runtimeOf(program: string): Runtime | undefined {
   return (Object.keys(RUNTIMES) as Runtime[]).find((runtime) => RUNTIMES[runtime].program.test(name));
 }
 
-/** What the sources say of the started app; undefined for a Go binary whose sources start no server (a worker). */
+/** What the sources say of the started app; undefined when they start no server (a worker, a client). */
 export function startedAppFacts(
   runtime: Runtime,
   entry: string,
@@ -85,7 +91,7 @@ export function startedAppFacts(
   sources: readonly { readonly text: string }[],
 ): StartedApp | undefined {
   const { handles, serves } = RUNTIMES[runtime];
-  if (serves && !sources.some(({ text }) => serves.test(text))) return undefined;
+  if (!sources.some(({ text }) => serves.test(text))) return undefined;
   return {
     runtime,
     entry,

@@ -55,6 +55,14 @@ describe('dockerfile-sigterm-unhandled', () => {
         sources: { 'go.mod': 'module api\n', 'main.go': `import "net/http"\n${goServer}` },
       },
       {
+        name: "a Python client that serves nothing (Dapr's hello-kubernetes python app, a loop posting orders): no request to cut",
+        dockerfile: 'FROM python:3.12-slim\nCOPY . /app\nWORKDIR /app\nCMD ["python", "app.py"]\n',
+        sources: {
+          'app.py':
+            'import requests, time\nwhile True:\n    requests.post(url, json=order)\n    time.sleep(1)\n',
+        },
+      },
+      {
         name: 'a Go worker that serves nothing: no requests to cut',
         dockerfile: go,
         sources: { 'go.mod': 'module api\n', 'main.go': 'func main() { for { work() } }\n' },
