@@ -169,6 +169,16 @@ const INIT = /^(?:tini|tini-static|dumb-init|docker-init|catatonit)$/;
 /** `npm start`, `npm run start`: npm 7+ passes SIGTERM on where the script's shell execs the app. */
 const NPM_START = /^(?:\S*\/)?npm$/;
 
+/** `scripts.start` of a package.json's text; undefined when it has none or is not JSON. */
+export function npmStartScript(packageJson: string): string | undefined {
+  try {
+    const start = (JSON.parse(packageJson) as { scripts?: { start?: unknown } } | null)?.scripts?.start;
+    return typeof start === 'string' ? start : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** What the build context adds to a Dockerfile's command: `npm start`'s script, a Go module beside it. */
 export interface BuildContextHints {
   /** package.json's `scripts.start`. */
@@ -184,7 +194,7 @@ export interface BuildContextHints {
  * `source` is where the build context has the entry file (none for a Go binary); undefined for any
  * other start.
  */
-export function copiedEntry(
+export function startedEntry(
   facts: DockerfileFacts,
   hints: BuildContextHints = {},
 ): { runtime: Runtime; entry: string; source?: string; pid1: boolean } | undefined {

@@ -11,10 +11,11 @@ import {
 } from '../app-config/settings.js';
 import {
   type BuildContextHints,
-  copiedEntry,
   copiedScript,
   type DockerfileContext,
   dockerfileFacts,
+  npmStartScript,
+  startedEntry,
 } from '../dockerfile/facts.js';
 import { RUNTIMES, type Runtime, startedAppFacts } from '../dockerfile/started-app.js';
 import { InputError } from '../output/errors.js';
@@ -136,15 +137,11 @@ async function sourceFiles(root: string, runtime: Runtime): Promise<string[] | u
 
 /** What the build context says beside the Dockerfile: `npm start`'s script, and whether it is a Go module. */
 async function contextHints(facts: DockerfileContext['facts']): Promise<BuildContextHints> {
-  const root = dirname(facts.file);
   const goModule = (await buildContextFile(facts, 'go.mod')) !== undefined;
-  try {
-    const manifest: unknown = JSON.parse(await readFile(join(root, 'package.json'), 'utf8'));
-    const start = (manifest as { scripts?: { start?: unknown } }).scripts?.start;
-    return { goModule, ...(typeof start === 'string' ? { npmStart: start } : {}) };
-  } catch {
-    return { goModule }; // no package.json, or not JSON: no script to follow
-  }
+  const manifest = await buildContextFile(facts, 'package.json');
+  const text = manifest ? await readFile(manifest.file, 'utf8').catch(() => undefined) : undefined;
+  const npmStart = text === undefined ? undefined : npmStartScript(text);
+  return { goModule, ...(npmStart !== undefined ? { npmStart } : {}) };
 }
 
 /**
@@ -154,7 +151,7 @@ async function contextHints(facts: DockerfileContext['facts']): Promise<BuildCon
  * to read whole.
  */
 async function withStartedApp(context: DockerfileContext): Promise<DockerfileContext> {
-  const copied = copiedEntry(context.facts, await contextHints(context.facts));
+  const copied = startedEntry(context.facts, await contextHints(context.facts));
   if (!copied) return context;
   if (copied.source !== undefined && !(await buildContextFile(context.facts, copied.source))) return context;
   try {

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { appSettings } from '../app-config/settings.js';
-import { copiedEntry, dockerfileFacts } from '../dockerfile/facts.js';
+import { dockerfileFacts, npmStartScript, startedEntry } from '../dockerfile/facts.js';
 import { RUNTIMES, startedAppFacts } from '../dockerfile/started-app.js';
 import type { AppConfigRule, ContainerBudget } from '../lint/app-config-rule.js';
 import type { DockerfileRule } from '../lint/dockerfile-rule.js';
@@ -226,8 +226,8 @@ export function dockerfileRuleTester(
     // The build context's sources, as manifests/load.ts reads them for the app the image starts.
     const files = test.sources ?? {};
     const packageJson = files['package.json'];
-    const npmStart = packageJson === undefined ? undefined : JSON.parse(packageJson).scripts?.start;
-    const entry = copiedEntry(facts, { goModule: 'go.mod' in files, ...(npmStart ? { npmStart } : {}) });
+    const npmStart = packageJson === undefined ? undefined : npmStartScript(packageJson);
+    const entry = startedEntry(facts, { goModule: 'go.mod' in files, ...(npmStart ? { npmStart } : {}) });
     const sources = Object.entries(files)
       .filter(([name]) => entry !== undefined && RUNTIMES[entry.runtime].sources.test(name))
       .map(([, text]) => ({ text }));
