@@ -69,10 +69,11 @@ export const RUNTIMES: Readonly<Record<Runtime, RuntimeTraits>> = {
     otherCode: /(?!)/,
     sources: /^(?!.*_test\.go$).*\.go$/,
     skipped: new Set(['.git', 'vendor', 'testdata', 'node_modules']),
-    // os/signal, or the frameworks that install its handler for the app (controller-runtime,
-    // client-go's apiserver, knative, fx) or a Shutdown the app calls when its context ends.
+    // os/signal or SIGTERM named, the frameworks that install the handler for the app
+    // (controller-runtime, the API server's library, knative, fx, Kratos, go-zero, go-micro,
+    // GoFrame), or a Shutdown the app calls or hands to a graceful wrapper.
     handles:
-      /"os\/signal"|SetupSignalHandler|SetupSignalContext|signals\.NewContext|go\.uber\.org\/fx|\.Shutdown\(|\.GracefulStop\(/,
+      /"os\/signal"|\bSIGTERM\b|SignalHandler|SetupSignalContext|signals\.NewContext|go\.uber\.org\/fx|go-kratos\/kratos|zeromicro\/go-zero|go-micro|gogf\/gf|\.Shutdown\b|\.GracefulStop\b/,
     serves: /ListenAndServe|\.Serve\(|\.RunTLS\(|\bgin\.(?:New|Default)\(|grpc\.NewServer\(/,
   },
 };

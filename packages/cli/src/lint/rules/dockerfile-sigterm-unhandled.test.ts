@@ -63,6 +63,15 @@ describe('dockerfile-sigterm-unhandled', () => {
         },
       },
       {
+        name: 'a Go server that hands its Shutdown to a graceful wrapper (ory/graceful), naming no signal itself',
+        dockerfile: go,
+        sources: {
+          'go.mod': 'module api\n',
+          'main.go':
+            'import "net/http"\nfunc main() { graceful.Graceful(server.ListenAndServe, server.Shutdown) }\n',
+        },
+      },
+      {
         name: 'a Go worker that serves nothing: no requests to cut',
         dockerfile: go,
         sources: { 'go.mod': 'module api\n', 'main.go': 'func main() { for { work() } }\n' },
