@@ -197,11 +197,16 @@ function portEvidence(port: Port, neighbours: ServingNeighbours): ServingEvidenc
   if (servesOnly) return { kind: 'not-serving', because: `port ${shown} serves ${servesOnly}` };
   if (retriedBy) return { kind: 'unknown', port: port.port, because: retriedBy };
   if (reachedOnlyBy) return { kind: 'not-serving', because: reachedOnlyBy };
-  // A port's name is evidence only where no Service in the input selects the pod (it lives in
-  // another repository): where Services do, and none routes to this port, it reaches no one
-  // through them (the operator's http port behind kube-rbac-proxy's https).
+  // A request-like name is no proof: controllers name their metrics and health port `http` too
+  // (Reloader). Where no Service in the input selects the pod, one may live in another repository:
+  // say so, at info. Where Services do and none routes here, the port reaches no one through them
+  // (the operator's http port behind kube-rbac-proxy's https).
   if (requestProtocolName(port.name) && neighbours.services.length === 0)
-    return { kind: 'serving', because: `its port ${port.port} is named ${port.name}` };
+    return {
+      kind: 'unknown',
+      port: port.port,
+      because: `if port ${port.port} (named ${port.name}) serves requests through a Service in another repository (none in the input selects the pod)`,
+    };
   return { kind: 'unknown', port: port.port };
 }
 

@@ -82,14 +82,29 @@ spec:
         ],
       },
       {
-        name: 'an HTTP port (named http): the 503 advice',
-        yaml: deployment().replace('- containerPort: 8080', '- {name: http, containerPort: 8080}'),
+        name: 'an HTTP port (named http) behind a Service: the 503 advice',
+        yaml:
+          deployment().replace('- containerPort: 8080', '- {name: http, containerPort: 8080}') +
+          '---\napiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  selector: {app: web}\n  ports: [{port: 80, targetPort: http}]\n',
         findings: [
           {
             line: 14,
             messageId: 'noProbe',
-            message: /counts as ready.*; it serves because its port 8080 is named http$/,
+            message:
+              /counts as ready.*; it serves because Service web routes its port 80 to container port http$/,
             fix: /^add a readinessProbe \(httpGet on the serving port\)/,
+          },
+        ],
+      },
+      {
+        name: "a port named http and no Service in the input (Reloader's metrics and liveness port): its name alone says it at info",
+        yaml: deployment().replace('- containerPort: 8080', '- {name: http, containerPort: 8080}'),
+        findings: [
+          {
+            line: 14,
+            severity: 'info',
+            messageId: 'mayServe',
+            message: /^if port 8080 \(named http\) serves requests through a Service in another repository/,
           },
         ],
       },
