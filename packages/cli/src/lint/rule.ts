@@ -7,8 +7,9 @@
 import { docsUrl } from '../links.js';
 import type { WorkloadAnalysis } from '../model/analyze.js';
 import type { Change } from '../model/changes.js';
+import { watchingRole } from '../model/controllers.js';
 import type { ClusterProfile } from '../model/guide-tables.js';
-import { getNumber, type JsonObject, type Path } from '../model/json.js';
+import { getNumber, getString, type JsonObject, type Path } from '../model/json.js';
 import type { KubeVersion } from '../model/kube-version.js';
 import type { Neighbours } from '../model/neighbours.js';
 import type { PreStopCoverage } from '../model/parties.js';
@@ -126,6 +127,25 @@ export function servingTerms(
 export function loneEndpoint(context: WorkloadContext): boolean {
   if ((getNumber(context.object, ['spec', 'replicas']) ?? 1) !== 1) return false;
   return context.kind === 'StatefulSet' || mainDataStore(context) !== undefined || singleHolder(context);
+}
+
+/**
+ * A controller kept to one replica by design: `strategy: Recreate` so that two never run at once, a
+ * role that lets it watch the API (model/controllers.ts), and nothing from outside the cluster in
+ * front of it (no Ingress, no LoadBalancer or NodePort Service), and no data of its own in the pod.
+ * Its Service carries metrics or a status API. Returns the role, for the message.
+ */
+export function singletonController(context: WorkloadContext): string | undefined {
+  const { object } = context;
+  if (context.kind !== 'Deployment' || (getNumber(object, ['spec', 'replicas']) ?? 1) !== 1) return undefined;
+  if (getString(object, ['spec', 'strategy', 'type']) !== 'Recreate' || context.ingresses.length > 0)
+    return undefined;
+  const outside = context.services.some((service) =>
+    ['LoadBalancer', 'NodePort'].includes(getString(service, ['spec', 'type']) ?? 'ClusterIP'),
+  );
+  // A server that keeps data in the pod (Prometheus watches the API for its targets) is no controller.
+  if (outside || dataKeeper(context) !== undefined || singleHolder(context)) return undefined;
+  return watchingRole(context.analysis.template, object, context.objectsOfKind);
 }
 
 /** The pod mounts a volume only one pod may hold (model/volumes.ts): no second pod stands in while it stops. */

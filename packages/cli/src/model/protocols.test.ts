@@ -35,6 +35,11 @@ describe('data stores and telemetry collectors', () => {
     assert.equal(dataStore(ports({ containerPort: 3306 })), 'MySQL');
     assert.equal(dataStore({ image: 'memcached:1.6', ports: [{ containerPort: 11211 }] }), undefined);
     assert.equal(dataStore({ image: 'shop/redis-client:1' }), undefined);
+    assert.equal(
+      dataStore({ image: 'public.ecr.aws/aws-dynamodb-local/aws-dynamodb-local:2.5.2' }),
+      'dynamodb-local',
+      "a vendor's prefix on the name (the AWS retail store's cart table)",
+    );
   });
 
   it('names an observability server that keeps its data in the pod, unless it is told to keep it elsewhere', () => {

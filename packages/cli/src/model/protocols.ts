@@ -76,9 +76,12 @@ export function nonHttpProbe(protocol: Extract<Protocol, { kind: 'other' }>): st
   return `tcpSocket on port ${protocol.port}${protocol.client ? `, or an exec of ${protocol.client}` : ''}`;
 }
 
-/** Images of servers that keep state and do not replicate by adding a replica. */
+/**
+ * Images of servers that keep state and do not replicate by adding a replica, by the last segment
+ * of the image's name, a vendor's prefix allowed (`aws-dynamodb-local`, `bitnami-redis`).
+ */
 const DATA_STORE_IMAGE =
-  /(?:^|\/)(?:postgres|postgresql|mysql|mariadb|redis|valkey|mongo|mongodb|kafka|cp-kafka|rabbitmq|cassandra|zookeeper|elasticsearch|opensearch|etcd|minio|dynamodb-local|nats)(?::|@|$)/;
+  /(?:^|[/_-])(?:postgres|postgresql|mysql|mariadb|redis|valkey|mongo|mongodb|kafka|cp-kafka|rabbitmq|cassandra|zookeeper|elasticsearch|opensearch|etcd|minio|dynamodb-local|nats)(?::|@|$)/;
 
 /**
  * The data store a container runs (a database, broker or cache with state), by its image or the
@@ -87,7 +90,7 @@ const DATA_STORE_IMAGE =
  */
 export function dataStore(container: JsonObject): string | undefined {
   const image = typeof container.image === 'string' ? container.image : '';
-  const named = DATA_STORE_IMAGE.exec(image)?.[0]?.replace(/^\/|[:@]$/g, '');
+  const named = DATA_STORE_IMAGE.exec(image)?.[0]?.replace(/^[/_-]|[:@]$/g, '');
   if (named) return named;
   const protocol = containerProtocol(container);
   return protocol.kind === 'other' && protocol.server !== 'memcached' ? protocol.server : undefined;

@@ -6,6 +6,17 @@ describe('rolling-update-unavailable', () => {
   ruleTester(rollingUpdateUnavailable, {
     valid: [
       {
+        name: 'Recreate on a controller of one that watches the API (external-dns): two must never run at once',
+        yaml:
+          deployment({
+            replicas: 1,
+            extra: '\n  strategy: {type: Recreate}',
+            podSpec: '\n      serviceAccountName: dns',
+          }) +
+          '---\napiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  selector: {app: web}\n  ports: [{port: 7979, targetPort: 8080}]\n' +
+          '---\napiVersion: v1\nkind: ServiceAccount\nmetadata: {name: dns}\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: external-dns}\nrules:\n  - {apiGroups: [""], resources: [services], verbs: [get, watch, list]}\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata: {name: external-dns}\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: external-dns}\nsubjects: [{kind: ServiceAccount, name: dns, namespace: default}]\n',
+      },
+      {
         name: 'Recreate on an in-memory Pushgateway of one: a second instance would hold half the pushed groups',
         yaml: `${deployment({ replicas: 1, extra: '\n  strategy: {type: Recreate}' }).replace('image: web:1', 'image: prom/pushgateway:v1.11.0')}---\napiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  selector: {app: web}\n  ports: [{port: 80, targetPort: 8080}]\n`,
       },

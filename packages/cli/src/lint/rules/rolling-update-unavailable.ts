@@ -1,6 +1,13 @@
 import { getNumber, getObject, getString } from '../../model/json.js';
 import { resolveRollingUpdate } from '../../model/rolling-update.js';
-import { DOCS_BASE, dataKeeper, type Rule, servingContainers, singleHolder } from '../rule.js';
+import {
+  DOCS_BASE,
+  dataKeeper,
+  type Rule,
+  servingContainers,
+  singleHolder,
+  singletonController,
+} from '../rule.js';
 
 export const rollingUpdateUnavailable: Rule = {
   id: 'rolling-update-unavailable',
@@ -29,6 +36,8 @@ export const rollingUpdateUnavailable: Rule = {
       // One data store: a second instance during a rollout would hold its own copy of the data (an
       // in-memory Pushgateway, Jaeger all-in-one): Recreate is the choice, single-replica speaks of the gap.
       if (replicas === 1 && dataKeeper(context) !== undefined) return [];
+      // A controller kept from running twice (external-dns, an operator): Recreate is its design.
+      if (singletonController(context) !== undefined) return [];
       return [
         {
           path: ['spec', 'strategy', 'type'],

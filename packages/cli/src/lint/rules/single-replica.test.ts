@@ -12,6 +12,16 @@ const scaledObject = (min: number) =>
 const v2 = `---\n${deployment({ replicas: 1 }).replace('name: web', 'name: web-v2')}`;
 const statefulSet = service + deployment({ replicas: 1 }).replace('kind: Deployment', 'kind: StatefulSet');
 
+/** A ServiceAccount `dns` that a ClusterRole lets watch the API (external-dns). */
+const watcher =
+  '---\napiVersion: v1\nkind: ServiceAccount\nmetadata: {name: dns}\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: external-dns}\nrules:\n  - {apiGroups: [""], resources: [services], verbs: [get, watch, list]}\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata: {name: external-dns}\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: external-dns}\nsubjects: [{kind: ServiceAccount, name: dns, namespace: default}]\n';
+/** One replica kept from running twice, under that account. */
+const singleton = deployment({
+  replicas: 1,
+  extra: '\n  strategy: {type: Recreate}',
+  podSpec: '\n      serviceAccountName: dns',
+});
+
 describe('single-replica', () => {
   ruleTester(singleReplica, {
     valid: [
@@ -69,6 +79,23 @@ describe('single-replica', () => {
               /^only the API server calls Service web, for APIService v1beta1\.metrics\.k8s\.io, whose clients ask again/,
           },
         ],
+      },
+      {
+        name: 'a controller kept to one replica by design (external-dns: Recreate, a role that watches the API): info',
+        yaml: service + singleton + watcher,
+        findings: [
+          {
+            line: 13,
+            severity: 'info',
+            messageId: 'singletonController',
+            data: { role: 'ClusterRole external-dns' },
+          },
+        ],
+      },
+      {
+        name: 'the same without the watching role is no controller: a Recreate web app of one still gets the warning',
+        yaml: service + singleton,
+        findings: [{ line: 13, messageId: 'evictionOutage' }],
       },
       {
         name: 'one replica behind a Service',

@@ -9,6 +9,7 @@ import {
   servingContainers,
   servingTerms,
   singleHolder,
+  singletonController,
   type WorkloadContext,
 } from '../rule.js';
 
@@ -79,6 +80,8 @@ export const singleReplica: Rule = {
       'with one replica every eviction or node drain (which does not wait for a replacement) leaves the Service with no endpoint: an outage',
     mayServe:
       '{evidence}: with one replica every eviction or node drain leaves it with no endpoint while the replacement starts',
+    singletonController:
+      'a controller kept to one replica by design (strategy: Recreate; {role} lets it watch the API): each restart, eviction or node drain leaves its Service with no endpoint until it is back',
     development:
       'one replica in {environment}, a development environment by its name: wherever it serves users, every eviction or node drain leaves the Service with no endpoint',
   },
@@ -91,6 +94,17 @@ export const singleReplica: Rule = {
     const replicas = getNumber(context.object, ['spec', 'replicas']) ?? 1;
     if (replicas !== 1) return [];
     if ((autoscaledMinimum(context) ?? 1) >= 2 || siblingReplicas(context) >= 1) return [];
+    const role = singletonController(context);
+    if (role !== undefined)
+      return [
+        {
+          path: ['spec', 'replicas'],
+          messageId: 'singletonController',
+          severity: 'info',
+          data: { role },
+          fix: 'if it elects a leader, replicas: 2 (a standby takes over); otherwise keep it single and restart it in a maintenance window',
+        },
+      ];
     if (context.environment !== undefined)
       return [
         {
