@@ -66,7 +66,7 @@ describe('hostile charts', () => {
   it('a forged # Source: comment that leaves the chart reads nothing outside it', async () => {
     const chart = await writeHelmChart(await scratch(), {
       'templates/pod.yaml':
-        '# Source: demo/../secret.yaml\napiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  containers: [{name: web, image: web:1, ports: [{name: http, containerPort: 80}]}]\n',
+        '# Source: demo/../secret.yaml\napiVersion: v1\nkind: Pod\nmetadata:\n  name: web\n  labels: {app: web}\nspec:\n  containers: [{name: web, image: web:1, ports: [{name: http, containerPort: 80}]}]\n---\napiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  selector: {app: web}\n  ports: [{port: 80, targetPort: http}]\n',
     });
     await writeFile(join(dirname(chart), 'secret.yaml'), 'SECRET-TOKEN\n'.repeat(30));
     const run = await runCli(['lint', chart]);
