@@ -487,7 +487,11 @@ describe('the lab against a real Kubernetes, claim by claim', { timeout: 1_500_0
         const endpoint = slices.flatMap((s) => s.endpoints ?? []).find((e) => e.addresses.includes(ip));
         return endpoint === undefined || endpoint.conditions.ready === false;
       };
-      assert.equal(await inRules(), true, 'the pod is in the nat rules before deletion');
+      // kube-proxy writes a new endpoint at its next sync, which may come just after the pods are ready.
+      let listed = await inRules();
+      for (const until = Date.now() + 15_000; !listed && Date.now() < until; listed = await inRules())
+        await sleep(200);
+      assert.equal(listed, true, 'the pod is in the nat rules before deletion');
       const start = Date.now();
       await kubectl(['-n', namespace.name, 'delete', 'pod', victim.metadata.name, '--wait=false']);
       let sliceAt: number | undefined;
