@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { createStyle } from '../output/style.js';
 import type { LifecycleEvent, Recording, RequestRecord } from '../recording/records.js';
 import { buildReport, largestFailureWindow, type RunSetup } from './build.js';
-import { causeOf } from './diagnose.js';
+import { causeOf, diagnose } from './diagnose.js';
 import { replicaLifecycles } from './lifecycle.js';
 import { renderReportText } from './text.js';
 import { parseThresholds } from './thresholds.js';
@@ -180,6 +180,28 @@ describe('report', () => {
     assert.equal(
       causeOf(failed(1500, { errorClass: 'proxy-503', error: 'no-endpoints' }), replicas),
       'no-endpoints',
+    );
+  });
+
+  it('asks for a preStop beside the keep-alive race when the preStop is shorter than propagation', () => {
+    const replicas = replicaLifecycles(events);
+    const raced = [failed(1000, { errorClass: 'eof-reused', reused: true })];
+    const advice = (preStopSeconds: number, measured?: { seconds: number; basis: string }) =>
+      diagnose({
+        requests: raced,
+        replicas,
+        preStopSeconds,
+        ...(measured && { measuredPreStop: measured }),
+      })[0]?.advice ?? '';
+    // The ingress let go 2.4 s after termination: 3 s plus 2 s.
+    assert.match(
+      advice(0),
+      /Connection: close.*; and add or lengthen the preStop sleep to at least 5 s: the slowest data plane here took 2\.4 s/,
+    );
+    assert.doesNotMatch(advice(5), /preStop sleep/, 'a preStop that covers propagation is not the cause');
+    assert.match(
+      advice(0, { seconds: 3, basis: 'measured' }),
+      /; and add or lengthen the preStop sleep to at least 3 s: measured$/,
     );
   });
 

@@ -132,29 +132,21 @@ function explain(cause: Cause, input: DiagnosisInput): { message: string; advice
   switch (cause) {
     case 'stale-endpoint': {
       const current = input.preStopSeconds === undefined ? '' : ` (preStop now: ${input.preStopSeconds} s)`;
-      const message = `new connections reached replicas that had already stopped listening, before the data plane removed them: the app closed before endpoint propagation finished${current}`;
-      if (input.measuredPreStop) {
-        return {
-          message,
-          advice: `add or lengthen the preStop sleep to at least ${input.measuredPreStop.seconds} s: ${input.measuredPreStop.basis}`,
-        };
-      }
-      const slowest = slowestPropagationSeconds(input.replicas);
-      const suggestion = slowest === undefined ? undefined : Math.ceil(slowest) + 2;
       return {
-        message,
-        advice:
-          suggestion === undefined
-            ? 'add a preStop sleep longer than endpoint propagation'
-            : `add or lengthen the preStop sleep to at least ${suggestion} s: the slowest data plane here took ${slowest?.toFixed(1)} s to stop routing to a terminating replica`,
+        message: `new connections reached replicas that had already stopped listening, before the data plane removed them: the app closed before endpoint propagation finished${current}`,
+        advice: preStopAdvice(input)?.text ?? 'add a preStop sleep longer than endpoint propagation',
       };
     }
-    case 'keepalive-race':
+    case 'keepalive-race': {
+      // Routing that has let go of a replica sends nothing more on its kept-alive connections, so a
+      // preStop shorter than propagation is part of this race too.
+      const preStop = preStopAdvice(input);
+      const short = preStop !== undefined && (input.preStopSeconds ?? 0) < preStop.seconds;
       return {
         message: 'a kept-alive connection was closed by the app just as a request went out on it',
-        advice:
-          "on SIGTERM, close idle keep-alive connections and answer in-flight requests with `Connection: close` (the lameduck library does both); keep the app idle timeout above the proxy's",
+        advice: `on SIGTERM, close idle keep-alive connections and answer in-flight requests with \`Connection: close\` (the lameduck library does both); keep the app idle timeout above the proxy's${short ? `; and ${preStop.text}` : ''}`,
       };
+    }
     case 'upstream-keepalive-outlives-app':
       return {
         message:
@@ -193,6 +185,21 @@ function explain(cause: Cause, input: DiagnosisInput): { message: string; advice
         advice: 'inspect the per-request records (--format json) around the failure window',
       };
   }
+}
+
+/** The preStop the measurements (verify) or the slowest data plane (lab) call for, with its basis. */
+function preStopAdvice(input: DiagnosisInput): { seconds: number; text: string } | undefined {
+  if (input.measuredPreStop) {
+    const { seconds, basis } = input.measuredPreStop;
+    return { seconds, text: `add or lengthen the preStop sleep to at least ${seconds} s: ${basis}` };
+  }
+  const slowest = slowestPropagationSeconds(input.replicas);
+  if (slowest === undefined) return undefined;
+  const seconds = Math.ceil(slowest) + 2;
+  return {
+    seconds,
+    text: `add or lengthen the preStop sleep to at least ${seconds} s: the slowest data plane here took ${slowest.toFixed(1)} s to stop routing to a terminating replica`,
+  };
 }
 
 /** The longest time, over replicas and data planes, from termination to removal from routing. */
