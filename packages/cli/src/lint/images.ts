@@ -1,7 +1,9 @@
 /**
  * Which Dockerfile builds a container's image: the config file's `images` map, else a
  * skaffold.yaml artifact, else a unique name match (the image's last path segment equals the
- * directory of exactly one Dockerfile), else the only Dockerfile and the only workload of the input.
+ * directory of exactly one Dockerfile), else a unique suffix match (`rs-cart` or `hello-k8s-node`
+ * built from `cart/` or `node/`: a project prefix on every image), else the only Dockerfile and the
+ * only workload of the input.
  * The link is named in the findings that use it.
  */
 import { dirname, join, normalize } from 'node:path';
@@ -15,7 +17,7 @@ export interface ImageLink {
   readonly facts: DockerfileFacts;
   /** What the build context says of the app the image starts as PID 1 (dockerfile/started-app.ts). */
   readonly startedApp?: StartedApp;
-  readonly via: 'config' | 'skaffold' | 'name' | 'only';
+  readonly via: 'config' | 'skaffold' | 'name' | 'suffix' | 'only';
   /** For `only`: the directory holding both the Dockerfile and the workload. */
   readonly within?: string;
 }
@@ -100,9 +102,19 @@ export function imageLinker(
     if (fromSkaffold !== undefined) {
       return linked(byPath.get(fromSkaffold), 'skaffold');
     }
-    const last = name.split('/').pop();
-    const matches = dockerfiles.filter(({ facts }) => dirname(facts.file).split('/').pop() === last);
+    const last = name.split('/').pop() ?? '';
+    const directory = ({ facts }: DockerfileContext) => dirname(facts.file).split('/').pop() ?? '';
+    const matches = dockerfiles.filter((context) => directory(context) === last);
     if (matches.length === 1) return linked(matches[0], 'name');
+    // Only where no directory has the whole name: a name match that is ambiguous stays unlinked.
+    const suffixed =
+      matches.length === 0
+        ? dockerfiles.filter((context) => {
+            const dir = directory(context);
+            return dir.length >= 3 && (last.endsWith(`-${dir}`) || last.endsWith(`_${dir}`));
+          })
+        : [];
+    if (suffixed.length === 1) return linked(suffixed[0], 'suffix');
     return only && only.image === image ? only.link : undefined;
   };
 }
@@ -155,6 +167,7 @@ export function linkReason(link: ImageLink): string {
     config: 'the images map of .lameduck.yaml',
     skaffold: 'skaffold.yaml',
     name: 'its directory name',
+    suffix: 'its directory name, which ends the image name',
   }[link.via];
   return `linked by ${how}`;
 }
