@@ -1,7 +1,7 @@
 /** Rules over a Dockerfile's final stage and the entrypoint script it copies in. */
 import type { DockerfileContext, DockerfileFacts } from '../dockerfile/facts.js';
 import type { RuleMessage } from './messages.js';
-import type { RuleMeta } from './rule.js';
+import type { RuleMeta, Severity } from './rule.js';
 
 export interface DockerfileFinding extends RuleMessage {
   /** The file the finding is in, when not the Dockerfile (the entrypoint script). */
@@ -9,6 +9,8 @@ export interface DockerfileFinding extends RuleMessage {
   readonly line: number;
   readonly column: number;
   readonly fix: string;
+  /** Lower than the rule's severity when what the image starts serves no request. */
+  readonly severity?: Severity;
 }
 
 export interface DockerfileRule extends RuleMeta {

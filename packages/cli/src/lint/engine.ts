@@ -194,6 +194,8 @@ export function lintObjects(
 /** A finding of a file rule (Dockerfile, script, app config): placed by line, not by object path. */
 interface FileFinding extends RuleMessage {
   readonly file?: string;
+  /** Lower than the rule's severity when what the file starts serves no request. */
+  readonly severity?: Severity;
   readonly line: number;
   readonly column?: number;
   readonly fix: string;
@@ -225,7 +227,7 @@ function lintFiles<C>(
         said.add(key);
         findings.push({
           rule: rule.id,
-          severity,
+          severity: weaker(severity, found.severity),
           file,
           line: found.line,
           column: found.column ?? 1,

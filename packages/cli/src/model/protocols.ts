@@ -167,6 +167,22 @@ export function metricsExporter(container: JsonObject): string | undefined {
   return EXPORTER_IMAGE.exec(image)?.[1];
 }
 
+/** Load-testing tools: they send requests and serve none. */
+const LOAD_GENERATOR = /^(?:locust|k6|artillery|vegeta|hey|wrk2?|siege|jmeter|gatling|fortio)$/;
+
+/**
+ * The load generator a command line starts (`locust --host=...`, `python -m locust`, `exec k6 run`),
+ * or undefined: a stop that waits for SIGKILL costs it its grace period, and no one a request.
+ */
+export function loadGenerator(command: readonly string[]): string | undefined {
+  const words = command.flatMap((part) => part.trim().split(/\s+/)).filter((word) => !/^\w+=/.test(word));
+  const [first = '', second, third] = words[0] === 'exec' ? words.slice(1) : words;
+  const program =
+    /^python(?:\d+(?:\.\d+)?)?$/.test(first.split('/').pop() ?? '') && second === '-m' ? third : first;
+  const name = program?.split('/').pop() ?? '';
+  return LOAD_GENERATOR.test(name) ? name : undefined;
+}
+
 /**
  * Sidecars the app needs while it drains: database proxies, proxies in front of or behind it,
  * secret agents. (istio-proxy has its own rule; log shippers and metrics agents lose no request.)

@@ -208,7 +208,7 @@ function fileRuleTester<
         assert.equal(findings[i]?.file, expectedFile(test, expected));
         assert.equal(findings[i]?.line, expected.line);
         assertMessage(rule, findings[i], expected);
-        assert.equal(findings[i]?.severity, rule.severity);
+        assert.equal(findings[i]?.severity, expected.severity ?? rule.severity);
         assertFix(findings[i]?.fix, expected.fix);
       });
       afterFindings(test, findings);

@@ -125,6 +125,26 @@ describe('dockerfile-shell-form', () => {
           },
         ],
       },
+      {
+        name: 'a load generator started by a shell (locust, as bank-of-anthos runs it): said at info, it serves no request',
+        dockerfile:
+          'FROM python:3.12-slim\nENTRYPOINT locust --host="http://$FRONTEND_ADDR" --headless --users="$USERS" 2>&1\n',
+        findings: [
+          {
+            line: 2,
+            severity: 'info',
+            messageId: 'loadGenerator',
+            data: { program: 'locust' },
+            message: /a load generator serves no request, so each stop costs only that wait$/,
+          },
+        ],
+      },
+      {
+        name: 'python -m locust is the same load generator',
+        dockerfile:
+          'FROM python:3.12-slim\nCMD LOCUST_USERS=5 python3 -m locust -f locustfile.py --headless\n',
+        findings: [{ line: 2, severity: 'info', messageId: 'loadGenerator', data: { program: 'locust' } }],
+      },
     ],
   });
 });

@@ -1,4 +1,5 @@
 import { type ProcessInstruction, startedProcess } from '../../dockerfile/facts.js';
+import { loadGenerator } from '../../model/protocols.js';
 import { PIPELINE, withoutQuotes } from '../../model/shells.js';
 import { shellScript, sigtermLostBecause } from '../../model/sigterm-path.js';
 import type { DockerfileFinding, DockerfileRule } from '../dockerfile-rule.js';
@@ -65,6 +66,8 @@ export const dockerfileShellForm: DockerfileRule = {
       '{keyword} {argv} starts a shell as PID 1 itself: {reason}, so the app is SIGKILLed at the end of the grace period and in-flight requests are cut',
     shellIsPid1:
       '{keyword} {command} runs as /bin/sh -c "{command}", PID 1: {reason}, so the app is SIGKILLed at the end of the grace period and in-flight requests are cut',
+    loadGenerator:
+      '{keyword} {command} runs as /bin/sh -c "{command}", PID 1: {reason}, so {program} is SIGKILLed at the end of the grace period; a load generator serves no request, so each stop costs only that wait',
   },
   check({ facts }) {
     const process = startedProcess(facts);
@@ -73,12 +76,18 @@ export const dockerfileShellForm: DockerfileRule = {
     const command = process.argv[0] ?? '';
     const reason = sigtermLostBecause(['/bin/sh', '-c', command], facts.baseImage);
     if (reason === undefined) return [];
+    const program = loadGenerator([command]);
     return [
       {
         line: process.line,
         column: process.column,
-        messageId: 'shellIsPid1',
-        data: { keyword: process.keyword, command, reason },
+        ...(program
+          ? {
+              messageId: 'loadGenerator',
+              severity: 'info' as const,
+              data: { keyword: process.keyword, command, reason, program },
+            }
+          : { messageId: 'shellIsPid1', data: { keyword: process.keyword, command, reason } }),
         fix: `${execHint(process.keyword, command)}${isNodeApp(facts.baseImage, [command]) ? `; ${PRELOAD_ADVICE}` : ''}`,
       },
     ];
