@@ -6,7 +6,7 @@
 
 import { posix } from 'node:path';
 import { DockerfileParser, type From, type Instruction, type JSONInstruction } from 'dockerfile-ast';
-import { npmReachesApp } from '../model/sigterm-path.js';
+import { npmReachesApp, sigtermLostBecause } from '../model/sigterm-path.js';
 import { RUNTIMES, type Runtime, runtimeOf, type StartedApp } from './started-app.js';
 
 export interface Located {
@@ -137,6 +137,19 @@ export function dockerfileFacts(file: string, text: string): DockerfileFacts | u
 /** The process the container starts, as argv, and the instruction that sets it. */
 export function startedProcess(facts: DockerfileFacts): ProcessInstruction | undefined {
   return facts.entrypoint ?? facts.cmd;
+}
+
+/**
+ * Why SIGTERM never reaches the app the image starts, where the Dockerfile says so for certain (a
+ * shell that stays PID 1, such as dash or one running a pipeline; a package manager that keeps it);
+ * undefined when it arrives, or when the shell's kind is unknown.
+ */
+export function sigtermKeptFromApp(facts: DockerfileFacts): string | undefined {
+  const process = startedProcess(facts);
+  if (process === undefined) return undefined;
+  const argv = process.form === 'shell' ? ['/bin/sh', '-c', process.argv[0] ?? ''] : process.argv;
+  const reason = sigtermLostBecause(argv, facts.baseImage);
+  return reason?.startsWith('unless ') ? undefined : reason;
 }
 
 /**

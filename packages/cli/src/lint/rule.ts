@@ -118,15 +118,31 @@ export function servingTerms(
 
 /**
  * A single replica that no other pod stands in for while it stops: a StatefulSet of one (its
- * replacement starts only after it is gone), a database or broker of one, or a pod on a volume only
- * one pod may hold (its replacement waits for the volume). Routing has nowhere else to send its
+ * replacement starts only after it is gone), a database or broker of one, or a pod whose replacement
+ * waits for its volume (soleHolder). Routing has nowhere else to send its
  * requests, so a preStop only delays the restart and a readiness probe has nothing to steer;
  * single-replica speaks about that window. (Any other Recreate Deployment of one is
  * rolling-update-unavailable's, whose fix makes a second pod stand in, and then the preStop matters.)
  */
 export function loneEndpoint(context: WorkloadContext): boolean {
   if ((getNumber(context.object, ['spec', 'replicas']) ?? 1) !== 1) return false;
-  return context.kind === 'StatefulSet' || mainDataStore(context) !== undefined || singleHolder(context);
+  return (
+    context.kind === 'StatefulSet' ||
+    mainDataStore(context) !== undefined ||
+    soleHolder(context) ||
+    recreateByDesign(context)
+  );
+}
+
+/**
+ * A Recreate Deployment of one whose Recreate is its design, not a bug rolling-update-unavailable
+ * would fix: a singleton controller, or a server that keeps its data in the pod. No pod runs beside it.
+ */
+function recreateByDesign(context: WorkloadContext): boolean {
+  return (
+    getString(context.object, ['spec', 'strategy', 'type']) === 'Recreate' &&
+    (singletonController(context) !== undefined || dataKeeper(context) !== undefined)
+  );
 }
 
 /**
@@ -148,9 +164,25 @@ export function singletonController(context: WorkloadContext): string | undefine
   return watchingRole(context.analysis.template, object, context.objectsOfKind);
 }
 
-/** The pod mounts a volume only one pod may hold (model/volumes.ts): no second pod stands in while it stops. */
+/** The pod mounts a volume one pod or one node holds (model/volumes.ts): a second replica is no shield from a node drain. */
 export function singleHolder(context: WorkloadContext): boolean {
   return singleHolderClaim(context.analysis.template, context.object, context) !== undefined;
+}
+
+/**
+ * No pod of the workload runs beside this one while it stops: its claim is ReadWriteOncePod, or
+ * ReadWriteOnce under Recreate. A ReadWriteOnce claim under a rolling update is no such proof: the
+ * surge pod on the same node mounts it and takes traffic (Mastodon's web pod shares its claims
+ * with Sidekiq), and the old pod then needs its preStop.
+ */
+export function soleHolder(context: WorkloadContext): boolean {
+  const claim = singleHolderClaim(context.analysis.template, context.object, context);
+  if (claim === undefined) return false;
+  return (
+    claim.heldBy === 'pod' ||
+    context.kind !== 'Deployment' ||
+    getString(context.object, ['spec', 'strategy', 'type']) === 'Recreate'
+  );
 }
 
 /** The database or broker the workload's main containers run (model/protocols.ts), if any. */

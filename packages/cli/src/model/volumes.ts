@@ -1,8 +1,10 @@
 /**
- * Volumes that only one pod may hold: a PersistentVolumeClaim with access mode ReadWriteOnce (one
- * node) or ReadWriteOncePod (one pod). A second pod of the workload waits for it: a surge hangs
- * until the old pod is gone, and a second replica never starts, so such a workload restarts with a
- * gap whatever its strategy says (Prometheus' server on its database volume).
+ * Volumes that one pod, or the pods of one node, may hold: a PersistentVolumeClaim with access mode
+ * ReadWriteOncePod (one pod) or ReadWriteOnce (one node). A second pod of the workload on another
+ * node waits for it, so a second replica gives no protection from a node drain. ReadWriteOnce is one
+ * node, not one pod: "ReadWriteOnce access mode still can allow multiple pods to access the volume
+ * when the pods are running on the same node" (Kubernetes, Persistent Volumes, access modes), so a
+ * rolling update's surge pod beside the old one mounts it and takes traffic.
  */
 import { getIn, getString, type JsonObject } from './json.js';
 import { type Neighbours, namespaceOf } from './neighbours.js';
@@ -10,28 +12,36 @@ import type { PodTemplate } from './workloads.js';
 
 const SINGLE_HOLDER = new Set(['ReadWriteOnce', 'ReadWriteOncePod']);
 
-/** The name of a claim the pod mounts that only one pod can hold, as the input declares it; else undefined. */
+export interface HeldClaim {
+  readonly name: string;
+  /** Who may mount it: one pod (ReadWriteOncePod only), or the pods of one node. */
+  readonly heldBy: 'pod' | 'node';
+}
+
+/** A claim the pod mounts that one pod or one node holds, as the input declares it; else undefined. */
 export function singleHolderClaim(
   template: PodTemplate,
   workload: JsonObject,
   neighbours: Pick<Neighbours, 'objectsOfKind'>,
-): string | undefined {
+): HeldClaim | undefined {
   const volumes = getIn(template, ['spec', 'volumes']);
   const claims = (Array.isArray(volumes) ? volumes : []).flatMap((volume) => {
     const name = getString(volume, ['persistentVolumeClaim', 'claimName']);
     return name === undefined ? [] : [name];
   });
   const namespace = namespaceOf(workload);
-  return claims.find((name) =>
-    neighbours.objectsOfKind('PersistentVolumeClaim').some((claim) => {
+  for (const name of claims) {
+    for (const claim of neighbours.objectsOfKind('PersistentVolumeClaim')) {
       const modes = getIn(claim, ['spec', 'accessModes']);
-      return (
+      if (
         getString(claim, ['metadata', 'name']) === name &&
         namespaceOf(claim) === namespace &&
         Array.isArray(modes) &&
         modes.length > 0 &&
         modes.every((mode) => typeof mode === 'string' && SINGLE_HOLDER.has(mode))
-      );
-    }),
-  );
+      )
+        return { name, heldBy: modes.every((mode) => mode === 'ReadWriteOncePod') ? 'pod' : 'node' };
+    }
+  }
+  return undefined;
 }

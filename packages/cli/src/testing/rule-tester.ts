@@ -168,6 +168,16 @@ spec:
 `;
 }
 
+/** A ServiceAccount `dns` that a ClusterRole lets watch the API (external-dns). */
+export const watcher =
+  '---\napiVersion: v1\nkind: ServiceAccount\nmetadata: {name: dns}\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: external-dns}\nrules:\n  - {apiGroups: [""], resources: [services], verbs: [get, watch, list]}\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata: {name: external-dns}\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: external-dns}\nsubjects: [{kind: ServiceAccount, name: dns, namespace: default}]\n';
+/** One replica kept from running twice, under that account. */
+export const singleton = deployment({
+  replicas: 1,
+  extra: '\n  strategy: {type: Recreate}',
+  podSpec: '\n      serviceAccountName: dns',
+});
+
 export interface DockerfileCase {
   readonly name: string;
   readonly dockerfile: string;

@@ -11,6 +11,12 @@ describe('grace-period-exceeded', () => {
   ruleTester(gracePeriodExceeded, {
     valid: [
       {
+        name: 'grace 0 and no preStop on a port-less pause container (a placeholder preempted at once): no hook uses the grace',
+        yaml: deployment({ podSpec: grace(0) })
+          .replace('image: web:1', 'image: registry.k8s.io/pause:3.10')
+          .replace(/\n\s+ports:\n\s+- containerPort: 8080/, ''),
+      },
+      {
         name: "the guide's complete configuration",
         yaml: readFileSync(`${repoRoot}examples/guide/deployment.yaml`, 'utf8'),
       },

@@ -19,7 +19,9 @@ export const gracePeriodExceeded: Rule = {
     return context.analysis.containers.flatMap(({ container, budget }): RuleFinding[] => {
       if (container.role !== 'main' || budget.sigkillAt === undefined) return [];
       const grace = budget.graceSeconds;
-      if (budget.floorApplied) {
+      // A grace below the 2 s floor with no hook is a choice (a pause container preempted at once),
+      // judged below by the drain like any other grace.
+      if (budget.floorApplied && budget.preStop.kind !== 'none') {
         return [
           {
             path: spec,

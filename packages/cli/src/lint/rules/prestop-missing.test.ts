@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe } from 'node:test';
 import { dockerfileFacts } from '../../dockerfile/facts.js';
-import { deployment, ruleTester } from '../../testing/rule-tester.js';
+import { deployment, ruleTester, singleton, watcher } from '../../testing/rule-tester.js';
 import { prestopMissing } from './prestop-missing.js';
 
 /** A Service in front of the fixture's pods (app: web): its ports as written, and other spec lines. */
@@ -77,7 +77,29 @@ spec:
         yaml: `${deployment({ container: '\n          args: ["--shutdown-delay-duration=15s"]' })}${service('metrics-server', '{name: https, port: 443, targetPort: 8080}')}`,
       },
       {
-        name: 'the image starts node as PID 1 with no SIGTERM handler: it never sees SIGTERM (dockerfile-sigterm-unhandled speaks)',
+        name: 'a controller kept to one replica by design (Recreate, a role that watches the API) behind a status Service: no pod runs beside it',
+        yaml: `${singleton}${watcher}${service('dns', '{name: http, port: 7979, targetPort: 8080}')}`,
+      },
+      {
+        name: 'an in-memory Pushgateway of one under Recreate: no pod runs beside it',
+        yaml: `${deployment({ replicas: 1, extra: '\n  strategy: {type: Recreate}' }).replace('image: web:1', 'image: prom/pushgateway:v1.11.0')}${service('web', '{port: 80, targetPort: 8080}')}`,
+      },
+      {
+        name: 'one pod on a ReadWriteOnce claim under Recreate: no pod runs beside it, so none stands in',
+        yaml: `${deployment({ replicas: 1, extra: '\n  strategy: {type: Recreate}', podSpec: '\n      volumes: [{name: data, persistentVolumeClaim: {claimName: data}}]' })}---\napiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: data}\nspec:\n  accessModes: [ReadWriteOnce]\n${service('web', '{port: 80, targetPort: 8080}')}`,
+      },
+      {
+        name: 'a port named for health checks (http-healthz) that only the liveness probe reaches',
+        yaml: deployment().replace('- containerPort: 8080', '- {name: http-healthz, containerPort: 9403}'),
+      },
+      {
+        name: 'a CronJob',
+        yaml: 'apiVersion: batch/v1\nkind: CronJob\nmetadata: {name: c}\nspec:\n  jobTemplate:\n    spec:\n      template:\n        spec:\n          containers: [{name: c, image: c:1, ports: [{name: http, containerPort: 80}]}]\n',
+      },
+    ],
+    invalid: [
+      {
+        name: 'the image starts node as PID 1 with no SIGTERM handler: it serves until SIGKILL; at info, the preStop for after the fix',
         yaml: `${deployment()}${service('web', '{port: 80, targetPort: 8080}')}`,
         dockerfileFor: () => ({
           facts:
@@ -91,21 +113,44 @@ spec:
           },
           via: 'name',
         }),
+        findings: [
+          {
+            line: 14,
+            severity: 'info',
+            messageId: 'sigtermNeverArrives',
+            data: {
+              reason:
+                'web/Dockerfile: server.js runs as PID 1 with no SIGTERM handler, and the kernel drops SIGTERM for it',
+            },
+          },
+        ],
       },
       {
-        name: 'one pod on a ReadWriteOnce claim: its replacement waits for the volume, so no pod stands in',
+        name: "the image's shell-form CMD keeps dash as PID 1 (ewolff's Spring services on a Debian JRE): at info",
+        yaml: `${deployment()}${service('web', '{port: 80, targetPort: 8080}')}`,
+        dockerfileFor: () => ({
+          facts:
+            dockerfileFacts(
+              'web/Dockerfile',
+              'FROM openjdk:11.0.2-jre-slim\nCMD /usr/bin/java -Xmx400m -jar app.jar\n',
+            ) ?? assert.fail(),
+          via: 'name',
+        }),
+        findings: [
+          {
+            line: 14,
+            severity: 'info',
+            messageId: 'sigtermNeverArrives',
+            message:
+              /^SIGTERM does not reach the app in app \(web\/Dockerfile: \/bin\/sh is dash in openjdk:11\.0\.2-jre-slim, which does not exec even the last command/,
+          },
+        ],
+      },
+      {
+        name: 'one pod on a ReadWriteOnce claim under a rolling update: the surge pod beside it mounts the claim and takes traffic (Mastodon web)',
         yaml: `${deployment({ replicas: 1, podSpec: '\n      volumes: [{name: data, persistentVolumeClaim: {claimName: data}}]' })}---\napiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: data}\nspec:\n  accessModes: [ReadWriteOnce]\n${service('web', '{port: 80, targetPort: 8080}')}`,
+        findings: [{ line: 15, messageId: 'noHook' }],
       },
-      {
-        name: 'a port named for health checks (http-healthz) that only the liveness probe reaches',
-        yaml: deployment().replace('- containerPort: 8080', '- {name: http-healthz, containerPort: 9403}'),
-      },
-      {
-        name: 'a CronJob',
-        yaml: 'apiVersion: batch/v1\nkind: CronJob\nmetadata: {name: c}\nspec:\n  jobTemplate:\n    spec:\n      template:\n        spec:\n          containers: [{name: c, image: c:1, ports: [{name: http, containerPort: 80}]}]\n',
-      },
-    ],
-    invalid: [
       {
         name: 'serving container without hook',
 

@@ -1,5 +1,5 @@
 import { describe } from 'node:test';
-import { deployment, ruleTester } from '../../testing/rule-tester.js';
+import { deployment, ruleTester, singleton, watcher } from '../../testing/rule-tester.js';
 import { singleReplica } from './single-replica.js';
 
 const service =
@@ -11,16 +11,6 @@ const scaledObject = (min: number) =>
 /** A second version of the app, its pods behind the same Service. */
 const v2 = `---\n${deployment({ replicas: 1 }).replace('name: web', 'name: web-v2')}`;
 const statefulSet = service + deployment({ replicas: 1 }).replace('kind: Deployment', 'kind: StatefulSet');
-
-/** A ServiceAccount `dns` that a ClusterRole lets watch the API (external-dns). */
-const watcher =
-  '---\napiVersion: v1\nkind: ServiceAccount\nmetadata: {name: dns}\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: external-dns}\nrules:\n  - {apiGroups: [""], resources: [services], verbs: [get, watch, list]}\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata: {name: external-dns}\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: external-dns}\nsubjects: [{kind: ServiceAccount, name: dns, namespace: default}]\n';
-/** One replica kept from running twice, under that account. */
-const singleton = deployment({
-  replicas: 1,
-  extra: '\n  strategy: {type: Recreate}',
-  podSpec: '\n      serviceAccountName: dns',
-});
 
 describe('single-replica', () => {
   ruleTester(singleReplica, {
