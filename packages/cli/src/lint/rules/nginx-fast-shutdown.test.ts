@@ -11,6 +11,22 @@ describe('nginx-fast-shutdown', () => {
       { name: 'official nginx', yaml: pod('nginx:1.27') },
       { name: 'ingress-nginx controller', yaml: pod('registry.k8s.io/ingress-nginx/controller:v1.11.0') },
       {
+        name: 'the ingress-nginx controller from its old registry, started by args (eShopOnContainers)',
+        yaml: pod(
+          'quay.io/kubernetes-ingress-controller/nginx-ingress-controller:0.20.0',
+          '\n      args: [/nginx-ingress-controller, --configmap=$(POD_NAMESPACE)/nginx-configuration]',
+        ),
+      },
+      {
+        name: "NGINX Gateway Fabric's control plane, a Go binary with no nginx in it",
+        yaml: pod('ghcr.io/nginx/nginx-gateway-fabric:2.2.1'),
+      },
+      { name: 'an nginx Prometheus exporter', yaml: pod('nginx/nginx-prometheus-exporter:1.4') },
+      {
+        name: 'an nginx image in a Job (a certificate generator)',
+        yaml: 'apiVersion: batch/v1\nkind: Job\nmetadata: {name: certs}\nspec:\n  template:\n    spec:\n      containers:\n        - name: certs\n          image: registry.example.com/my-nginx:2\n',
+      },
+      {
         name: 'custom nginx with a quit preStop',
         yaml: pod(
           'registry.example.com/my-nginx:2',
@@ -23,6 +39,11 @@ describe('nginx-fast-shutdown', () => {
         name: 'custom nginx image',
         yaml: pod('registry.example.com/my-nginx:2'),
         findings: [{ line: 7, message: /nginx gets SIGTERM: a fast shutdown/ }],
+      },
+      {
+        name: "Bitnami's nginx",
+        yaml: pod('docker.io/bitnami/nginx:1.27.3'),
+        findings: [{ line: 7 }],
       },
     ],
   });

@@ -1,9 +1,31 @@
+import { isIngressNginxController } from '../../model/ingress-nginx-controller.js';
 import { getString } from '../../model/json.js';
 import { describeLink, officialNginxImage } from '../images.js';
 import { DOCS_BASE, type Rule } from '../rule.js';
 
 /** Official images stop with SIGQUIT; the ingress-nginx controller handles SIGTERM itself. */
 const gracefulNginx = (image: string) => officialNginxImage(image) || /ingress-nginx/.test(image);
+
+/**
+ * Words of an image name that make it a product around nginx rather than nginx: NGINX Gateway
+ * Fabric's Go control plane, ingress controllers (which handle SIGTERM themselves), exporters,
+ * operators and agents.
+ */
+const NOT_NGINX_ITSELF = new Set([
+  'gateway',
+  'fabric',
+  'ingress',
+  'controller',
+  'exporter',
+  'operator',
+  'agent',
+]);
+
+/** `my-nginx`, `nginx-unprivileged`, `bitnami/nginx`: an image that runs nginx, by the last segment of its name. */
+function runsNginx(image: string): boolean {
+  const words = (image.split('/').pop() ?? '').replace(/[:@].*$/, '').split(/[-_.]/);
+  return words.includes('nginx') && !words.some((word) => NOT_NGINX_ITSELF.has(word));
+}
 
 export const nginxFastShutdown: Rule = {
   id: 'nginx-fast-shutdown',
@@ -15,10 +37,11 @@ export const nginxFastShutdown: Rule = {
       '{image}{link} is not built on the official nginx image, so nginx gets SIGTERM: a fast shutdown that drops open connections at once',
   },
   check(context) {
+    // A Job's nginx (a certificate generator, a migration) holds no connection a client waits on.
+    if (context.kind === 'Job' || context.kind === 'CronJob') return [];
     return context.analysis.containers.flatMap(({ container, budget }) => {
       const image = getString(container.spec, ['image']) ?? '';
-      const name = image.split('/').pop() ?? '';
-      if (!/^nginx|[-_]nginx/.test(name) || gracefulNginx(image)) return [];
+      if (!runsNginx(image) || gracefulNginx(image) || isIngressNginxController(container.spec)) return [];
       if (getString(container.spec, ['lifecycle', 'stopSignal']) === 'SIGQUIT') return [];
       // Cross-file: the Dockerfile that builds the image may set the signal or use the official base.
       const link = context.dockerfileFor(image);
