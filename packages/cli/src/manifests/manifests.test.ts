@@ -71,6 +71,15 @@ describe('manifest loading', () => {
       undefined,
     );
   });
+
+  it('reads a block scalar as text, even a line of it that starts with {{ $value }} (a rendered PrometheusRule)', () => {
+    const rule =
+      'spec:\n  groups:\n    - rules:\n        - alert: Lag\n          annotations:\n            description: |\n              Replica lag is\n              {{ $value }}s.\n          expr: up\n';
+    assert.equal(findHelmTemplateLine(rule), undefined);
+    assert.equal(findHelmTemplateLine('- >-\n  {{ $labels.pod }} restarted\n'), undefined);
+    // After the block ends, a template line is found again.
+    assert.equal(findHelmTemplateLine(`${rule}{{- end }}\n`), 10);
+  });
 });
 
 describe('misspelt kinds', () => {

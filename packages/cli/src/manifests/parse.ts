@@ -52,13 +52,26 @@ const HELM_ACTION_LINE = /^\s*\{\{-?\s*(?:if|else|end|range|with|define|template
 const HELM_VALUE =
   /\{\{-?\s*(?:\.Values|\.Release|\.Chart|\.Capabilities|include\s|template\s|toYaml|tpl\s|\$\.)/;
 
+/** A key or list item whose value is a block scalar (`description: |`, `- >-`): the lines below it are text. */
+const BLOCK_SCALAR_START = /(?:^\s*-|:)\s+[|>][-+0-9]*\s*(?:#.*)?$/;
+
 export function findHelmTemplateLine(text: string): number | undefined {
   if (!text.includes('{{')) return undefined; // the common case, without splitting a large file
   const lines = text.split('\n');
-  const index = lines.findIndex(
-    (line) => !line.trimStart().startsWith('#') && (HELM_ACTION_LINE.test(line) || HELM_VALUE.test(line)),
-  );
-  return index === -1 ? undefined : index + 1;
+  // Inside a block scalar a line is text, however it starts: a rendered PrometheusRule's
+  // description may begin `{{ $value }}s.` (CloudNativePG's cluster chart).
+  let blockIndent: number | undefined;
+  for (const [index, line] of lines.entries()) {
+    const indent = line.length - line.trimStart().length;
+    if (blockIndent !== undefined) {
+      if (line.trim() === '' || indent > blockIndent) continue;
+      blockIndent = undefined;
+    }
+    if (line.trimStart().startsWith('#')) continue;
+    if (HELM_ACTION_LINE.test(line) || HELM_VALUE.test(line)) return index + 1;
+    if (BLOCK_SCALAR_START.test(line)) blockIndent = indent;
+  }
+  return undefined;
 }
 
 export function positionAt(lineCounter: LineCounter, offset: number): SourcePosition {
