@@ -49,4 +49,14 @@ describe('the API server as a Service caller', () => {
     assert.equal(apiServerCalls(service, inInput(webhooks('Ignore'), crd)), undefined);
     assert.equal(apiServerCalls(service, inInput()), undefined);
   });
+
+  it('does not forgive a mutating webhook that fails open: the object is admitted without its change (the VPA admission controller)', () => {
+    const mutating = JSON.parse(
+      JSON.stringify(webhooks('Ignore')).replace(
+        'ValidatingWebhookConfiguration',
+        'MutatingWebhookConfiguration',
+      ),
+    ) as JsonObject;
+    assert.equal(apiServerCalls(service, inInput(mutating)), undefined);
+  });
 });

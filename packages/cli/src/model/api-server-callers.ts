@@ -1,9 +1,11 @@
 /**
  * Services the API server itself calls: admission webhooks, CRD conversion webhooks and aggregated
- * APIs (APIService). Some of those calls lose nothing when they fail: an admission webhook with
+ * APIs (APIService). Some of those calls lose nothing when they fail: a validating webhook with
  * `failurePolicy: Ignore` lets the write through unchecked, and an aggregated API's clients (the
  * HPA controller, discovery, `kubectl top`) ask again on their next cycle. A conversion webhook or
- * a webhook that fails closed (`Fail`, the v1 default) fails the user's request instead.
+ * a webhook that fails closed (`Fail`, the v1 default) fails the user's request instead, and a
+ * mutating webhook that fails open admits the object without its change, silently (a pod created
+ * without the VPA's resources or an injected agent): each of those loses something.
  */
 import { getIn, getString, isObject, type JsonObject } from './json.js';
 import { type Neighbours, namespaceOf } from './neighbours.js';
@@ -34,7 +36,7 @@ function callsTo(service: JsonObject, objectsOfKind: Neighbours['objectsOfKind']
         const policy = getString(webhook, ['failurePolicy']) ?? (v1beta1 ? 'Ignore' : 'Fail');
         calls.push({
           caller: `${kind} ${getString(configuration, ['metadata', 'name']) ?? ''}`,
-          losesRequest: policy !== 'Ignore',
+          losesRequest: policy !== 'Ignore' || kind === 'MutatingWebhookConfiguration',
         });
       }
     }
