@@ -114,14 +114,20 @@ function scrapedPortNames(monitor: JsonObject, list: 'endpoints' | 'podMetricsEn
   });
 }
 
-/** A Service port that metrics scrapers use: its name, the Service's name, or a ServiceMonitor says so. */
+/**
+ * A Service port that metrics scrapers use: its name, the Service's name, or a ServiceMonitor says
+ * so. A scrape shares a port with users when something sends them through it (an Ingress or route
+ * in front, a LoadBalancer or NodePort Service): Backstage's one port carries /metrics too.
+ */
 function metricsServicePort(
-  service: JsonObject,
+  { service, fronts }: ServiceFront,
   servicePort: JsonObject,
   neighbours: ServingNeighbours,
 ): boolean {
   const portName = getString(servicePort, ['name']);
   if (metricsPortName(portName) || metricsServiceName(nameOf(service))) return true;
+  const type = getString(service, ['spec', 'type']);
+  if (fronts.length > 0 || type === 'LoadBalancer' || type === 'NodePort') return false;
   const labels = getObject(service, ['metadata', 'labels']) ?? {};
   return neighbours.serviceMonitors.some(
     (monitor) =>
@@ -182,7 +188,7 @@ function portEvidence(port: Port, neighbours: ServingNeighbours): ServingEvidenc
         retriedBy ??= front.apiServer.because;
         continue;
       }
-      if (metricsServicePort(front.service, servicePort, neighbours)) {
+      if (metricsServicePort(front, servicePort, neighbours)) {
         reachedOnlyBy ??= `only the metrics Service ${nameOf(front.service)} routes to port ${shown}`;
         continue;
       }

@@ -99,6 +99,34 @@ spec:
     ],
     invalid: [
       {
+        name: "a port a ServiceMonitor scrapes that an Ingress also routes users to (Backstage's one port): still serving",
+        yaml: `${deployment()}---
+apiVersion: v1
+kind: Service
+metadata: {name: web, labels: {app: web}}
+spec:
+  selector: {app: web}
+  ports: [{name: http-backend, port: 7007, targetPort: 8080}]
+---
+apiVersion: monitoring.coreos.com/v1
+kind: ServiceMonitor
+metadata: {name: web}
+spec:
+  selector: {matchLabels: {app: web}}
+  endpoints: [{port: http-backend, path: /metrics}]
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: web}
+spec:
+  rules:
+    - http:
+        paths:
+          - {path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 7007}}}}
+`,
+        findings: [{ line: 14, messageId: 'noHook', message: /behind Ingress web/ }],
+      },
+      {
         name: 'the image starts node as PID 1 with no SIGTERM handler: it serves until SIGKILL; at info, the preStop for after the fix',
         yaml: `${deployment()}${service('web', '{port: 80, targetPort: 8080}')}`,
         dockerfileFor: () => ({
