@@ -33,6 +33,19 @@ describe('data stores and telemetry collectors', () => {
     assert.equal(dataStore({ image: 'redis:7-alpine' }), 'redis');
     assert.equal(dataStore({ image: 'docker.io/library/postgres@sha256:abc' }), 'postgres');
     assert.equal(dataStore(ports({ containerPort: 3306 })), 'MySQL');
+    // eShopOnContainers' sql-data: Microsoft's image, its port named http (held-out round 5).
+    assert.equal(
+      dataStore({
+        image: 'mcr.microsoft.com/mssql/server:2019-latest',
+        ports: [{ name: 'http', containerPort: 1433 }],
+      }),
+      'SQL Server',
+    );
+    assert.equal(dataStore(ports({ containerPort: 1433 })), 'SQL Server');
+    assert.equal(dataStore({ image: 'container-registry.oracle.com/database/free:23.5' }), 'Oracle Database');
+    assert.equal(dataStore({ image: 'clickhouse/clickhouse-server:24.8' }), 'clickhouse-server');
+    assert.equal(dataStore({ image: 'influxdb:2.7' }), 'influxdb');
+    assert.equal(dataStore({ image: 'ghcr.io/acme/database-api:1' }), undefined);
     assert.equal(dataStore({ image: 'memcached:1.6', ports: [{ containerPort: 11211 }] }), undefined);
     assert.equal(dataStore({ image: 'shop/redis-client:1' }), undefined);
     assert.equal(

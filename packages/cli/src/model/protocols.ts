@@ -24,6 +24,8 @@ const SERVERS: ReadonlyMap<number, { readonly server: string; readonly client?: 
   [2181, { server: 'ZooKeeper' }],
   [4222, { server: 'NATS' }],
   [1883, { server: 'MQTT' }],
+  [1433, { server: 'SQL Server' }],
+  [1521, { server: 'Oracle Database' }],
 ]);
 const SERVER_BY_NAME: ReadonlyMap<string, number> = new Map([
   ['postgres', 5432],
@@ -39,6 +41,8 @@ const SERVER_BY_NAME: ReadonlyMap<string, number> = new Map([
   ['zookeeper', 2181],
   ['nats', 4222],
   ['mqtt', 1883],
+  ['mssql', 1433],
+  ['tds', 1433],
 ]);
 const HTTP_NAME = /^(?:https?|web|https?-.+|.+-https?)$/;
 /** Other names of ports that serve requests: gRPC, HTTP/2 in clear, WebSockets (Istio's naming convention among them). */
@@ -81,7 +85,7 @@ export function nonHttpProbe(protocol: Extract<Protocol, { kind: 'other' }>): st
  * of the image's name, a vendor's prefix allowed (`aws-dynamodb-local`, `bitnami-redis`).
  */
 const DATA_STORE_IMAGE =
-  /(?:^|[/_-])(?:postgres|postgresql|mysql|mariadb|redis|valkey|mongo|mongodb|kafka|cp-kafka|rabbitmq|cassandra|zookeeper|elasticsearch|opensearch|etcd|minio|dynamodb-local|nats)(?::|@|$)/;
+  /(?:^|[/_-])(?:postgres|postgresql|postgis|timescaledb|mysql|mariadb|redis|valkey|keydb|dragonfly|mongo|mongodb|kafka|cp-kafka|rabbitmq|cassandra|zookeeper|elasticsearch|opensearch|solr|etcd|minio|dynamodb-local|nats|influxdb|couchdb|neo4j|arangodb|rethinkdb|cockroach|clickhouse-server|mssql-server|oracle-xe|oracle-free|meilisearch|qdrant)(?::|@|$)|(?:^|\/)(?:mssql\/server|database\/(?:free|enterprise|express))(?::|@|$)/;
 
 /**
  * The data store a container runs (a database, broker or cache with state), by its image or the
@@ -91,6 +95,9 @@ const DATA_STORE_IMAGE =
 export function dataStore(container: JsonObject): string | undefined {
   const image = typeof container.image === 'string' ? container.image : '';
   const named = DATA_STORE_IMAGE.exec(image)?.[0]?.replace(/^[/_-]|[:@]$/g, '');
+  // Microsoft's and Oracle's images say what they are by their path, not their last segment.
+  if (named?.startsWith('mssql')) return 'SQL Server';
+  if (named?.startsWith('database/') || named?.startsWith('oracle-')) return 'Oracle Database';
   if (named) return named;
   const protocol = containerProtocol(container);
   return protocol.kind === 'other' && protocol.server !== 'memcached' ? protocol.server : undefined;
