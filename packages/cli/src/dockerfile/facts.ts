@@ -19,6 +19,8 @@ export interface ProcessInstruction extends Located {
   readonly form: 'exec' | 'shell';
   /** exec form: the JSON strings; shell form: the whole command line as one string. */
   readonly argv: readonly string[];
+  /** Written as the exec form (`[...`) but not valid JSON, so Docker runs it through the shell. */
+  readonly malformedExec?: boolean;
 }
 
 export interface CopyInstruction extends Located {
@@ -51,11 +53,13 @@ function at(instruction: Instruction): Located {
  */
 function processOf(instruction: JSONInstruction, keyword: 'ENTRYPOINT' | 'CMD'): ProcessInstruction {
   const content = instruction.getArgumentsContent() ?? '';
-  const exec = instruction.getOpeningBracket() !== null ? execArgv(content) : undefined;
+  const bracketed = instruction.getOpeningBracket() !== null;
+  const exec = bracketed ? execArgv(content) : undefined;
   return {
     keyword,
     form: exec ? 'exec' : 'shell',
     argv: exec ?? [content],
+    ...(bracketed && !exec && { malformedExec: true }),
     ...at(instruction),
   };
 }

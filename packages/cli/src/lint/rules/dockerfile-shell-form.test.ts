@@ -140,6 +140,19 @@ describe('dockerfile-shell-form', () => {
         ],
       },
       {
+        name: 'an exec form that is not valid JSON (a stray bracket, eShopOnContainers): Docker runs it through the shell, and no exec hint',
+        dockerfile:
+          'FROM mcr.microsoft.com/dotnet/aspnet:7.0\nENTRYPOINT ["dotnet", "Catalog.API.dll", "--"]]\n',
+        findings: [
+          {
+            line: 2,
+            messageId: 'malformedExec',
+            message: /not valid JSON, so Docker runs it as \/bin\/sh -c/,
+            fix: /^write a JSON array of strings/,
+          },
+        ],
+      },
+      {
         name: 'python -m locust is the same load generator',
         dockerfile:
           'FROM python:3.12-slim\nCMD LOCUST_USERS=5 python3 -m locust -f locustfile.py --headless\n',

@@ -66,6 +66,8 @@ export const dockerfileShellForm: DockerfileRule = {
       '{keyword} {argv} starts a shell as PID 1 itself: {reason}, so the app is SIGKILLed at the end of the grace period and in-flight requests are cut',
     shellIsPid1:
       '{keyword} {command} runs as /bin/sh -c "{command}", PID 1: {reason}, so the app is SIGKILLed at the end of the grace period and in-flight requests are cut',
+    malformedExec:
+      '{keyword} {command} looks like the exec form but is not valid JSON, so Docker runs it as /bin/sh -c "{command}": the shell looks for a program named by its first word and the container fails to start',
     loadGenerator:
       '{keyword} {command} runs as /bin/sh -c "{command}", PID 1: {reason}, so {program} is SIGKILLed at the end of the grace period; a load generator serves no request, so each stop costs only that wait',
   },
@@ -74,6 +76,16 @@ export const dockerfileShellForm: DockerfileRule = {
     if (process?.form === 'exec') return execFormShell(process, facts.baseImage);
     if (process?.form !== 'shell') return [];
     const command = process.argv[0] ?? '';
+    if (process.malformedExec)
+      return [
+        {
+          line: process.line,
+          column: process.column,
+          messageId: 'malformedExec',
+          data: { keyword: process.keyword, command },
+          fix: 'write a JSON array of strings: double quotes, a comma between words, one closing bracket',
+        },
+      ];
     const reason = sigtermLostBecause(['/bin/sh', '-c', command], facts.baseImage);
     if (reason === undefined) return [];
     const program = loadGenerator([command]);
