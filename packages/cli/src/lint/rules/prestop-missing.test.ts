@@ -73,6 +73,10 @@ spec:
         yaml: `${deployment({ container: '\n          args: ["--entryPoints.web.address=:8080", "--entryPoints.web.transport.lifeCycle.requestAcceptGraceTimeout=20s"]' })}${service('traefik', '{name: web, port: 80, targetPort: 8080}')}`,
       },
       {
+        name: 'Gatekeeper v3.20+ waits its --shutdown-delay (10 s by default, no flag written) before it stops its webhook server',
+        yaml: `${deployment().replace('image: web:1', 'image: openpolicyagent/gatekeeper:v3.22.0')}${service('gatekeeper-webhook-service', '{name: https-webhook-server, port: 443, targetPort: 8080}')}`,
+      },
+      {
         name: 'an aggregated API server that keeps serving 15 s after SIGTERM (--shutdown-delay-duration)',
         yaml: `${deployment({ container: '\n          args: ["--shutdown-delay-duration=15s"]' })}${service('metrics-server', '{name: https, port: 443, targetPort: 8080}')}`,
       },
@@ -98,6 +102,14 @@ spec:
       },
     ],
     invalid: [
+      {
+        name: 'Gatekeeper before v3.20 has no shutdown delay, nor one whose --shutdown-delay is 0',
+        yaml: `${deployment().replace('image: web:1', 'image: openpolicyagent/gatekeeper:v3.19.1')}---\n${deployment({ container: '\n          args: ["--shutdown-delay=0"]' }).replace('image: web:1', 'image: openpolicyagent/gatekeeper:v3.22.0').replace('name: web', 'name: web2')}${service('gatekeeper-webhook-service', '{name: https-webhook-server, port: 443, targetPort: 8080}')}`,
+        findings: [
+          { line: 14, messageId: 'noHook' },
+          { line: 32, messageId: 'noHook' },
+        ],
+      },
       {
         name: "a port a ServiceMonitor scrapes that an Ingress also routes users to (Backstage's one port): still serving",
         yaml: `${deployment()}---
