@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseKubeVersion } from './kube-version.js';
-import { classifyPreStop, execSleepSeconds, preStopEffect } from './prestop.js';
+import { classifyPreStop, execSleepSeconds, execWait, preStopEffect } from './prestop.js';
 
 const version = (text: string) => parseKubeVersion(text) ?? assert.fail(text);
 const withHook = (preStop: unknown) => ({ lifecycle: { preStop } });
@@ -30,6 +30,22 @@ describe('preStop classification', () => {
       assert.equal(execSleepSeconds(command), undefined);
     });
   }
+
+  it("knows commands that keep the app serving for a set time, then stop it: kong quit --wait, NGINX Gateway Fabric's gateway sleep", () => {
+    assert.deepEqual(execWait(['kong', 'quit', '--wait=15']), { seconds: 15, option: 'kong quit --wait' });
+    assert.deepEqual(execWait(['/bin/sh', '-c', 'kong quit --wait 20']), {
+      seconds: 20,
+      option: 'kong quit --wait',
+    });
+    assert.equal(execWait(['kong', 'quit'])?.seconds, 0, 'no --wait: quits at once');
+    assert.deepEqual(execWait(['/usr/bin/gateway', 'sleep', '--duration=10s']), {
+      seconds: 10,
+      option: 'gateway sleep --duration',
+    });
+    assert.equal(execWait(['kong', 'reload']), undefined);
+    const hook = classifyPreStop(withHook({ exec: { command: ['kong', 'quit', '--wait=15'] } }));
+    assert.equal(preStopEffect(hook, version('1.33')).seconds, 15);
+  });
 
   it('an exec hook that is not a lone sleep is exec with unknown duration', () => {
     assert.deepEqual(classifyPreStop(withHook({ exec: { command: ['/usr/sbin/nginx', '-s', 'quit'] } })), {

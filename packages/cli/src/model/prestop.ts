@@ -2,6 +2,7 @@
  * What a container's preStop hook is, and how long the kubelet spends in it.
  */
 
+import { parseDurationSeconds } from './duration.js';
 import { DEFAULT_GRACE_SECONDS } from './grace.js';
 import { SHELL_OR_SLEEP, shellLessImage } from './images.js';
 import { getIn, getNumber, getObject, isObject, type JsonObject } from './json.js';
@@ -13,7 +14,11 @@ export type PreStopHook =
   | { readonly kind: 'sleep'; readonly seconds: number }
   /** lifecycle.preStop.exec running a lone `sleep N`, directly or through a shell. */
   | { readonly kind: 'exec-sleep'; readonly seconds: number; readonly command: readonly string[] }
-  | { readonly kind: 'exec'; readonly command: readonly string[] }
+  /**
+   * Any other exec; `wait` when it is a known command that keeps the app serving for a set time
+   * before stopping it (`kong quit --wait=15`, NGINX Gateway Fabric's `gateway sleep --duration=10s`).
+   */
+  | { readonly kind: 'exec'; readonly command: readonly string[]; readonly wait?: ExecWait }
   | {
       readonly kind: 'httpGet';
       readonly port: string | number | undefined;
@@ -22,10 +27,49 @@ export type PreStopHook =
   | { readonly kind: 'tcpSocket' }
   | { readonly kind: 'invalid'; readonly reason: string };
 
-/** How long the hook delays SIGTERM when it is a plain sleep (0 without a hook); otherwise unknown. */
+/** How long the hook delays SIGTERM when it is a plain sleep or a known wait (0 without a hook); otherwise unknown. */
 export function preStopSleepSeconds(hook: PreStopHook): number | undefined {
   if (hook.kind === 'none') return 0;
   if (hook.kind === 'sleep' || hook.kind === 'exec-sleep') return hook.seconds;
+  if (hook.kind === 'exec') return hook.wait?.seconds;
+  return undefined;
+}
+
+export interface ExecWait {
+  readonly seconds: number;
+  /** The option that sets it, as a reader would change it. */
+  readonly option: string;
+}
+
+/**
+ * Commands that keep the app serving for a set time and then stop it themselves: Kong's `kong quit
+ * --wait=N` ("the number of seconds to wait before starting the graceful shutdown", then a quit
+ * bounded by --timeout, 10 s by default), NGINX Gateway Fabric's `gateway sleep --duration=<Go
+ * duration>`. A shell running one of them alone counts too.
+ */
+export function execWait(command: readonly string[]): ExecWait | undefined {
+  const [program = '', ...args] = command;
+  if (SHELLS.test(program) && args.length === 2 && args[0] === '-c')
+    return execWait(
+      (args[1] as string)
+        .trim()
+        .replace(/^exec\s+/, '')
+        .split(/\s+/),
+    );
+  const name = program.split('/').pop();
+  const option = (flag: string) => {
+    const at = args.findIndex((word) => word === flag || word.startsWith(`${flag}=`));
+    return at < 0 ? undefined : args[at]?.includes('=') ? args[at]?.slice(flag.length + 1) : args[at + 1];
+  };
+  if (name === 'kong' && args[0] === 'quit') {
+    const seconds = Number(option('--wait') ?? '0');
+    return Number.isFinite(seconds) ? { seconds, option: 'kong quit --wait' } : undefined;
+  }
+  if (name === 'gateway' && args[0] === 'sleep') {
+    const written = option('--duration');
+    const seconds = written === undefined ? undefined : parseDurationSeconds(written);
+    return seconds === undefined ? undefined : { seconds, option: 'gateway sleep --duration' };
+  }
   return undefined;
 }
 
@@ -85,7 +129,9 @@ export function classifyPreStop(container: JsonObject): PreStopHook {
       const command = Array.isArray(raw) ? raw.map(String) : [];
       if (command.length === 0) return { kind: 'invalid', reason: 'preStop.exec.command is empty' };
       const seconds = execSleepSeconds(command);
-      return seconds === undefined ? { kind: 'exec', command } : { kind: 'exec-sleep', seconds, command };
+      if (seconds !== undefined) return { kind: 'exec-sleep', seconds, command };
+      const wait = execWait(command);
+      return { kind: 'exec', command, ...(wait && { wait }) };
     }
     case 'httpGet': {
       const port = isObject(handler) ? handler.port : undefined;
@@ -146,6 +192,7 @@ export function preStopEffect(hook: PreStopHook, version: KubeVersion, pod: Hook
     case 'exec-sleep':
       return { seconds: hook.seconds, outcome: 'runs' };
     case 'exec':
+      return { seconds: hook.wait?.seconds, outcome: 'runs' };
     case 'httpGet':
       return { seconds: undefined, outcome: 'runs' };
   }

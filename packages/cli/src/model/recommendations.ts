@@ -122,6 +122,19 @@ function recommendPreStop(
   const needed = `the ${describeRange(range)} ${coverage.basis} needs`;
   const rangeText = `${coverage.basis} needs ${describeRange(range)}`;
   const base = { id: 'prestop' as const, container: container.name, current: describeHook(hook) };
+  if (hook.kind === 'exec' && hook.wait !== undefined && outcome === 'runs') {
+    // A command that waits and then stops the app itself: keep it, or lengthen its wait.
+    const enough = hook.wait.seconds >= range.min;
+    return {
+      seconds: hook.wait.seconds,
+      recommendation: {
+        ...base,
+        action: enough ? 'keep' : 'review',
+        recommended: enough ? base.current : `${hook.wait.option} of at least ${range.min}s`,
+        reason: enough ? rangeText : `its ${hook.wait.seconds}s wait is shorter than ${needed}`,
+      },
+    };
+  }
   if (hook.kind === 'exec' || hook.kind === 'httpGet') {
     return {
       seconds: undefined,

@@ -11,6 +11,15 @@ const webSocket = (grace: string) =>
 describe('grace-period-below-workload', () => {
   ruleTester(gracePeriodBelowWorkload, {
     valid: [
+      {
+        name: "Kong's proxy: kong quit --wait=15 in front of a LoadBalancer holds the range's shorter end, and 30 s holds it plus the buffer",
+        yaml:
+          deployment({
+            podSpec: '\n      terminationGracePeriodSeconds: 30',
+            container: '\n          lifecycle: {preStop: {exec: {command: [kong, quit, --wait=15]}}}',
+          }) +
+          '---\napiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  type: LoadBalancer\n  selector: {app: web}\n  ports: [{port: 80, targetPort: 8080}]\n',
+      },
       { name: 'http with 45 s', yaml: deployment({ podSpec: '\n      terminationGracePeriodSeconds: 45' }) },
       {
         name: 'http with the 30 s default and no preStop: prestop-missing speaks, not the table',
@@ -41,6 +50,18 @@ describe('grace-period-below-workload', () => {
       },
     ],
     invalid: [
+      {
+        name: 'an explicit 20 s cannot hold even the 15 s kong quit --wait in front of a LoadBalancer plus the buffer',
+        yaml:
+          deployment({
+            podSpec: '\n      terminationGracePeriodSeconds: 20',
+            container: '\n          lifecycle: {preStop: {exec: {command: [kong, quit, --wait=15]}}}',
+          }) +
+          '---\napiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  type: LoadBalancer\n  selector: {app: web}\n  ports: [{port: 80, targetPort: 8080}]\n',
+        findings: [
+          { line: 13, messageId: 'cannotHoldPreStop', data: { grace: 20, preStop: 15, buffer: 10 } },
+        ],
+      },
       {
         name: 'an explicit 5 s (microservices-demo): too short to hold a preStop and the buffer',
         yaml:

@@ -61,8 +61,14 @@ export const gracePeriodBelowWorkload: Rule = {
       // An explicit grace is the owner's choice, unless it cannot even hold the preStop the cluster
       // needs plus the buffer (terminationGracePeriodSeconds: 5): then nothing can be done right.
       const { range: preStop, basis } = context.preStopCoverage;
-      const needed = preStop.max + context.options.bufferSeconds;
       const serving = servingContainers(context);
+      // A hook already in the range (Kong's `kong quit --wait=15` in front of a LoadBalancer) is the
+      // owner's pick of it: the grace must hold that, not the range's top.
+      const chosen = serving
+        .map((c) => c.budget.preStopEffect.seconds)
+        .filter((seconds): seconds is number => seconds !== undefined && seconds >= preStop.min);
+      const wait = chosen.length > 0 ? Math.max(...chosen) : preStop.max;
+      const needed = wait + context.options.bufferSeconds;
       // A preStop that fills the grace is grace-period-exceeded's finding.
       const filled = serving.some((c) => (c.budget.preStopEffect.seconds ?? 0) >= c.budget.graceSeconds);
       if (main.budget.graceSeconds >= needed || serving.length === 0 || filled) return [];
@@ -72,7 +78,7 @@ export const gracePeriodBelowWorkload: Rule = {
         messageId: 'cannotHoldPreStop',
         data: {
           grace: main.budget.graceSeconds,
-          preStop: preStop.max,
+          preStop: wait,
           basis,
           buffer: context.options.bufferSeconds,
           min: range.min,
