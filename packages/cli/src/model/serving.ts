@@ -227,6 +227,8 @@ export function servingEvidence(
   neighbours: ServingNeighbours,
   declaredPorts: readonly Port[],
   first: boolean,
+  /** Whether another main container declares ports too: then an undeclared target may be either's. */
+  sharedPod = false,
 ): ServingEvidence {
   const podDeclaresPorts = declaredPorts.length > 0;
   if (kind === 'Job' || kind === 'CronJob')
@@ -259,7 +261,7 @@ export function servingEvidence(
   // TCP first: a finding about closed listeners and 502s names a port that has them (not a UDP one).
   const ordered = [...ports].sort((a, b) => Number(a.protocol === 'UDP') - Number(b.protocol === 'UDP'));
   const evidence = ordered.map((port) => portEvidence(port, neighbours));
-  const undeclared = first ? undeclaredTarget(neighbours, declaredPorts) : undefined;
+  const undeclared = first ? undeclaredTarget(neighbours, declaredPorts, sharedPod) : undefined;
   return (
     evidence.find((e) => e.kind === 'serving') ??
     undeclared ??
@@ -271,11 +273,14 @@ export function servingEvidence(
 /**
  * A Service that selects the pod and routes to a port number no container declares: Kubernetes
  * routes it all the same (Istio's gateway declares only its metrics port, its LoadBalancer Service
- * sends 80 to 8080). It reaches the pod's first main container.
+ * sends 80 to 8080). It reaches whichever container listens there: taken as the pod's first main
+ * container, unless another main container declares ports too (Kong's controller and proxy, the
+ * Service of Kong Manager on a port neither declares), when it may be either: unknown.
  */
 function undeclaredTarget(
   neighbours: ServingNeighbours,
   declared: readonly Port[],
+  sharedPod: boolean,
 ): ServingEvidence | undefined {
   for (const front of neighbours.services) {
     if (placeholder(front.service) || metricsServiceName(nameOf(front.service))) continue;
@@ -284,10 +289,14 @@ function undeclaredTarget(
       if (typeof target !== 'number' || target === 0 || declared.some((port) => port.port === target))
         continue;
       if (metricsPortName(getString(servicePort, ['name']))) continue;
-      return {
-        kind: 'serving',
-        because: `${describeRoute(front, servicePort, { port: target })}, which no container declares (Kubernetes routes it all the same)`,
-      };
+      const route = `${describeRoute(front, servicePort, { port: target })}, which no container declares`;
+      return sharedPod
+        ? {
+            kind: 'unknown',
+            port: target,
+            because: `if this container listens on port ${target}: ${route}, and another container of the pod declares ports too`,
+          }
+        : { kind: 'serving', because: `${route} (Kubernetes routes it all the same)` };
     }
   }
   return undefined;
@@ -346,6 +355,7 @@ export function servingEvidenceOf(
   // is not a proxy the app sends through (a kustomize component may put cloud-sql-proxy first).
   const mains = analysis.containers.filter((c) => c.container.role === 'main');
   const firstMain = mains.find((c) => !neededSidecar(c.container.spec)) ?? mains[0];
+  const withPorts = mains.filter((c) => containerPorts(c.container.spec).length > 0).length;
   return analysis.containers.map((container) => ({
     ...container,
     evidence: servingEvidence(
@@ -354,6 +364,7 @@ export function servingEvidenceOf(
       around,
       declaredPorts,
       container === firstMain,
+      withPorts > 1,
     ),
   }));
 }

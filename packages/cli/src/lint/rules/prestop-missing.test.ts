@@ -260,6 +260,19 @@ spec:
         ],
       },
       {
+        name: "a port no container declares in a pod whose two containers declare ports (Kong's controller and proxy): either may listen there, info",
+        yaml: `${deployment().replace('- containerPort: 8080', '- {name: webhook, containerPort: 8080}\n        - name: proxy\n          image: kong:3.9\n          ports:\n            - {name: proxy, containerPort: 8000}\n          lifecycle: {preStop: {exec: {command: [kong, quit, --wait=15]}}}')}${service('kong-manager', '{name: http, port: 8002, targetPort: 8002}')}`,
+        findings: [
+          {
+            line: 14,
+            severity: 'info',
+            messageId: 'mayServe',
+            message:
+              /^if this container listens on port 8002: Service kong-manager routes its port 8002 to container port 8002, which no container declares, and another container of the pod declares ports too/,
+          },
+        ],
+      },
+      {
         name: 'a TCP port is named before a UDP one (Jaeger: a legacy agent port first)',
         yaml: `${deployment().replace('- containerPort: 8080', '- {name: zk-compact-trft, containerPort: 5775, protocol: UDP}\n            - {name: otlp-grpc, containerPort: 4317}')}${service('jaeger', '{name: zk, port: 5775, protocol: UDP, targetPort: zk-compact-trft}, {name: grpc-otlp, port: 4317, targetPort: otlp-grpc}')}`,
         findings: [
