@@ -191,6 +191,21 @@ spec:
     assert.ok(!recent.findings.some((f) => f.rule === 'prestop-missing'));
   });
 
+  it('a chart whose kubeVersion refuses the targeted version: one error at that line, naming --kube-version', async () => {
+    const chart = await writeHelmChart(
+      await scratch(),
+      { 'templates/cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n' },
+      'kubeVersion: ">= 1.32.0-0"\n',
+    );
+    const run = await runCli(['lint', chart, '--kube-version', '1.30']);
+    assert.equal(run.code, 2);
+    assert.match(
+      run.stderr,
+      /^lameduck lint: .*\/Chart\.yaml:4:1: the chart requires Kubernetes >= 1\.32\.0-0, and lint targets v1\.30; pass the cluster's version with --kube-version/,
+    );
+    assert.equal((await runCli(['lint', chart, '--kube-version', '1.33'])).code, 0);
+  });
+
   it('a dependency missing from charts/ is one error at its line in Chart.yaml, and nothing is fetched', async () => {
     const chart = await writeHelmChart(
       await scratch(),

@@ -280,6 +280,19 @@ function renderError(
       `run helm dependency build ${directory} (it downloads them), then lint again; helm template fails the same way until then`,
     );
   }
+  // The chart's kubeVersion refuses the version lint targets (1.30 unless told): say how to target another.
+  const refused = /^chart requires kubeVersion: (.+) which is incompatible with Kubernetes (\S+)/.exec(
+    message,
+  );
+  if (refused) {
+    const at = chartText.split('\n').findIndex((line) => /^kubeVersion:/.test(line));
+    return new InputError(
+      `the chart requires Kubernetes ${refused[1]}, and lint targets ${refused[2]}`,
+      chartFile,
+      at === -1 ? undefined : { line: at + 1, column: 1 },
+      "pass the cluster's version with --kube-version (or kubeVersion in .lameduck.yaml), e.g. --kube-version 1.33",
+    );
+  }
   const where = TEMPLATE_AT.exec(message);
   const template = where?.[1] ? templateFile(directory, where[1]) : undefined;
   if (template !== undefined && where?.[2] !== undefined)
