@@ -118,7 +118,7 @@ export function servingTerms(
 
 /**
  * A single replica that no other pod stands in for while it stops: a StatefulSet of one (its
- * replacement starts only after it is gone), a database or broker of one, or a pod whose replacement
+ * replacement starts only after it is gone), a bare ReplicaSet of one, a database or broker of one, or a pod whose replacement
  * waits for its volume (soleHolder). Routing has nowhere else to send its
  * requests, so a preStop only delays the restart and a readiness probe has nothing to steer;
  * single-replica speaks about that window. (Any other Recreate Deployment of one is
@@ -128,6 +128,8 @@ export function loneEndpoint(context: WorkloadContext): boolean {
   if ((getNumber(context.object, ['spec', 'replicas']) ?? 1) !== 1) return false;
   return (
     context.kind === 'StatefulSet' ||
+    // A bare ReplicaSet never rolls: its one pod stops only on eviction or deletion, with no surge.
+    context.kind === 'ReplicaSet' ||
     mainDataStore(context) !== undefined ||
     soleHolder(context) ||
     recreateByDesign(context)

@@ -89,6 +89,10 @@ spec:
         yaml: `${deployment({ replicas: 1, extra: '\n  strategy: {type: Recreate}' }).replace('image: web:1', 'image: prom/pushgateway:v1.11.0')}${service('web', '{port: 80, targetPort: 8080}')}`,
       },
       {
+        name: 'a bare ReplicaSet of one (Argo CD sync-waves): it never rolls, so no pod runs beside it',
+        yaml: `${deployment({ replicas: 1 }).replace('kind: Deployment', 'kind: ReplicaSet')}${service('web', '{port: 80, targetPort: 8080}')}`,
+      },
+      {
         name: 'one pod on a ReadWriteOnce claim under Recreate: no pod runs beside it, so none stands in',
         yaml: `${deployment({ replicas: 1, extra: '\n  strategy: {type: Recreate}', podSpec: '\n      volumes: [{name: data, persistentVolumeClaim: {claimName: data}}]' })}---\napiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: data}\nspec:\n  accessModes: [ReadWriteOnce]\n${service('web', '{port: 80, targetPort: 8080}')}`,
       },

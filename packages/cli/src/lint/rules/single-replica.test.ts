@@ -90,7 +90,13 @@ describe('single-replica', () => {
       {
         name: 'one replica behind a Service',
         yaml: service + deployment({ replicas: 1 }),
-        findings: [{ line: 13, messageId: 'evictionOutage', fix: /^replicas: 2 or more/ }],
+        findings: [
+          {
+            line: 13,
+            messageId: 'evictionOutage',
+            fix: /^replicas: 2 or more, plus a PodDisruptionBudget with maxUnavailable: 1; if the app keeps state in the pod that a second replica would split .* keep it single: a PodDisruptionBudget with maxUnavailable: 0/,
+          },
+        ],
       },
       {
         name: "a port no Service routes to (the Service is for its sidecar's scraped https port): said at info, as possibly serving",

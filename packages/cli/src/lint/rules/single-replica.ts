@@ -15,6 +15,10 @@ import {
 
 const REPLICATED_KINDS = ['Deployment', 'StatefulSet', 'ReplicaSet', 'Rollout'];
 
+/** The other way, for an app a second replica would split. */
+const STATE_IN_POD =
+  'if the app keeps state in the pod that a second replica would split (sessions, routes or received hooks in memory), keep it single: a PodDisruptionBudget with maxUnavailable: 0 holds evictions back (kubectl drain then waits for you) and restarts go in a maintenance window';
+
 /**
  * The fewest replicas an autoscaler in the input keeps: a HorizontalPodAutoscaler's minReplicas
  * (default 1) or a KEDA ScaledObject's minReplicaCount (default 0), whose scaleTargetRef names it.
@@ -140,11 +144,13 @@ export const singleReplica: Rule = {
         },
       ];
     }
+    // The outage is sure; that a second replica is a setting away is not (an app that keeps
+    // sessions, routes or received hooks in memory would split them): the fix says both ways.
     return [
       {
         path: ['spec', 'replicas'],
         messageId: 'evictionOutage',
-        fix: 'replicas: 2 or more, plus a PodDisruptionBudget with maxUnavailable: 1',
+        fix: `replicas: 2 or more, plus a PodDisruptionBudget with maxUnavailable: 1; ${STATE_IN_POD}`,
       },
     ];
   },
