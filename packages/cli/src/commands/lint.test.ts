@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { type SpawnSyncReturns, spawnSync } from 'node:child_process';
 import { chmodSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -251,6 +251,57 @@ describe('lameduck lint: Dockerfiles and entrypoint scripts', () => {
       );
       // The shell is still PID 1: now inside the script, which lint follows.
       assert.deepEqual(await rules(), ['entrypoint-missing-exec run.sh:3']);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('lameduck lint: a build context above the Dockerfile', () => {
+  it('finds the script a Dockerfile in build/ copies from the repository root (docker build -f build/Dockerfile .), not above the working directory', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'lameduck-context-above-'));
+    try {
+      await mkdir(join(dir, 'build'));
+      await writeFile(
+        join(dir, 'build', 'Dockerfile.nginx'),
+        'FROM alpine:3.23\nRUN apk add nginx\nCOPY build/entrypoint.sh /agent/entrypoint.sh\nENTRYPOINT ["/agent/entrypoint.sh"]\n',
+      );
+      await writeFile(join(dir, 'build', 'entrypoint.sh'), '#!/bin/sh\n/usr/sbin/nginx -g "daemon off;"\n');
+      const rules = async (cwd: string, path: string) =>
+        JSON.parse((await runBin(['lint', path, '--format', 'json'], { cwd })).stdout)
+          .findings.map((f: { rule: string; file: string; line: number }) => `${f.rule} ${f.file}:${f.line}`)
+          .sort();
+      assert.deepEqual(await rules(dir, '.'), [
+        'dockerfile-nginx-stopsignal build/Dockerfile.nginx:1',
+        'entrypoint-missing-exec build/entrypoint.sh:2',
+      ]);
+      // From inside build/, the root is above the working directory: lint does not read there.
+      assert.deepEqual(await rules(join(dir, 'build'), '.'), []);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('lameduck lint: only a shell script is followed as one', () => {
+  it('CMD ["index.js"] on a distroless Node image runs the file with node: no entrypoint-missing-exec on JavaScript', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'lameduck-node-cmd-'));
+    try {
+      await writeFile(
+        join(dir, 'Dockerfile'),
+        'FROM gcr.io/distroless/nodejs22-debian12\nCOPY index.js index.js\nCMD ["index.js"]\n',
+      );
+      await writeFile(
+        join(dir, 'index.js'),
+        "require('http').createServer().listen(8080);\nprocess.once('SIGTERM', () => process.exit(0));\n",
+      );
+      const run = await runCli(['lint', dir, '--format', 'json']);
+      assert.deepEqual(
+        JSON.parse(run.stdout)
+          .findings.map((f: { rule: string }) => f.rule)
+          .filter((r: string) => r === 'entrypoint-missing-exec'),
+        [],
+      );
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

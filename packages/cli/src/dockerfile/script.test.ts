@@ -27,6 +27,17 @@ describe('entrypoint script scanning', () => {
     assert.deepEqual(missingExec('#!/bin/sh\n./prepare.sh\n"$@"\n'), { text: '"$@"', line: 3 });
   });
 
+  it("a script that traps SIGTERM and waits for its children passes SIGTERM on itself (NGINX Gateway Fabric's entrypoint); a trap with a foreground app does not", () => {
+    const supervisor =
+      '#!/bin/bash\nhandle_term() { kill -TERM "$nginx_pid"; }\ntrap \'handle_term\' TERM\n/usr/sbin/nginx -g "daemon off;" &\nnginx_pid=$!\nwait -n\necho "exiting"\n';
+    assert.equal(missingExec(supervisor), undefined);
+    // Without `wait` the shell runs the trap only once the foreground app has exited.
+    assert.deepEqual(missingExec('#!/bin/sh\ntrap "kill 0" TERM\nnode server.js\n'), {
+      text: 'node server.js',
+      line: 3,
+    });
+  });
+
   it('accepts exec after && and one-line blocks before it', () => {
     assert.equal(
       missingExec('#!/bin/sh\nif [ -f .env ]; then . ./.env; fi\n./migrate && exec node server.js\n'),

@@ -89,8 +89,20 @@ export function finalCommands(script: string): ScriptCommand[] {
   return [];
 }
 
+/**
+ * The script traps SIGTERM and waits for its children (`trap handle_term TERM`, the app started
+ * with `&`, then `wait`): as PID 1 with a handler it gets SIGTERM and passes it on itself. A trap
+ * without `wait` is no such thing: the shell runs it only after a foreground child has exited.
+ */
+function forwardsSigterm(script: string): boolean {
+  const lines = script.split('\n').map((line) => line.replace(/(^|\s)#.*$/, ''));
+  const traps = lines.some((line) => /(?:^|[\s;])trap\s+.+\s(?:SIG)?(?:TERM|15)\b/.test(line));
+  return traps && lines.some((line) => /(?:^|[\s;&])wait(?:\s|;|$)/.test(line));
+}
+
 /** The first of the last commands that leaves the shell as PID 1, or undefined when all exec. */
 export function missingExec(script: string): ScriptCommand | undefined {
+  if (forwardsSigterm(script)) return undefined;
   return finalCommands(script).find((last) => {
     const command = scriptCommands(last.text).at(-1) ?? '';
     return !/^exec\s/.test(command) && !/^exit\b/.test(command);

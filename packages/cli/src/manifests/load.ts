@@ -96,16 +96,47 @@ async function buildContextFile(
   return info?.isFile() ? { file, size: info.size } : undefined;
 }
 
+/**
+ * A COPY source with a directory (`COPY build/entrypoint.sh ...`) that is not beside the Dockerfile:
+ * the image is built from a directory above it (`docker build -f build/Dockerfile.nginx .`, NGINX
+ * Gateway Fabric). The nearest one above that holds it, not above the working directory.
+ */
+async function contextAbove(
+  facts: DockerfileContext['facts'],
+  source: string,
+): Promise<{ file: string; size: number } | undefined> {
+  const parts = source.replace(/^\.\//, '').split('/');
+  if (parts.length < 2 || parts.includes('..') || source.startsWith('/')) return undefined;
+  const top = resolve('.');
+  for (let directory = resolve(dirname(facts.file)); directory !== top && directory.startsWith(top); ) {
+    directory = dirname(directory);
+    const file = join(directory, ...parts);
+    const info = await stat(file).catch(() => undefined);
+    if (info?.isFile()) return { file: relative(top, file) || file, size: info.size };
+  }
+  return undefined;
+}
+
 /** The script ENTRYPOINT/CMD runs, read from the build context, when it is of sane size. */
 async function withEntrypointScript(facts: DockerfileContext['facts']): Promise<DockerfileContext> {
   const copied = copiedScript(facts);
-  const found = copied && (await buildContextFile(facts, copied.source));
+  const found =
+    copied && ((await buildContextFile(facts, copied.source)) ?? (await contextAbove(facts, copied.source)));
   if (!found || found.size > MAX_SCRIPT_BYTES) return { facts };
   try {
-    return { facts, script: { file: found.file, text: await readFile(found.file, 'utf8') } };
+    const text = await readFile(found.file, 'utf8');
+    // A shell script: its #! names a shell, or it is a .sh file. `CMD ["index.js"]` on a distroless
+    // Node image runs the file with node, which has no last command to exec.
+    return shellScriptText(found.file, text) ? { facts, script: { file: found.file, text } } : { facts };
   } catch {
     return { facts }; // unreadable: nothing to check
   }
+}
+
+const SHELL_SHEBANG = /^#!\s*(?:\/usr)?\/bin\/(?:env\s+)?(?:sh|bash|ash|dash|ksh|zsh|busybox\s+sh)\b/;
+
+function shellScriptText(file: string, text: string): boolean {
+  return text.startsWith('#!') ? SHELL_SHEBANG.test(text) : file.endsWith('.sh');
 }
 
 /** An entrypoint script larger than this is not a script lint should read. */

@@ -6,6 +6,7 @@
  */
 import type { ContainerAnalysis, WorkloadAnalysis } from './analyze.js';
 import { type ApiServerCalls, apiServerCalls } from './api-server-callers.js';
+import { healthPolledOnly } from './health-pollers.js';
 import { getIn, getObject, getString, isObject, type JsonObject } from './json.js';
 import { ingressBackendServices, type Neighbours, namespaceOf } from './neighbours.js';
 import { metricsExporter, neededSidecar, requestProtocolName, telemetryCollector } from './protocols.js';
@@ -39,6 +40,8 @@ export interface ServiceFront {
   readonly fronts: readonly string[];
   /** How a failed call through it is taken, when only the API server calls it and forgives (model/api-server-callers.ts). */
   readonly apiServer?: ApiServerCalls;
+  /** Why only health checks call it, when every mention of it in the input is a health URL (model/health-pollers.ts). */
+  readonly healthPolled?: string;
 }
 
 export interface ServingNeighbours {
@@ -182,6 +185,10 @@ function portEvidence(port: Port, neighbours: ServingNeighbours): ServingEvidenc
       }
       if (front.apiServer?.kind === 'fails-open') {
         reachedOnlyBy ??= front.apiServer.because;
+        continue;
+      }
+      if (front.healthPolled !== undefined) {
+        reachedOnlyBy ??= front.healthPolled;
         continue;
       }
       if (front.apiServer?.kind === 'retried') {
@@ -341,7 +348,13 @@ export function servingEvidenceOf(
     const inCluster =
       fronts.length === 0 && (getString(service, ['spec', 'type']) ?? 'ClusterIP') === 'ClusterIP';
     const apiServer = inCluster ? apiServerCalls(service, neighbours.objectsOfKind) : undefined;
-    return { service, fronts, ...(apiServer ? { apiServer } : {}) };
+    const healthPolled = inCluster ? healthPolledOnly(service, neighbours.objectsOfKind) : undefined;
+    return {
+      service,
+      fronts,
+      ...(apiServer ? { apiServer } : {}),
+      ...(healthPolled ? { healthPolled } : {}),
+    };
   });
   const around: ServingNeighbours = {
     podLabels,

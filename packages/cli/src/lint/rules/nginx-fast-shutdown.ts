@@ -8,18 +8,10 @@ const gracefulNginx = (image: string) => officialNginxImage(image) || /ingress-n
 
 /**
  * Words of an image name that make it a product around nginx rather than nginx: NGINX Gateway
- * Fabric's Go control plane, ingress controllers (which handle SIGTERM themselves), exporters,
- * operators and agents.
+ * Fabric's Go control plane (a `gateway-nginx` is nginx), ingress controllers (which handle SIGTERM
+ * themselves), exporters, operators and agents.
  */
-const NOT_NGINX_ITSELF = new Set([
-  'gateway',
-  'fabric',
-  'ingress',
-  'controller',
-  'exporter',
-  'operator',
-  'agent',
-]);
+const NOT_NGINX_ITSELF = new Set(['fabric', 'ingress', 'controller', 'exporter', 'operator', 'agent']);
 
 /** `my-nginx`, `nginx-unprivileged`, `bitnami/nginx`: an image that runs nginx, by the last segment of its name. */
 function runsNginx(image: string): boolean {

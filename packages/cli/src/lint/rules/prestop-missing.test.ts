@@ -89,6 +89,10 @@ spec:
         yaml: `${deployment({ replicas: 1, extra: '\n  strategy: {type: Recreate}' }).replace('image: web:1', 'image: prom/pushgateway:v1.11.0')}${service('web', '{port: 80, targetPort: 8080}')}`,
       },
       {
+        name: "a Service the input calls only for health checks (a status dashboard's /hc URL): a queue worker's, no lost request",
+        yaml: `${deployment()}${service('web', '{name: http, port: 80, targetPort: 8080}')}---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: webstatus}\ndata:\n  HealthChecks-UI__HealthChecks__0__Uri: http://web/hc\n`,
+      },
+      {
         name: 'a bare ReplicaSet of one (Argo CD sync-waves): it never rolls, so no pod runs beside it',
         yaml: `${deployment({ replicas: 1 }).replace('kind: Deployment', 'kind: ReplicaSet')}${service('web', '{port: 80, targetPort: 8080}')}`,
       },
