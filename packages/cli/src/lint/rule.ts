@@ -9,7 +9,7 @@ import type { WorkloadAnalysis } from '../model/analyze.js';
 import type { Change } from '../model/changes.js';
 import { watchingRole } from '../model/controllers.js';
 import type { ClusterProfile } from '../model/guide-tables.js';
-import { getNumber, getString, type JsonObject, type Path } from '../model/json.js';
+import { getNumber, getObject, getString, type JsonObject, type Path } from '../model/json.js';
 import type { KubeVersion } from '../model/kube-version.js';
 import type { Neighbours } from '../model/neighbours.js';
 import type { PreStopCoverage } from '../model/parties.js';
@@ -130,6 +130,10 @@ export function loneEndpoint(context: WorkloadContext): boolean {
     context.kind === 'StatefulSet' ||
     // A bare ReplicaSet never rolls: its one pod stops only on eviction or deletion, with no surge.
     context.kind === 'ReplicaSet' ||
+    // A blue-green Rollout scales the old pods down only scaleDownDelaySeconds (30 s by default)
+    // after the active Service has switched to the new ones: what is left is an eviction of the one pod.
+    (context.kind === 'Rollout' &&
+      getObject(context.object, ['spec', 'strategy', 'blueGreen']) !== undefined) ||
     mainDataStore(context) !== undefined ||
     soleHolder(context) ||
     recreateByDesign(context)

@@ -93,6 +93,15 @@ spec:
         yaml: `${deployment()}${service('web', '{name: http, port: 80, targetPort: 8080}')}---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: webstatus}\ndata:\n  HealthChecks-UI__HealthChecks__0__Uri: http://web/hc\n`,
       },
       {
+        name: 'a blue-green Argo Rollout of one: its old pod is scaled down 30 s after the Service switched, and an eviction leaves none beside it',
+        yaml: `${deployment({
+          replicas: 1,
+          extra: '\n  strategy: {blueGreen: {activeService: web, autoPromotionEnabled: true}}',
+        })
+          .replace('apiVersion: apps/v1', 'apiVersion: argoproj.io/v1alpha1')
+          .replace('kind: Deployment', 'kind: Rollout')}${service('web', '{port: 80, targetPort: 8080}')}`,
+      },
+      {
         name: 'a bare ReplicaSet of one (Argo CD sync-waves): it never rolls, so no pod runs beside it',
         yaml: `${deployment({ replicas: 1 }).replace('kind: Deployment', 'kind: ReplicaSet')}${service('web', '{port: 80, targetPort: 8080}')}`,
       },
