@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parse } from 'yaml';
+import { inInput } from '../testing/helpers.js';
 import { apiServerCalls } from './api-server-callers.js';
 import type { JsonObject } from './json.js';
 
@@ -12,10 +13,6 @@ const webhooks = (policy?: string, apiVersion = 'admissionregistration.k8s.io/v1
   parse(
     `apiVersion: ${apiVersion}\nkind: ValidatingWebhookConfiguration\nmetadata: {name: keda-admission}\nwebhooks:\n  - name: vscaledobject.keda.sh\n    clientConfig: {service: {name: keda-admission-webhooks, namespace: keda}}\n${policy ? `    failurePolicy: ${policy}\n` : ''}`,
   ) as JsonObject;
-const inInput =
-  (...objects: JsonObject[]) =>
-  (kind: string) =>
-    objects.filter((object) => object.kind === kind);
 
 describe('the API server as a Service caller', () => {
   it('takes a failed call of a webhook with failurePolicy: Ignore as nothing lost, and one of an aggregated API as retried', () => {

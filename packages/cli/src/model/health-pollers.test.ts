@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parse } from 'yaml';
+import { inInput } from '../testing/helpers.js';
 import { healthPolledOnly } from './health-pollers.js';
 import type { JsonObject } from './json.js';
 
@@ -10,10 +11,6 @@ const dashboard = (...urls: string[]) =>
   parse(
     `kind: Deployment\nmetadata: {name: webstatus, namespace: shop}\nspec:\n  template:\n    spec:\n      containers:\n        - name: webstatus\n          image: webstatus:1\n          env:\n${urls.map((url, i) => `            - {name: HealthChecks-UI__${i}__Uri, value: "${url}"}`).join('\n')}\n`,
   ) as JsonObject;
-const inInput =
-  (...objects: JsonObject[]) =>
-  (kind: string) =>
-    objects.filter((object) => object.kind === kind);
 
 describe('Services only health checks call', () => {
   it('every mention is a URL to a health path: with its namespace, port and cluster domain too', () => {

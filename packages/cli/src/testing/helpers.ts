@@ -456,3 +456,9 @@ export async function writeHelmChart(
   }
   return root;
 }
+
+/** `objectsOfKind` over the given objects: the input's index, for the model's pure functions. */
+export const inInput =
+  (...objects: readonly JsonObject[]) =>
+  (kind: string): JsonObject[] =>
+    objects.filter((object) => object.kind === kind);

@@ -8,6 +8,10 @@ import { prestopMissing } from './prestop-missing.js';
 const service = (name: string, ports: string, spec = '') =>
   `---\napiVersion: v1\nkind: Service\nmetadata: {name: ${name}}\nspec:${spec}\n  selector: {app: web}\n  ports: [${ports}]\n`;
 
+/** Service `web` with `port`, and a ServiceMonitor scraping it through `endpoint`. */
+const scrapedService = (port: string, endpoint: string) =>
+  `---\napiVersion: v1\nkind: Service\nmetadata: {name: web, labels: {app: web}}\nspec:\n  selector: {app: web}\n  ports: [${port}]\n---\napiVersion: monitoring.coreos.com/v1\nkind: ServiceMonitor\nmetadata: {name: web}\nspec:\n  selector: {matchLabels: {app: web}}\n  endpoints: [${endpoint}]\n`;
+
 describe('prestop-missing', () => {
   ruleTester(prestopMissing, {
     valid: [
@@ -40,21 +44,7 @@ describe('prestop-missing', () => {
       },
       {
         name: 'a port a ServiceMonitor scrapes through the Service',
-        yaml: `${deployment()}---
-apiVersion: v1
-kind: Service
-metadata: {name: web, labels: {app: web}}
-spec:
-  selector: {app: web}
-  ports: [{name: scrape, port: 8080}]
----
-apiVersion: monitoring.coreos.com/v1
-kind: ServiceMonitor
-metadata: {name: web}
-spec:
-  selector: {matchLabels: {app: web}}
-  endpoints: [{port: scrape}]
-`,
+        yaml: `${deployment()}${scrapedService('{name: scrape, port: 8080}', '{port: scrape}')}`,
       },
       {
         name: "a Prometheus exporter behind its own Service (the blackbox exporter's probe port): only Prometheus calls it",
@@ -129,21 +119,7 @@ spec:
       },
       {
         name: "a port a ServiceMonitor scrapes that an Ingress also routes users to (Backstage's one port): still serving",
-        yaml: `${deployment()}---
-apiVersion: v1
-kind: Service
-metadata: {name: web, labels: {app: web}}
-spec:
-  selector: {app: web}
-  ports: [{name: http-backend, port: 7007, targetPort: 8080}]
----
-apiVersion: monitoring.coreos.com/v1
-kind: ServiceMonitor
-metadata: {name: web}
-spec:
-  selector: {matchLabels: {app: web}}
-  endpoints: [{port: http-backend, path: /metrics}]
----
+        yaml: `${deployment()}${scrapedService('{name: http-backend, port: 7007, targetPort: 8080}', '{port: http-backend, path: /metrics}')}---
 apiVersion: networking.k8s.io/v1
 kind: Ingress
 metadata: {name: web}
