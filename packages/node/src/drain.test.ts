@@ -36,20 +36,26 @@ function slowServer(): Server {
   return server;
 }
 
-/** A listening slowServer with a test lameduck on it (5 s deadline unless overridden). */
+/**
+ * A listening slowServer with a test lameduck on it (5 s deadline unless overridden). `arrived()`
+ * resolves once the server has the next request: a loaded machine may take longer than any fixed
+ * sleep to accept a connection, and a listener closed before that resets it.
+ */
 async function drainable(options: Partial<LameduckOptions> = {}) {
   const server = slowServer();
   const { ld, exited } = testLameduck({ servers: [server], timeoutMs: 5000, ...options });
   const port = await listen(server);
-  return { ld, exited, port };
+  const arrived = () => once(server, 'request');
+  return { ld, exited, port, arrived };
 }
 
 describe('drain (HTTP/1.1, real sockets)', () => {
   it('a request in flight at shutdown on a keep-alive socket completes, with Connection: close, then exit 0', async () => {
-    const { ld, exited, port } = await drainable();
+    const { ld, exited, port, arrived } = await drainable();
     const agent = new Agent({ keepAlive: true });
+    const inFlight = arrived();
     const reply = get(port, '/?delay=300', agent);
-    await sleep(50);
+    await inFlight;
     void ld.shutdown('test');
     const { status, headers, body } = await reply;
     assert.deepEqual([status, headers.connection, body], [200, 'close', 'done']);
@@ -154,9 +160,10 @@ describe('drain (HTTP/1.1, real sockets)', () => {
   });
 
   it('new connections are refused once the listener has closed', async () => {
-    const { ld, exited, port } = await drainable();
+    const { ld, exited, port, arrived } = await drainable();
+    const served = arrived();
     const inFlight = get(port, '/?delay=300');
-    await sleep(30);
+    await served;
     void ld.shutdown('test');
     await sleep(30);
     const error = await get(port, '/').then(
@@ -169,10 +176,12 @@ describe('drain (HTTP/1.1, real sockets)', () => {
   });
 
   it('a streaming response whose headers were sent finishes its body, then its socket closes', async () => {
-    const { ld, exited, port } = await drainable();
+    const { ld, exited, port, arrived } = await drainable();
     const agent = new Agent({ keepAlive: true });
+    const inFlight = arrived();
     const reply = get(port, '/?chunks=5&every=60', agent);
-    await sleep(90);
+    await inFlight;
+    await sleep(90); // the headers and a first chunk are out
     void ld.shutdown('test');
     const { status, body } = await reply;
     assert.equal(status, 200);
@@ -200,9 +209,10 @@ describe('drain (HTTP/1.1, real sockets)', () => {
   });
 
   it('the deadline cuts what is left and exits 1 within 100 ms of it', async () => {
-    const { ld, exited, port } = await drainable({ timeoutMs: 400 });
+    const { ld, exited, port, arrived } = await drainable({ timeoutMs: 400 });
+    const inFlight = arrived();
     const hung = get(port, '/?never').catch((e: NodeJS.ErrnoException) => e.code);
-    await sleep(20);
+    await inFlight;
     const started = performance.now();
     void ld.shutdown('test');
     const timeouts: unknown[] = [];

@@ -2,6 +2,7 @@
 import { dirname } from 'node:path';
 import type { KubeObject } from '../manifests/objects.js';
 import { analyzeWorkload } from '../model/analyze.js';
+import { containerArgv } from '../model/argv.js';
 import { developmentEnvironment } from '../model/environments.js';
 import { getObject } from '../model/json.js';
 import { namespaceOf, neighbourFinder } from '../model/neighbours.js';
@@ -37,6 +38,9 @@ export function workloadContexts(
     const environment = developmentEnvironment(
       object.namespace,
       object.source.origin?.renderedBy ?? dirname(object.source.name),
+      analysis.containers
+        .filter(({ container }) => container.role === 'main')
+        .flatMap(({ container }) => containerArgv(container.spec)),
     );
     contexts.push({
       object,

@@ -29,13 +29,21 @@ export function imageName(image: string): string {
 }
 
 /**
- * The official nginx images (and nginx-unprivileged) set STOPSIGNAL SIGQUIT (nginxinc/docker-nginx
- * 3fb70dd, 2020-11-24), and so does every image built on them.
+ * The nginx images that stop with SIGQUIT, and every image built on them: the official ones (and
+ * nginx-unprivileged) since nginxinc/docker-nginx 3fb70dd (2020-11-24), Bitnami's from nginx 1.28
+ * (bitnami/containers#75942, April 2025; a tag that is no version is taken as a current image).
  */
 export function officialNginxImage(image: string): boolean {
-  return /^(?:(?:docker\.io\/)?(?:library\/)?nginx|(?:docker\.io\/)?nginxinc\/nginx-unprivileged)(?:[:@].*)?$/.test(
-    image,
-  );
+  if (
+    /^(?:(?:docker\.io\/)?(?:library\/)?nginx|(?:docker\.io\/)?nginxinc\/nginx-unprivileged)(?:[:@].*)?$/.test(
+      image,
+    )
+  )
+    return true;
+  const bitnami = /^(?:[\w.-]+\/)?bitnami\/nginx(?::(\d+)\.(\d+)[^@]*)?(?:@.*)?$/.exec(image);
+  if (!bitnami) return false;
+  const [major, minor] = [Number(bitnami[1] ?? Number.NaN), Number(bitnami[2] ?? Number.NaN)];
+  return Number.isNaN(major) || major > 1 || (major === 1 && minor >= 28);
 }
 
 export type ImageLinker = (image: string) => ImageLink | undefined;

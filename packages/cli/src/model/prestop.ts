@@ -45,7 +45,8 @@ export interface ExecWait {
  * Commands that keep the app serving for a set time and then stop it themselves: Kong's `kong quit
  * --wait=N` ("the number of seconds to wait before starting the graceful shutdown", then a quit
  * bounded by --timeout, 10 s by default), NGINX Gateway Fabric's `gateway sleep --duration=<Go
- * duration>`. A shell running one of them alone counts too.
+ * duration>`, Contour's shutdown manager `contour envoy shutdown --drain-delay=<Go duration>`. A
+ * shell running one of them alone counts too.
  */
 export function execWait(command: readonly string[]): ExecWait | undefined {
   const [program = '', ...args] = command;
@@ -64,6 +65,13 @@ export function execWait(command: readonly string[]): ExecWait | undefined {
   if (name === 'kong' && args[0] === 'quit') {
     const seconds = Number(option('--wait') ?? '0');
     return Number.isFinite(seconds) ? { seconds, option: 'kong quit --wait' } : undefined;
+  }
+  if (name === 'contour' && args[0] === 'envoy' && args[1] === 'shutdown') {
+    // Fails Envoy's health check at once, then waits --drain-delay (0 by default) and for open
+    // connections to end: new ones arrive as long as routing has not caught up.
+    const written = option('--drain-delay');
+    const seconds = written === undefined ? 0 : parseDurationSeconds(written);
+    return seconds === undefined ? undefined : { seconds, option: 'contour envoy shutdown --drain-delay' };
   }
   if (name === 'gateway' && args[0] === 'sleep') {
     const written = option('--duration');

@@ -158,6 +158,9 @@ function describeRoute({ service, fronts }: ServiceFront, servicePort: JsonObjec
   return `${balancer}Service ${nameOf(service)} routes its port ${served} to container port ${port.name ?? port.port}${front}`;
 }
 
+/** `xds`, `grpc-xds`, `xds-grpc`: a control plane's port that Envoy proxies stream their configuration from (Contour). */
+const XDS_NAME = /(?:^|-)xds(?:$|-)/;
+
 /** `healthz`, `http-healthz`, `health-check`: a port only probes reach. */
 const HEALTH_NAME = /(?:^|-)health(?:z|check)?(?:$|-)/;
 
@@ -193,6 +196,10 @@ function portEvidence(port: Port, neighbours: ServingNeighbours): ServingEvidenc
       }
       if (front.apiServer?.kind === 'retried') {
         retriedBy ??= front.apiServer.because;
+        continue;
+      }
+      if (XDS_NAME.test(getString(servicePort, ['name']) ?? '') || XDS_NAME.test(port.name ?? '')) {
+        retriedBy ??= `only Envoy proxies call port ${shown}, for their configuration (xDS): they keep serving the last one and reconnect`;
         continue;
       }
       if (metricsServicePort(front, servicePort, neighbours)) {

@@ -121,7 +121,7 @@ describe('aws-deregistration-delay-exceeds-prestop', () => {
               delay: '60s',
               sigterm: '0s',
             },
-            fix: { not: /set deregistration_delay/ },
+            fix: /^add a preStop sleep \(prestop-missing gives its length\) and set deregistration_delay\.timeout_seconds in service\.beta\.kubernetes\.io\/aws-load-balancer-target-group-attributes no longer than it/,
           },
         ],
       },

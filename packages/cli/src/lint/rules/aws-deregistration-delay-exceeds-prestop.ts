@@ -45,7 +45,12 @@ export const awsDeregistrationDelayExceedsPrestop: Rule = {
               sigterm: t(listenerClosesAt),
               cut,
             },
-            fix: `${listenerClosesAt >= 1 ? `set ${DEREGISTRATION_DELAY}=${Math.trunc(listenerClosesAt)} in ${group.attributesAnnotation} (no longer than the pod keeps serving), or ` : ''}make the preStop sleep at least ${t(delay)}, with terminationGracePeriodSeconds above preStop + drain`,
+            // Lowering the delay to what the pod serves comes first: a preStop as long as the 300 s
+            // default would make every rollout step wait five minutes.
+            fix:
+              listenerClosesAt >= 1
+                ? `set ${DEREGISTRATION_DELAY}=${Math.trunc(listenerClosesAt)} in ${group.attributesAnnotation} (no longer than the pod keeps serving), or make the preStop sleep at least ${t(delay)}, with terminationGracePeriodSeconds above preStop + drain`
+                : `add a preStop sleep (prestop-missing gives its length) and set ${DEREGISTRATION_DELAY} in ${group.attributesAnnotation} no longer than it, so the load balancer lets go while the pod still serves; a preStop of the whole ${t(delay)} also works, at that cost per rollout step`,
           },
         ];
       });

@@ -1,4 +1,6 @@
+import assert from 'node:assert/strict';
 import { describe } from 'node:test';
+import { dockerfileFacts } from '../../dockerfile/facts.js';
 import { ruleTester } from '../../testing/rule-tester.js';
 import { nginxFastShutdown } from './nginx-fast-shutdown.js';
 
@@ -23,6 +25,10 @@ describe('nginx-fast-shutdown', () => {
       },
       { name: 'an nginx Prometheus exporter', yaml: pod('nginx/nginx-prometheus-exporter:1.4') },
       {
+        name: "Bitnami's nginx from 1.28 stops with SIGQUIT (bitnami/containers#75942)",
+        yaml: pod('registry-1.docker.io/bitnami/nginx:1.29.1-debian-12-r0'),
+      },
+      {
         name: 'an nginx image in a Job (a certificate generator)',
         yaml: 'apiVersion: batch/v1\nkind: Job\nmetadata: {name: certs}\nspec:\n  template:\n    spec:\n      containers:\n        - name: certs\n          image: registry.example.com/my-nginx:2\n',
       },
@@ -36,14 +42,27 @@ describe('nginx-fast-shutdown', () => {
     ],
     invalid: [
       {
-        name: 'custom nginx image',
+        name: 'a custom nginx image with no Dockerfile in the input: info, it may inherit SIGQUIT (nginxdemos/nginx-hello is built on nginx)',
         yaml: pod('registry.example.com/my-nginx:2'),
-        findings: [{ line: 7, message: /nginx gets SIGTERM: a fast shutdown/ }],
+        findings: [{ line: 7, severity: 'info', messageId: 'baseUnknown' }],
       },
       {
-        name: "Bitnami's nginx",
+        name: 'a custom nginx image whose linked Dockerfile starts from Alpine and sets no STOPSIGNAL',
+        yaml: pod('registry.example.com/my-nginx:2'),
+        dockerfileFor: () => ({
+          facts:
+            dockerfileFacts(
+              'my-nginx/Dockerfile',
+              'FROM alpine:3.20\nRUN apk add nginx\nCMD ["nginx", "-g", "daemon off;"]\n',
+            ) ?? assert.fail(),
+          via: 'name',
+        }),
+        findings: [{ line: 7, messageId: 'fastShutdown', message: /nginx gets SIGTERM: a fast shutdown/ }],
+      },
+      {
+        name: "Bitnami's nginx before 1.28, whose image had no STOPSIGNAL SIGQUIT yet",
         yaml: pod('docker.io/bitnami/nginx:1.27.3'),
-        findings: [{ line: 7 }],
+        findings: [{ line: 7, severity: 'info', messageId: 'baseUnknown' }],
       },
     ],
   });

@@ -110,6 +110,18 @@ describe('prestop-missing', () => {
     ],
     invalid: [
       {
+        name: "an xDS port (Contour's control plane): only Envoys call it, keep their last configuration and reconnect: info",
+        yaml: `${deployment().replace('- containerPort: 8080', '- {name: xds, containerPort: 8001}')}${service('contour', '{name: xds, port: 8001, targetPort: 8001}')}`,
+        findings: [
+          {
+            line: 14,
+            severity: 'info',
+            messageId: 'mayServe',
+            message: /^only Envoy proxies call port xds, for their configuration \(xDS\)/,
+          },
+        ],
+      },
+      {
         name: 'Gatekeeper before v3.20 has no shutdown delay, nor one whose --shutdown-delay is 0',
         yaml: `${deployment().replace('image: web:1', 'image: openpolicyagent/gatekeeper:v3.19.1')}---\n${deployment({ container: '\n          args: ["--shutdown-delay=0"]' }).replace('image: web:1', 'image: openpolicyagent/gatekeeper:v3.22.0').replace('name: web', 'name: web2')}${service('gatekeeper-webhook-service', '{name: https-webhook-server, port: 443, targetPort: 8080}')}`,
         findings: [

@@ -26,6 +26,14 @@ spec: {ingressClassName: alb, defaultBackend: {service: {name: web}}}
 describe('prestop-sleep-out-of-range', () => {
   ruleTester(prestopSleepOutOfRange, {
     valid: [
+      {
+        name: "kong quit --wait=15 holds the medium cluster's range",
+        yaml:
+          deployment({
+            container: '\n          lifecycle: {preStop: {exec: {command: [kong, quit, --wait=15]}}}',
+          }).replace('- containerPort: 8080', '- {name: http, containerPort: 8080}') +
+          '---\napiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  selector: {app: web}\n  ports: [{port: 80, targetPort: 8080}]\n',
+      },
       { name: '15 s on a medium cluster', yaml: sleep(15), profile: 'medium' },
       { name: '5 s on a small cluster', yaml: sleep(5), profile: 'small' },
       {
@@ -34,6 +42,18 @@ describe('prestop-sleep-out-of-range', () => {
       },
     ],
     invalid: [
+      {
+        name: "Contour's shutdown manager with no --drain-delay in front of a LoadBalancer: it waits 0 s before Envoy stops taking connections",
+        yaml: `${deployment({ container: '\n          lifecycle: {preStop: {exec: {command: [/bin/contour, envoy, shutdown]}}}' })}---\napiVersion: v1\nkind: Service\nmetadata: {name: envoy}\nspec:\n  type: LoadBalancer\n  selector: {app: web}\n  ports: [{port: 80, targetPort: 8080}]\n`,
+        findings: [
+          {
+            line: 18,
+            messageId: 'waitTooShort',
+            data: { command: '/bin/contour envoy shutdown', seconds: 0 },
+            fix: /^contour envoy shutdown --drain-delay of 30s/,
+          },
+        ],
+      },
       {
         name: '10 s behind an ALB: the ALB decides, until the controller deregisters the pod, and fix writes 30 s',
         yaml: behindAlb(10),

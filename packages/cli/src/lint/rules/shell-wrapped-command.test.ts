@@ -35,11 +35,17 @@ describe('shell-wrapped-command', () => {
     ],
     invalid: [
       {
+        name: "a Helm hook Job's wait loop under sh -c on a Debian image: its work is cut, no request, info (Sentry's db-check)",
+        yaml: 'apiVersion: batch/v1\nkind: Job\nmetadata: {name: db-check}\nspec:\n  template:\n    spec:\n      containers:\n        - name: check\n          image: debian:12\n          command: [/bin/sh, -c, "until nc -z kafka 9092; do sleep 10; done; ./migrate"]\n',
+        findings: [{ line: 10, severity: 'info', messageId: 'jobKilled', data: { kind: 'Job' } }],
+      },
+      {
         name: 'npm start',
         yaml: command('["npm", "start"]'),
         findings: [
           {
             line: 18,
+            messageId: 'sigtermLost',
             message: /npm becomes PID 1 and does not forward SIGTERM/,
             fix: /for a Node app, \["node", "--import", "@lameduck\/node\/register", "server\.js"\] also drains it/,
           },
@@ -51,7 +57,14 @@ describe('shell-wrapped-command', () => {
           'image: web:1',
           'image: python:3.12',
         ),
-        findings: [{ line: 18, message: /shell stays PID 1/, fix: { not: /@lameduck\/node/ } }],
+        findings: [
+          {
+            line: 18,
+            messageId: 'sigtermLost',
+            message: /shell stays PID 1/,
+            fix: { not: /@lameduck\/node/ },
+          },
+        ],
       },
       {
         name: 'sh -c with a sequence and no exec, the image unknown: said with the shells it depends on',
@@ -59,6 +72,7 @@ describe('shell-wrapped-command', () => {
         findings: [
           {
             line: 18,
+            messageId: 'sigtermLost',
             message:
               /^unless sh is busybox \(Alpine\) or bash, which exec the last command, it is dash \(Debian, Ubuntu\), which does not: the shell stays PID 1/,
             fix: /@lameduck\/node\/register/,
@@ -68,12 +82,14 @@ describe('shell-wrapped-command', () => {
       {
         name: 'a pipeline: no shell execs into one',
         yaml: command('["bash", "-c", "node server.js | tee /tmp/log"]'),
-        findings: [{ line: 18, message: /^a pipeline keeps the shell as PID 1/ }],
+        findings: [{ line: 18, messageId: 'sigtermLost', message: /^a pipeline keeps the shell as PID 1/ }],
       },
       {
         name: 'npm start on a Debian node image: dash between npm and the app takes the SIGTERM npm forwards',
         yaml: command('["npm", "start"]').replace('image: web:1', 'image: node:22-slim'),
-        findings: [{ line: 18, message: /^npm becomes PID 1 and does not forward SIGTERM/ }],
+        findings: [
+          { line: 18, messageId: 'sigtermLost', message: /^npm becomes PID 1 and does not forward SIGTERM/ },
+        ],
       },
       {
         name: 'sh -c with a lone command on a Debian image: dash does not exec it',
@@ -81,6 +97,7 @@ describe('shell-wrapped-command', () => {
         findings: [
           {
             line: 18,
+            messageId: 'sigtermLost',
             message:
               /^sh is dash in node:20, which does not exec even the last command: the shell stays PID 1/,
           },

@@ -10,8 +10,12 @@ export const shellWrappedCommand: Rule = {
   messages: {
     sigtermLost:
       '{reason}: the app is SIGKILLed at the end of the grace period (exit code 137) and in-flight requests are cut',
+    jobKilled:
+      '{reason}: a {kind} stopped early (deleted, evicted, past its deadline) is SIGKILLed at the end of the grace period, its work cut; it serves no request',
   },
   check(context) {
+    // A Job runs to completion: it is stopped only early, and then loses its work, not a request.
+    const batch = context.kind === 'Job' || context.kind === 'CronJob';
     return context.analysis.containers.flatMap(({ container, sigterm }) => {
       if (sigterm.reaches) return [];
       const argv = [container.spec.command, container.spec.args].flatMap((list) =>
@@ -23,8 +27,13 @@ export const shellWrappedCommand: Rule = {
         {
           path: [...container.path, sigterm.field],
           container: container.name,
-          messageId: 'sigtermLost',
-          data: { reason: sigterm.reason },
+          ...(batch
+            ? {
+                messageId: 'jobKilled',
+                severity: 'info' as const,
+                data: { reason: sigterm.reason, kind: context.kind },
+              }
+            : { messageId: 'sigtermLost', data: { reason: sigterm.reason } }),
           fix: isNodeApp(getString(container.spec, ['image']), argv) ? `${fix}; ${PRELOAD_ADVICE}` : fix,
         },
       ];
