@@ -8,8 +8,9 @@ import { docsUrl } from '../links.js';
 import type { WorkloadAnalysis } from '../model/analyze.js';
 import type { Change } from '../model/changes.js';
 import { watchingRole } from '../model/controllers.js';
+import { scaleDownDelays } from '../model/front-of-pod.js';
 import type { ClusterProfile } from '../model/guide-tables.js';
-import { getNumber, getObject, getString, type JsonObject, type Path } from '../model/json.js';
+import { getNumber, getString, type JsonObject, type Path } from '../model/json.js';
 import type { KubeVersion } from '../model/kube-version.js';
 import type { Neighbours } from '../model/neighbours.js';
 import type { PreStopCoverage } from '../model/parties.js';
@@ -130,10 +131,10 @@ export function loneEndpoint(context: WorkloadContext): boolean {
     context.kind === 'StatefulSet' ||
     // A bare ReplicaSet never rolls: its one pod stops only on eviction or deletion, with no surge.
     context.kind === 'ReplicaSet' ||
-    // A blue-green Rollout scales the old pods down only scaleDownDelaySeconds (30 s by default)
-    // after the active Service has switched to the new ones: what is left is an eviction of the one pod.
-    (context.kind === 'Rollout' &&
-      getObject(context.object, ['spec', 'strategy', 'blueGreen']) !== undefined) ||
+    // A blue-green Rollout, or a canary with traffic routing, scales the old pods down only
+    // scaleDownDelaySeconds (30 s by default) after traffic switched to the new ones: what is left
+    // is an eviction of the one pod.
+    scaleDownDelays(context.object, context.kind).length > 0 ||
     mainDataStore(context) !== undefined ||
     soleHolder(context) ||
     recreateByDesign(context)

@@ -187,8 +187,16 @@ export function loadGenerator(command: readonly string[]): string | undefined {
   const program =
     /^python(?:\d+(?:\.\d+)?)?$/.test(first.split('/').pop() ?? '') && second === '-m' ? third : first;
   const name = program?.split('/').pop() ?? '';
-  return LOAD_GENERATOR.test(name) ? name : undefined;
+  if (LOAD_GENERATOR.test(name)) return name;
+  // Inside a shell's script (`while true; do wrk -d 60s ...; done`): a command word of it, by the
+  // names no other command has (`hey` could be an echo's word).
+  const flag = words.indexOf('-c');
+  if (flag < 0) return undefined;
+  return IN_SCRIPT.exec(words.slice(flag + 1).join(' '))?.[1];
 }
+
+const IN_SCRIPT =
+  /(?:^|[;&|]\s*|\b(?:do|then|else)\s+)(?:\S*\/)?(locust|k6|artillery|vegeta|wrk2?|siege|jmeter|gatling|fortio)(?=\s|;|$)/;
 
 /**
  * Sidecars the app needs while it drains: database proxies, proxies in front of or behind it,

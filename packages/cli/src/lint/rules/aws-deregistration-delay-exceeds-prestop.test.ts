@@ -49,6 +49,16 @@ describe('aws-deregistration-delay-exceeds-prestop', () => {
   ruleTester(awsDeregistrationDelayExceedsPrestop, {
     valid: [
       {
+        name: 'an ALB in instance mode (no target-type: ip, the Service a NodePort): its targets are nodes, a stopping pod deregisters nothing (argo-rollouts examples)',
+        yaml:
+          deployment() +
+          service() +
+          albIngress().replace(
+            '    alb.ingress.kubernetes.io/target-type: ip',
+            '    alb.ingress.kubernetes.io/scheme: internet-facing',
+          ),
+      },
+      {
         name: 'ALB delay 20 s within a 25 s preStop',
         yaml: deployment({ container: preStop(25) }) + service() + albIngress(delay(20)),
       },

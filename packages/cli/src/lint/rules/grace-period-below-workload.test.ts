@@ -12,6 +12,12 @@ describe('grace-period-below-workload', () => {
   ruleTester(gracePeriodBelowWorkload, {
     valid: [
       {
+        name: "terminationGracePeriodSeconds: 30 written out, no preStop, behind a LoadBalancer (NGINX Inc's chart): the default, prestop-missing speaks",
+        yaml:
+          deployment({ podSpec: '\n      terminationGracePeriodSeconds: 30' }) +
+          '---\napiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  type: LoadBalancer\n  selector: {app: web}\n  ports: [{port: 80, targetPort: 8080}]\n',
+      },
+      {
         name: "Kong's proxy: kong quit --wait=15 in front of a LoadBalancer holds the range's shorter end, and 30 s holds it plus the buffer",
         yaml:
           deployment({

@@ -1,3 +1,4 @@
+import { DEFAULT_GRACE_SECONDS } from '../../model/grace.js';
 import { GRACE_BY_WORKLOAD, WORKLOAD_LABELS } from '../../model/guide-tables.js';
 import type { RuleMessage } from '../messages.js';
 import { DOCS_BASE, type Rule, type RuleFinding, servingContainers } from '../rule.js';
@@ -72,6 +73,10 @@ export const gracePeriodBelowWorkload: Rule = {
       // A preStop that fills the grace is grace-period-exceeded's finding.
       const filled = serving.some((c) => (c.budget.preStopEffect.seconds ?? 0) >= c.budget.graceSeconds);
       if (main.budget.graceSeconds >= needed || serving.length === 0 || filled) return [];
+      // 30 written out (a chart's values.yaml copying the default) with no hook at all: the default,
+      // not a choice; prestop-missing's fix raises it with the preStop it adds.
+      const unhooked = serving.every((c) => c.budget.preStop.kind === 'none');
+      if (main.budget.graceSeconds === DEFAULT_GRACE_SECONDS && unhooked) return [];
       // Only ports nothing is known to route to (an operator's): say less, as the serving rules do.
       const shown = serving.some((c) => c.evidence.kind === 'serving');
       return finding(shown ? undefined : 'info', {

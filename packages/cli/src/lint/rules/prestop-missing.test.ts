@@ -92,6 +92,16 @@ describe('prestop-missing', () => {
           .replace('kind: Deployment', 'kind: Rollout')}${service('web', '{port: 80, targetPort: 8080}')}`,
       },
       {
+        name: 'a canary Rollout of one with traffic routing: its old pod too goes 30 s after the traffic switched',
+        yaml: `${deployment({
+          replicas: 1,
+          extra:
+            '\n  strategy: {canary: {trafficRouting: {nginx: {stableIngress: web}}, steps: [{setWeight: 50}]}}',
+        })
+          .replace('apiVersion: apps/v1', 'apiVersion: argoproj.io/v1alpha1')
+          .replace('kind: Deployment', 'kind: Rollout')}${service('web', '{port: 80, targetPort: 8080}')}`,
+      },
+      {
         name: 'a bare ReplicaSet of one (Argo CD sync-waves): it never rolls, so no pod runs beside it',
         yaml: `${deployment({ replicas: 1 }).replace('kind: Deployment', 'kind: ReplicaSet')}${service('web', '{port: 80, targetPort: 8080}')}`,
       },

@@ -6,6 +6,10 @@ describe('rolling-update-unavailable', () => {
   ruleTester(rollingUpdateUnavailable, {
     valid: [
       {
+        name: "replicas: 0 (a Deployment an Argo Rollout's workloadRef runs): no pod to remove",
+        yaml: `${deployment({ replicas: 0, extra: '\n  strategy: {rollingUpdate: {maxUnavailable: 1, maxSurge: 0}}' })}---\napiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  selector: {app: web}\n  ports: [{port: 80, targetPort: 8080}]\n`,
+      },
+      {
         name: 'Recreate on a controller of one that watches the API (external-dns): two must never run at once',
         yaml:
           deployment({

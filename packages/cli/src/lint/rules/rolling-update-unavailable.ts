@@ -26,6 +26,8 @@ export const rollingUpdateUnavailable: Rule = {
     if (context.kind !== 'Deployment' || servingContainers(context).length === 0) return [];
     const { object } = context;
     const replicas = getNumber(object, ['spec', 'replicas']) ?? 1;
+    // No pod to remove (a Deployment an Argo Rollout runs through its workloadRef is scaled to 0).
+    if (replicas === 0) return [];
     if (getString(object, ['spec', 'strategy', 'type']) === 'Recreate') {
       // A singleton that serves no Service (a controller, a leader-elected worker) chose Recreate so
       // that two never run at once: not a zero-downtime bug.

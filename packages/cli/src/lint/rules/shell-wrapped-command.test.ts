@@ -35,6 +35,14 @@ describe('shell-wrapped-command', () => {
     ],
     invalid: [
       {
+        name: 'a wrk load tester in a sh -c loop (argo-rollouts examples): info, it serves no request',
+        yaml: deployment().replace(
+          'image: web:1',
+          'image: debian:12\n          command: [/bin/sh, -c, "while true; do wrk -t2 -c10 -d60s http://web/; done"]',
+        ),
+        findings: [{ line: 16, severity: 'info', messageId: 'loadGenerator', data: { program: 'wrk' } }],
+      },
+      {
         name: "a Helm hook Job's wait loop under sh -c on a Debian image: its work is cut, no request, info (Sentry's db-check)",
         yaml: 'apiVersion: batch/v1\nkind: Job\nmetadata: {name: db-check}\nspec:\n  template:\n    spec:\n      containers:\n        - name: check\n          image: debian:12\n          command: [/bin/sh, -c, "until nc -z kafka 9092; do sleep 10; done; ./migrate"]\n',
         findings: [{ line: 10, severity: 'info', messageId: 'jobKilled', data: { kind: 'Job' } }],

@@ -1,4 +1,5 @@
 import { getString } from '../../model/json.js';
+import { loadGenerator } from '../../model/protocols.js';
 import { isNodeApp, PRELOAD_ADVICE } from '../node-preload.js';
 import { DOCS_BASE, type Rule } from '../rule.js';
 
@@ -12,6 +13,8 @@ export const shellWrappedCommand: Rule = {
       '{reason}: the app is SIGKILLed at the end of the grace period (exit code 137) and in-flight requests are cut',
     jobKilled:
       '{reason}: a {kind} stopped early (deleted, evicted, past its deadline) is SIGKILLed at the end of the grace period, its work cut; it serves no request',
+    loadGenerator:
+      '{reason}: {program} is SIGKILLed at the end of the grace period; a load generator serves no request, so each stop costs only that wait',
   },
   check(context) {
     // A Job runs to completion: it is stopped only early, and then loses its work, not a request.
@@ -21,6 +24,7 @@ export const shellWrappedCommand: Rule = {
       const argv = [container.spec.command, container.spec.args].flatMap((list) =>
         Array.isArray(list) ? list.map(String) : [],
       );
+      const generator = loadGenerator(argv);
       const fix =
         'run the app directly (["node", "server.js"]), or prefix the last command with exec, or use tini';
       return [
@@ -33,7 +37,13 @@ export const shellWrappedCommand: Rule = {
                 severity: 'info' as const,
                 data: { reason: sigterm.reason, kind: context.kind },
               }
-            : { messageId: 'sigtermLost', data: { reason: sigterm.reason } }),
+            : generator
+              ? {
+                  messageId: 'loadGenerator',
+                  severity: 'info' as const,
+                  data: { reason: sigterm.reason, program: generator },
+                }
+              : { messageId: 'sigtermLost', data: { reason: sigterm.reason } }),
           fix: isNodeApp(getString(container.spec, ['image']), argv) ? `${fix}; ${PRELOAD_ADVICE}` : fix,
         },
       ];

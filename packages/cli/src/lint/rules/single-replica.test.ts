@@ -41,6 +41,25 @@ describe('single-replica', () => {
     ],
     invalid: [
       {
+        name: "one replica behind a PodDisruptionBudget that allows no eviction (Consul's connect injector): drains wait, info",
+        yaml:
+          service +
+          deployment({ replicas: 1 }) +
+          '---\napiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {name: web}\nspec:\n  maxUnavailable: 0\n  selector: {matchLabels: {app: web}}\n',
+        findings: [{ line: 13, severity: 'info', messageId: 'heldByBudget', data: { budget: 'web' } }],
+      },
+      {
+        name: 'a PodDisruptionBudget of maxUnavailable 1 protects nothing at one replica (Bitnami charts): the outage stands',
+        yaml:
+          service +
+          deployment({ replicas: 1 }) +
+          '---\napiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {name: web}\nspec:\n  maxUnavailable: 0\n  selector: {matchLabels: {app: web}}\n'.replace(
+            'maxUnavailable: 0',
+            'maxUnavailable: 1',
+          ),
+        findings: [{ line: 13, messageId: 'evictionOutage' }],
+      },
+      {
         name: "one replica in a namespace that names a development environment (DigitalOcean's microservices-demo-dev): info",
         yaml:
           service.replace('{name: web}', '{name: web, namespace: shop-dev}') +

@@ -1,6 +1,6 @@
-import { getNumber, getObject, getString, type JsonObject } from '../../model/json.js';
+import { getIn, getNumber, getObject, getString, type JsonObject } from '../../model/json.js';
 import { namespaceOf } from '../../model/neighbours.js';
-import { headless, serviceSelects } from '../../model/services.js';
+import { headless, labelSelectorMatches, serviceSelects } from '../../model/services.js';
 import { findPodTemplate, isWorkloadKind } from '../../model/workloads.js';
 import {
   DOCS_BASE,
@@ -63,6 +63,29 @@ function siblingReplicas(context: WorkloadContext): number {
   return total;
 }
 
+/**
+ * A PodDisruptionBudget in the input that selects the pod and allows no disruption of its one
+ * replica (`maxUnavailable: 0`, or `minAvailable` 1 or 100 %): evictions and `kubectl drain` wait for
+ * it, so only a restart or a node failure leaves the Service without an endpoint. Returns its name.
+ */
+function holdingBudget(context: WorkloadContext): string | undefined {
+  const labels = getObject(context.analysis.template.metadata, ['labels']) ?? {};
+  const held = context.objectsOfKind('PodDisruptionBudget').find((budget) => {
+    if (namespaceOf(budget) !== namespaceOf(context.object)) return false;
+    const selector = getObject(budget, ['spec', 'selector']);
+    if (selector === undefined || !labelSelectorMatches(selector, labels)) return false;
+    const maxUnavailable = getIn(budget, ['spec', 'maxUnavailable']);
+    const minAvailable = getIn(budget, ['spec', 'minAvailable']);
+    return (
+      maxUnavailable === 0 ||
+      maxUnavailable === '0%' ||
+      (typeof minAvailable === 'number' && minAvailable >= 1) ||
+      minAvailable === '100%'
+    );
+  });
+  return held === undefined ? undefined : (getString(held, ['metadata', 'name']) ?? '');
+}
+
 /** The same workload read twice (a kustomization and its parent, two install files): not a sibling. */
 function sameWorkload(other: JsonObject, context: WorkloadContext): boolean {
   return (
@@ -88,6 +111,8 @@ export const singleReplica: Rule = {
       'a controller kept to one replica by design (strategy: Recreate; {role} lets it watch the API): each restart, eviction or node drain leaves its Service with no endpoint until it is back',
     development:
       'one replica in {environment}, a development environment by its name: wherever it serves users, every eviction or node drain leaves the Service with no endpoint',
+    heldByBudget:
+      'one replica, which PodDisruptionBudget {budget} keeps from eviction (kubectl drain waits for it): a restart or a node failure still leaves the Service with no endpoint',
   },
   check(context) {
     if (!REPLICATED_KINDS.includes(context.kind) || context.services.length === 0) return [];
@@ -117,6 +142,18 @@ export const singleReplica: Rule = {
           severity: 'info',
           data: { environment: context.environment },
           fix: 'where it serves users: replicas: 2 or more, plus a PodDisruptionBudget with maxUnavailable: 1',
+        },
+      ];
+    // The PodDisruptionBudget this rule would advise for a store is there: evictions wait.
+    const budget = holdingBudget(context);
+    if (budget !== undefined)
+      return [
+        {
+          path: ['spec', 'replicas'],
+          messageId: 'heldByBudget',
+          severity: 'info',
+          data: { budget },
+          fix: 'if it can replicate, replicas: 2 or more (a drain then needs no one to move it by hand)',
         },
       ];
     // Only a port with no known route (a controller's port behind kube-rbac-proxy): say less, at info.
