@@ -241,6 +241,10 @@ export function startedEntry(
       ? { runtime: 'go', entry: program, pid1 }
       : undefined;
   const traits = RUNTIMES[runtime];
+  // `python -m flask run`: Flask's development server, which installs no SIGTERM handler; the app is
+  // the context's own sources (no entry file to find).
+  if (runtime === 'python' && rest[0] === '-m' && rest[1] === 'flask' && rest[2] === 'run')
+    return { runtime, entry: '-m flask run', pid1 };
   if (rest.some((word) => traits.otherCode.test(word))) return undefined;
   const entry = rest.find((word) => !word.startsWith('-'));
   if (entry === undefined || !traits.entry.test(entry)) return undefined;

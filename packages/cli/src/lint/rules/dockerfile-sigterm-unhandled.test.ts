@@ -83,12 +83,25 @@ describe('dockerfile-sigterm-unhandled', () => {
         sources: { 'main.py': 'import uvicorn\nuvicorn.run("api:app", host="0.0.0.0")\n' },
       },
       {
-        name: 'python -m a module: no entry file of the app to read',
-        dockerfile: 'FROM python:3.12-slim\nCOPY . /app\nCMD ["python", "-m", "flask", "run"]\n',
-        sources: { 'app.py': 'from flask import Flask\n' },
+        name: 'python -m another module: no entry file of the app to read',
+        dockerfile: 'FROM python:3.12-slim\nCOPY . /app\nCMD ["python", "-m", "myapp.server"]\n',
+        sources: { 'myapp/server.py': 'from flask import Flask\napp = Flask(__name__)\napp.run()\n' },
       },
     ],
     invalid: [
+      {
+        name: "python -m flask run as PID 1 (skaffold's hot-reload example): Flask's development server installs no SIGTERM handler",
+        dockerfile:
+          'FROM python:3.9-alpine\nCOPY . /app\nWORKDIR /app\nCMD ["python", "-m", "flask", "run", "--host=0.0.0.0"]\n',
+        sources: { 'app.py': 'from flask import Flask\napp = Flask(__name__)\n' },
+        findings: [
+          {
+            line: 4,
+            messageId: 'sigtermDropped',
+            data: { runtime: 'python', entry: '-m flask run', sourcesRead: 1 },
+          },
+        ],
+      },
       {
         name: "node as PID 1, and nothing in the context names SIGTERM (robot-shop's cart)",
         dockerfile: cart,
