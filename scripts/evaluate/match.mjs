@@ -38,7 +38,7 @@ export function lineLands(finding, text) {
   const escapeRegExp = (value) => value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   // A Helm template names its objects with actions ({{ include "x.fullname" . }}): any name then.
   const names = (value) =>
-    new RegExp(`^\\s*(?:- )?name: (?:["']?${escapeRegExp(value)}["']?|.*\\{\\{.*)\\s*(?:#.*)?$`);
+    new RegExp(`^\\s*(?:-\\s+)?name:\\s+(?:["']?${escapeRegExp(value)}["']?|.*\\{\\{.*)\\s*(?:#.*)?$`);
   const kind = document.map((text) => /^kind: ["']?(\w+)["']?\s*$/.exec(text)?.[1]).find(Boolean);
   // A part of the object written elsewhere (the pod a Helm helper writes, a container a JSON 6902
   // patch appends): no kind there; a container finding must still be in that container.

@@ -60,6 +60,13 @@ describe('scripts/evaluate: where a finding lands', () => {
     assert.deepEqual(match.lineLands(finding(10, 'app'), RENDERED).ok, true);
   });
 
+  it("reads a name written with more than one space after it (OpenFaaS's `- name:  dashboard`)", () => {
+    assert.equal(
+      match.lineLands(finding(10, 'app'), RENDERED.replace('        name: app', '        name:  app')).ok,
+      true,
+    );
+  });
+
   it('rejects a line in another container of the same pod', () => {
     assert.equal(match.lineLands(finding(16, 'app'), RENDERED).ok, false);
     assert.equal(match.lineLands(finding(16, 'proxy'), RENDERED).ok, true);
