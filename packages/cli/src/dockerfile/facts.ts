@@ -143,6 +143,11 @@ export function startedProcess(facts: DockerfileFacts): ProcessInstruction | und
   return facts.entrypoint ?? facts.cmd;
 }
 
+/** What the kernel runs for an instruction: the shell form through `/bin/sh -c`. */
+export function processArgv(process: ProcessInstruction): readonly string[] {
+  return process.form === 'shell' ? ['/bin/sh', '-c', process.argv[0] ?? ''] : process.argv;
+}
+
 /**
  * Why SIGTERM never reaches the app the image starts, where the Dockerfile says so for certain (a
  * shell that stays PID 1, such as dash or one running a pipeline; a package manager that keeps it);
@@ -151,8 +156,7 @@ export function startedProcess(facts: DockerfileFacts): ProcessInstruction | und
 export function sigtermKeptFromApp(facts: DockerfileFacts): string | undefined {
   const process = startedProcess(facts);
   if (process === undefined) return undefined;
-  const argv = process.form === 'shell' ? ['/bin/sh', '-c', process.argv[0] ?? ''] : process.argv;
-  const reason = sigtermLostBecause(argv, facts.baseImage);
+  const reason = sigtermLostBecause(processArgv(process), facts.baseImage);
   return reason?.startsWith('unless ') ? undefined : reason;
 }
 

@@ -119,10 +119,11 @@ export function servingTerms(
 
 /**
  * A single replica that no other pod stands in for while it stops: a StatefulSet of one (its
- * replacement starts only after it is gone), a bare ReplicaSet of one, a database or broker of one, or a pod whose replacement
- * waits for its volume (soleHolder). Routing has nowhere else to send its
- * requests, so a preStop only delays the restart and a readiness probe has nothing to steer;
- * single-replica speaks about that window. (Any other Recreate Deployment of one is
+ * replacement starts only after it is gone), a bare ReplicaSet of one, an Argo Rollout of one that
+ * keeps its old pods after traffic switched, a database or broker of one, a pod whose replacement
+ * waits for its volume (soleHolder), or a Recreate Deployment of one by design. Routing has nowhere
+ * else to send its requests, so a preStop only delays the restart and a readiness probe has nothing
+ * to steer; single-replica speaks about that window. (Any other Recreate Deployment of one is
  * rolling-update-unavailable's, whose fix makes a second pod stand in, and then the preStop matters.)
  */
 export function loneEndpoint(context: WorkloadContext): boolean {
@@ -145,7 +146,7 @@ export function loneEndpoint(context: WorkloadContext): boolean {
  * A Recreate Deployment of one whose Recreate is its design, not a bug rolling-update-unavailable
  * would fix: a singleton controller, or a server that keeps its data in the pod. No pod runs beside it.
  */
-function recreateByDesign(context: WorkloadContext): boolean {
+export function recreateByDesign(context: WorkloadContext): boolean {
   return (
     getString(context.object, ['spec', 'strategy', 'type']) === 'Recreate' &&
     (singletonController(context) !== undefined || dataKeeper(context) !== undefined)

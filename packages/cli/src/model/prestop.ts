@@ -2,6 +2,7 @@
  * What a container's preStop hook is, and how long the kubelet spends in it.
  */
 
+import { flagValue } from './argv.js';
 import { parseDurationSeconds } from './duration.js';
 import { DEFAULT_GRACE_SECONDS } from './grace.js';
 import { SHELL_OR_SLEEP, shellLessImage } from './images.js';
@@ -58,10 +59,7 @@ export function execWait(command: readonly string[]): ExecWait | undefined {
         .split(/\s+/),
     );
   const name = program.split('/').pop();
-  const option = (flag: string) => {
-    const at = args.findIndex((word) => word === flag || word.startsWith(`${flag}=`));
-    return at < 0 ? undefined : args[at]?.includes('=') ? args[at]?.slice(flag.length + 1) : args[at + 1];
-  };
+  const option = (flag: string) => flagValue(args, flag);
   if (name === 'kong' && args[0] === 'quit') {
     const seconds = Number(option('--wait') ?? '0');
     return Number.isFinite(seconds) ? { seconds, option: 'kong quit --wait' } : undefined;

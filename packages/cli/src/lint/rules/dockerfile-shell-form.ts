@@ -1,4 +1,4 @@
-import { type ProcessInstruction, startedProcess } from '../../dockerfile/facts.js';
+import { type ProcessInstruction, processArgv, startedProcess } from '../../dockerfile/facts.js';
 import { loadGenerator } from '../../model/protocols.js';
 import { PIPELINE, withoutQuotes } from '../../model/shells.js';
 import { shellScript, sigtermLostBecause } from '../../model/sigterm-path.js';
@@ -86,7 +86,7 @@ export const dockerfileShellForm: DockerfileRule = {
           fix: 'write a JSON array of strings: double quotes, a comma between words, one closing bracket',
         },
       ];
-    const reason = sigtermLostBecause(['/bin/sh', '-c', command], facts.baseImage);
+    const reason = sigtermLostBecause(processArgv(process), facts.baseImage);
     if (reason === undefined) return [];
     const program = loadGenerator([command]);
     return [

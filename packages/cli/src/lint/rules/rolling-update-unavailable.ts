@@ -1,13 +1,6 @@
 import { getNumber, getObject, getString } from '../../model/json.js';
 import { resolveRollingUpdate } from '../../model/rolling-update.js';
-import {
-  DOCS_BASE,
-  dataKeeper,
-  type Rule,
-  servingContainers,
-  singleHolder,
-  singletonController,
-} from '../rule.js';
+import { DOCS_BASE, type Rule, recreateByDesign, servingContainers, singleHolder } from '../rule.js';
 
 export const rollingUpdateUnavailable: Rule = {
   id: 'rolling-update-unavailable',
@@ -35,11 +28,10 @@ export const rollingUpdateUnavailable: Rule = {
       // On a volume only one pod may hold, a surge would wait for the old pod forever: Recreate is
       // the only strategy that rolls, and single-replica speaks of the gap.
       if (singleHolder(context)) return [];
-      // One data store: a second instance during a rollout would hold its own copy of the data (an
-      // in-memory Pushgateway, Jaeger all-in-one): Recreate is the choice, single-replica speaks of the gap.
-      if (replicas === 1 && dataKeeper(context) !== undefined) return [];
-      // A controller kept from running twice (external-dns, an operator): Recreate is its design.
-      if (singletonController(context) !== undefined) return [];
+      // One data store (a second instance during a rollout would hold its own copy of the data: an
+      // in-memory Pushgateway, Jaeger all-in-one), or a controller kept from running twice
+      // (external-dns, an operator): Recreate is its design, single-replica speaks of the gap.
+      if (replicas === 1 && recreateByDesign(context)) return [];
       return [
         {
           path: ['spec', 'strategy', 'type'],
