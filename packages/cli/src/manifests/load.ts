@@ -92,6 +92,11 @@ async function buildContextFile(
 ): Promise<{ file: string; size: number } | undefined> {
   const file = join(dirname(facts.file), source);
   if (relative(resolve(dirname(facts.file)), resolve(file)).startsWith('..')) return undefined;
+  return regularFile(file);
+}
+
+/** `file` with its size when it is a regular file. */
+async function regularFile(file: string): Promise<{ file: string; size: number } | undefined> {
   const info = await stat(file).catch(() => undefined);
   return info?.isFile() ? { file, size: info.size } : undefined;
 }
@@ -108,11 +113,12 @@ async function contextAbove(
   const parts = source.replace(/^\.\//, '').split('/');
   if (parts.length < 2 || parts.includes('..') || source.startsWith('/')) return undefined;
   const top = resolve('.');
-  for (let directory = resolve(dirname(facts.file)); directory !== top && directory.startsWith(top); ) {
+  for (let directory = resolve(dirname(facts.file)); directory !== top; ) {
+    // Only directories under the working directory (a sibling named /work/mainx is not under /work/main).
+    if (relative(top, directory).startsWith('..')) return undefined;
     directory = dirname(directory);
-    const file = join(directory, ...parts);
-    const info = await stat(file).catch(() => undefined);
-    if (info?.isFile()) return { file: relative(top, file) || file, size: info.size };
+    const found = await regularFile(relative(top, join(directory, ...parts)));
+    if (found) return found;
   }
   return undefined;
 }
