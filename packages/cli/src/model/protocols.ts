@@ -174,8 +174,16 @@ export function metricsExporter(container: JsonObject): string | undefined {
   return EXPORTER_IMAGE.exec(image)?.[1];
 }
 
-/** Load-testing tools: they send requests and serve none. */
-const LOAD_GENERATOR = /^(?:locust|k6|artillery|vegeta|hey|wrk2?|siege|jmeter|gatling|fortio)$/;
+/**
+ * Load-testing tools: they send requests and serve none. By names no other command has; `hey` too
+ * as the program itself (inside a script it could be an echo's word).
+ */
+const DISTINCT_LOAD_GENERATORS = 'locust|k6|artillery|vegeta|wrk2?|siege|jmeter|gatling|fortio';
+const LOAD_GENERATOR = new RegExp(`^(?:${DISTINCT_LOAD_GENERATORS}|hey)$`);
+/** One as a command word of a shell's script (`while true; do wrk -d 60s ...; done`). */
+const IN_SCRIPT = new RegExp(
+  `(?:^|[;&|]\\s*|\\b(?:do|then|else)\\s+)(?:\\S*\\/)?(${DISTINCT_LOAD_GENERATORS})(?=\\s|;|$)`,
+);
 
 /**
  * The load generator a command line starts (`locust --host=...`, `python -m locust`, `exec k6 run`),
@@ -188,15 +196,11 @@ export function loadGenerator(command: readonly string[]): string | undefined {
     /^python(?:\d+(?:\.\d+)?)?$/.test(first.split('/').pop() ?? '') && second === '-m' ? third : first;
   const name = program?.split('/').pop() ?? '';
   if (LOAD_GENERATOR.test(name)) return name;
-  // Inside a shell's script (`while true; do wrk -d 60s ...; done`): a command word of it, by the
-  // names no other command has (`hey` could be an echo's word).
+  // Inside a shell's script: a command word of it.
   const flag = words.indexOf('-c');
   if (flag < 0) return undefined;
   return IN_SCRIPT.exec(words.slice(flag + 1).join(' '))?.[1];
 }
-
-const IN_SCRIPT =
-  /(?:^|[;&|]\s*|\b(?:do|then|else)\s+)(?:\S*\/)?(locust|k6|artillery|vegeta|wrk2?|siege|jmeter|gatling|fortio)(?=\s|;|$)/;
 
 /**
  * Sidecars the app needs while it drains: database proxies, proxies in front of or behind it,

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { appSettings } from '../app-config/settings.js';
 import { dockerfileFacts, npmStartScript, startedEntry } from '../dockerfile/facts.js';
-import { RUNTIMES, startedAppFacts } from '../dockerfile/started-app.js';
+import { RUNTIMES, type StartedApp, startedAppFacts } from '../dockerfile/started-app.js';
 import type { AppConfigRule, ContainerBudget } from '../lint/app-config-rule.js';
 import type { DockerfileRule } from '../lint/dockerfile-rule.js';
 import { type Finding, lintAppConfigs, lintDockerfiles, lintObjects, runRules } from '../lint/engine.js';
@@ -29,6 +29,12 @@ export interface RuleCase {
   readonly drainSeconds?: number;
   /** The Dockerfiles the workloads' images link to. */
   readonly dockerfileFor?: ImageLinker;
+}
+
+/** Every image linked by name to one Dockerfile, `file` with `text`, and what its context says of the app. */
+export function linkedDockerfile(file: string, text: string, startedApp?: StartedApp): ImageLinker {
+  const facts = dockerfileFacts(file, text) ?? assert.fail(`${file} has no FROM`);
+  return () => ({ facts, ...(startedApp ? { startedApp } : {}), via: 'name' });
 }
 
 export interface InvalidCase extends RuleCase {

@@ -1,7 +1,5 @@
-import assert from 'node:assert/strict';
 import { describe } from 'node:test';
-import { dockerfileFacts } from '../../dockerfile/facts.js';
-import { ruleTester } from '../../testing/rule-tester.js';
+import { linkedDockerfile, ruleTester } from '../../testing/rule-tester.js';
 import { nginxFastShutdown } from './nginx-fast-shutdown.js';
 
 const pod = (image: string, extra = '') =>
@@ -49,14 +47,10 @@ describe('nginx-fast-shutdown', () => {
       {
         name: 'a custom nginx image whose linked Dockerfile starts from Alpine and sets no STOPSIGNAL',
         yaml: pod('registry.example.com/my-nginx:2'),
-        dockerfileFor: () => ({
-          facts:
-            dockerfileFacts(
-              'my-nginx/Dockerfile',
-              'FROM alpine:3.20\nRUN apk add nginx\nCMD ["nginx", "-g", "daemon off;"]\n',
-            ) ?? assert.fail(),
-          via: 'name',
-        }),
+        dockerfileFor: linkedDockerfile(
+          'my-nginx/Dockerfile',
+          'FROM alpine:3.20\nRUN apk add nginx\nCMD ["nginx", "-g", "daemon off;"]\n',
+        ),
         findings: [{ line: 7, messageId: 'fastShutdown', message: /nginx gets SIGTERM: a fast shutdown/ }],
       },
       {

@@ -1,7 +1,5 @@
-import assert from 'node:assert/strict';
 import { describe } from 'node:test';
-import { dockerfileFacts } from '../../dockerfile/facts.js';
-import { deployment, ruleTester, singleton, watcher } from '../../testing/rule-tester.js';
+import { deployment, linkedDockerfile, ruleTester, singleton, watcher } from '../../testing/rule-tester.js';
 import { prestopMissing } from './prestop-missing.js';
 
 /** A Service in front of the fixture's pods (app: web): its ports as written, and other spec lines. */
@@ -156,17 +154,12 @@ spec:
       {
         name: 'the image starts node as PID 1 with no SIGTERM handler: it serves until SIGKILL; at info, the preStop for after the fix',
         yaml: `${deployment()}${service('web', '{port: 80, targetPort: 8080}')}`,
-        dockerfileFor: () => ({
-          facts:
-            dockerfileFacts('web/Dockerfile', 'FROM node:14\nCMD ["node", "server.js"]\n') ?? assert.fail(),
-          startedApp: {
-            runtime: 'node',
-            entry: 'server.js',
-            pid1: true,
-            sourcesRead: 1,
-            handlesSigterm: false,
-          },
-          via: 'name',
+        dockerfileFor: linkedDockerfile('web/Dockerfile', 'FROM node:14\nCMD ["node", "server.js"]\n', {
+          runtime: 'node',
+          entry: 'server.js',
+          pid1: true,
+          sourcesRead: 1,
+          handlesSigterm: false,
         }),
         findings: [
           {
@@ -183,14 +176,10 @@ spec:
       {
         name: "the image's shell-form CMD keeps dash as PID 1 (ewolff's Spring services on a Debian JRE): at info",
         yaml: `${deployment()}${service('web', '{port: 80, targetPort: 8080}')}`,
-        dockerfileFor: () => ({
-          facts:
-            dockerfileFacts(
-              'web/Dockerfile',
-              'FROM openjdk:11.0.2-jre-slim\nCMD /usr/bin/java -Xmx400m -jar app.jar\n',
-            ) ?? assert.fail(),
-          via: 'name',
-        }),
+        dockerfileFor: linkedDockerfile(
+          'web/Dockerfile',
+          'FROM openjdk:11.0.2-jre-slim\nCMD /usr/bin/java -Xmx400m -jar app.jar\n',
+        ),
         findings: [
           {
             line: 14,

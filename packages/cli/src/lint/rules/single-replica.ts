@@ -6,6 +6,7 @@ import {
   DOCS_BASE,
   dataKeeper,
   type Rule,
+  type RuleFinding,
   servingContainers,
   servingTerms,
   singleHolder,
@@ -14,6 +15,11 @@ import {
 } from '../rule.js';
 
 const REPLICATED_KINDS = ['Deployment', 'StatefulSet', 'ReplicaSet', 'Rollout'];
+
+/** Every finding of this rule is about the replica count: it lands on `spec.replicas`. */
+const atReplicas = (finding: Omit<RuleFinding, 'path'>): RuleFinding[] => [
+  { path: ['spec', 'replicas'], ...finding },
+];
 
 /** The other way, for an app a second replica would split. */
 const STATE_IN_POD =
@@ -125,70 +131,52 @@ export const singleReplica: Rule = {
     if ((autoscaledMinimum(context) ?? 1) >= 2 || siblingReplicas(context) >= 1) return [];
     const role = singletonController(context);
     if (role !== undefined)
-      return [
-        {
-          path: ['spec', 'replicas'],
-          messageId: 'singletonController',
-          severity: 'info',
-          data: { role },
-          fix: 'if it elects a leader, replicas: 2 (a standby takes over); otherwise keep it single and restart it in a maintenance window',
-        },
-      ];
+      return atReplicas({
+        messageId: 'singletonController',
+        severity: 'info',
+        data: { role },
+        fix: 'if it elects a leader, replicas: 2 (a standby takes over); otherwise keep it single and restart it in a maintenance window',
+      });
     if (context.environment !== undefined)
-      return [
-        {
-          path: ['spec', 'replicas'],
-          messageId: 'development',
-          severity: 'info',
-          data: { environment: context.environment },
-          fix: 'where it serves users: replicas: 2 or more, plus a PodDisruptionBudget with maxUnavailable: 1',
-        },
-      ];
+      return atReplicas({
+        messageId: 'development',
+        severity: 'info',
+        data: { environment: context.environment },
+        fix: 'where it serves users: replicas: 2 or more, plus a PodDisruptionBudget with maxUnavailable: 1',
+      });
     // The PodDisruptionBudget this rule would advise for a store is there: evictions wait.
     const budget = holdingBudget(context);
     if (budget !== undefined)
-      return [
-        {
-          path: ['spec', 'replicas'],
-          messageId: 'heldByBudget',
-          severity: 'info',
-          data: { budget },
-          fix: 'if it can replicate, replicas: 2 or more (a drain then needs no one to move it by hand)',
-        },
-      ];
+      return atReplicas({
+        messageId: 'heldByBudget',
+        severity: 'info',
+        data: { budget },
+        fix: 'if it can replicate, replicas: 2 or more (a drain then needs no one to move it by hand)',
+      });
     // Only a port with no known route (a controller's port behind kube-rbac-proxy): say less, at info.
     if (!serving.some(({ evidence }) => evidence.kind === 'serving')) {
       const { evidence, ...terms } = servingTerms(first.evidence, 'evictionOutage');
-      return [
-        {
-          path: ['spec', 'replicas'],
-          ...terms,
-          data: { evidence },
-          fix: 'if it serves requests: replicas: 2 or more, plus a PodDisruptionBudget with maxUnavailable: 1',
-        },
-      ];
+      return atReplicas({
+        ...terms,
+        data: { evidence },
+        fix: 'if it serves requests: replicas: 2 or more, plus a PodDisruptionBudget with maxUnavailable: 1',
+      });
     }
     // A StatefulSet of one, or a database or broker run as a Deployment, most often does not
     // replicate: a second replica is not a setting away, so the advice is about the restart window.
     const store = dataKeeper(context);
     if (context.kind === 'StatefulSet' || store !== undefined || singleHolder(context)) {
-      return [
-        {
-          path: ['spec', 'replicas'],
-          messageId: 'statefulOutage',
-          data: { what: store ?? 'the server' },
-          fix: 'if it can replicate, run 2 or more; if it cannot (a single database or broker), keep voluntary evictions out with a PodDisruptionBudget (maxUnavailable: 0) and restart it in a maintenance window',
-        },
-      ];
+      return atReplicas({
+        messageId: 'statefulOutage',
+        data: { what: store ?? 'the server' },
+        fix: 'if it can replicate, run 2 or more; if it cannot (a single database or broker), keep voluntary evictions out with a PodDisruptionBudget (maxUnavailable: 0) and restart it in a maintenance window',
+      });
     }
     // The outage is sure; that a second replica is a setting away is not (an app that keeps
     // sessions, routes or received hooks in memory would split them): the fix says both ways.
-    return [
-      {
-        path: ['spec', 'replicas'],
-        messageId: 'evictionOutage',
-        fix: `replicas: 2 or more, plus a PodDisruptionBudget with maxUnavailable: 1; ${STATE_IN_POD}`,
-      },
-    ];
+    return atReplicas({
+      messageId: 'evictionOutage',
+      fix: `replicas: 2 or more, plus a PodDisruptionBudget with maxUnavailable: 1; ${STATE_IN_POD}`,
+    });
   },
 };
