@@ -46,6 +46,33 @@ export function officialNginxImage(image: string): boolean {
   return Number.isNaN(major) || major > 1 || (major === 1 && minor >= 28);
 }
 
+/**
+ * Words of an image name that make it a product around nginx rather than nginx: NGINX Gateway
+ * Fabric's Go control plane (a `gateway-nginx` is nginx), ingress controllers (which handle SIGTERM
+ * themselves), exporters, operators and agents.
+ */
+const NOT_NGINX_ITSELF = new Set(['fabric', 'ingress', 'controller', 'exporter', 'operator', 'agent']);
+
+/** `my-nginx`, `nginx-unprivileged`, `bitnami/nginx`: an image that runs nginx, by the last segment of its name. */
+export function runsNginx(image: string): boolean {
+  const words = (image.split('/').pop() ?? '').replace(/[:@].*$/, '').split(/[-_.]/);
+  return words.includes('nginx') && !words.some((word) => NOT_NGINX_ITSELF.has(word));
+}
+
+/**
+ * The server an image runs that listens within milliseconds of starting, or undefined: nginx (by
+ * its name, or the base its Dockerfile builds on) and a Go server built from the context's module
+ * (one binary, no interpreter or JIT to warm up). Without a readiness probe the container counts
+ * as ready once started, but its endpoint reaches a proxy only through the kubelet's status, the
+ * EndpointSlice controller and each kube-proxy's next sync (hundreds of milliseconds at best; KEP-3453
+ * measured seconds): such a server is listening by then, so the missing probe costs little at start.
+ */
+export function listensAtOnce(image: string, link: ImageLink | undefined): string | undefined {
+  if (runsNginx(image) || (link && runsNginx(link.facts.baseImage))) return 'nginx';
+  if (link?.startedApp?.runtime === 'go') return `a Go server (${describeLink(link)})`;
+  return undefined;
+}
+
 export type ImageLinker = (image: string) => ImageLink | undefined;
 
 /** One `build.artifacts` entry of a skaffold.yaml: its image and where it is built from. */

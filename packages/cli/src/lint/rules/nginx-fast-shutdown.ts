@@ -1,23 +1,10 @@
 import { isIngressNginxController } from '../../model/ingress-nginx-controller.js';
 import { getString } from '../../model/json.js';
-import { describeLink, officialNginxImage } from '../images.js';
+import { describeLink, officialNginxImage, runsNginx } from '../images.js';
 import { DOCS_BASE, type Rule } from '../rule.js';
 
 /** Official images stop with SIGQUIT; the ingress-nginx controller handles SIGTERM itself. */
 const gracefulNginx = (image: string) => officialNginxImage(image) || /ingress-nginx/.test(image);
-
-/**
- * Words of an image name that make it a product around nginx rather than nginx: NGINX Gateway
- * Fabric's Go control plane (a `gateway-nginx` is nginx), ingress controllers (which handle SIGTERM
- * themselves), exporters, operators and agents.
- */
-const NOT_NGINX_ITSELF = new Set(['fabric', 'ingress', 'controller', 'exporter', 'operator', 'agent']);
-
-/** `my-nginx`, `nginx-unprivileged`, `bitnami/nginx`: an image that runs nginx, by the last segment of its name. */
-function runsNginx(image: string): boolean {
-  const words = (image.split('/').pop() ?? '').replace(/[:@].*$/, '').split(/[-_.]/);
-  return words.includes('nginx') && !words.some((word) => NOT_NGINX_ITSELF.has(word));
-}
 
 export const nginxFastShutdown: Rule = {
   id: 'nginx-fast-shutdown',

@@ -1,5 +1,5 @@
 import { describe } from 'node:test';
-import { deployment, ruleTester } from '../../testing/rule-tester.js';
+import { deployment, linkedDockerfile, ruleTester } from '../../testing/rule-tester.js';
 import { readinessProbeMissing } from './readiness-probe-missing.js';
 
 describe('readiness-probe-missing', () => {
@@ -66,6 +66,65 @@ spec:
               /counts as ready.*; it serves because Service web routes its port 80 to container port api, behind HTTPRoute web$/,
           },
         ],
+      },
+      {
+        name: 'nginx behind a Service listens within milliseconds of starting: said at info, naming it',
+        yaml:
+          deployment().replace('image: web:1', 'image: nginx:1.27-alpine') +
+          '---\napiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  selector: {app: web}\n  ports: [{port: 80, targetPort: 8080}]\n',
+        findings: [
+          {
+            line: 14,
+            severity: 'info',
+            messageId: 'listensAtOnce',
+            message:
+              /; nginx listens within milliseconds of starting, before its endpoint reaches any proxy.*it serves because Service web/,
+          },
+        ],
+      },
+      {
+        name: 'an image built FROM nginx (nginxdemos-like), by its Dockerfile: info',
+        yaml:
+          deployment() +
+          '---\napiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  selector: {app: web}\n  ports: [{port: 80, targetPort: 8080}]\n',
+        dockerfileFor: linkedDockerfile(
+          'web/Dockerfile',
+          'FROM nginx:mainline-alpine\nCOPY hello.conf /etc/nginx/conf.d/\n',
+        ),
+        findings: [{ line: 14, severity: 'info', messageId: 'listensAtOnce', data: { server: 'nginx' } }],
+      },
+      {
+        name: "a Go server built from the context's module: info, naming the Dockerfile",
+        yaml:
+          deployment() +
+          '---\napiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  selector: {app: web}\n  ports: [{port: 80, targetPort: 8080}]\n',
+        dockerfileFor: linkedDockerfile(
+          'web/Dockerfile',
+          'FROM golang:1.22 AS build\nRUN go build -o /app .\nFROM gcr.io/distroless/static\nCOPY --from=build /app /app\nENTRYPOINT ["/app"]\n',
+          { runtime: 'go', entry: '/app', pid1: true, sourcesRead: 1, handlesSigterm: false },
+        ),
+        findings: [
+          {
+            line: 14,
+            severity: 'info',
+            messageId: 'listensAtOnce',
+            message: /a Go server \(built by web\/Dockerfile .*\) listens within milliseconds/,
+          },
+        ],
+      },
+      {
+        name: 'a Node server by its Dockerfile starts an interpreter and the app first: still a warning',
+        yaml:
+          deployment() +
+          '---\napiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  selector: {app: web}\n  ports: [{port: 80, targetPort: 8080}]\n',
+        dockerfileFor: linkedDockerfile('web/Dockerfile', 'FROM node:20\nCMD ["node", "server.js"]\n', {
+          runtime: 'node',
+          entry: 'server.js',
+          pid1: true,
+          sourcesRead: 1,
+          handlesSigterm: true,
+        }),
+        findings: [{ line: 14, messageId: 'noProbe' }],
       },
       {
         name: 'a port nothing is known to route to, and whose name says nothing: info, saying so',
