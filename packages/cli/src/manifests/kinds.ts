@@ -33,7 +33,14 @@ const KNOWN_KINDS: readonly string[] = [
   'CustomResourceDefinition',
   'Kustomization',
   'Gateway',
+  'GatewayClass',
   'HTTPRoute',
+  'GRPCRoute',
+  'TCPRoute',
+  'TLSRoute',
+  'UDPRoute',
+  'ReferenceGrant',
+  'BackendTLSPolicy',
   'VirtualService',
   'DestinationRule',
   'ServiceMonitor',
@@ -76,9 +83,19 @@ export function kindOutsideGroup(kind: string, apiVersion: string): string | und
   return `kind "${kind}" does not exist in apiVersion ${apiVersion} (it has ${kinds.join(', ')}); the API server refuses it`;
 }
 
+/**
+ * Whether an apiVersion's group is Kubernetes' own (the core group, `apps`, `*.k8s.io`), where the
+ * kinds are few and known; a custom resource's group names kinds of its own (Contour's
+ * `HTTPProxy`, Argo's `Rollout`), however close to a built-in one they are spelled.
+ */
+function kubernetesGroup(apiVersion: string): boolean {
+  const group = apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.lastIndexOf('/')) : '';
+  return !group.includes('.') || group.endsWith('.k8s.io');
+}
+
 /** The known kind `kind` most likely misspells, or undefined when it is known or not close to one. */
-export function misspeltKind(kind: string): string | undefined {
-  if (KNOWN_KINDS.includes(kind) || kind.endsWith('List')) return undefined;
+export function misspeltKind(kind: string, apiVersion: string): string | undefined {
+  if (KNOWN_KINDS.includes(kind) || kind.endsWith('List') || !kubernetesGroup(apiVersion)) return undefined;
   // Short kinds differ from each other by little (Pod, Job, Node), so they get less room.
   const allowed = kind.length <= 6 ? 1 : 2;
   let best: { kind: string; distance: number } | undefined;

@@ -11,6 +11,17 @@ function load(text: string) {
 }
 
 describe('manifest loading', () => {
+  it("skips other tools' YAML that is no mapping (an operator's watches.yaml), and refuses a sequence of Kubernetes objects", () => {
+    const watches = load(
+      '- group: crdb.cockroachlabs.com\n  kind: CrdbCluster\n  chart: helm-charts/cockroachdb\n',
+    );
+    assert.deepEqual(watches, { objects: [], errors: [] });
+    assert.deepEqual(load('just a string\n'), { objects: [], errors: [] });
+    const sequence = load('- apiVersion: v1\n  kind: Service\n  metadata: {name: a}\n');
+    assert.equal(sequence.objects.length, 0);
+    assert.match(String(sequence.errors[0]?.message), /document is a sequence, not a Kubernetes object/);
+  });
+
   it('reads multi-document YAML and flattens kind: List', () => {
     const { objects } = load(
       'apiVersion: v1\nkind: Service\nmetadata: {name: a}\n---\napiVersion: v1\nkind: List\nitems:\n  - {apiVersion: apps/v1, kind: Deployment, metadata: {name: b}}\n  - {apiVersion: v1, kind: Pod, metadata: {name: c}}\n',
@@ -84,10 +95,11 @@ describe('manifest loading', () => {
 
 describe('misspelt kinds', () => {
   it('names the kind a typo was aiming at, and leaves custom kinds alone', () => {
-    assert.equal(misspeltKind('Deploymnet'), 'Deployment');
-    assert.equal(misspeltKind('deployment'), 'Deployment');
-    assert.equal(misspeltKind('Sevice'), 'Service');
-    assert.equal(misspeltKind('StatefulSets'), 'StatefulSet');
+    assert.equal(misspeltKind('Deploymnet', 'apps/v1'), 'Deployment');
+    assert.equal(misspeltKind('deployment', 'apps/v1'), 'Deployment');
+    assert.equal(misspeltKind('Sevice', 'v1'), 'Service');
+    assert.equal(misspeltKind('StatefulSets', 'apps/v1'), 'StatefulSet');
+    assert.equal(misspeltKind('HTTPRoutes', 'gateway.networking.k8s.io/v1'), 'HTTPRoute');
     for (const custom of [
       'CloneSet',
       'Pool',
@@ -97,8 +109,13 @@ describe('misspelt kinds', () => {
       'Rollout',
       'PodList',
     ]) {
-      assert.equal(misspeltKind(custom), undefined, custom);
+      assert.equal(misspeltKind(custom, 'v1'), undefined, custom);
     }
+    // Gateway API's other routes are kinds, not typos of HTTPRoute (Envoy Gateway's examples).
+    for (const route of ['TCPRoute', 'TLSRoute', 'UDPRoute', 'GRPCRoute'])
+      assert.equal(misspeltKind(route, 'gateway.networking.k8s.io/v1alpha2'), undefined, route);
+    // A custom group's kinds are its own, however they are spelt.
+    assert.equal(misspeltKind('Gateways', 'example.com/v1'), undefined);
   });
 
   it('refuses a kind that a built-in group does not have, pod template or not; custom groups are their own', () => {

@@ -29,9 +29,18 @@ export function objectsOf(source: ParsedSource): { objects: KubeObject[]; errors
   source.documents.forEach(({ start, value, offsets, problem }, documentIndex) => {
     if (problem || value === null || value === undefined) return;
     if (!isObject(value)) {
+      // Other tools' YAML (an operator's watches.yaml, a playbook) is no concern of ours; a
+      // sequence of Kubernetes objects is one kubectl refuses.
+      if (
+        !Array.isArray(value) ||
+        !value.some(
+          (item) => isObject(item) && typeof item.kind === 'string' && typeof item.apiVersion === 'string',
+        )
+      )
+        return;
       errors.push(
         new InputError(
-          'document is not a Kubernetes object (expected a mapping with apiVersion and kind)',
+          'document is a sequence, not a Kubernetes object (expected a mapping with apiVersion and kind)',
           source.name,
           positionAt(source.lineCounter, start),
         ),
@@ -42,7 +51,7 @@ export function objectsOf(source: ParsedSource): { objects: KubeObject[]; errors
     const add = (object: JsonObject, prefix: Path) => {
       // Configuration files that are not Kubernetes objects (no apiVersion and kind) are not ours.
       if (typeof object.kind !== 'string' || typeof object.apiVersion !== 'string') return;
-      const meant = misspeltKind(object.kind);
+      const meant = misspeltKind(object.kind, object.apiVersion);
       const outside = kindOutsideGroup(object.kind, object.apiVersion);
       if (meant !== undefined || outside !== undefined) {
         const at = positionAt(source.lineCounter, positions.offsetOf([...prefix, 'kind']));
