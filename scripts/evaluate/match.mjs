@@ -80,9 +80,11 @@ function inContainer(lines, at, container, names) {
     // A line that is only a template action (`{{ include "x" . | indent 8 }}` at column 0) renders
     // at its own indentation: it ends no block.
     const action = (text) => /^\s*\{\{.*\}\}\s*$/.test(text);
+    // Nor does a comment, wherever it starts (a commented-out flag at column 0).
+    const skipped = (text) => text.trim() === '' || text.trimStart().startsWith('#');
     while (
       parent >= 0 &&
-      (lines[parent].trim() === '' ||
+      (skipped(lines[parent]) ||
         indentOf(lines[parent]) > dash[1].length ||
         sibling(lines[parent]) ||
         action(lines[parent]))
@@ -90,8 +92,7 @@ function inContainer(lines, at, container, names) {
       parent -= 1;
     if (parent < 0 || !/^\s*(?:initContainers|containers):\s*$/.test(lines[parent])) continue;
     let end = item + 1;
-    while (end < lines.length && (lines[end].trim() === '' || indentOf(lines[end]) > dash[1].length))
-      end += 1;
+    while (end < lines.length && (skipped(lines[end]) || indentOf(lines[end]) > dash[1].length)) end += 1;
     const fieldIndent = dash[1].length + 2;
     return lines
       .slice(item, end)

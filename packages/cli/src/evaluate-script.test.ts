@@ -67,6 +67,14 @@ describe('scripts/evaluate: where a finding lands', () => {
     );
   });
 
+  it("reads past a comment at column 0 inside the container (KubeRay's commented-out flag)", () => {
+    const commented = RENDERED.replace(
+      '        name: app',
+      '#        - --enable-leader-election\n        name: app',
+    );
+    assert.equal(match.lineLands(finding(10, 'app'), commented).ok, true);
+  });
+
   it('rejects a line in another container of the same pod', () => {
     assert.equal(match.lineLands(finding(16, 'app'), RENDERED).ok, false);
     assert.equal(match.lineLands(finding(16, 'proxy'), RENDERED).ok, true);

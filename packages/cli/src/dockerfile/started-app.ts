@@ -69,11 +69,12 @@ export const RUNTIMES: Readonly<Record<Runtime, RuntimeTraits>> = {
     otherCode: /(?!)/,
     sources: /^(?!.*_test\.go$).*\.go$/,
     skipped: new Set(['.git', 'vendor', 'testdata', 'node_modules']),
-    // os/signal or SIGTERM named, the frameworks that install the handler for the app
-    // (controller-runtime, the API server's library, knative, fx, Kratos, go-zero, go-micro,
-    // GoFrame), or a Shutdown the app calls or hands to a graceful wrapper.
+    // SIGTERM named, or every signal asked for (`signal.Notify(ch)`: importing os/signal for
+    // SIGINT alone leaves SIGTERM to the runtime, which exits), the frameworks that install the
+    // handler for the app (controller-runtime, the API server's library, knative, fx, Kratos,
+    // go-zero, go-micro, GoFrame), or a Shutdown the app calls or hands to a graceful wrapper.
     handles:
-      /"os\/signal"|\bSIGTERM\b|SignalHandler|SetupSignalContext|signals\.NewContext|go\.uber\.org\/fx|go-kratos\/kratos|zeromicro\/go-zero|go-micro|gogf\/gf|\.Shutdown\b|\.GracefulStop\b/,
+      /\bSIGTERM\b|\bsignal\.Notify(?:Context)?\(\s*[^,()]*(?:\([^()]*\))?\s*\)|SignalHandler|SetupSignalContext|signals\.NewContext|go\.uber\.org\/fx|go-kratos\/kratos|zeromicro\/go-zero|go-micro|gogf\/gf|\.Shutdown\b|\.GracefulStop\b/,
     serves: /ListenAndServe|\.Serve\(|\.RunTLS\(|\bgin\.(?:New|Default)\(|grpc\.NewServer\(/,
   },
 };

@@ -46,8 +46,13 @@ describe('dockerfile-sigterm-unhandled', () => {
         dockerfile: go,
         sources: {
           'go.mod': 'module api\n',
-          'main.go': `import (\n  "net/http"\n  "os/signal"\n)\n${goServer}`,
+          'main.go': `import (\n  "net/http"\n  "os/signal"\n)\n${goServer}ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)\n`,
         },
+      },
+      {
+        name: 'a Go server that asks for every signal (signal.Notify with no list)',
+        dockerfile: go,
+        sources: { 'go.mod': 'module api\n', 'main.go': `${goServer}signal.Notify(quit)\n` },
       },
       {
         name: "a shell from the system's directories is no Go binary (the dashboard's dev image)",
@@ -184,6 +189,15 @@ describe('dockerfile-sigterm-unhandled', () => {
             fix: /signal\.NotifyContext.*server\.Shutdown/,
           },
         ],
+      },
+      {
+        name: "a Go server that catches only SIGINT (KubeRay's API server): SIGTERM still ends it at once",
+        dockerfile: go,
+        sources: {
+          'go.mod': 'module api\n',
+          'main.go': `import (\n  "net/http"\n  "os/signal"\n)\n${goServer}signal.Notify(quit, os.Interrupt)\n`,
+        },
+        findings: [{ line: 5, messageId: 'exitsAtOnce' }],
       },
     ],
   });
