@@ -107,6 +107,12 @@ describe('data stores and telemetry collectors', () => {
     );
     assert.equal(metricsExporter({ image: 'oliver006/redis_exporter:v1.62.0' }), 'redis_exporter');
     assert.equal(metricsExporter({ image: 'prom/node-exporter@sha256:abc' }), 'node-exporter');
+    // cAdvisor exports containers' metrics under a name of its own (Sourcegraph's monitoring).
+    assert.equal(metricsExporter({ image: 'gcr.io/cadvisor/cadvisor:v0.49.1' }), 'cadvisor');
+    assert.equal(
+      metricsExporter({ image: 'index.docker.io/sourcegraph/cadvisor:6.0@sha256:abc' }),
+      'cadvisor',
+    );
     assert.equal(metricsExporter({ image: 'registry.example.com/shop/exporter:2' }), undefined);
     assert.equal(metricsExporter({ image: 'registry.example.com/shop/exporter-api:2' }), undefined);
     assert.equal(metricsExporter({ image: 'registry.example.com/shop/report-exporter-ui:2' }), undefined);

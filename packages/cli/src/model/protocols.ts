@@ -161,8 +161,11 @@ export function telemetryCollector(container: JsonObject): string | undefined {
   return name;
 }
 
-/** `blackbox-exporter`, `node-exporter`, `redis_exporter`, `postgres-exporter`: Prometheus exporters by their image's name. */
-const EXPORTER_IMAGE = /(?:^|\/)([a-z0-9.]+(?:[-_][a-z0-9.]+)*[-_]exporter)(?::|@|$)/;
+/**
+ * `blackbox-exporter`, `node-exporter`, `redis_exporter`, `postgres-exporter`: Prometheus exporters
+ * by their image's name; cAdvisor, which exports containers' metrics under a name of its own.
+ */
+const EXPORTER_IMAGE = /(?:^|\/)([a-z0-9.]+(?:[-_][a-z0-9.]+)*[-_]exporter|cadvisor)(?::|@|$)/;
 
 /**
  * The Prometheus exporter a container runs, or undefined. Only Prometheus calls an exporter (its

@@ -1,5 +1,5 @@
 import { describe } from 'node:test';
-import { deployment, ruleTester } from '../../testing/rule-tester.js';
+import { deployment, ruleTester, singleton, watcher } from '../../testing/rule-tester.js';
 import { gracePeriodBelowWorkload } from './grace-period-below-workload.js';
 
 const webSocket = (grace: string) =>
@@ -25,6 +25,16 @@ describe('grace-period-below-workload', () => {
             container: '\n          lifecycle: {preStop: {exec: {command: [kong, quit, --wait=15]}}}',
           }) +
           '---\napiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  type: LoadBalancer\n  selector: {app: web}\n  ports: [{port: 80, targetPort: 8080}]\n',
+      },
+      {
+        name: "an explicit 10 s on a Recreate singleton controller behind a Service (KubeRay's operator): a lone endpoint needs no preStop to hold",
+        yaml:
+          singleton.replace(
+            'serviceAccountName: dns',
+            'serviceAccountName: dns\n      terminationGracePeriodSeconds: 10',
+          ) +
+          watcher +
+          '---\napiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  selector: {app: web}\n  ports: [{port: 80, targetPort: 8080}]\n',
       },
       { name: 'http with 45 s', yaml: deployment({ podSpec: '\n      terminationGracePeriodSeconds: 45' }) },
       {

@@ -1,7 +1,7 @@
 import { DEFAULT_GRACE_SECONDS } from '../../model/grace.js';
 import { GRACE_BY_WORKLOAD, WORKLOAD_LABELS } from '../../model/guide-tables.js';
 import type { RuleMessage } from '../messages.js';
-import { DOCS_BASE, type Rule, type RuleFinding, servingContainers } from '../rule.js';
+import { DOCS_BASE, loneEndpoint, type Rule, type RuleFinding, servingContainers } from '../rule.js';
 import { LONG_PRESTOP_SECONDS } from './grace-period-default-too-low.js';
 
 /**
@@ -72,7 +72,9 @@ export const gracePeriodBelowWorkload: Rule = {
       const needed = wait + context.options.bufferSeconds;
       // A preStop that fills the grace is grace-period-exceeded's finding.
       const filled = serving.some((c) => (c.budget.preStopEffect.seconds ?? 0) >= c.budget.graceSeconds);
-      if (main.budget.graceSeconds >= needed || serving.length === 0 || filled) return [];
+      // A lone endpoint (a singleton controller, a database of one) is asked for no preStop.
+      if (main.budget.graceSeconds >= needed || serving.length === 0 || filled || loneEndpoint(context))
+        return [];
       // 30 written out (a chart's values.yaml copying the default) with no hook at all: the default,
       // not a choice; prestop-missing's fix raises it with the preStop it adds.
       const unhooked = serving.every((c) => c.budget.preStop.kind === 'none');

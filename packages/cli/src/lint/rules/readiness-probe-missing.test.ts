@@ -68,6 +68,17 @@ spec:
         ],
       },
       {
+        name: "a startupProbe and no readinessProbe (Sourcegraph's gitserver): the container is unready until the startup probe passes, info",
+        yaml:
+          deployment({
+            container: '\n          startupProbe: {httpGet: {path: /ping, port: 8080}, failureThreshold: 30}',
+          }) +
+          '---\napiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  selector: {app: web}\n  ports: [{port: 80, targetPort: 8080}]\n',
+        findings: [
+          { line: 14, severity: 'info', messageId: 'startupGated', message: /startupProbe keeps it unready/ },
+        ],
+      },
+      {
         name: 'nginx behind a Service listens within milliseconds of starting: said at info, naming it',
         yaml:
           deployment().replace('image: web:1', 'image: nginx:1.27-alpine') +

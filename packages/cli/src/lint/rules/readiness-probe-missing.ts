@@ -1,7 +1,7 @@
-import { getString } from '../../model/json.js';
+import { getString, type JsonObject } from '../../model/json.js';
 import { istioCompletedProxy } from '../../model/mesh-sidecars.js';
 import { containerProtocol, nonHttpProbe, type Protocol } from '../../model/protocols.js';
-import { listensAtOnce } from '../images.js';
+import { type ImageLinker, listensAtOnce } from '../images.js';
 import { DOCS_BASE, loneEndpoint, type Rule, servingContainers, servingTerms } from '../rule.js';
 
 /** The probe to add, for what the container speaks. */
@@ -16,6 +16,23 @@ function readinessAdvice(protocol: Protocol): string {
   }
 }
 
+/**
+ * Why a serving container without a readiness probe takes no traffic before it can serve, if it
+ * does not: a startup probe, which keeps it unready until it passes (the kubelet reports a container
+ * with no readiness probe ready once it has started), or a server that listens before its endpoint
+ * can reach any proxy. What is left of the probe's work is draining, which a terminating endpoint
+ * does without it (EndpointSlice `ready` is false once the pod terminates): said at info.
+ */
+function startsEarly(
+  container: JsonObject,
+  dockerfileFor: ImageLinker,
+): { readonly messageId: 'startupGated' | 'listensAtOnce'; readonly server?: string } | undefined {
+  if (container.startupProbe !== undefined) return { messageId: 'startupGated' };
+  const image = getString(container, ['image']) ?? '';
+  const server = listensAtOnce(image, dockerfileFor(image));
+  return server ? { messageId: 'listensAtOnce', server } : undefined;
+}
+
 export const readinessProbeMissing: Rule = {
   id: 'readiness-probe-missing',
   severity: 'warning',
@@ -25,6 +42,8 @@ export const readinessProbeMissing: Rule = {
     noProbe:
       'the pod counts as ready as soon as it starts: new pods take traffic before they can serve, and a draining pod cannot report it; it serves because {evidence}',
     mayServe: '{evidence}: the pod counts as ready as soon as it starts',
+    startupGated:
+      'a draining pod cannot report it; its startupProbe keeps it unready until it passes, so new pods take no traffic too early (it serves because {evidence})',
     listensAtOnce:
       'the pod counts as ready as soon as it starts, and a draining pod cannot report it; {server} listens within milliseconds of starting, before its endpoint reaches any proxy, so a probe matters once it does work before it listens (it serves because {evidence})',
   },
@@ -34,16 +53,14 @@ export const readinessProbeMissing: Rule = {
       .filter((c) => c.container.spec.readinessProbe === undefined && !istioCompletedProxy(c.container.spec))
       .map(({ container, evidence }) => {
         const { evidence: because, ...terms } = servingTerms(evidence, 'noProbe');
-        const image = getString(container.spec, ['image']) ?? '';
-        // A server that listens at once loses no request at start: said, at info.
-        const server =
-          terms.messageId === 'noProbe' ? listensAtOnce(image, context.dockerfileFor(image)) : undefined;
+        const early =
+          terms.messageId === 'noProbe' ? startsEarly(container.spec, context.dockerfileFor) : undefined;
         return {
           path: [...container.path, 'name'],
           container: container.name,
           ...terms,
-          ...(server ? { messageId: 'listensAtOnce', severity: 'info' as const } : {}),
-          data: { evidence: because, ...(server ? { server } : {}) },
+          ...(early ? { messageId: early.messageId, severity: 'info' as const } : {}),
+          data: { evidence: because, ...(early?.server ? { server: early.server } : {}) },
           fix: readinessAdvice(containerProtocol(container.spec)),
         };
       });
