@@ -66,6 +66,25 @@ describe('lameduck lint: kustomize overlays, rendered by the real kustomize', ()
     );
   });
 
+  it("a patch that names `worker` is not `precise-code-intel-worker`'s: each finding on its own patch, none lost", async () => {
+    const sized = 'packages/cli/test/fixtures/lint/kustomize-suffix-names';
+    const run = await runBin(['lint', sized, '--format', 'json'], { env: env() });
+    assert.equal(run.stderr, '');
+    const findings = JSON.parse(run.stdout).findings as {
+      rule: string;
+      file: string;
+      line: number;
+      object: { name: string };
+    }[];
+    assert.deepEqual(
+      findings.map((f) => [f.rule, f.file, f.line, f.object.name]),
+      [
+        ['single-replica', `${sized}/sized/kustomization.yaml`, 10, 'precise-code-intel-worker'],
+        ['single-replica', `${sized}/sized/kustomization.yaml`, 15, 'worker'],
+      ],
+    );
+  });
+
   it('SARIF anchors every result on the real file and says which overlays have it', async () => {
     const run = await runBin(['lint', overlays, '--format', 'sarif'], { env: env() });
     const results = JSON.parse(run.stdout).runs[0].results as {

@@ -127,7 +127,7 @@ export class OriginFinder {
         offsetOf: (at) => declared.positions.offsetOf([...declared.prefix, ...at]),
       },
       ...patches
-        .filter((patch) => targets(patch, kind, [declared.name, name]))
+        .filter((patch) => targets(patch, kind, declared.name, name))
         .flatMap((patch) => patch.documents),
     ];
     return placeIn(rendered, path, writers);
@@ -255,11 +255,11 @@ function declaringObject(
   return inside.sort((a, b) => b.name.length - a.name.length)[0] ?? sameKind[0];
 }
 
-/** Whether a patch applies to an object of `kind` known by any of `names`. */
-function targets(patch: Patch, kind: string, names: readonly string[]): boolean {
+/** Whether a patch applies to an object of `kind`, declared as `declared` and rendered as `rendered`. */
+function targets(patch: Patch, kind: string, declared: string, rendered: string): boolean {
   const matches = (wantedKind: unknown, wantedName: unknown) =>
     (typeof wantedKind !== 'string' || wantedKind === kind) &&
-    (typeof wantedName !== 'string' || names.some((name) => nameMatches(wantedName, name)));
+    (typeof wantedName !== 'string' || nameMatches(wantedName, declared, rendered));
   if (patch.target) return matches(patch.target.kind, patch.target.name);
   return patch.documents.some(
     ({ value }) =>
@@ -267,11 +267,16 @@ function targets(patch: Patch, kind: string, names: readonly string[]): boolean 
   );
 }
 
-/** A target name is an anchored regular expression in kustomize; a patch may predate a prefix. */
-function nameMatches(wanted: string, name: string): boolean {
-  if (name.includes(wanted)) return true;
+/**
+ * A target name is an anchored regular expression in kustomize; a patch may name the object before
+ * a later prefix or suffix (`sg-worker` of a rendered `prod-sg-worker`), but always with its whole
+ * declared name in it: `worker` names no `precise-code-intel-worker` (Sourcegraph's size patches).
+ */
+function nameMatches(wanted: string, declared: string, rendered: string): boolean {
+  if (rendered.includes(wanted) && wanted.includes(declared)) return true;
   try {
-    return new RegExp(`^(?:${wanted})$`).test(name);
+    const pattern = new RegExp(`^(?:${wanted})$`);
+    return pattern.test(declared) || pattern.test(rendered);
   } catch {
     return false;
   }
