@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { dockerfileFacts } from '../dockerfile/facts.js';
 import { objectsOf } from '../manifests/objects.js';
 import { parseSource } from '../manifests/parse.js';
-import { imageLinker, linkReason } from './images.js';
+import { imageLinker, linkReason, listensAtOnce } from './images.js';
 
 /** The linker over Dockerfiles in the given directories and one Deployment of `image`. */
 function linkerFor(directories: readonly string[], image: string) {
@@ -57,5 +57,20 @@ describe('image links', () => {
       undefined,
       'a suffix without a separator',
     );
+  });
+});
+
+describe('servers that listen at once', () => {
+  it('knows nginx by name or base, the small echo servers by name, and nothing else without a Go build', () => {
+    assert.equal(listensAtOnce('nginx:1.27', undefined), 'nginx');
+    assert.equal(listensAtOnce('nginxdemos/nginx-hello:plain-text', undefined), 'nginx');
+    assert.equal(listensAtOnce('nginx-ingress-controller:1.9', undefined), undefined);
+    assert.match(
+      listensAtOnce('registry.k8s.io/gateway-api/conformance/echo-basic:v0.1.0', undefined) ?? '',
+      /^echo-basic/,
+    );
+    assert.match(listensAtOnce('traefik/whoami@sha256:abc', undefined) ?? '', /^whoami/);
+    assert.equal(listensAtOnce('shop/whoami-api:1', undefined), undefined);
+    assert.equal(listensAtOnce('shop/api:1', undefined), undefined);
   });
 });

@@ -60,8 +60,23 @@ export function runsNginx(image: string): boolean {
 }
 
 /**
+ * The echo and hello servers examples and conformance tests deploy as backends (Gateway API's
+ * echo-basic, Kubernetes' agnhost, HashiCorp's http-echo, Traefik's whoami, Google's hello-app, go-httpbin) and
+ * CoreDNS: single Go binaries that bind their port first thing.
+ */
+const INSTANT_SERVERS = new Set([
+  'echo-basic',
+  'agnhost',
+  'http-echo',
+  'whoami',
+  'hello-app',
+  'go-httpbin',
+  'coredns',
+]);
+
+/**
  * The server an image runs that listens within milliseconds of starting, or undefined: nginx (by
- * its name, or the base its Dockerfile builds on) and a Go server built from the context's module
+ * its name, or the base its Dockerfile builds on), the small servers above, and a Go server built from the context's module
  * (one binary, no interpreter or JIT to warm up). Without a readiness probe the container counts
  * as ready once started, but its endpoint reaches a proxy only through the kubelet's status, the
  * EndpointSlice controller and each kube-proxy's next sync (hundreds of milliseconds at best; KEP-3453
@@ -69,6 +84,8 @@ export function runsNginx(image: string): boolean {
  */
 export function listensAtOnce(image: string, link: ImageLink | undefined): string | undefined {
   if (runsNginx(image) || (link && runsNginx(link.facts.baseImage))) return 'nginx';
+  const name = imageName(image).split('/').pop() ?? '';
+  if (INSTANT_SERVERS.has(name)) return `${name} (a small Go server)`;
   if (link?.startedApp?.runtime === 'go') return `a Go server (${describeLink(link)})`;
   return undefined;
 }

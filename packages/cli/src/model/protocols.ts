@@ -216,3 +216,19 @@ const NEEDED_SIDECAR_IMAGE =
 export function neededSidecar(container: JsonObject): boolean {
   return typeof container.image === 'string' && NEEDED_SIDECAR_IMAGE.test(container.image);
 }
+
+/**
+ * Control planes whose ports only Envoy proxies call, by image: Envoy Gateway's xDS (18000), its
+ * rate limit xDS (18001) and wasm module server (18002), Contour's xDS (8001). Envoy keeps serving
+ * the last configuration it has and reconnects, so a restart loses no user's request.
+ */
+const PROXY_CONFIG_PORTS: readonly { readonly image: RegExp; readonly ports: readonly number[] }[] = [
+  { image: /(?:^|\/)envoyproxy\/gateway(?:-dev)?(?::|@|$)/, ports: [18000, 18001, 18002] },
+  { image: /(?:^|\/)projectcontour\/contour(?::|@|$)/, ports: [8001] },
+];
+
+/** The ports of a control plane's container that only its Envoy proxies call for configuration. */
+export function proxyConfigPorts(container: JsonObject): readonly number[] {
+  const image = typeof container.image === 'string' ? container.image : '';
+  return PROXY_CONFIG_PORTS.find((plane) => plane.image.test(image))?.ports ?? [];
+}

@@ -9,7 +9,13 @@ import { type ApiServerCalls, apiServerCalls } from './api-server-callers.js';
 import { healthPolledOnly } from './health-pollers.js';
 import { getIn, getObject, getString, isObject, type JsonObject } from './json.js';
 import { ingressBackendServices, type Neighbours, namespaceOf } from './neighbours.js';
-import { metricsExporter, neededSidecar, requestProtocolName, telemetryCollector } from './protocols.js';
+import {
+  metricsExporter,
+  neededSidecar,
+  proxyConfigPorts,
+  requestProtocolName,
+  telemetryCollector,
+} from './protocols.js';
 import { headless, labelSelectorMatches, peerDiscovery } from './services.js';
 import { type ContainerView, containerPorts, type WorkloadKind } from './workloads.js';
 
@@ -164,7 +170,11 @@ const XDS_NAME = /(?:^|-)xds(?:$|-)/;
 /** `healthz`, `http-healthz`, `health-check`: a port only probes reach. */
 const HEALTH_NAME = /(?:^|-)health(?:z|check)?(?:$|-)/;
 
-function portEvidence(port: Port, neighbours: ServingNeighbours): ServingEvidence {
+function portEvidence(
+  port: Port,
+  neighbours: ServingNeighbours,
+  configPorts: readonly number[],
+): ServingEvidence {
   const shown = port.name ?? port.port;
   if (podMonitorScrapes(port, neighbours))
     return { kind: 'not-serving', because: `port ${shown} serves metrics` };
@@ -198,7 +208,11 @@ function portEvidence(port: Port, neighbours: ServingNeighbours): ServingEvidenc
         retriedBy ??= front.apiServer.because;
         continue;
       }
-      if (XDS_NAME.test(getString(servicePort, ['name']) ?? '') || XDS_NAME.test(port.name ?? '')) {
+      if (
+        XDS_NAME.test(getString(servicePort, ['name']) ?? '') ||
+        XDS_NAME.test(port.name ?? '') ||
+        configPorts.includes(port.port)
+      ) {
         retriedBy ??= `only Envoy proxies call port ${shown}, for their configuration (xDS): they keep serving the last one and reconnect`;
         continue;
       }
@@ -274,7 +288,8 @@ export function servingEvidence(
   }
   // TCP first: a finding about closed listeners and 502s names a port that has them (not a UDP one).
   const ordered = [...ports].sort((a, b) => Number(a.protocol === 'UDP') - Number(b.protocol === 'UDP'));
-  const evidence = ordered.map((port) => portEvidence(port, neighbours));
+  const configPorts = proxyConfigPorts(container.spec);
+  const evidence = ordered.map((port) => portEvidence(port, neighbours, configPorts));
   const undeclared = first ? undeclaredTarget(neighbours, declaredPorts, sharedPod) : undefined;
   return (
     evidence.find((e) => e.kind === 'serving') ??

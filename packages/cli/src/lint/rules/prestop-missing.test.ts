@@ -130,6 +130,23 @@ describe('prestop-missing', () => {
         ],
       },
       {
+        name: "Envoy Gateway's xDS port, named grpc: known by its image, info",
+        yaml: `${deployment()
+          .replace('- containerPort: 8080', '- {name: grpc, containerPort: 18000}')
+          .replace(
+            'image: web:1',
+            'image: docker.io/envoyproxy/gateway:v1.9.0',
+          )}${service('envoy-gateway', '{name: grpc, port: 18000, targetPort: 18000}')}`,
+        findings: [
+          {
+            line: 14,
+            severity: 'info',
+            messageId: 'mayServe',
+            message: /^only Envoy proxies call port grpc/,
+          },
+        ],
+      },
+      {
         name: 'Gatekeeper before v3.20 has no shutdown delay, nor one whose --shutdown-delay is 0',
         yaml: `${deployment().replace('image: web:1', 'image: openpolicyagent/gatekeeper:v3.19.1')}---\n${deployment({ container: '\n          args: ["--shutdown-delay=0"]' }).replace('image: web:1', 'image: openpolicyagent/gatekeeper:v3.22.0').replace('name: web', 'name: web2')}${service('gatekeeper-webhook-service', '{name: https-webhook-server, port: 443, targetPort: 8080}')}`,
         findings: [
