@@ -14,6 +14,7 @@ import { getNumber, getString, type JsonObject, type Path } from '../model/json.
 import type { KubeVersion } from '../model/kube-version.js';
 import type { Neighbours } from '../model/neighbours.js';
 import type { PreStopCoverage } from '../model/parties.js';
+import { podAddressed } from '../model/pod-addressed.js';
 import { dataStore, localDataServer } from '../model/protocols.js';
 import type { ServingContainer, ServingEvidence } from '../model/serving.js';
 import { singleHolderClaim } from '../model/volumes.js';
@@ -120,13 +121,18 @@ export function servingTerms(
 /**
  * A single replica that no other pod stands in for while it stops: a StatefulSet of one (its
  * replacement starts only after it is gone), a bare ReplicaSet of one, an Argo Rollout of one that
- * keeps its old pods after traffic switched, a database or broker of one, a pod whose replacement
+ * keeps its old pods after traffic switched, a database or broker of one, a StatefulSet whose
+ * clients name each pod (model/pod-addressed.ts), a pod whose replacement
  * waits for its volume (soleHolder), or a Recreate Deployment of one by design. Routing has nowhere
  * else to send its requests, so a preStop only delays the restart and a readiness probe has nothing
  * to steer; single-replica speaks about that window. (Any other Recreate Deployment of one is
  * rolling-update-unavailable's, whose fix makes a second pod stand in, and then the preStop matters.)
  */
 export function loneEndpoint(context: WorkloadContext): boolean {
+  // Clients that name each pod of a StatefulSet (`gitserver-0.gitserver:3178`) have no other pod to
+  // send its requests to, however many replicas there are.
+  if (context.kind === 'StatefulSet' && podAddressed(context.object, context.objectsOfKind) !== undefined)
+    return true;
   if ((getNumber(context.object, ['spec', 'replicas']) ?? 1) !== 1) return false;
   return (
     context.kind === 'StatefulSet' ||

@@ -25,6 +25,26 @@ describe('prestop-missing', () => {
           '---\napiVersion: admissionregistration.k8s.io/v1\nkind: ValidatingWebhookConfiguration\nmetadata: {name: web}\nwebhooks:\n  - name: v.web.io\n    failurePolicy: Ignore\n    clientConfig: {service: {name: web, namespace: default}}\n',
       },
       {
+        name: "a StatefulSet of three whose clients name each pod (Sourcegraph's gitserver-0.gitserver:3178): no other pod takes a shard's requests",
+        yaml: `${deployment({ extra: '\n  serviceName: gitserver' })
+          .replace('kind: Deployment', 'kind: StatefulSet')
+          .replace(
+            'name: web\n',
+            'name: gitserver\n',
+          )}${service('gitserver', '{port: 3178, targetPort: 8080}')}---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: frontend}
+spec:
+  template:
+    spec:
+      containers:
+        - name: frontend
+          image: frontend:1
+          env: [{name: SRC_GIT_SERVERS, value: "gitserver-0.gitserver:3178 gitserver-1.gitserver:3178"}]
+`,
+      },
+      {
         name: 'a StatefulSet of one: its replacement starts only after it is gone',
         yaml: deployment({ replicas: 1 }).replace('kind: Deployment', 'kind: StatefulSet'),
       },

@@ -11,7 +11,7 @@ export const publishNotReadyAddresses: Rule = {
     terminatingStayReady:
       'Service {service} keeps terminating pods of {workload} ready=true in its EndpointSlices: they keep receiving new traffic while they shut down',
     loneEndpoint:
-      'Service {service} keeps terminating pods of {workload} ready=true in its EndpointSlices; with its one pod there is no other endpoint to send traffic to either way, but once scaled out a stopping pod keeps receiving new traffic',
+      "Service {service} keeps terminating pods of {workload} ready=true in its EndpointSlices; no other pod can take a stopping pod's traffic here either way, but once one can, a stopping pod keeps receiving new traffic",
   },
   check(context) {
     if (context.analysis.workloadType === 'batch') return [];
