@@ -8,6 +8,7 @@ import {
   primarySpringConfig,
   springBootVersion,
   springDurationSeconds,
+  springExternalConfig,
 } from './settings.js';
 
 describe('application server settings', () => {
@@ -137,5 +138,22 @@ describe('application server settings', () => {
     );
     assert.equal(APP_CONFIG_NAME.test('bootstrap.yml'), true);
     assert.equal(APP_CONFIG_NAME.test('bootstrap-kubernetes.properties'), true);
+  });
+});
+
+describe('settings from elsewhere', () => {
+  it('names the Spring Cloud dependency that reads a ConfigMap or a config server, and nothing else', () => {
+    const pom = (artifact: string) => `<dependency><artifactId>${artifact}</artifactId></dependency>`;
+    assert.equal(
+      springExternalConfig(pom('spring-cloud-starter-kubernetes-client-config')),
+      'spring-cloud-starter-kubernetes-client-config',
+    );
+    assert.equal(
+      springExternalConfig(pom('spring-cloud-starter-kubernetes-fabric8-config')),
+      'spring-cloud-starter-kubernetes-fabric8-config',
+    );
+    assert.equal(springExternalConfig(pom('spring-cloud-starter-config')), 'spring-cloud-starter-config');
+    assert.equal(springExternalConfig(pom('spring-cloud-starter-kubernetes-client-loadbalancer')), undefined);
+    assert.equal(springExternalConfig(pom('spring-boot-starter-web')), undefined);
   });
 });

@@ -197,6 +197,16 @@ export function springBootVersion(buildFile: string): string | undefined {
   return springBootVersionAt(buildFile)?.version;
 }
 
+/**
+ * The dependency through which a Spring module reads settings from outside its files: Spring Cloud
+ * Kubernetes' config (a ConfigMap named after the app) or a Spring Cloud Config server.
+ */
+export function springExternalConfig(buildFile: string): string | undefined {
+  return /\bspring-cloud-(?:starter-)?kubernetes(?:-client|-fabric8)?-(?:config|all)\b|\bspring-cloud-starter-config\b/.exec(
+    buildFile,
+  )?.[0];
+}
+
 /** A Jib build (no Dockerfile): the module whose build file applies the plugin, and the image it names. */
 export interface JibBuild {
   /** The directory of the pom.xml or build.gradle(.kts). */
@@ -227,6 +237,8 @@ export interface AppConfigSource {
   readonly settings: AppSettings;
   readonly springBootVersion?: string;
   readonly jib?: JibBuild;
+  /** A dependency that reads settings from elsewhere (springExternalConfig). */
+  readonly externalConfig?: string;
 }
 
 /**

@@ -1,17 +1,22 @@
 /** Rules over application server settings, checked against the budgets of the containers they run in. */
 import { dirname } from 'node:path';
-import { type AppConfigSource, type AppSettings, primarySpringConfig } from '../app-config/settings.js';
+import {
+  type AppConfigSource,
+  type AppSettings,
+  appSettings,
+  primarySpringConfig,
+} from '../app-config/settings.js';
 import { type DockerfileFacts, startedProcess } from '../dockerfile/facts.js';
 import { locate } from '../manifests/objects.js';
 import type { ContainerAnalysis } from '../model/analyze.js';
 import { commandWords } from '../model/argv.js';
 import { type GunicornFlags, gunicornFlags, namesConfigFile, runsGunicorn } from '../model/gunicorn.js';
-import type { JsonObject } from '../model/json.js';
+import { getIn, getString, isObject, type JsonObject } from '../model/json.js';
 import { containerEnv } from '../model/workloads.js';
 import type { LocatedContext } from './context.js';
 import { imageName, linkReason } from './images.js';
 import type { RuleMessage } from './messages.js';
-import type { RuleMeta, WorkloadContext } from './rule.js';
+import type { RuleMeta, Severity, WorkloadContext } from './rule.js';
 
 export interface ContainerBudget {
   readonly workload: string;
@@ -39,11 +44,17 @@ export interface AppConfigContext {
   readonly speaksForDefaults: boolean;
   /** The argv the Dockerfile of this file's directory starts (flags there override the file). */
   readonly startedWith?: readonly string[];
+  /** A dependency of the module's build that reads Spring settings from elsewhere (a ConfigMap, a config server). */
+  readonly externalConfig?: string;
+  /** A ConfigMap of the input whose Spring config sets server.shutdown, named with its value. */
+  readonly configMapShutdown?: { readonly where: string; readonly value: string };
 }
 
 export interface AppConfigFinding extends RuleMessage {
   readonly line: number;
   readonly fix: string;
+  /** Lower than the rule's severity when the setting may come from elsewhere. */
+  readonly severity?: Severity;
 }
 
 export interface AppConfigRule extends RuleMeta {
@@ -220,6 +231,23 @@ function jibContainers(jib: JibLink, workloads: readonly LocatedContext[]): Cont
   );
 }
 
+/** The first ConfigMap of the input whose Spring config file (a data key) sets server.shutdown. */
+function configMapShutdown(workloads: readonly LocatedContext[]): AppConfigContext['configMapShutdown'] {
+  for (const configMap of workloads[0]?.context.objectsOfKind('ConfigMap') ?? []) {
+    const data = getIn(configMap, ['data']);
+    for (const [key, text] of Object.entries(isObject(data) ? data : {})) {
+      if (typeof text !== 'string' || !/\.(?:ya?ml|properties)$/.test(key)) continue;
+      const shutdown = appSettings(key, text).shutdown;
+      if (shutdown)
+        return {
+          where: `ConfigMap ${getString(configMap, ['metadata', 'name'])} (${key})`,
+          value: shutdown.value,
+        };
+    }
+  }
+  return undefined;
+}
+
 export function appConfigContexts(
   sources: readonly AppConfigSource[],
   dockerfiles: readonly DockerfileFacts[],
@@ -231,12 +259,15 @@ export function appConfigContexts(
   const setOnCommandLine = new Set(
     commandLines.filter((c) => c.settings.drainSeconds).flatMap((c) => c.containers.map(keyOf)),
   );
+  const fromConfigMap = configMapShutdown(workloads);
   const files = sources.map((source) => {
+    const external = source.externalConfig && fromConfigMap ? { configMapShutdown: fromConfigMap } : {};
     const dockerfile = owningDockerfile(source.file, dockerfiles);
     const jib = jibBuild(source, jibModules);
     if (jib && (!dockerfile || jib.module.length >= dirname(dockerfile.file).length))
       return {
         ...source,
+        ...external,
         containers: jibContainers(jib, workloads),
         speaksForDefaults: speaksForDefaults(source, sources, true),
       };
@@ -253,6 +284,7 @@ export function appConfigContexts(
     const started = dockerfile ? startedProcess(dockerfile)?.argv : undefined;
     return {
       ...source,
+      ...external,
       containers,
       speaksForDefaults: speaksForDefaults(source, sources, dockerfile !== undefined),
       ...(started ? { startedWith: started } : {}),

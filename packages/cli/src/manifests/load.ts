@@ -8,6 +8,7 @@ import {
   type JibBuild,
   jibPlugin,
   springBootVersion,
+  springExternalConfig,
 } from '../app-config/settings.js';
 import {
   type BuildContextHints,
@@ -66,6 +67,7 @@ export async function loadManifests(
         settings,
         ...(build.version ? { springBootVersion: build.version } : {}),
         ...(build.jib ? { jib: build.jib } : {}),
+        ...(build.externalConfig ? { externalConfig: build.externalConfig } : {}),
       });
       continue;
     }
@@ -216,15 +218,20 @@ const BUILD_FILES = ['pom.xml', 'build.gradle', 'build.gradle.kts'];
  * What the Maven or Gradle builds above a Spring config say: the Spring Boot version the nearest one
  * names, and the nearest one that applies the Jib plugin (the module the image is built from).
  */
-async function nearbyBuild(file: string): Promise<{ version?: string; jib?: JibBuild }> {
+async function nearbyBuild(
+  file: string,
+): Promise<{ version?: string; jib?: JibBuild; externalConfig?: string }> {
   let version: string | undefined;
   let jib: JibBuild | undefined;
+  let externalConfig: string | undefined;
   let directory = dirname(file);
   for (let depth = 0; depth < 8 && (version === undefined || jib === undefined); depth++) {
     for (const name of BUILD_FILES) {
       try {
         const text = await readFile(join(directory, name), 'utf8');
         version ??= springBootVersion(text);
+        // The module's own build (the nearest) says where else its settings come from.
+        externalConfig ??= springExternalConfig(text);
         const plugin = jib ? undefined : jibPlugin(text);
         if (plugin) jib = { module: directory, ...plugin };
       } catch {
@@ -235,5 +242,9 @@ async function nearbyBuild(file: string): Promise<{ version?: string; jib?: JibB
     if (parent === directory) break;
     directory = parent;
   }
-  return { ...(version ? { version } : {}), ...(jib ? { jib } : {}) };
+  return {
+    ...(version ? { version } : {}),
+    ...(jib ? { jib } : {}),
+    ...(externalConfig ? { externalConfig } : {}),
+  };
 }

@@ -9,7 +9,7 @@ import { it } from 'node:test';
 import { appSettings } from '../app-config/settings.js';
 import { dockerfileFacts, npmStartScript, startedEntry } from '../dockerfile/facts.js';
 import { RUNTIMES, type StartedApp, startedAppFacts } from '../dockerfile/started-app.js';
-import type { AppConfigRule, ContainerBudget } from '../lint/app-config-rule.js';
+import type { AppConfigContext, AppConfigRule, ContainerBudget } from '../lint/app-config-rule.js';
 import type { DockerfileRule } from '../lint/dockerfile-rule.js';
 import { type Finding, lintAppConfigs, lintDockerfiles, lintObjects, runRules } from '../lint/engine.js';
 import { planDockerfileFixes, planFixes } from '../lint/fix.js';
@@ -276,6 +276,8 @@ export interface AppConfigCase {
   readonly speaksForDefaults?: boolean;
   /** The argv the Dockerfile beside the config starts. */
   readonly startedWith?: readonly string[];
+  readonly externalConfig?: string;
+  readonly configMapShutdown?: AppConfigContext['configMapShutdown'];
 }
 
 export interface InvalidAppConfigCase extends AppConfigCase {
@@ -297,6 +299,8 @@ export function appConfigRuleTester(
           containers: test.containers ?? [],
           speaksForDefaults: test.speaksForDefaults ?? true,
           ...(test.startedWith ? { startedWith: test.startedWith } : {}),
+          ...(test.externalConfig ? { externalConfig: test.externalConfig } : {}),
+          ...(test.configMapShutdown ? { configMapShutdown: test.configMapShutdown } : {}),
         },
       ],
       [rule],

@@ -18,8 +18,32 @@ describe('spring-graceful-shutdown-off', () => {
         springBootVersion: '2.6.3',
         speaksForDefaults: false,
       },
+      {
+        name: "Spring Cloud Kubernetes config, and a ConfigMap of the input sets graceful (spring-petclinic-cloud's petclinic-config)",
+        file: 'bootstrap.yml',
+        text: unset,
+        springBootVersion: '2.6.3',
+        externalConfig: 'spring-cloud-starter-kubernetes-client-config',
+        configMapShutdown: { where: 'ConfigMap petclinic-config (application.yaml)', value: 'graceful' },
+      },
     ],
     invalid: [
+      {
+        name: 'Spring Cloud Kubernetes config and no ConfigMap in the input that sets it: info, saying so',
+        file,
+        text: unset,
+        springBootVersion: '2.6.3',
+        externalConfig: 'spring-cloud-starter-kubernetes-client-config',
+        findings: [
+          {
+            line: 1,
+            severity: 'info',
+            messageId: 'immediateByDefault',
+            message:
+              /\(unless spring-cloud-starter-kubernetes-client-config brings server\.shutdown from a ConfigMap/,
+          },
+        ],
+      },
       {
         name: 'server.shutdown immediate, at its line',
         file,

@@ -17,11 +17,11 @@ export const springGracefulShutdownOff: AppConfigRule = {
   messages: {
     immediate: 'server.shutdown is immediate: {consequence}',
     immediateByDefault:
-      'Spring Boot {version} defaults server.shutdown to immediate (graceful is the default from 3.4): {consequence}',
+      'Spring Boot {version} defaults server.shutdown to immediate (graceful is the default from 3.4){unless}: {consequence}',
     noConfigFile:
-      'this Spring Boot {version} web module has no application.yml or application.properties, so server.shutdown is its default, immediate (graceful is the default from 3.4): {consequence}',
+      'this Spring Boot {version} web module has no application.yml or application.properties, so server.shutdown is its default, immediate (graceful is the default from 3.4){unless}: {consequence}',
   },
-  check({ settings, springBootVersion, speaksForDefaults, text }) {
+  check({ settings, springBootVersion, speaksForDefaults, text, externalConfig, configMapShutdown }) {
     if (settings.server !== 'spring') return [];
     const consequence = 'on SIGTERM the web server stops at once and requests in flight are cut';
     if (settings.shutdown?.value === 'immediate') {
@@ -40,8 +40,17 @@ export const springGracefulShutdownOff: AppConfigRule = {
       springBootVersion !== undefined &&
       !gracefulByDefault(springBootVersion)
     ) {
+      // Settings from a ConfigMap or a config server override the files: one in the input that
+      // sets server.shutdown decides; without one, the default is only likely.
+      if (externalConfig && configMapShutdown?.value === 'graceful') return [];
+      const elsewhere = externalConfig
+        ? {
+            severity: 'info' as const,
+            unless: ` (unless ${externalConfig} brings server.shutdown from a ConfigMap or config server the input does not show)`,
+          }
+        : { unless: '' };
       const { buildFile } = settings;
-      return [
+      const found = [
         buildFile
           ? {
               line: buildFile.line,
@@ -56,6 +65,11 @@ export const springGracefulShutdownOff: AppConfigRule = {
               fix: 'server.shutdown: graceful',
             },
       ];
+      return found.map(({ data, ...finding }) => ({
+        ...finding,
+        ...(elsewhere.severity ? { severity: elsewhere.severity } : {}),
+        data: { ...data, unless: elsewhere.unless },
+      }));
     }
     return [];
   },
