@@ -151,9 +151,20 @@ describe('single-replica', () => {
         findings: [{ line: 20, messageId: 'evictionOutage' }],
       },
       {
-        name: 'an HPA that lets it go down to 1',
+        name: "an HPA that lets it go down to 1: on the HPA's minReplicas, which the fix raises (the chart's replicas: is not even rendered then)",
         yaml: service + deployment({ replicas: 1 }) + hpa(1),
-        findings: [{ line: 13, messageId: 'evictionOutage' }],
+        findings: [
+          {
+            line: 31,
+            messageId: 'evictionOutage',
+            fix: /^minReplicas: 2 or more, plus a PodDisruptionBudget/,
+          },
+        ],
+      },
+      {
+        name: "a KEDA ScaledObject's minReplicaCount of 0 or 1 sets the count: there",
+        yaml: service + deployment({ replicas: 1 }) + scaledObject(1),
+        findings: [{ line: 31, messageId: 'evictionOutage', fix: /^minReplicaCount: 2 or more/ }],
       },
       {
         name: 'a StatefulSet of one: the restart window, not "replicas: 2"',

@@ -16,21 +16,41 @@ import {
 
 const REPLICATED_KINDS = ['Deployment', 'StatefulSet', 'ReplicaSet', 'Rollout'];
 
-/** Every finding of this rule is about the replica count: it lands on `spec.replicas`. */
-const atReplicas = (finding: Omit<RuleFinding, 'path'>): RuleFinding[] => [
-  { path: ['spec', 'replicas'], ...finding },
-];
+/**
+ * Every finding of this rule is about the replica count: it lands on `spec.replicas`, or on the
+ * minimum of the autoscaler that sets it, whose field the fix then names.
+ */
+function replicaCount(scaler: Autoscaler | undefined) {
+  return (finding: Omit<RuleFinding, 'path'>): RuleFinding[] => [
+    scaler
+      ? {
+          ...finding,
+          in: scaler.object,
+          path: ['spec', scaler.field],
+          fix: finding.fix.replaceAll('replicas: 2', `${scaler.field}: 2`),
+        }
+      : { path: ['spec', 'replicas'], ...finding },
+  ];
+}
 
 /** The other way, for an app a second replica would split. */
 const STATE_IN_POD =
   'if the app keeps state in the pod that a second replica would split (sessions, routes or received hooks in memory), keep it single: a PodDisruptionBudget with maxUnavailable: 0 holds evictions back (kubectl drain then waits for you) and restarts go in a maintenance window';
 
+/** An autoscaler in the input whose scaleTargetRef names the workload, and the fewest replicas it keeps. */
+interface Autoscaler {
+  readonly object: JsonObject;
+  readonly field: 'minReplicas' | 'minReplicaCount';
+  readonly minimum: number;
+}
+
 /**
- * The fewest replicas an autoscaler in the input keeps: a HorizontalPodAutoscaler's minReplicas
- * (default 1) or a KEDA ScaledObject's minReplicaCount (default 0), whose scaleTargetRef names it.
+ * The autoscaler that keeps the most replicas at least: a HorizontalPodAutoscaler's minReplicas
+ * (default 1) or a KEDA ScaledObject's minReplicaCount (default 0). It, not `spec.replicas`, sets
+ * how many run: a finding lands on its minimum, and the fix raises that.
  */
-function autoscaledMinimum(context: WorkloadContext): number | undefined {
-  const targets = (kind: string, field: string, fallback: number) =>
+function autoscaler(context: WorkloadContext): Autoscaler | undefined {
+  const targets = (kind: string, field: Autoscaler['field'], fallback: number): Autoscaler[] =>
     context
       .objectsOfKind(kind)
       .filter(
@@ -39,12 +59,12 @@ function autoscaledMinimum(context: WorkloadContext): number | undefined {
           getString(scaler, ['spec', 'scaleTargetRef', 'name']) === context.name &&
           (getString(scaler, ['spec', 'scaleTargetRef', 'kind']) ?? 'Deployment') === context.kind,
       )
-      .map((scaler) => getNumber(scaler, ['spec', field]) ?? fallback);
-  const minimums = [
+      .map((object) => ({ object, field, minimum: getNumber(object, ['spec', field]) ?? fallback }));
+  const scalers = [
     ...targets('HorizontalPodAutoscaler', 'minReplicas', 1),
     ...targets('ScaledObject', 'minReplicaCount', 0),
   ];
-  return minimums.length === 0 ? undefined : Math.max(...minimums);
+  return scalers.sort((a, b) => b.minimum - a.minimum)[0];
 }
 
 /** Replicas of the other workloads whose pods the same Services select (v1 and v2 of one app). */
@@ -128,7 +148,9 @@ export const singleReplica: Rule = {
     if (!first) return [];
     const replicas = getNumber(context.object, ['spec', 'replicas']) ?? 1;
     if (replicas !== 1) return [];
-    if ((autoscaledMinimum(context) ?? 1) >= 2 || siblingReplicas(context) >= 1) return [];
+    const scaler = autoscaler(context);
+    if ((scaler?.minimum ?? 1) >= 2 || siblingReplicas(context) >= 1) return [];
+    const atReplicas = replicaCount(scaler);
     const role = singletonController(context);
     if (role !== undefined)
       return atReplicas({
