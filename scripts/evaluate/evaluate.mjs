@@ -357,7 +357,7 @@ function main() {
   );
   const rendered = all.filter(({ finding }) => / \(kubectl kustomize\)$/.test(finding.file)).length;
   say(
-    `${frontLines} of them point, by design, at the object in front of the workload (Ingress, Service, Namespace).`,
+    `${frontLines} of them point, by design, at the object in front of the workload (Ingress, Service, Namespace) or at the autoscaler that sets its replica count.`,
   );
   say(
     `${includeLines} of them point at the line of a Helm template that includes the helper rendering the object.`,

@@ -8,6 +8,9 @@ const FRONT_KINDS = new Set([
   'Namespace',
   'ConfigMap',
   'BackendConfig',
+  // Not in front, but beside it: the autoscaler whose minimum sets its replica count.
+  'HorizontalPodAutoscaler',
+  'ScaledObject',
 ]);
 
 export function objectKey(object) {

@@ -75,6 +75,15 @@ describe('scripts/evaluate: where a finding lands', () => {
     assert.equal(match.lineLands(finding(10, 'app'), commented).ok, true);
   });
 
+  it("accepts a workload's finding on the autoscaler that sets its replica count", () => {
+    const hpa =
+      'apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata:\n  name: web\nspec:\n  minReplicas: 1\n';
+    assert.deepEqual(
+      match.lineLands({ ...finding(6, null), rule: 'single-replica' }, hpa).front,
+      'HorizontalPodAutoscaler',
+    );
+  });
+
   it('rejects a line in another container of the same pod', () => {
     assert.equal(match.lineLands(finding(16, 'app'), RENDERED).ok, false);
     assert.equal(match.lineLands(finding(16, 'proxy'), RENDERED).ok, true);
