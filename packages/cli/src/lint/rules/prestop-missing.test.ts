@@ -263,7 +263,7 @@ spec:
             line: 15,
             messageId: 'noHook',
             message:
-              /while kube-proxy and ingress still route.*; it serves because Service web selects the pod, whose containers declare no ports$/,
+              /while kube-proxy \(and any ingress or load balancer\) still routes.*; it serves because Service web selects the pod, whose containers declare no ports$/,
           },
         ],
       },

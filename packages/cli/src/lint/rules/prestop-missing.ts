@@ -40,7 +40,7 @@ export const prestopMissing: Rule = {
   docs: `${DOCS_BASE}#prestop-missing`,
   messages: {
     noHook:
-      'SIGTERM reaches {container} at t=0s, while kube-proxy and ingress still route to the pod for up to {max}s: unless the app keeps accepting that long by itself, requests arriving after it closes its listener fail (502, connection refused); it serves because {evidence}',
+      'SIGTERM reaches {container} at t=0s, while kube-proxy (and any ingress or load balancer) still routes to the pod for up to {max}s: unless the app keeps accepting that long by itself, requests arriving after it closes its listener fail (502, connection refused); it serves because {evidence}',
     mayServe:
       '{evidence}: SIGTERM reaches {container} at t=0s while routing may still send it requests for up to {max}s',
     sigtermNeverArrives:
