@@ -61,8 +61,8 @@ export function runsNginx(image: string): boolean {
 
 /**
  * The echo and hello servers examples and conformance tests deploy as backends (Gateway API's
- * echo-basic, Kubernetes' agnhost, HashiCorp's http-echo, Traefik's whoami, Google's hello-app, go-httpbin) and
- * CoreDNS: single Go binaries that bind their port first thing.
+ * echo-basic, Kubernetes' agnhost, HashiCorp's http-echo, Traefik's whoami, Google's hello-app,
+ * go-httpbin), CoreDNS and lighttpd: small servers that bind their port first thing.
  */
 const INSTANT_SERVERS = new Set([
   'echo-basic',
@@ -72,6 +72,7 @@ const INSTANT_SERVERS = new Set([
   'hello-app',
   'go-httpbin',
   'coredns',
+  'lighttpd',
 ]);
 
 /**
@@ -85,7 +86,7 @@ const INSTANT_SERVERS = new Set([
 export function listensAtOnce(image: string, link: ImageLink | undefined): string | undefined {
   if (runsNginx(image) || (link && runsNginx(link.facts.baseImage))) return 'nginx';
   const name = imageName(image).split('/').pop() ?? '';
-  if (INSTANT_SERVERS.has(name)) return `${name} (a small Go server)`;
+  if (INSTANT_SERVERS.has(name)) return `${name}, a small server that binds its port first thing,`;
   if (link?.startedApp?.runtime === 'go') return `a Go server (${describeLink(link)})`;
   return undefined;
 }

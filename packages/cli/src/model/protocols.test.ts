@@ -96,6 +96,8 @@ describe('data stores and telemetry collectors', () => {
     );
     assert.equal(telemetryCollector({ image: 'wavefronthq/proxy:13.4' }), 'proxy');
     assert.equal(telemetryCollector({ image: 'grafana/alloy:v1.5.0' }), 'alloy');
+    // Elastic's APM server takes the agents' trace batches (elastic/helm-charts, held-out round 8).
+    assert.equal(telemetryCollector({ image: 'docker.elastic.co/apm/apm-server:8.5.1' }), 'apm-server');
     assert.equal(telemetryCollector({ image: 'envoyproxy/envoy:v1.34' }), undefined);
     assert.equal(telemetryCollector({ image: 'registry.example.com/shop/proxy:2' }), undefined);
   });

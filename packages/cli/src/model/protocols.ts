@@ -141,9 +141,9 @@ const containerEnvNames = (container: JsonObject): string[] =>
     isObject(entry) && typeof entry.name === 'string' ? [entry.name] : [],
   );
 
-/** Images of telemetry pipelines: OpenTelemetry, Wavefront, Jaeger, Grafana and Datadog agents, log shippers. */
+/** Images of telemetry pipelines: OpenTelemetry, Wavefront, Jaeger, Grafana and Datadog agents, Elastic's APM server, log shippers. */
 const TELEMETRY_IMAGE =
-  /(?:^|\/)(?:opentelemetry-collector(?:-contrib|-k8s)?|otelcol(?:-contrib|-k8s)?|proxy|wavefront-proxy|jaeger-collector|jaeger-agent|agent|alloy|fluent-bit|fluentd|vector)(?::|@|$)/;
+  /(?:^|\/)(?:opentelemetry-collector(?:-contrib|-k8s)?|otelcol(?:-contrib|-k8s)?|proxy|wavefront-proxy|jaeger-collector|jaeger-agent|agent|alloy|apm-server|fluent-bit|fluentd|vector)(?::|@|$)/;
 const TELEMETRY_OWNER =
   /(?:^|\/)(?:otel|open-telemetry|opentelemetry|wavefronthq|jaegertracing|grafana|datadog|fluent|timberio)\//;
 
@@ -229,6 +229,30 @@ const PROXY_CONFIG_PORTS: readonly { readonly image: RegExp; readonly ports: rea
 
 /** The ports of a control plane's container that only its Envoy proxies call for configuration. */
 export function proxyConfigPorts(container: JsonObject): readonly number[] {
+  return portsByImage(PROXY_CONFIG_PORTS, container);
+}
+
+/**
+ * Servers whose port is their monitoring API, by image: Logstash's 9600 (node stats) and the Beats'
+ * 5066 (their HTTP endpoint). Data comes in through other ports, which the charts declare apart.
+ */
+const MONITORING_PORTS: readonly { readonly image: RegExp; readonly ports: readonly number[] }[] = [
+  { image: /(?:^|\/)logstash(?:-oss)?(?::|@|$)/, ports: [9600] },
+  {
+    image: /(?:^|\/)(?:filebeat|metricbeat|heartbeat|auditbeat|packetbeat)(?:-oss)?(?::|@|$)/,
+    ports: [5066],
+  },
+];
+
+/** The ports of a container that serve only its monitoring API. */
+export function monitoringPorts(container: JsonObject): readonly number[] {
+  return portsByImage(MONITORING_PORTS, container);
+}
+
+function portsByImage(
+  table: readonly { readonly image: RegExp; readonly ports: readonly number[] }[],
+  container: JsonObject,
+): readonly number[] {
   const image = typeof container.image === 'string' ? container.image : '';
-  return PROXY_CONFIG_PORTS.find((plane) => plane.image.test(image))?.ports ?? [];
+  return table.find((entry) => entry.image.test(image))?.ports ?? [];
 }

@@ -11,6 +11,7 @@ import { getIn, getObject, getString, isObject, type JsonObject } from './json.j
 import { ingressBackendServices, type Neighbours, namespaceOf } from './neighbours.js';
 import {
   metricsExporter,
+  monitoringPorts,
   neededSidecar,
   proxyConfigPorts,
   requestProtocolName,
@@ -170,14 +171,19 @@ const XDS_NAME = /(?:^|-)xds(?:$|-)/;
 /** `healthz`, `http-healthz`, `health-check`: a port only probes reach. */
 const HEALTH_NAME = /(?:^|-)health(?:z|check)?(?:$|-)/;
 
-function portEvidence(
-  port: Port,
-  neighbours: ServingNeighbours,
-  configPorts: readonly number[],
-): ServingEvidence {
+/** Ports a container's image is known to use for other things than requests (model/protocols.ts). */
+interface KnownPorts {
+  readonly proxyConfig: readonly number[];
+  readonly monitoring: readonly number[];
+}
+
+function portEvidence(port: Port, neighbours: ServingNeighbours, known: KnownPorts): ServingEvidence {
   const shown = port.name ?? port.port;
   if (podMonitorScrapes(port, neighbours))
     return { kind: 'not-serving', because: `port ${shown} serves metrics` };
+  // Whatever its name (Logstash's Service calls its monitoring API `http`), by the image.
+  if (known.monitoring.includes(port.port))
+    return { kind: 'not-serving', because: `port ${shown} is the server's monitoring API` };
   // A port named for metrics or health checks serves no request, unless a Service port whose name
   // says requests routes to it (the Pushgateway: Service port http to container port metrics).
   const servesOnly = metricsPortName(port.name)
@@ -211,7 +217,7 @@ function portEvidence(
       if (
         XDS_NAME.test(getString(servicePort, ['name']) ?? '') ||
         XDS_NAME.test(port.name ?? '') ||
-        configPorts.includes(port.port)
+        known.proxyConfig.includes(port.port)
       ) {
         retriedBy ??= `only Envoy proxies call port ${shown}, for their configuration (xDS): they keep serving the last one and reconnect`;
         continue;
@@ -288,8 +294,11 @@ export function servingEvidence(
   }
   // TCP first: a finding about closed listeners and 502s names a port that has them (not a UDP one).
   const ordered = [...ports].sort((a, b) => Number(a.protocol === 'UDP') - Number(b.protocol === 'UDP'));
-  const configPorts = proxyConfigPorts(container.spec);
-  const evidence = ordered.map((port) => portEvidence(port, neighbours, configPorts));
+  const known = {
+    proxyConfig: proxyConfigPorts(container.spec),
+    monitoring: monitoringPorts(container.spec),
+  };
+  const evidence = ordered.map((port) => portEvidence(port, neighbours, known));
   const undeclared = first ? undeclaredTarget(neighbours, declaredPorts, sharedPod) : undefined;
   return (
     evidence.find((e) => e.kind === 'serving') ??

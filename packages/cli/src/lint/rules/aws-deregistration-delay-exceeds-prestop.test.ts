@@ -102,6 +102,14 @@ describe('aws-deregistration-delay-exceeds-prestop', () => {
         ],
       },
       {
+        name: "a StatefulSet of one behind the ALB (Vaultwarden's demo): no other target, so info",
+        yaml:
+          deployment({ replicas: 1 }).replace('kind: Deployment', 'kind: StatefulSet') +
+          service() +
+          albIngress(),
+        findings: [{ line: 30, severity: 'info', data: { balancer: 'ALB', sigterm: '0s' } }],
+      },
+      {
         name: "ALB 30 s above a 25 s preStop, set on the Service, which wins over the Ingress's 20 s",
         yaml:
           deployment({ container: preStop(25) }) +

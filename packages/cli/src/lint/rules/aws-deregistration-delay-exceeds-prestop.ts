@@ -1,7 +1,7 @@
 import { formatSeconds as t } from '../../model/duration.js';
 import { annotationPath, awsTargetGroups, DEREGISTRATION_DELAY } from '../../model/front-of-pod.js';
 import { getString } from '../../model/json.js';
-import { DOCS_BASE, type Rule, servingContainers } from '../rule.js';
+import { DOCS_BASE, loneEndpoint, type Rule, servingContainers } from '../rule.js';
 
 export const awsDeregistrationDelayExceedsPrestop: Rule = {
   id: 'aws-deregistration-delay-exceeds-prestop',
@@ -14,6 +14,9 @@ export const awsDeregistrationDelayExceedsPrestop: Rule = {
       "the {balancer} of {owner} keeps a deregistering pod's {held} for up to {delay} ({attribute}{defaulted}), but {container} gets SIGTERM at t={sigterm}{cut} and closes its listener: {lost} (502s, connection resets) during every rollout",
   },
   check(context) {
+    // A lone endpoint (a StatefulSet of one) leaves the target group with no other target: its
+    // restart is the outage single-replica speaks of, and a preStop only lengthens it. Said at info.
+    const alone = loneEndpoint(context);
     // Instance targets are nodes: a pod that stops deregisters nothing, kube-proxy steers around it.
     return awsTargetGroups(context)
       .filter((group) => group.ipTargets)
@@ -32,6 +35,7 @@ export const awsDeregistrationDelayExceedsPrestop: Rule = {
               in: group.attributesIn,
               path: set ? annotationPath(group.attributesAnnotation) : ['metadata', 'name'],
               container: container.name,
+              ...(alone ? { severity: 'info' as const } : {}),
               messageId: 'delayOutlivesListener',
               data: {
                 balancer: group.balancer,

@@ -43,6 +43,18 @@ describe('shell-wrapped-command', () => {
         findings: [{ line: 16, severity: 'info', messageId: 'loadGenerator', data: { program: 'wrk' } }],
       },
       {
+        name: "a Prometheus exporter under sh -c on a Debian image (Rocket.Chat's FreeSWITCH exporter): it serves no request, info",
+        yaml: deployment()
+          .replace(
+            'image: web:1',
+            'image: debian:12\n          command: [/bin/sh, -c, "sleep 5; /usr/bin/freeswitch_exporter"]',
+          )
+          .replace('image: debian:12', 'image: example/freeswitch-exporter:1'),
+        findings: [
+          { line: 16, severity: 'info', messageId: 'servesNothing', message: /Prometheus exporter/ },
+        ],
+      },
+      {
         name: "a Helm hook Job's wait loop under sh -c on a Debian image: its work is cut, no request, info (Sentry's db-check)",
         yaml: 'apiVersion: batch/v1\nkind: Job\nmetadata: {name: db-check}\nspec:\n  template:\n    spec:\n      containers:\n        - name: check\n          image: debian:12\n          command: [/bin/sh, -c, "until nc -z kafka 9092; do sleep 10; done; ./migrate"]\n',
         findings: [{ line: 10, severity: 'info', messageId: 'jobKilled', data: { kind: 'Job' } }],

@@ -15,11 +15,17 @@ export const shellWrappedCommand: Rule = {
       '{reason}: a {kind} stopped early (deleted, evicted, past its deadline) is SIGKILLed at the end of the grace period, its work cut; it serves no request',
     loadGenerator:
       '{reason}: {program} is SIGKILLed at the end of the grace period; a load generator serves no request, so each stop costs only that wait',
+    servesNothing:
+      '{reason}: it is SIGKILLed at the end of the grace period; {because}, so each stop costs only that wait',
   },
   check(context) {
     // A Job runs to completion: it is stopped only early, and then loses its work, not a request.
     const batch = context.kind === 'Job' || context.kind === 'CronJob';
+    // A container that serves nothing (an exporter, a collector, a sidecar with no port) loses no
+    // request either: only the wait for SIGKILL.
+    const evidenceOf = new Map(context.serving.map((c) => [c.container.name, c.evidence]));
     return context.analysis.containers.flatMap(({ container, sigterm }) => {
+      const evidence = evidenceOf.get(container.name);
       if (sigterm.reaches) return [];
       const argv = [container.spec.command, container.spec.args].flatMap((list) =>
         Array.isArray(list) ? list.map(String) : [],
@@ -43,7 +49,13 @@ export const shellWrappedCommand: Rule = {
                   severity: 'info' as const,
                   data: { reason: sigterm.reason, program: generator },
                 }
-              : { messageId: 'sigtermLost', data: { reason: sigterm.reason } }),
+              : evidence?.kind === 'not-serving'
+                ? {
+                    messageId: 'servesNothing',
+                    severity: 'info' as const,
+                    data: { reason: sigterm.reason, because: evidence.because },
+                  }
+                : { messageId: 'sigtermLost', data: { reason: sigterm.reason } }),
           fix: isNodeApp(getString(container.spec, ['image']), argv) ? `${fix}; ${PRELOAD_ADVICE}` : fix,
         },
       ];

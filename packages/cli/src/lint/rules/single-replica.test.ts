@@ -18,6 +18,16 @@ describe('single-replica', () => {
       { name: 'three replicas behind a Service', yaml: service + deployment({ replicas: 3 }) },
       { name: 'one replica with no Service', yaml: deployment({ replicas: 1 }) },
       {
+        name: "Logstash's only Service reaches its monitoring API on 9600, named http (elastic/helm-charts): no user's request",
+        yaml:
+          service.replace('targetPort: 8080', 'targetPort: 9600') +
+          deployment({ replicas: 1 })
+            .replace('kind: Deployment', 'kind: StatefulSet')
+            .replace('image: web:1', 'image: docker.elastic.co/logstash/logstash:8.5.1')
+            .replace('- containerPort: 8080', '- {name: http, containerPort: 9600}'),
+      },
+
+      {
         name: 'a controller whose only Service is for metrics: a missed scrape is no lost request',
         yaml:
           'apiVersion: v1\nkind: Service\nmetadata: {name: web-metrics}\nspec:\n  selector: {app: web}\n  ports: [{name: metrics, port: 8082}]\n---\n' +
