@@ -17,7 +17,7 @@ import type { PreStopCoverage } from '../model/parties.js';
 import { podAddressed } from '../model/pod-addressed.js';
 import { dataStore, localDataServer } from '../model/protocols.js';
 import type { ServingContainer, ServingEvidence } from '../model/serving.js';
-import { singleHolderClaim } from '../model/volumes.js';
+import { dataVolumePath, singleHolderClaim } from '../model/volumes.js';
 import type { WorkloadKind } from '../model/workloads.js';
 import type { ImageLinker } from './images.js';
 import type { MessageTable, RuleMessage } from './messages.js';
@@ -150,12 +150,18 @@ export function loneEndpoint(context: WorkloadContext): boolean {
 
 /**
  * A Recreate Deployment of one whose Recreate is its design, not a bug rolling-update-unavailable
- * would fix: a singleton controller, or a server that keeps its data in the pod. No pod runs beside it.
+ * would fix: a singleton controller, a server that keeps its data in the pod, or a pod that writes
+ * its data to a volume (model/volumes.ts). No pod runs beside it.
  */
 export function recreateByDesign(context: WorkloadContext): boolean {
   return (
     getString(context.object, ['spec', 'strategy', 'type']) === 'Recreate' &&
-    (singletonController(context) !== undefined || dataKeeper(context) !== undefined)
+    (singletonController(context) !== undefined ||
+      dataKeeper(context) !== undefined ||
+      dataVolumePath(
+        context.analysis.template,
+        context.analysis.containers.filter((c) => c.container.role === 'main').map((c) => c.container.spec),
+      ) !== undefined)
   );
 }
 

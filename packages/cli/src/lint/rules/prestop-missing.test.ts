@@ -45,6 +45,15 @@ spec:
 `,
       },
       {
+        name: "a Recreate Deployment of one that writes its data to a volume (Synapse's /data): a lone endpoint, the rollout starts its replacement once it is gone",
+        yaml: `${deployment({
+          replicas: 1,
+          extra: '\n  strategy: {type: Recreate}',
+          podSpec: '\n      volumes: [{name: data, emptyDir: {}}]',
+          container: '\n          volumeMounts: [{name: data, mountPath: /data}]',
+        })}${service('web', '{port: 80, targetPort: 8080}')}`,
+      },
+      {
         name: 'a StatefulSet of one: its replacement starts only after it is gone',
         yaml: deployment({ replicas: 1 }).replace('kind: Deployment', 'kind: StatefulSet'),
       },

@@ -29,6 +29,28 @@ describe('rolling-update-unavailable', () => {
         yaml: `${deployment({ replicas: 1, extra: '\n  strategy: {type: Recreate}', podSpec: '\n      volumes: [{name: data, persistentVolumeClaim: {claimName: data}}]' })}---\napiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: data}\nspec:\n  accessModes: [ReadWriteOnce]\n---\napiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  selector: {app: web}\n  ports: [{port: 80, targetPort: 8080}]\n`,
       },
       {
+        name: "Recreate of one that writes its data to an emptyDir at /data (Synapse's SQLite and signing key): its design",
+        yaml:
+          deployment({
+            replicas: 1,
+            extra: '\n  strategy: {type: Recreate}',
+            podSpec: '\n      volumes: [{name: data, emptyDir: {}}]',
+            container: '\n          volumeMounts: [{name: data, mountPath: /data}]',
+          }) +
+          '---\napiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  selector: {app: web}\n  ports: [{port: 80, targetPort: 8080}]\n',
+      },
+      {
+        name: "Recreate of one on a claim the input does not declare (Nextcloud's /var/www/html): its design",
+        yaml:
+          deployment({
+            replicas: 1,
+            extra: '\n  strategy: {type: Recreate}',
+            podSpec: '\n      volumes: [{name: data, persistentVolumeClaim: {claimName: html}}]',
+            container: '\n          volumeMounts: [{name: data, mountPath: /var/www/html}]',
+          }) +
+          '---\napiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  selector: {app: web}\n  ports: [{port: 80, targetPort: 8080}]\n',
+      },
+      {
         name: 'Recreate on a singleton that no Service selects (a controller)',
         yaml: deployment({ replicas: 1, extra: '\n  strategy: {type: Recreate}' }),
       },
@@ -69,6 +91,18 @@ describe('rolling-update-unavailable', () => {
       {
         name: 'Recreate',
         yaml: deployment({ extra: '\n  strategy: {type: Recreate}' }),
+        findings: [{ line: 9, messageId: 'recreate' }],
+      },
+      {
+        name: 'Recreate of one behind a Service with only a scratch emptyDir at /tmp: no state, so the outage is a bug',
+        yaml:
+          deployment({
+            replicas: 1,
+            extra: '\n  strategy: {type: Recreate}',
+            podSpec: '\n      volumes: [{name: data, emptyDir: {}}]',
+            container: '\n          volumeMounts: [{name: data, mountPath: /tmp}]',
+          }) +
+          '---\napiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  selector: {app: web}\n  ports: [{port: 80, targetPort: 8080}]\n',
         findings: [{ line: 9, messageId: 'recreate' }],
       },
     ],
