@@ -56,7 +56,9 @@ describe('lameduck lab', { timeout: 120_000 }, () => {
 
   it('explains a port conflict when replicas ignore $PORT', async () => {
     const fixed = "require('http').createServer((q, s) => s.end()).listen(18765, '127.0.0.1')";
-    const run = await runCli(['lab', ...quick, '--', process.execPath, '-e', fixed]);
+    // A readiness probe on $PORT keeps both replicas unready, so the lab waits until the second
+    // one's EADDRINUSE however slowly node starts (without one, a pod is ready once started).
+    const run = await runCli(['lab', ...quick, '--readiness-path', '/', '--', process.execPath, '-e', fixed]);
     assert.equal(run.code, 2);
     assert.match(
       run.stderr,
