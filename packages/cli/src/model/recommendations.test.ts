@@ -47,6 +47,17 @@ describe('recommendations', () => {
     assert.deepEqual(resolveRollingUpdate('0%', '10%', 3), { surge: 0, unavailable: 1 });
   });
 
+  it('one PostgreSQL under a rolling update: Recreate, to review, and no surge written (a second copy on the same data)', () => {
+    const db = { name: 'db', image: 'postgres:16', ports: [{ containerPort: 5432 }] };
+    const result = run(
+      deployment({ containers: [db] }, { replicas: 1, strategy: { rollingUpdate: { maxUnavailable: 1 } } }),
+    );
+    const rollout = result.recommendations.find((r) => r.id === 'rolling-update');
+    assert.equal(rollout?.action, 'review');
+    assert.equal(rollout?.recommended, 'Recreate');
+    assert.equal(result.changes.filter((c) => c.kind === 'rolling-update').length, 0);
+  });
+
   it('no preStop: adds the top of the cluster range as a native sleep on 1.30+', () => {
     const { changes } = run(deployment({ containers: [serving] }));
     assert.deepEqual(

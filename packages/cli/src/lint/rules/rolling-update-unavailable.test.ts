@@ -89,6 +89,18 @@ describe('rolling-update-unavailable', () => {
         findings: [{ line: 9, messageId: 'noneLeft', data: { replicas: 1, maxSurge: '25%' } }],
       },
       {
+        name: "a single PostgreSQL under a rolling update (n8n's manifests): the fix is Recreate, not a surge onto the same data",
+        yaml:
+          deployment({
+            replicas: 1,
+            extra: '\n  strategy: {rollingUpdate: {maxUnavailable: 1, maxSurge: 1}}',
+          }).replace('image: web:1', 'image: postgres:16') +
+          '---\napiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  selector: {app: web}\n  ports: [{port: 5432, targetPort: 8080}]\n',
+        findings: [
+          { line: 9, messageId: 'noneLeft', fix: /^strategy: \{type: Recreate\}: two copies of one store/ },
+        ],
+      },
+      {
         name: 'Recreate',
         yaml: deployment({ extra: '\n  strategy: {type: Recreate}' }),
         findings: [{ line: 9, messageId: 'recreate' }],

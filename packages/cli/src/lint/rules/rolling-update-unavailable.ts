@@ -1,6 +1,13 @@
 import { getNumber, getObject, getString } from '../../model/json.js';
 import { resolveRollingUpdate } from '../../model/rolling-update.js';
-import { DOCS_BASE, type Rule, recreateByDesign, servingContainers, singleHolder } from '../rule.js';
+import {
+  DOCS_BASE,
+  dataKeeper,
+  type Rule,
+  recreateByDesign,
+  servingContainers,
+  singleHolder,
+} from '../rule.js';
 
 export const rollingUpdateUnavailable: Rule = {
   id: 'rolling-update-unavailable',
@@ -46,6 +53,9 @@ export const rollingUpdateUnavailable: Rule = {
     // The controller keeps replicas - maxUnavailable ready: with that at 0, it may remove every old
     // pod before a new one is ready (a surge pod starting does not count).
     const noneLeft = unavailable >= replicas;
+    // One data store, or a pod on a volume one node holds: a surge would start a second copy on the
+    // same data, or wait for the volume. Recreate is the strategy that rolls it; the outage stays.
+    const store = replicas === 1 && (dataKeeper(context) !== undefined || singleHolder(context));
     return [
       {
         path: ['spec', 'strategy', 'rollingUpdate', 'maxUnavailable'],
@@ -59,7 +69,9 @@ export const rollingUpdateUnavailable: Rule = {
           replicas,
           unavailable,
         },
-        fix: 'rollingUpdate: {maxUnavailable: 0, maxSurge: 1}',
+        fix: store
+          ? 'strategy: {type: Recreate}: two copies of one store must not run at once, so no surge can cover its restart; single-replica gives the restart-window advice'
+          : 'rollingUpdate: {maxUnavailable: 0, maxSurge: 1}',
       },
     ];
   },
