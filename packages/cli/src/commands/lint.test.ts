@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { type SpawnSyncReturns, spawnSync } from 'node:child_process';
 import { chmodSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { binPath, fixture, repoRoot, runBin, runCli } from '../testing/helpers.js';
+import { binPath, fixture, repoRoot, runBin, runCli, scratchDirectories } from '../testing/helpers.js';
 
+const scratch = scratchDirectories('lameduck-lint-');
 const defaultGrace = `${repoRoot}examples/default-grace/deployment.yaml`;
 const guide = `${repoRoot}examples/guide/deployment.yaml`;
 
@@ -29,35 +29,30 @@ describe('lameduck lint', () => {
   });
 
   it('a large input (parsed on worker threads) gives every finding at its own line, in every format, quickly', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'lameduck-lint-large-'));
-    try {
-      const one = await readFile(defaultGrace, 'utf8');
-      const copies = Array.from({ length: 1000 }, (_, i) =>
-        one.replace('name: checkout', `name: checkout-${i}`),
-      );
-      const text = copies.join('---\n');
-      await writeFile(join(dir, 'large.yaml'), text);
-      const timed = async (args: string[]) => {
-        const started = performance.now();
-        return { run: await runBin(args), ms: performance.now() - started };
-      };
-      const { run: json, ms: jsonMs } = await timed(['lint', join(dir, 'large.yaml'), '--format', 'json']);
-      const report = JSON.parse(json.stdout);
-      assert.equal(report.summary.objects, 1000);
-      const errors = report.findings.filter((f: { rule: string }) => f.rule === 'grace-period-exceeded');
-      const lineOfCopy = (i: number) =>
-        copies.slice(0, i).reduce((n, copy) => n + copy.split('\n').length, 0);
-      assert.deepEqual(
-        errors.map((f: { line: number; object: { name: string } }) => [f.object.name, f.line]),
-        copies.map((_, i) => [`checkout-${i}`, lineOfCopy(i) + 19]),
-      );
-      // Code frames once split the whole file per finding: 5x the JSON run here, minutes at 10 MB.
-      const { run: plain, ms: textMs } = await timed(['lint', join(dir, 'large.yaml')]);
-      assert.equal(plain.stdout.split('[grace-period-exceeded]').length - 1, 1000);
-      assert.ok(textMs < 2.5 * jsonMs, `text ${Math.round(textMs)} ms, JSON ${Math.round(jsonMs)} ms`);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    const dir = await scratch();
+    const one = await readFile(defaultGrace, 'utf8');
+    const copies = Array.from({ length: 1000 }, (_, i) =>
+      one.replace('name: checkout', `name: checkout-${i}`),
+    );
+    const text = copies.join('---\n');
+    await writeFile(join(dir, 'large.yaml'), text);
+    const timed = async (args: string[]) => {
+      const started = performance.now();
+      return { run: await runBin(args), ms: performance.now() - started };
+    };
+    const { run: json, ms: jsonMs } = await timed(['lint', join(dir, 'large.yaml'), '--format', 'json']);
+    const report = JSON.parse(json.stdout);
+    assert.equal(report.summary.objects, 1000);
+    const errors = report.findings.filter((f: { rule: string }) => f.rule === 'grace-period-exceeded');
+    const lineOfCopy = (i: number) => copies.slice(0, i).reduce((n, copy) => n + copy.split('\n').length, 0);
+    assert.deepEqual(
+      errors.map((f: { line: number; object: { name: string } }) => [f.object.name, f.line]),
+      copies.map((_, i) => [`checkout-${i}`, lineOfCopy(i) + 19]),
+    );
+    // Code frames once split the whole file per finding: 5x the JSON run here, minutes at 10 MB.
+    const { run: plain, ms: textMs } = await timed(['lint', join(dir, 'large.yaml')]);
+    assert.equal(plain.stdout.split('[grace-period-exceeded]').length - 1, 1000);
+    assert.ok(textMs < 2.5 * jsonMs, `text ${Math.round(textMs)} ms, JSON ${Math.round(jsonMs)} ms`);
   });
 
   it('after an input error, says how many inputs could not be read instead of "no problems"', async () => {
@@ -74,9 +69,7 @@ describe('lameduck lint', () => {
   });
 
   it('--fail-on decides the exit code: warnings fail only with --fail-on warning', async () => {
-    const { writeFile, mkdtemp } = await import('node:fs/promises');
-    const { tmpdir } = await import('node:os');
-    const dir = await mkdtemp(`${tmpdir()}/lameduck-lint-`);
+    const dir = await scratch();
     const text = (await readFile(guide, 'utf8')).replace('maxUnavailable: 0 #', 'maxUnavailable: 3 #');
     await writeFile(`${dir}/d.yaml`, text);
     assert.equal((await runCli(['lint', `${dir}/d.yaml`])).code, 0);
@@ -137,47 +130,43 @@ describe('lameduck lint', () => {
       t.skip('@microsoft/sarif-multitool has no binary for this platform');
       return;
     }
-    const dir = await mkdtemp(join(tmpdir(), 'lameduck-sarif-'));
-    try {
-      // Relative paths from the repository, including kustomize output whose name has spaces.
-      const relative = spawnSync(
-        process.execPath,
-        [binPath, 'lint', 'packages/cli/test/fixtures', '--format', 'sarif'],
+    const dir = await scratch();
+    // Relative paths from the repository, including kustomize output whose name has spaces.
+    const relative = spawnSync(
+      process.execPath,
+      [binPath, 'lint', 'packages/cli/test/fixtures', '--format', 'sarif'],
+      {
+        cwd: repoRoot,
+        encoding: 'utf8',
+      },
+    );
+    const absolute = await runCli(['lint', defaultGrace, '--format', 'sarif']);
+    const outputs: [string, string][] = [
+      ['relative', relative.stdout],
+      ['absolute', absolute.stdout],
+    ];
+    for (const [name, text] of outputs) {
+      assert.ok(JSON.parse(text).runs[0].results.length > 0, `${name}: has results`);
+      const input = join(dir, `${name}.sarif`);
+      const output = join(dir, `${name}.validation.sarif`);
+      await writeFile(input, text);
+      const validation: SpawnSyncReturns<string> = spawnSync(
+        validator,
+        ['validate', input, '--output', output, '--quiet'],
         {
-          cwd: repoRoot,
           encoding: 'utf8',
         },
       );
-      const absolute = await runCli(['lint', defaultGrace, '--format', 'sarif']);
-      const outputs: [string, string][] = [
-        ['relative', relative.stdout],
-        ['absolute', absolute.stdout],
-      ];
-      for (const [name, text] of outputs) {
-        assert.ok(JSON.parse(text).runs[0].results.length > 0, `${name}: has results`);
-        const input = join(dir, `${name}.sarif`);
-        const output = join(dir, `${name}.validation.sarif`);
-        await writeFile(input, text);
-        const validation: SpawnSyncReturns<string> = spawnSync(
-          validator,
-          ['validate', input, '--output', output, '--quiet'],
-          {
-            encoding: 'utf8',
-          },
-        );
-        assert.equal(validation.status, 0, validation.stdout + validation.stderr);
-        const problems = JSON.parse(await readFile(output, 'utf8')).runs[0].results;
-        assert.deepEqual(
-          problems.map(
-            (r: { ruleId: string; message: { text?: string; arguments?: string[] } }) =>
-              `${r.ruleId} ${r.message.text ?? r.message.arguments?.join(' ')}`,
-          ),
-          [],
-          `${name}: no validation problems`,
-        );
-      }
-    } finally {
-      await rm(dir, { recursive: true, force: true });
+      assert.equal(validation.status, 0, validation.stdout + validation.stderr);
+      const problems = JSON.parse(await readFile(output, 'utf8')).runs[0].results;
+      assert.deepEqual(
+        problems.map(
+          (r: { ruleId: string; message: { text?: string; arguments?: string[] } }) =>
+            `${r.ruleId} ${r.message.text ?? r.message.arguments?.join(' ')}`,
+        ),
+        [],
+        `${name}: no validation problems`,
+      );
     }
   });
 
@@ -234,77 +223,64 @@ describe('lameduck lint: Dockerfiles and entrypoint scripts', () => {
   });
 
   it('follows a script that COPY . . brought in, also once fix has put CMD in exec form', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'lameduck-copy-dir-'));
-    try {
-      await writeFile(join(dir, 'Dockerfile'), 'FROM python:3.12\nWORKDIR /app\nCOPY . .\nCMD ./run.sh\n');
-      await writeFile(join(dir, 'run.sh'), '#!/bin/sh\n./migrate\ngunicorn -b 0.0.0.0:8000 app:app\n');
-      const rules = async () =>
-        JSON.parse((await runCli(['lint', dir, '--format', 'json'])).stdout).findings.map(
-          (f: { rule: string; file: string; line: number }) =>
-            `${f.rule} ${f.file.split('/').pop()}:${f.line}`,
-        );
-      assert.deepEqual(await rules(), ['dockerfile-shell-form Dockerfile:4']);
-      assert.equal((await runCli(['fix', dir])).code, 0);
-      assert.equal(
-        await readFile(join(dir, 'Dockerfile'), 'utf8'),
-        'FROM python:3.12\nWORKDIR /app\nCOPY . .\nCMD ["./run.sh"]\n',
+    const dir = await scratch();
+    await writeFile(join(dir, 'Dockerfile'), 'FROM python:3.12\nWORKDIR /app\nCOPY . .\nCMD ./run.sh\n');
+    await writeFile(join(dir, 'run.sh'), '#!/bin/sh\n./migrate\ngunicorn -b 0.0.0.0:8000 app:app\n');
+    const rules = async () =>
+      JSON.parse((await runCli(['lint', dir, '--format', 'json'])).stdout).findings.map(
+        (f: { rule: string; file: string; line: number }) => `${f.rule} ${f.file.split('/').pop()}:${f.line}`,
       );
-      // The shell is still PID 1: now inside the script, which lint follows.
-      assert.deepEqual(await rules(), ['entrypoint-missing-exec run.sh:3']);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    assert.deepEqual(await rules(), ['dockerfile-shell-form Dockerfile:4']);
+    assert.equal((await runCli(['fix', dir])).code, 0);
+    assert.equal(
+      await readFile(join(dir, 'Dockerfile'), 'utf8'),
+      'FROM python:3.12\nWORKDIR /app\nCOPY . .\nCMD ["./run.sh"]\n',
+    );
+    // The shell is still PID 1: now inside the script, which lint follows.
+    assert.deepEqual(await rules(), ['entrypoint-missing-exec run.sh:3']);
   });
 });
 
 describe('lameduck lint: a build context above the Dockerfile', () => {
   it('finds the script a Dockerfile in build/ copies from the repository root (docker build -f build/Dockerfile .), not above the working directory', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'lameduck-context-above-'));
-    try {
-      await mkdir(join(dir, 'build'));
-      await writeFile(
-        join(dir, 'build', 'Dockerfile.nginx'),
-        'FROM alpine:3.23\nRUN apk add nginx\nCOPY build/entrypoint.sh /agent/entrypoint.sh\nENTRYPOINT ["/agent/entrypoint.sh"]\n',
-      );
-      await writeFile(join(dir, 'build', 'entrypoint.sh'), '#!/bin/sh\n/usr/sbin/nginx -g "daemon off;"\n');
-      const rules = async (cwd: string, path: string) =>
-        JSON.parse((await runBin(['lint', path, '--format', 'json'], { cwd })).stdout)
-          .findings.map((f: { rule: string; file: string; line: number }) => `${f.rule} ${f.file}:${f.line}`)
-          .sort();
-      assert.deepEqual(await rules(dir, '.'), [
-        'dockerfile-nginx-stopsignal build/Dockerfile.nginx:1',
-        'entrypoint-missing-exec build/entrypoint.sh:2',
-      ]);
-      // From inside build/, the root is above the working directory: lint does not read there.
-      assert.deepEqual(await rules(join(dir, 'build'), '.'), []);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    const dir = await scratch();
+    await mkdir(join(dir, 'build'));
+    await writeFile(
+      join(dir, 'build', 'Dockerfile.nginx'),
+      'FROM alpine:3.23\nRUN apk add nginx\nCOPY build/entrypoint.sh /agent/entrypoint.sh\nENTRYPOINT ["/agent/entrypoint.sh"]\n',
+    );
+    await writeFile(join(dir, 'build', 'entrypoint.sh'), '#!/bin/sh\n/usr/sbin/nginx -g "daemon off;"\n');
+    const rules = async (cwd: string, path: string) =>
+      JSON.parse((await runBin(['lint', path, '--format', 'json'], { cwd })).stdout)
+        .findings.map((f: { rule: string; file: string; line: number }) => `${f.rule} ${f.file}:${f.line}`)
+        .sort();
+    assert.deepEqual(await rules(dir, '.'), [
+      'dockerfile-nginx-stopsignal build/Dockerfile.nginx:1',
+      'entrypoint-missing-exec build/entrypoint.sh:2',
+    ]);
+    // From inside build/, the root is above the working directory: lint does not read there.
+    assert.deepEqual(await rules(join(dir, 'build'), '.'), []);
   });
 });
 
 describe('lameduck lint: only a shell script is followed as one', () => {
   it('CMD ["index.js"] on a distroless Node image runs the file with node: no entrypoint-missing-exec on JavaScript', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'lameduck-node-cmd-'));
-    try {
-      await writeFile(
-        join(dir, 'Dockerfile'),
-        'FROM gcr.io/distroless/nodejs22-debian12\nCOPY index.js index.js\nCMD ["index.js"]\n',
-      );
-      await writeFile(
-        join(dir, 'index.js'),
-        "require('http').createServer().listen(8080);\nprocess.once('SIGTERM', () => process.exit(0));\n",
-      );
-      const run = await runCli(['lint', dir, '--format', 'json']);
-      assert.deepEqual(
-        JSON.parse(run.stdout)
-          .findings.map((f: { rule: string }) => f.rule)
-          .filter((r: string) => r === 'entrypoint-missing-exec'),
-        [],
-      );
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    const dir = await scratch();
+    await writeFile(
+      join(dir, 'Dockerfile'),
+      'FROM gcr.io/distroless/nodejs22-debian12\nCOPY index.js index.js\nCMD ["index.js"]\n',
+    );
+    await writeFile(
+      join(dir, 'index.js'),
+      "require('http').createServer().listen(8080);\nprocess.once('SIGTERM', () => process.exit(0));\n",
+    );
+    const run = await runCli(['lint', dir, '--format', 'json']);
+    assert.deepEqual(
+      JSON.parse(run.stdout)
+        .findings.map((f: { rule: string }) => f.rule)
+        .filter((r: string) => r === 'entrypoint-missing-exec'),
+      [],
+    );
   });
 });
 
@@ -333,9 +309,7 @@ describe('lameduck lint: images linked to the Dockerfiles that build them', () =
   });
 
   it('the images map of .lameduck.yaml links an image whose name matches no directory', async () => {
-    const { mkdtemp, writeFile } = await import('node:fs/promises');
-    const { tmpdir } = await import('node:os');
-    const dir = await mkdtemp(`${tmpdir()}/lameduck-images-`);
+    const dir = await scratch();
     const dockerfile = fixture('lint/crossfile/services/api/Dockerfile');
     await writeFile(`${dir}/config.yaml`, `images:\n  registry.example.com/billing: ${dockerfile}\n`);
     await writeFile(
@@ -392,9 +366,7 @@ describe('lameduck lint: application server configs', () => {
 
 describe('lameduck lint: kustomize directories', () => {
   it('renders a kustomization with kubectl kustomize and lints the result', async () => {
-    const { chmod, mkdtemp, writeFile } = await import('node:fs/promises');
-    const { tmpdir } = await import('node:os');
-    const bin = await mkdtemp(`${tmpdir()}/lameduck-kubectl-`);
+    const bin = await scratch();
     // A stand-in kubectl: prints the rendered Deployment (with the grace patch applied).
     await writeFile(
       `${bin}/kubectl`,
