@@ -15,7 +15,7 @@ import type { KubeVersion } from '../model/kube-version.js';
 import type { Neighbours } from '../model/neighbours.js';
 import type { PreStopCoverage } from '../model/parties.js';
 import { podAddressed } from '../model/pod-addressed.js';
-import { dataStore, localDataServer } from '../model/protocols.js';
+import { dataKeeperOf, dataStore, mainServer } from '../model/protocols.js';
 import type { ServingContainer, ServingEvidence } from '../model/serving.js';
 import { dataVolumePath, singleHolderClaim } from '../model/volumes.js';
 import type { WorkloadKind } from '../model/workloads.js';
@@ -207,23 +207,10 @@ export function soleHolder(context: WorkloadContext): boolean {
 
 /** The database or broker the workload's main containers run (model/protocols.ts), if any. */
 export function mainDataStore(context: WorkloadContext): string | undefined {
-  return mainContainerServer(context, dataStore);
+  return mainServer(context.analysis.containers, dataStore);
 }
 
-/**
- * The server a main container runs that keeps its data in the pod, a database or an observability
- * server (Prometheus, Grafana on SQLite): a second replica is not a setting away.
- */
+/** The server a main container runs that keeps its data in the pod (model/protocols.ts). */
 export function dataKeeper(context: WorkloadContext): string | undefined {
-  return mainContainerServer(context, (spec) => dataStore(spec) ?? localDataServer(spec));
-}
-
-function mainContainerServer(
-  context: WorkloadContext,
-  server: (spec: JsonObject) => string | undefined,
-): string | undefined {
-  return context.analysis.containers
-    .filter(({ container }) => container.role === 'main')
-    .map(({ container }) => server(container.spec))
-    .find((name) => name !== undefined);
+  return dataKeeperOf(context.analysis.containers);
 }

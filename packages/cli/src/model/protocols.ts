@@ -4,7 +4,7 @@
  * with a TCP connect or its own client.
  */
 import { isObject, type JsonObject } from './json.js';
-import { containerPorts } from './workloads.js';
+import { type ContainerView, containerPorts } from './workloads.js';
 
 export type Protocol =
   | { readonly kind: 'http' }
@@ -134,6 +134,28 @@ export function localDataServer(container: JsonObject): string | undefined {
     return words.some((word) => word.startsWith('--config')) ? undefined : 'jaeger all-in-one';
   }
   return name;
+}
+
+/**
+ * The server a workload's main containers run that keeps its data in the pod, a database or an
+ * observability server (Prometheus, Grafana on SQLite): a second replica is not a setting away, and
+ * a rolling update's surge pod would be a second copy on the same data.
+ */
+export function dataKeeperOf(
+  containers: readonly { readonly container: ContainerView }[],
+): string | undefined {
+  return mainServer(containers, (spec) => dataStore(spec) ?? localDataServer(spec));
+}
+
+/** The first of `server`'s answers for the main containers (the database or broker they run, for dataStore). */
+export function mainServer(
+  containers: readonly { readonly container: ContainerView }[],
+  server: (spec: JsonObject) => string | undefined,
+): string | undefined {
+  return containers
+    .filter(({ container }) => container.role === 'main')
+    .map(({ container }) => server(container.spec))
+    .find((name) => name !== undefined);
 }
 
 const containerEnvNames = (container: JsonObject): string[] =>

@@ -11,7 +11,7 @@ import { getIn, getNumber, getObject, getString, isObject, type JsonObject } fro
 import { FEATURES, type KubeVersion } from './kube-version.js';
 import { clusterCoverage, describeRange, type PreStopCoverage } from './parties.js';
 import { describeHandler, describeHook, type PreStopHook, sleepHandler } from './prestop.js';
-import { containerProtocol, dataStore, localDataServer, nonHttpProbe } from './protocols.js';
+import { containerProtocol, dataKeeperOf, nonHttpProbe } from './protocols.js';
 import { resolveRollingUpdate } from './rolling-update.js';
 import { type ContainerView, containerPorts } from './workloads.js';
 
@@ -266,10 +266,7 @@ function recommendRollingUpdate(
   }
   // One data store: a surge would run a second copy on the same data (or wait for its volume), so
   // no rolling update covers its restart; Recreate is how it rolls, and the outage is the restart's.
-  const store = analysis.containers
-    .filter(({ container }) => container.role === 'main')
-    .map(({ container }) => dataStore(container.spec) ?? localDataServer(container.spec))
-    .find((name) => name !== undefined);
+  const store = dataKeeperOf(analysis.containers);
   if (replicas === 1 && store !== undefined)
     return {
       recommendation: {
