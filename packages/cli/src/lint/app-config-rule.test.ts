@@ -4,6 +4,7 @@ import { type AppConfigSource, appSettings } from '../app-config/settings.js';
 import { dockerfileFacts } from '../dockerfile/facts.js';
 import { objectsOf } from '../manifests/objects.js';
 import { parseSource } from '../manifests/parse.js';
+import type { JsonObject } from '../model/json.js';
 import { DEFAULT_KUBE_VERSION } from '../model/kube-version.js';
 import { appConfigContexts } from './app-config-rule.js';
 import { workloadContexts } from './context.js';
@@ -194,5 +195,38 @@ describe('a Spring Boot web module with no config file', () => {
       'java/src/main/resources/application.yml:1',
     ]);
     assert.deepEqual(lintModule([source('java/pom.xml', pom)], []), []);
+  });
+});
+
+describe('Spring settings from a ConfigMap (Spring Cloud Kubernetes config)', () => {
+  const bootstrap = 'spring:\n  application:\n    name: api\n';
+  const module = (externalConfig?: string): AppConfigSource => ({
+    file: 'api/src/main/resources/bootstrap.yml',
+    text: bootstrap,
+    settings: appSettings('api/src/main/resources/bootstrap.yml', bootstrap),
+    springBootVersion: '2.6.3',
+    ...(externalConfig ? { externalConfig } : {}),
+  });
+  const configMap = (yaml: string): JsonObject => ({
+    kind: 'ConfigMap',
+    metadata: { name: 'petclinic-config' },
+    data: { 'application.yaml': yaml, 'README.txt': 'server.shutdown: immediate' },
+  });
+  const severities = (source: AppConfigSource, configMaps: JsonObject[]) =>
+    lintAppConfigs(appConfigContexts([source], [], [], new Map(), configMaps), [
+      springGracefulShutdownOff,
+    ]).map((f) => `${f.file}:${f.line} ${f.severity}`);
+
+  it("is judged by the input's ConfigMap that sets server.shutdown, read from its Spring config keys only", () => {
+    const graceful = configMap('server:\n  shutdown: graceful\n');
+    assert.deepEqual(severities(module('spring-cloud-starter-kubernetes-client-config'), [graceful]), []);
+    assert.deepEqual(severities(module('spring-cloud-starter-kubernetes-client-config'), []), [
+      'api/src/main/resources/bootstrap.yml:1 info',
+    ]);
+  });
+
+  it('is not read for a module whose build loads no external config', () => {
+    const graceful = configMap('server:\n  shutdown: graceful\n');
+    assert.deepEqual(severities(module(), [graceful]), ['api/src/main/resources/bootstrap.yml:1 error']);
   });
 });

@@ -232,8 +232,8 @@ function jibContainers(jib: JibLink, workloads: readonly LocatedContext[]): Cont
 }
 
 /** The first ConfigMap of the input whose Spring config file (a data key) sets server.shutdown. */
-function configMapShutdown(workloads: readonly LocatedContext[]): AppConfigContext['configMapShutdown'] {
-  for (const configMap of workloads[0]?.context.objectsOfKind('ConfigMap') ?? []) {
+function configMapShutdown(configMaps: readonly JsonObject[]): AppConfigContext['configMapShutdown'] {
+  for (const configMap of configMaps) {
     const data = getIn(configMap, ['data']);
     for (const [key, text] of Object.entries(isObject(data) ? data : {})) {
       if (typeof text !== 'string' || !/\.(?:ya?ml|properties)$/.test(key)) continue;
@@ -253,13 +253,15 @@ export function appConfigContexts(
   dockerfiles: readonly DockerfileFacts[],
   workloads: readonly LocatedContext[],
   jibModules: ReadonlyMap<string, string> = new Map(),
+  /** The input's ConfigMaps, where Spring Cloud Kubernetes finds settings. */
+  configMaps: readonly JsonObject[] = [],
 ): AppConfigContext[] {
   const commandLines = commandLineContexts(sources, dockerfiles, workloads);
   // gunicorn's command line wins over its config file: a container whose flags set the timeout is theirs.
   const setOnCommandLine = new Set(
     commandLines.filter((c) => c.settings.drainSeconds).flatMap((c) => c.containers.map(keyOf)),
   );
-  const fromConfigMap = configMapShutdown(workloads);
+  const fromConfigMap = configMapShutdown(configMaps);
   const files = sources.map((source) => {
     const external = source.externalConfig && fromConfigMap ? { configMapShutdown: fromConfigMap } : {};
     const dockerfile = owningDockerfile(source.file, dockerfiles);

@@ -28,6 +28,7 @@ export function lintLoaded({ config, loaded, options }: LintInput): LintResult {
     loaded.dockerfiles.map((d) => d.facts),
     workloads,
     skaffoldJibModules(loaded.objects),
+    loaded.objects.filter((object) => object.kind === 'ConfigMap').map((object) => object.value),
   );
   const findings = mergeRendered([
     ...lintObjects(loaded.objects, RULES, options, workloads).map((located) => located.finding),
