@@ -25,8 +25,8 @@ export const shellWrappedCommand: Rule = {
     // request either: only the wait for SIGKILL.
     const evidenceOf = new Map(context.serving.map((c) => [c.container.name, c.evidence]));
     return context.analysis.containers.flatMap(({ container, sigterm }) => {
-      const evidence = evidenceOf.get(container.name);
       if (sigterm.reaches) return [];
+      const evidence = evidenceOf.get(container.name);
       const argv = [container.spec.command, container.spec.args].flatMap((list) =>
         Array.isArray(list) ? list.map(String) : [],
       );
